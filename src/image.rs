@@ -1,0 +1,113 @@
+//! One image-reference parser for Kubernetes and Dockerfiles.
+//!
+//! Follows the reference grammar of the distribution project: the first path component is a
+//! registry when it contains `.` or `:` or is `localhost`; a `:` after the last `/` starts a
+//! tag; `@` starts a digest.
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageRef<'a> {
+    pub registry: Option<&'a str>,
+    pub repository: &'a str,
+    pub tag: Option<&'a str>,
+    pub digest: Option<&'a str>,
+    /// Byte range of the tag inside the reference text, when present.
+    pub tag_range: Option<(usize, usize)>,
+}
+
+impl<'a> ImageRef<'a> {
+    pub fn parse(reference: &'a str) -> ImageRef<'a> {
+        let (name_tag, digest) = match reference.find('@') {
+            Some(at) => (&reference[..at], Some(&reference[at + 1..])),
+            None => (reference, None),
+        };
+        let last_slash = name_tag.rfind('/').map(|i| i + 1).unwrap_or(0);
+        let (name, tag, tag_range) = match name_tag[last_slash..].find(':') {
+            Some(colon) => {
+                let c = last_slash + colon;
+                (
+                    &name_tag[..c],
+                    Some(&name_tag[c + 1..]),
+                    Some((c + 1, name_tag.len())),
+                )
+            }
+            None => (name_tag, None, None),
+        };
+        let (registry, repository) = match name.find('/') {
+            Some(slash) => {
+                let first = &name[..slash];
+                if first.contains('.') || first.contains(':') || first == "localhost" {
+                    (Some(first), &name[slash + 1..])
+                } else {
+                    (None, name)
+                }
+            }
+            None => (None, name),
+        };
+        ImageRef {
+            registry,
+            repository,
+            tag,
+            digest,
+            tag_range,
+        }
+    }
+
+    pub fn is_pinned(&self) -> bool {
+        self.digest.is_some()
+    }
+
+    /// `:latest`, or no tag and no digest (which means latest).
+    pub fn floats_to_latest(&self) -> bool {
+        if self.digest.is_some() {
+            return false;
+        }
+        match self.tag {
+            None => true,
+            Some(tag) => tag == "latest",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_with_port_has_no_tag() {
+        let r = ImageRef::parse("registry.local:5000/team/api");
+        assert_eq!(r.registry, Some("registry.local:5000"));
+        assert_eq!(r.repository, "team/api");
+        assert_eq!(r.tag, None);
+        assert!(r.floats_to_latest());
+    }
+
+    #[test]
+    fn digest_is_pinned() {
+        let r = ImageRef::parse("nginx@sha256:0123abcd");
+        assert_eq!(r.repository, "nginx");
+        assert_eq!(r.digest, Some("sha256:0123abcd"));
+        assert!(r.is_pinned());
+        assert!(!r.floats_to_latest());
+    }
+
+    #[test]
+    fn tag_and_digest() {
+        let r = ImageRef::parse("ghcr.io/org/app:1.2@sha256:ff");
+        assert_eq!(r.registry, Some("ghcr.io"));
+        assert_eq!(r.repository, "org/app");
+        assert_eq!(r.tag, Some("1.2"));
+        assert!(r.is_pinned());
+    }
+
+    #[test]
+    fn docker_hub_paths() {
+        let r = ImageRef::parse("library/nginx:latest");
+        assert_eq!(r.registry, None);
+        assert_eq!(r.repository, "library/nginx");
+        assert!(r.floats_to_latest());
+        assert_eq!(r.tag_range, Some((14, 20)));
+        let r = ImageRef::parse("localhost/app:v1");
+        assert_eq!(r.registry, Some("localhost"));
+        assert!(!r.floats_to_latest());
+    }
+}

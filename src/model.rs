@@ -1,0 +1,202 @@
+//! The common resource model: a spanned tree of values and the resources found in a file.
+
+use crate::source::Span;
+
+/// A value with the span of its text. Map entries also keep the span of their key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+    /// Where the value was defined when it is reached through a YAML alias or a Terraform
+    /// variable/local: the span of the definition (the node itself carries the span of the use).
+    pub origin: Option<Span>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    List(Vec<Node>),
+    Map(Vec<Entry>),
+    /// A value that cannot be known before apply (a variable without default, a function of
+    /// unknowns). Never triggers a rule on its own.
+    Unknown,
+    /// A Terraform reference to another object (`aws_s3_bucket.logs.id`): unknown as a value,
+    /// kept so that resources can be joined to the resource they configure.
+    Ref(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Node,
+}
+
+impl Node {
+    pub fn new(value: Value, span: Span) -> Node {
+        Node {
+            value,
+            span,
+            origin: None,
+        }
+    }
+
+    pub fn unknown(span: Span) -> Node {
+        Node::new(Value::Unknown, span)
+    }
+
+    /// The entry of a map by key.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().rev().find(|e| e.key == key),
+            _ => None,
+        }
+    }
+
+    /// The value of a map entry by key.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    /// Follow a path of map keys.
+    pub fn at(&self, path: &[&str]) -> Option<&Node> {
+        path.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.value {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match &self.value {
+            Value::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    pub fn as_list(&self) -> &[Node] {
+        match &self.value {
+            Value::List(items) => items,
+            _ => &[],
+        }
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        match &self.value {
+            Value::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    pub fn is_map(&self) -> bool {
+        matches!(self.value, Value::Map(_))
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self.value, Value::Unknown | Value::Ref(_))
+    }
+
+    /// The reference text when the value is a Terraform reference.
+    pub fn as_ref_text(&self) -> Option<&str> {
+        match &self.value {
+            Value::Ref(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// A scalar rendered as text (for messages): strings bare, others as written.
+    pub fn display(&self) -> String {
+        match &self.value {
+            Value::Null => "null".into(),
+            Value::Bool(b) => b.to_string(),
+            Value::Number(n) => format_number(*n),
+            Value::String(s) => s.clone(),
+            Value::List(_) => "[…]".into(),
+            Value::Map(_) => "{…}".into(),
+            Value::Unknown => "(unknown)".into(),
+            Value::Ref(r) => r.clone(),
+        }
+    }
+
+    /// Count of nodes in the tree, for budgets.
+    pub fn size(&self) -> usize {
+        1 + match &self.value {
+            Value::List(items) => items.iter().map(Node::size).sum(),
+            Value::Map(entries) => entries.iter().map(|e| e.value.size()).sum(),
+            _ => 0,
+        }
+    }
+}
+
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// What a resource is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ResourceKind {
+    /// A Kubernetes object.
+    Kubernetes { api_version: String, kind: String },
+    /// A Terraform block: `resource`, `data`, `module`, `variable`, `locals`, `output`, `provider`…
+    Terraform {
+        block: String,
+        type_name: String,
+        name: String,
+    },
+    /// A Dockerfile build stage.
+    DockerStage { index: usize, name: Option<String> },
+}
+
+/// One thing a rule can look at: a Kubernetes object, a Terraform block, a Dockerfile stage.
+#[derive(Clone, Debug)]
+pub struct Resource {
+    pub kind: ResourceKind,
+    /// A name for messages and fingerprints: `Deployment shop/web`, `aws_s3_bucket.logs`,
+    /// `stage "build"`.
+    pub name: String,
+    /// The whole resource in the file.
+    pub span: Span,
+    /// The span to point at when the resource as a whole is at fault (the `kind:` value, the
+    /// block header, the `FROM` instruction).
+    pub head: Span,
+    pub body: Node,
+    /// Helm `# Source:` template, or Terraform module path.
+    pub provenance: Option<String>,
+    /// Index of the file the resource was written in, within the files linted together.
+    pub file: usize,
+}
+
+impl Resource {
+    pub fn k8s_kind(&self) -> Option<&str> {
+        match &self.kind {
+            ResourceKind::Kubernetes { kind, .. } => Some(kind),
+            _ => None,
+        }
+    }
+
+    pub fn tf_type(&self) -> Option<(&str, &str)> {
+        match &self.kind {
+            ResourceKind::Terraform {
+                block, type_name, ..
+            } => Some((block, type_name)),
+            _ => None,
+        }
+    }
+}

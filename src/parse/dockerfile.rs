@@ -1,0 +1,454 @@
+//! Dockerfiles and Containerfiles into instructions and stages, with byte spans.
+//!
+//! Syntax comes from tree-sitter-containerfile (continuations, heredocs, JSON and shell forms);
+//! parser directives arrive as comments and are read here.
+
+use crate::image::ImageRef;
+use crate::source::Span;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Form {
+    Shell,
+    Json,
+    None,
+}
+
+#[derive(Clone, Debug)]
+pub struct Flag {
+    pub name: String,
+    pub value: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Instruction {
+    /// Upper-case keyword: `FROM`, `RUN`…
+    pub keyword: String,
+    pub keyword_span: Span,
+    /// The whole instruction, continuations and heredoc bodies included.
+    pub span: Span,
+    /// Everything after the keyword and its flags.
+    pub args_span: Span,
+    pub flags: Vec<Flag>,
+    pub form: Form,
+    /// Arguments of the JSON form, unquoted, with the span of each string.
+    pub json_args: Vec<(String, Span)>,
+    /// `USER name[:group]`: the user and its span.
+    pub user: Option<(String, Span)>,
+    /// Stage index the instruction belongs to; `None` before the first `FROM`.
+    pub stage: Option<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Base {
+    /// An image from a registry, after `ARG` substitution.
+    Image(String),
+    /// An earlier stage, by index.
+    Stage(usize),
+    Scratch,
+    /// The reference uses an `ARG` that has no default.
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+pub struct Stage {
+    pub index: usize,
+    pub name: Option<(String, Span)>,
+    /// Index of the `FROM` instruction.
+    pub from: usize,
+    /// The image reference as written.
+    pub image_text: String,
+    pub image_span: Span,
+    pub base: Base,
+    /// Instruction indices of this stage, `FROM` included.
+    pub instructions: std::ops::Range<usize>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Dockerfile {
+    pub escape: char,
+    pub instructions: Vec<Instruction>,
+    pub stages: Vec<Stage>,
+    /// `ARG` defaults declared before the first `FROM`.
+    pub global_args: Vec<(String, Option<String>, Span)>,
+    pub errors: Vec<(String, Span)>,
+}
+
+impl Dockerfile {
+    pub fn stage_instructions(&self, stage: &Stage) -> &[Instruction] {
+        &self.instructions[stage.instructions.clone()]
+    }
+
+    /// Text of an instruction's arguments.
+    pub fn args<'t>(&self, text: &'t str, ins: &Instruction) -> &'t str {
+        &text[ins.args_span.start..ins.args_span.end]
+    }
+}
+
+pub fn parse(text: &str) -> Dockerfile {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_containerfile::LANGUAGE.into())
+        .expect("the Containerfile grammar matches the tree-sitter version");
+    let escape = escape_directive(text);
+    let mut df = Dockerfile {
+        escape,
+        instructions: Vec::new(),
+        stages: Vec::new(),
+        global_args: Vec::new(),
+        errors: Vec::new(),
+    };
+    let Some(tree) = parser.parse(text, None) else {
+        df.errors
+            .push(("the parser gave up on this file".into(), Span::new(0, 0)));
+        return df;
+    };
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    for node in root.children(&mut cursor) {
+        if node.kind() == "comment" {
+            continue;
+        }
+        if node.is_error() || node.is_missing() {
+            record_error(text, node, &mut df.errors);
+            continue;
+        }
+        if node.has_error() {
+            collect_errors(text, node, &mut df.errors);
+        }
+        let ins = instruction(text, node, df.stages.len().checked_sub(1));
+        let index = df.instructions.len();
+        if ins.keyword == "FROM" {
+            let stage = stage_from(text, node, &ins, index, &df);
+            if let Some(prev) = df.stages.last_mut() {
+                prev.instructions.end = index;
+            }
+            df.stages.push(stage);
+            df.instructions.push(Instruction {
+                stage: Some(df.stages.len() - 1),
+                ..ins
+            });
+            continue;
+        }
+        if ins.keyword == "ARG" && df.stages.is_empty() {
+            let mut c = node.walk();
+            for pair in node.children(&mut c).filter(|n| n.kind() == "arg_pair") {
+                let name = pair
+                    .child_by_field_name("name")
+                    .map(|n| text[n.byte_range()].to_string())
+                    .unwrap_or_default();
+                let default = pair
+                    .child_by_field_name("default")
+                    .map(|n| unquote(&text[n.byte_range()]));
+                df.global_args
+                    .push((name, default, Span::from(pair.byte_range())));
+            }
+        }
+        df.instructions.push(ins);
+    }
+    let count = df.instructions.len();
+    if let Some(last) = df.stages.last_mut() {
+        last.instructions.end = count;
+    }
+    for i in 0..df.stages.len() {
+        let range = df.stages[i].instructions.clone();
+        let end = df.instructions[range.end - 1].span.end;
+        df.stages[i].span = Span::new(df.instructions[range.start].span.start, end);
+    }
+    df
+}
+
+fn record_error(text: &str, node: tree_sitter::Node, errors: &mut Vec<(String, Span)>) {
+    if errors.len() >= 20 {
+        return;
+    }
+    let span = Span::from(node.byte_range());
+    let message = if node.is_missing() {
+        format!("expected {}", node.kind())
+    } else {
+        let snippet: String = text[span.start..span.end]
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(40)
+            .collect();
+        format!("unexpected text `{}`", snippet.trim())
+    };
+    // Point at the first line only: an error may swallow the rest of the file.
+    let first_line_end = text[span.start..span.end]
+        .find('\n')
+        .map(|i| span.start + i)
+        .unwrap_or(span.end);
+    errors.push((message, Span::new(span.start, first_line_end.max(span.start))));
+}
+
+fn collect_errors(text: &str, node: tree_sitter::Node, errors: &mut Vec<(String, Span)>) {
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        if child.is_error() || child.is_missing() {
+            record_error(text, child, errors);
+        } else if child.has_error() {
+            collect_errors(text, child, errors);
+        }
+    }
+}
+
+fn instruction(text: &str, node: tree_sitter::Node, stage: Option<usize>) -> Instruction {
+    let span = Span::from(node.byte_range());
+    let mut keyword_span = Span::new(span.start, span.start);
+    let mut flags = Vec::new();
+    let mut form = Form::None;
+    let mut json_args = Vec::new();
+    let mut args_start = None;
+    let mut user = None;
+    let mut cursor = node.walk();
+    for (i, child) in node.children(&mut cursor).enumerate() {
+        if i == 0 && !child.is_named() {
+            keyword_span = Span::from(child.byte_range());
+            continue;
+        }
+        match child.kind() {
+            "param" | "mount_param" => {
+                let raw = &text[child.byte_range()];
+                let raw = raw.trim_start_matches('-');
+                let (name, value) = raw.split_once('=').unwrap_or((raw, ""));
+                flags.push(Flag {
+                    name: name.to_ascii_lowercase(),
+                    value: value.to_string(),
+                    span: Span::from(child.byte_range()),
+                });
+            }
+            "json_string_array" => {
+                form = Form::Json;
+                args_start.get_or_insert(child.start_byte());
+                let mut c = child.walk();
+                for s in child.children(&mut c).filter(|n| n.kind() == "json_string") {
+                    let raw = &text[s.byte_range()];
+                    let value = serde_json::from_str::<String>(raw)
+                        .unwrap_or_else(|_| raw.trim_matches('"').to_string());
+                    json_args.push((value, Span::from(s.byte_range())));
+                }
+            }
+            "shell_command" => {
+                form = Form::Shell;
+                args_start.get_or_insert(child.start_byte());
+            }
+            "unquoted_string" if node.kind() == "user_instruction" => {
+                args_start.get_or_insert(child.start_byte());
+                if user.is_none() {
+                    user = Some((
+                        text[child.byte_range()].to_string(),
+                        Span::from(child.byte_range()),
+                    ));
+                }
+            }
+            _ => {
+                args_start.get_or_insert(child.start_byte());
+            }
+        }
+    }
+    let keyword = text[keyword_span.start..keyword_span.end].to_ascii_uppercase();
+    let args_span = Span::new(args_start.unwrap_or(span.end), span.end);
+    Instruction {
+        keyword,
+        keyword_span,
+        span,
+        args_span,
+        flags,
+        form,
+        json_args,
+        user,
+        stage,
+    }
+}
+
+fn stage_from(
+    text: &str,
+    node: tree_sitter::Node,
+    ins: &Instruction,
+    index: usize,
+    df: &Dockerfile,
+) -> Stage {
+    let spec = {
+        let mut c = node.walk();
+        let found = node.children(&mut c).find(|n| n.kind() == "image_spec");
+        found
+    };
+    let (image_text, image_span) = match spec {
+        Some(s) => (text[s.byte_range()].to_string(), Span::from(s.byte_range())),
+        None => (String::new(), ins.args_span),
+    };
+    let name = node.child_by_field_name("as").map(|n| {
+        (
+            text[n.byte_range()].to_ascii_lowercase(),
+            Span::from(n.byte_range()),
+        )
+    });
+    let base = match substitute(&image_text, &df.global_args) {
+        None => Base::Unknown,
+        Some(image) => {
+            let lower = image.to_ascii_lowercase();
+            if lower == "scratch" {
+                Base::Scratch
+            } else if let Some(stage) = df
+                .stages
+                .iter()
+                .find(|s| s.name.as_ref().is_some_and(|(n, _)| *n == lower))
+            {
+                Base::Stage(stage.index)
+            } else {
+                Base::Image(image)
+            }
+        }
+    };
+    Stage {
+        index: df.stages.len(),
+        name,
+        from: index,
+        image_text,
+        image_span,
+        base,
+        instructions: index..index + 1,
+        span: ins.span,
+    }
+}
+
+/// Substitute `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR:+alt}` from global `ARG` defaults.
+/// `None` when a variable has no value.
+pub fn substitute(input: &str, args: &[(String, Option<String>, Span)]) -> Option<String> {
+    let lookup = |name: &str| -> Option<String> {
+        args.iter()
+            .rev()
+            .find(|(n, _, _)| n == name)
+            .and_then(|(_, v, _)| v.clone())
+    };
+    let mut out = String::new();
+    let mut rest = input;
+    while let Some(dollar) = rest.find('$') {
+        out.push_str(&rest[..dollar]);
+        let after = &rest[dollar + 1..];
+        if let Some(inner) = after.strip_prefix('{') {
+            let close = inner.find('}')?;
+            let expr = &inner[..close];
+            let value = if let Some((name, default)) = expr.split_once(":-") {
+                lookup(name)
+                    .filter(|v| !v.is_empty())
+                    .unwrap_or_else(|| default.to_string())
+            } else if let Some((name, alt)) = expr.split_once(":+") {
+                match lookup(name) {
+                    Some(v) if !v.is_empty() => alt.to_string(),
+                    _ => String::new(),
+                }
+            } else {
+                lookup(expr)?
+            };
+            out.push_str(&value);
+            rest = &inner[close + 1..];
+        } else {
+            let len = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            if len == 0 {
+                out.push('$');
+                rest = after;
+                continue;
+            }
+            out.push_str(&lookup(&after[..len])?);
+            rest = &after[len..];
+        }
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+fn unquote(s: &str) -> String {
+    let s = s.trim();
+    if s.len() >= 2
+        && ((s.starts_with('"') && s.ends_with('"')) || (s.starts_with('\'') && s.ends_with('\'')))
+    {
+        s[1..s.len() - 1].to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// The `# escape=` parser directive; directives must open the file.
+fn escape_directive(text: &str) -> char {
+    for line in text.trim_start_matches('\u{feff}').lines() {
+        let Some(rest) = line.trim().strip_prefix('#') else {
+            break;
+        };
+        let Some((key, value)) = rest.split_once('=') else {
+            break;
+        };
+        let key = key.trim().to_ascii_lowercase();
+        if key == "escape" {
+            return value.trim().chars().next().unwrap_or('\\');
+        }
+        if key != "syntax" && key != "check" {
+            break;
+        }
+    }
+    '\\'
+}
+
+/// The image a stage is based on, parsed, when it is a registry image.
+pub fn base_image(stage: &Stage) -> Option<ImageRef<'_>> {
+    match &stage.base {
+        Base::Image(image) => Some(ImageRef::parse(image)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "# escape=`\nARG VERSION=3.19\nARG NOPE\nFROM alpine:${VERSION} AS build\nRUN apk add `\n    curl\nFROM build\nUSER 0:0\nCOPY --from=build /a /b\nRUN <<EOT\necho hi\nEOT\nCMD [\"sh\", \"-c\", \"x\"]\nfrom $NOPE\nUSER app\n";
+
+    #[test]
+    fn stages_args_and_forms() {
+        let df = parse(SAMPLE);
+        assert!(df.errors.is_empty(), "{:?}", df.errors);
+        assert_eq!(df.escape, '`');
+        assert_eq!(df.stages.len(), 3);
+        assert_eq!(df.stages[0].base, Base::Image("alpine:3.19".into()));
+        assert_eq!(df.stages[0].name.as_ref().unwrap().0, "build");
+        assert_eq!(df.stages[1].base, Base::Stage(0));
+        assert_eq!(df.stages[2].base, Base::Unknown);
+        let user = df
+            .instructions
+            .iter()
+            .find(|i| i.keyword == "USER")
+            .unwrap();
+        assert_eq!(user.user.as_ref().unwrap().0, "0");
+        let copy = df.instructions.iter().find(|i| i.keyword == "COPY").unwrap();
+        assert_eq!(copy.flags[0].name, "from");
+        assert_eq!(copy.flags[0].value, "build");
+        let cmd = df.instructions.iter().find(|i| i.keyword == "CMD").unwrap();
+        assert_eq!(cmd.form, Form::Json);
+        assert_eq!(cmd.json_args[1].0, "-c");
+        let run = &df.instructions[3];
+        assert_eq!(run.keyword, "RUN");
+        assert_eq!(&SAMPLE[run.args_span.start..run.args_span.end], "apk add `\n    curl");
+        assert_eq!(df.stage_instructions(&df.stages[1]).len(), 5);
+    }
+
+    #[test]
+    fn substitution_forms() {
+        let args = vec![("V".to_string(), Some("1".to_string()), Span::default())];
+        assert_eq!(substitute("a:${V}", &args).as_deref(), Some("a:1"));
+        assert_eq!(substitute("a:$V-x", &args).as_deref(), Some("a:1-x"));
+        assert_eq!(substitute("a:${W:-2}", &args).as_deref(), Some("a:2"));
+        assert_eq!(substitute("a:${W}", &args), None);
+    }
+
+    #[test]
+    fn broken_lines_are_errors_and_the_rest_parses() {
+        let df = parse("FROM alpine:3\nNOTANINSTRUCTION foo\nUSER app\n");
+        assert!(!df.errors.is_empty());
+        assert!(df.instructions.iter().any(|i| i.keyword == "USER"));
+    }
+}

@@ -1,0 +1,5 @@
+//! Parsers: text into the spanned model.
+
+pub mod dockerfile;
+pub mod terraform;
+pub mod yaml;

@@ -1,0 +1,588 @@
+//! YAML streams (Kubernetes manifests, Helm output) into spanned nodes.
+//!
+//! Built on saphyr-parser's event stream. Scalars are resolved the way Kubernetes' YAML decoder
+//! (go-yaml v2, YAML 1.1) resolves them, so `yes`/`no`/`on`/`off`/`y`/`n` are booleans. Anchors
+//! are resolved with a budget, so an alias bomb is refused with a located error instead of
+//! exhausting memory; nesting is limited for the same reason.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
+
+use crate::model::{Entry, Node, Value};
+use crate::source::Span;
+
+/// Limits that keep hostile input bounded.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_depth: usize,
+    /// Nodes that alias expansion may add to one stream.
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_depth: 256,
+            max_alias_nodes: 1_000_000,
+        }
+    }
+}
+
+/// One document of a stream.
+#[derive(Clone, Debug)]
+pub struct YamlDoc {
+    pub root: Node,
+    /// The document from its first to its last byte.
+    pub span: Span,
+    /// `# Source: chart/templates/x.yaml` written by `helm template` before the document.
+    pub helm_source: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct YamlError {
+    pub message: String,
+    pub span: Span,
+}
+
+/// Parse a whole stream. Documents before an error are kept.
+pub fn parse_stream(text: &str, limits: Limits) -> (Vec<YamlDoc>, Option<YamlError>) {
+    let offsets = CharOffsets::new(text);
+    let mut builder = Builder {
+        text,
+        offsets: &offsets,
+        limits,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        alias_nodes: 0,
+        docs: Vec::new(),
+        doc_start: 0,
+    };
+    let mut parser = Parser::new_from_str(text);
+    let error = loop {
+        match parser.next_event() {
+            None => break None,
+            Some(Err(e)) => break Some(builder.scan_error(&e)),
+            Some(Ok((event, span))) => {
+                let span = Span::new(
+                    offsets.byte(span.start.index()),
+                    offsets.byte(span.end.index()),
+                );
+                if let Err(e) = builder.event(event, span) {
+                    break Some(e);
+                }
+            }
+        }
+    };
+    let mut docs = builder.docs;
+    attach_helm_sources(text, &mut docs);
+    (docs, error)
+}
+
+/// saphyr reports positions in characters; the model keeps bytes.
+struct CharOffsets {
+    /// Byte offset of each character, plus the end. Empty when the text is ASCII.
+    table: Vec<usize>,
+    len: usize,
+}
+
+impl CharOffsets {
+    fn new(text: &str) -> CharOffsets {
+        let table = if text.is_ascii() {
+            Vec::new()
+        } else {
+            text.char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(text.len()))
+                .collect()
+        };
+        CharOffsets {
+            table,
+            len: text.len(),
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        if self.table.is_empty() {
+            char_index.min(self.len)
+        } else {
+            self.table
+                .get(char_index)
+                .copied()
+                .unwrap_or(self.len)
+        }
+    }
+}
+
+enum Frame {
+    Seq {
+        start: Span,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        start: Span,
+        anchor: usize,
+        entries: Vec<Entry>,
+        key: Option<(String, Span, bool)>,
+        merges: Vec<Node>,
+    },
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    offsets: &'a CharOffsets,
+    limits: Limits,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    alias_nodes: usize,
+    docs: Vec<YamlDoc>,
+    doc_start: usize,
+}
+
+impl Builder<'_> {
+    fn scan_error(&self, e: &ScanError) -> YamlError {
+        let at = self.offsets.byte(e.marker().index());
+        let message = if e.info().contains("recursion limit") {
+            "nesting too deep (recursion limit exceeded); the document was not read".to_string()
+        } else {
+            e.info().to_string()
+        };
+        YamlError {
+            message,
+            span: point_span(self.text, at),
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlError> {
+        match event {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => Ok(()),
+            Event::DocumentStart(_) => {
+                self.doc_start = span.start;
+                Ok(())
+            }
+            Event::DocumentEnd => Ok(()),
+            Event::Scalar(text, style, anchor, tag) => {
+                let is_str_tag = tag.as_ref().is_some_and(|t| t.suffix == "str");
+                let value = if style == ScalarStyle::Plain && !is_str_tag {
+                    resolve_plain(&text)
+                } else {
+                    Value::String(text.into_owned())
+                };
+                let plain = style == ScalarStyle::Plain;
+                let node = Node::new(value, span);
+                self.remember(anchor, &node);
+                self.push_scalar_or_key(node, plain)
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.enter(span)?;
+                self.stack.push(Frame::Seq {
+                    start: span,
+                    anchor,
+                    items: Vec::new(),
+                });
+                Ok(())
+            }
+            Event::MappingStart(anchor, _) => {
+                self.enter(span)?;
+                self.stack.push(Frame::Map {
+                    start: span,
+                    anchor,
+                    entries: Vec::new(),
+                    key: None,
+                    merges: Vec::new(),
+                });
+                Ok(())
+            }
+            Event::SequenceEnd => match self.stack.pop() {
+                Some(Frame::Seq {
+                    start,
+                    anchor,
+                    items,
+                }) => {
+                    let end = collection_end(self.text, start, span, items.last().map(|n| n.span));
+                    let node = Node::new(Value::List(items), Span::new(start.start, end));
+                    self.remember(anchor, &node);
+                    self.push_scalar_or_key(node, false)
+                }
+                _ => Err(self.unbalanced(span)),
+            },
+            Event::MappingEnd => match self.stack.pop() {
+                Some(Frame::Map {
+                    start,
+                    anchor,
+                    mut entries,
+                    merges,
+                    ..
+                }) => {
+                    let last = entries.last().map(|e| e.value.span);
+                    apply_merges(&mut entries, merges);
+                    let end = collection_end(self.text, start, span, last);
+                    let node = Node::new(Value::Map(entries), Span::new(start.start, end));
+                    self.remember(anchor, &node);
+                    self.push_scalar_or_key(node, false)
+                }
+                _ => Err(self.unbalanced(span)),
+            },
+            Event::Alias(id) => {
+                let Some((target, size)) = self.anchors.get(&id) else {
+                    return Err(YamlError {
+                        message: "alias refers to an unknown anchor".into(),
+                        span,
+                    });
+                };
+                self.alias_nodes += *size;
+                if self.alias_nodes > self.limits.max_alias_nodes {
+                    return Err(YamlError {
+                        message: format!(
+                            "aliases expand to more than {} nodes (an alias bomb?); the document was not read",
+                            self.limits.max_alias_nodes
+                        ),
+                        span,
+                    });
+                }
+                let node = relocate(target, span);
+                self.push_scalar_or_key(node, false)
+            }
+        }
+    }
+
+    fn enter(&self, span: Span) -> Result<(), YamlError> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(YamlError {
+                message: format!(
+                    "nesting deeper than {} levels; the document was not read",
+                    self.limits.max_depth
+                ),
+                span: point_span(self.text, span.start),
+            });
+        }
+        Ok(())
+    }
+
+    fn unbalanced(&self, span: Span) -> YamlError {
+        YamlError {
+            message: "unbalanced collection end".into(),
+            span,
+        }
+    }
+
+    fn remember(&mut self, anchor: usize, node: &Node) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, (node.clone(), node.size()));
+        }
+    }
+
+    fn push_scalar_or_key(&mut self, node: Node, plain: bool) -> Result<(), YamlError> {
+        match self.stack.last_mut() {
+            None => {
+                let span = Span::new(self.doc_start.min(node.span.start), node.span.end);
+                self.docs.push(YamlDoc {
+                    root: node,
+                    span,
+                    helm_source: None,
+                });
+            }
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                key,
+                merges,
+                ..
+            }) => match key.take() {
+                None => {
+                    let text = match &node.value {
+                        Value::String(s) => s.clone(),
+                        _ => self.text[node.span.start..node.span.end].to_string(),
+                    };
+                    *key = Some((text, node.span, plain));
+                }
+                Some((k, key_span, key_plain)) => {
+                    if key_plain && k == "<<" {
+                        merges.push(node);
+                    } else {
+                        entries.push(Entry {
+                            key: k,
+                            key_span,
+                            value: node,
+                        });
+                    }
+                }
+            },
+        }
+        Ok(())
+    }
+}
+
+/// YAML merge keys: entries of the merged maps that the map does not set itself.
+fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) {
+    for merged in merges {
+        let maps: Vec<Node> = match merged.value {
+            Value::List(items) => items,
+            _ => vec![merged],
+        };
+        for map in maps {
+            if let Value::Map(extra) = map.value {
+                for e in extra {
+                    if !entries.iter().any(|x| x.key == e.key) {
+                        entries.push(e);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A collection ends at its closing bracket (flow style) or at the end of its last child.
+fn collection_end(text: &str, start: Span, end_event: Span, last_child: Option<Span>) -> usize {
+    let flow = matches!(text.as_bytes().get(start.start), Some(b'{') | Some(b'['));
+    match (flow, last_child) {
+        (true, _) => end_event.end.max(start.end),
+        (false, Some(last)) => last.end,
+        (false, None) => start.end,
+    }
+}
+
+/// A copy of an anchored node placed at an alias: every span becomes the alias's span and
+/// `origin` keeps where the content was written.
+fn relocate(node: &Node, at: Span) -> Node {
+    let value = match &node.value {
+        Value::List(items) => Value::List(items.iter().map(|n| relocate(n, at)).collect()),
+        Value::Map(entries) => Value::Map(
+            entries
+                .iter()
+                .map(|e| Entry {
+                    key: e.key.clone(),
+                    key_span: at,
+                    value: relocate(&e.value, at),
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    Node {
+        value,
+        span: at,
+        origin: Some(node.origin.unwrap_or(node.span)),
+    }
+}
+
+/// A one-character span at `at` (empty at the end of the text).
+fn point_span(text: &str, at: usize) -> Span {
+    let at = at.min(text.len());
+    let end = text[at..]
+        .chars()
+        .next()
+        .map(|c| at + c.len_utf8())
+        .unwrap_or(at);
+    Span::new(at, end)
+}
+
+/// Resolve a plain scalar as YAML 1.1 (go-yaml v2, used by Kubernetes) does.
+pub fn resolve_plain(s: &str) -> Value {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        _ => {}
+    }
+    let lower = s.to_ascii_lowercase();
+    match lower.as_str() {
+        "y" | "yes" | "true" | "on" => return Value::Bool(true),
+        "n" | "no" | "false" | "off" => return Value::Bool(false),
+        ".inf" | "+.inf" => return Value::Number(f64::INFINITY),
+        "-.inf" => return Value::Number(f64::NEG_INFINITY),
+        ".nan" => return Value::Number(f64::NAN),
+        _ => {}
+    }
+    if let Some(n) = parse_yaml11_number(s) {
+        return Value::Number(n);
+    }
+    Value::String(s.to_string())
+}
+
+fn parse_yaml11_number(s: &str) -> Option<f64> {
+    let first = s.as_bytes().first()?;
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return None;
+    }
+    let clean: String = s.chars().filter(|c| *c != '_').collect();
+    let (sign, body) = match clean.strip_prefix('-') {
+        Some(rest) => (-1.0, rest),
+        None => (1.0, clean.strip_prefix('+').unwrap_or(&clean)),
+    };
+    if body.is_empty() {
+        return None;
+    }
+    let int = |digits: &str, radix| i64::from_str_radix(digits, radix).ok().map(|v| v as f64);
+    let value = if let Some(hex) = body.strip_prefix("0x") {
+        int(hex, 16)?
+    } else if let Some(bin) = body.strip_prefix("0b") {
+        int(bin, 2)?
+    } else if body.len() > 1 && body.starts_with('0') && body.bytes().all(|b| b.is_ascii_digit()) {
+        int(&body[1..], 8)?
+    } else if body.bytes().all(|b| b.is_ascii_digit()) {
+        body.parse::<f64>().ok()?
+    } else if body.contains(':') {
+        // Sexagesimal, e.g. 1:30 = 90.
+        let mut total = 0.0;
+        for part in body.split(':') {
+            if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            total = total * 60.0 + part.parse::<f64>().ok()?;
+        }
+        total
+    } else {
+        // Floats need a digit and only float characters.
+        if !body.bytes().any(|b| b.is_ascii_digit())
+            || !body
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+        {
+            return None;
+        }
+        body.parse::<f64>().ok()?
+    };
+    Some(sign * value)
+}
+
+fn attach_helm_sources(text: &str, docs: &mut [YamlDoc]) {
+    if !text.contains("# Source: ") {
+        return;
+    }
+    let mut sources = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(rest) = line.trim_start().strip_prefix("# Source: ") {
+            sources.push((offset, rest.trim().to_string()));
+        }
+        offset += line.len();
+    }
+    let mut prev_end = 0;
+    for doc in docs.iter_mut() {
+        let start = doc.root.span.start;
+        doc.helm_source = sources
+            .iter()
+            .rev()
+            .find(|(at, _)| *at >= prev_end && *at < start)
+            .map(|(_, s)| s.clone());
+        prev_end = doc.root.span.end;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Node {
+        let (docs, err) = parse_stream(text, Limits::default());
+        assert_eq!(err, None);
+        docs.into_iter().next().unwrap().root
+    }
+
+    fn slice<'a>(text: &'a str, span: Span) -> &'a str {
+        &text[span.start..span.end]
+    }
+
+    #[test]
+    fn yaml11_booleans_and_numbers() {
+        let text = "a: yes\nb: Off\nc: 'yes'\nd: 0x1F\ne: 010\nf: 1_000\ng: 1.5\nh: N\ni: 1:30\nj: v1\n";
+        let root = one(text);
+        assert_eq!(root.get("a").unwrap().as_bool(), Some(true));
+        assert_eq!(root.get("b").unwrap().as_bool(), Some(false));
+        assert_eq!(root.get("c").unwrap().as_str(), Some("yes"));
+        assert_eq!(root.get("d").unwrap().as_f64(), Some(31.0));
+        assert_eq!(root.get("e").unwrap().as_f64(), Some(8.0));
+        assert_eq!(root.get("f").unwrap().as_f64(), Some(1000.0));
+        assert_eq!(root.get("g").unwrap().as_f64(), Some(1.5));
+        assert_eq!(root.get("h").unwrap().as_bool(), Some(false));
+        assert_eq!(root.get("i").unwrap().as_f64(), Some(90.0));
+        assert_eq!(root.get("j").unwrap().as_str(), Some("v1"));
+    }
+
+    #[test]
+    fn spans_are_bytes_of_keys_and_values() {
+        let text = "# é😀\nkey: \"välue\"\nlist: [a, {b: c}]\n";
+        let root = one(text);
+        let e = root.entry("key").unwrap();
+        assert_eq!(slice(text, e.key_span), "key");
+        assert_eq!(slice(text, e.value.span), "\"välue\"");
+        let list = root.get("list").unwrap();
+        assert_eq!(slice(text, list.span), "[a, {b: c}]");
+        let b = list.as_list()[1].entry("b").unwrap();
+        assert_eq!(slice(text, b.value.span), "c");
+    }
+
+    #[test]
+    fn crlf_and_bom() {
+        let text = "\u{feff}apiVersion: v1\r\nkind: Pod\r\n";
+        let root = one(text);
+        let kind = root.get("kind").unwrap();
+        assert_eq!(slice(text, kind.span), "Pod");
+    }
+
+    #[test]
+    fn multi_document_and_helm_source() {
+        let text = "---\n# Source: chart/templates/a.yaml\na: 1\n---\n# Source: chart/templates/b.yaml\nb: 2\n";
+        let (docs, err) = parse_stream(text, Limits::default());
+        assert!(err.is_none());
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].helm_source.as_deref(), Some("chart/templates/a.yaml"));
+        assert_eq!(docs[1].helm_source.as_deref(), Some("chart/templates/b.yaml"));
+    }
+
+    #[test]
+    fn aliases_are_placed_at_each_use() {
+        let text = "base: &b {privileged: true}\none: *b\ntwo: *b\n";
+        let root = one(text);
+        let one_ = root.get("one").unwrap();
+        assert_eq!(slice(text, one_.get("privileged").unwrap().span), "*b");
+        assert_eq!(slice(text, one_.get("privileged").unwrap().origin.unwrap()), "true");
+        let two = root.get("two").unwrap();
+        assert_ne!(one_.span, two.span);
+    }
+
+    #[test]
+    fn merge_keys() {
+        let text = "base: &b {a: 1, b: 2}\nm:\n  <<: *b\n  b: 3\n";
+        let root = one(text);
+        let m = root.get("m").unwrap();
+        assert_eq!(m.get("a").unwrap().as_f64(), Some(1.0));
+        assert_eq!(m.get("b").unwrap().as_f64(), Some(3.0));
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let names: Vec<char> = "abcdefghijklmnop".chars().collect();
+        for w in names.windows(2) {
+            text.push_str(&format!(
+                "{}: &{} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n",
+                w[1],
+                w[1],
+                p = w[0]
+            ));
+        }
+        let (_, err) = parse_stream(&text, Limits::default());
+        let err = err.expect("bomb refused");
+        assert!(err.message.contains("alias bomb"), "{}", err.message);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = "[".repeat(100_000);
+        let (_, err) = parse_stream(&text, Limits::default());
+        let err = err.expect("refused");
+        assert!(err.message.contains("nesting"), "{}", err.message);
+        let text = "a:\n".to_string() + &(1..300).map(|i| format!("{}k:\n", " ".repeat(i))).collect::<String>();
+        let (_, err) = parse_stream(&text, Limits::default());
+        assert!(err.is_some());
+    }
+
+    #[test]
+    fn errors_are_located() {
+        let text = "a: 1\nb: [unclosed\n";
+        let (_, err) = parse_stream(text, Limits::default());
+        let err = err.unwrap();
+        assert!(err.span.start >= 5, "{err:?}");
+    }
+}

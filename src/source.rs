@@ -1,0 +1,251 @@
+//! Source files, byte spans and the one line index used to turn spans into lines and columns.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A half-open byte range into a file's text.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub const fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+    pub const fn empty(at: usize) -> Span {
+        Span { start: at, end: at }
+    }
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+    /// The smallest span covering both.
+    pub fn cover(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+    pub fn contains(&self, offset: usize) -> bool {
+        self.start <= offset && offset < self.end
+    }
+}
+
+impl fmt::Debug for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..{}", self.start, self.end)
+    }
+}
+
+impl From<std::ops::Range<usize>> for Span {
+    fn from(r: std::ops::Range<usize>) -> Span {
+        Span::new(r.start, r.end)
+    }
+}
+
+/// What a file is, decided from its name (and for YAML/JSON, its content).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    Terraform,
+    Dockerfile,
+    Kubernetes,
+}
+
+impl FileKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Terraform => "terraform",
+            FileKind::Dockerfile => "dockerfile",
+            FileKind::Kubernetes => "kubernetes",
+        }
+    }
+
+    /// The kind a file name suggests. YAML and JSON are only candidates: whether they are
+    /// Kubernetes is decided by their documents.
+    pub fn from_path(path: &Path) -> Option<FileKind> {
+        let name = path.file_name()?.to_str()?;
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".tf") || lower.ends_with(".tfvars") {
+            return Some(FileKind::Terraform);
+        }
+        if name == "Dockerfile"
+            || name.starts_with("Dockerfile.")
+            || lower.ends_with(".dockerfile")
+            || name.starts_with("Containerfile")
+            || lower == "dockerfile"
+        {
+            return Some(FileKind::Dockerfile);
+        }
+        if lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json") {
+            return Some(FileKind::Kubernetes);
+        }
+        None
+    }
+
+    /// The comment prefix of the file's own syntax.
+    pub fn comment_prefix(self) -> &'static str {
+        "#"
+    }
+}
+
+/// One file's text with its path and kind.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub path: Arc<Path>,
+    pub kind: FileKind,
+    pub text: Arc<str>,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<PathBuf>, kind: FileKind, text: impl Into<Arc<str>>) -> SourceFile {
+        SourceFile {
+            path: Arc::from(path.into().into_boxed_path()),
+            kind,
+            text: text.into(),
+        }
+    }
+}
+
+/// A position for people: 1-based line and column.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, PartialOrd, Ord, serde::Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Column units. Terminals count characters; SARIF and LSP default to UTF-16 code units.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ColumnUnit {
+    Utf8,
+    Utf16,
+    Chars,
+}
+
+/// Line starts of one file. Built once per file; every conversion goes through it.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        let mut starts = vec![0];
+        starts.extend(memchr_newlines(text.as_bytes()).map(|i| i + 1));
+        LineIndex { text, starts }
+    }
+
+    /// 0-based line containing `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    pub fn line_start(&self, line: usize) -> usize {
+        self.starts[line.min(self.starts.len() - 1)]
+    }
+
+    /// End of the 0-based line, before its `\n` (and `\r`).
+    pub fn line_end(&self, line: usize) -> usize {
+        let end = self
+            .starts
+            .get(line + 1)
+            .map(|s| s - 1)
+            .unwrap_or(self.text.len());
+        let bytes = self.text.as_bytes();
+        if end > self.line_start(line) && bytes.get(end - 1) == Some(&b'\r') {
+            end - 1
+        } else {
+            end
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// 1-based line and column of a byte offset. Offsets inside a character are moved back to
+    /// its start.
+    pub fn position(&self, offset: usize, unit: ColumnUnit) -> Position {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_of(offset);
+        let prefix = &self.text[self.starts[line]..offset];
+        let col = match unit {
+            ColumnUnit::Utf8 => prefix.len(),
+            ColumnUnit::Utf16 => prefix.encode_utf16().count(),
+            ColumnUnit::Chars => prefix.chars().count(),
+        };
+        Position {
+            line: line + 1,
+            column: col + 1,
+        }
+    }
+
+    /// Byte offset of a 0-based line and a 0-based column in `unit`; clamps to the line end.
+    pub fn offset(&self, line: usize, column: usize, unit: ColumnUnit) -> usize {
+        if line >= self.starts.len() {
+            return self.text.len();
+        }
+        let start = self.starts[line];
+        let end = self.line_end(line);
+        let text = &self.text[start..end];
+        let mut seen = 0;
+        for (i, ch) in text.char_indices() {
+            if seen >= column {
+                return start + i;
+            }
+            seen += match unit {
+                ColumnUnit::Utf8 => ch.len_utf8(),
+                ColumnUnit::Utf16 => ch.len_utf16(),
+                ColumnUnit::Chars => 1,
+            };
+        }
+        end
+    }
+
+    /// Column (0-based, in bytes) of `offset` on its line.
+    pub fn byte_column(&self, offset: usize) -> usize {
+        offset - self.starts[self.line_of(offset)]
+    }
+}
+
+fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .map(|(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_in_each_unit() {
+        let text = "a: é\r\nb: 😀x\n";
+        let idx = LineIndex::new(text);
+        let x = text.find('x').unwrap();
+        assert_eq!(idx.position(x, ColumnUnit::Utf8).column, 8);
+        assert_eq!(idx.position(x, ColumnUnit::Utf16).column, 6);
+        assert_eq!(idx.position(x, ColumnUnit::Chars).column, 5);
+        assert_eq!(idx.position(x, ColumnUnit::Chars).line, 2);
+        assert_eq!(idx.line_end(0), 5);
+        assert_eq!(idx.offset(1, 5, ColumnUnit::Utf16), x);
+        assert_eq!(idx.offset(1, 4, ColumnUnit::Chars), x);
+    }
+
+    #[test]
+    fn offsets_inside_a_character_move_back() {
+        let text = "é";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.position(1, ColumnUnit::Chars).column, 1);
+    }
+}
