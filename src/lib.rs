@@ -1,7 +1,18 @@
 //! rampart: a security linter for Terraform, Dockerfiles and Kubernetes manifests.
 
+pub mod config;
+pub mod edit;
+pub mod fix;
 pub mod image;
+pub mod k8s;
 pub mod model;
 pub mod parse;
+pub mod rule;
 pub mod source;
 pub mod terraform;
+pub mod terraform_join;
+
+pub mod engine;
+pub mod report;
+#[path = "../rules/mod.rs"]
+pub mod rules;

@@ -363,12 +363,10 @@ impl<'a> Module<'a> {
                 TraversalOperator::Index(e) => {
                     let key = self.eval(e, base, depth);
                     match (&node.value, &key.value) {
-                        (Value::List(items), Value::Number(i)) => {
-                            match items.get(*i as usize) {
-                                Some(n) => n.clone(),
-                                None => return Node::unknown(span),
-                            }
-                        }
+                        (Value::List(items), Value::Number(i)) => match items.get(*i as usize) {
+                            Some(n) => n.clone(),
+                            None => return Node::unknown(span),
+                        },
                         (Value::Map(_), Value::String(k)) => match node.get(k) {
                             Some(n) => n.clone(),
                             None => return Node::unknown(span),
@@ -376,11 +374,12 @@ impl<'a> Module<'a> {
                         _ => return Node::unknown(span),
                     }
                 }
-                TraversalOperator::LegacyIndex(i) => match node.as_list().get(*i.value() as usize)
-                {
-                    Some(n) => n.clone(),
-                    None => return Node::unknown(span),
-                },
+                TraversalOperator::LegacyIndex(i) => {
+                    match node.as_list().get(*i.value() as usize) {
+                        Some(n) => n.clone(),
+                        None => return Node::unknown(span),
+                    }
+                }
                 _ => return Node::unknown(span),
             };
         }
@@ -427,7 +426,13 @@ fn dedent(s: &str) -> String {
         .min()
         .unwrap_or(0);
     s.split_inclusive('\n')
-        .map(|l| if l.len() >= indent { &l[indent..] } else { l.trim_start() })
+        .map(|l| {
+            if l.len() >= indent {
+                &l[indent..]
+            } else {
+                l.trim_start()
+            }
+        })
         .collect()
 }
 
@@ -437,8 +442,9 @@ fn binary(op: BinaryOperator, l: &Value, r: &Value) -> Value {
         (Eq, Value::Unknown | Value::Ref(_), _) | (Eq, _, Value::Unknown | Value::Ref(_)) => {
             Value::Unknown
         }
-        (NotEq, Value::Unknown | Value::Ref(_), _)
-        | (NotEq, _, Value::Unknown | Value::Ref(_)) => Value::Unknown,
+        (NotEq, Value::Unknown | Value::Ref(_), _) | (NotEq, _, Value::Unknown | Value::Ref(_)) => {
+            Value::Unknown
+        }
         (Eq, a, b) => Value::Bool(a == b),
         (NotEq, a, b) => Value::Bool(a != b),
         (And, Value::Bool(a), Value::Bool(b)) => Value::Bool(*a && *b),
@@ -626,7 +632,10 @@ resource "aws_s3_bucket" "logs" {
         let acl = r.body.get("acl").unwrap();
         assert_eq!(acl.as_str(), Some("public-read"));
         assert_eq!(&text[acl.span.start..acl.span.end], "var.acl");
-        assert_eq!(r.body.get("bucket").unwrap().as_str(), Some("public-read-x"));
+        assert_eq!(
+            r.body.get("bucket").unwrap().as_str(),
+            Some("public-read-x")
+        );
         assert!(r.body.get("other").unwrap().is_unknown());
         assert_eq!(r.body.get("up").unwrap().as_str(), Some("X"));
         assert_eq!(r.body.get("pick").unwrap().as_str(), Some("b"));
@@ -640,7 +649,8 @@ resource "aws_s3_bucket" "logs" {
 
     #[test]
     fn local_cycles_stay_unknown() {
-        let text = "locals {\n a = local.b\n b = local.a\n}\nresource \"x\" \"y\" { v = local.a }\n";
+        let text =
+            "locals {\n a = local.b\n b = local.a\n}\nresource \"x\" \"y\" { v = local.a }\n";
         let r = &eval_file(text)[0];
         assert!(r.body.get("v").unwrap().is_unknown());
     }
@@ -650,8 +660,16 @@ resource "aws_s3_bucket" "logs" {
         let main = parse("variable \"acl\" { default = \"private\" }\nresource \"aws_s3_bucket\" \"b\" { acl = var.acl }\n").unwrap();
         let vars = parse("acl = \"public-read\"\n").unwrap();
         let files = [
-            ModuleFile { file: 0, name: "main.tf", tf: &main },
-            ModuleFile { file: 1, name: "terraform.tfvars", tf: &vars },
+            ModuleFile {
+                file: 0,
+                name: "main.tf",
+                tf: &main,
+            },
+            ModuleFile {
+                file: 1,
+                name: "terraform.tfvars",
+                tf: &vars,
+            },
         ];
         let module = Module::new(&files);
         let r = &module.resources(&files[0])[0];

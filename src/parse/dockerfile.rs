@@ -86,6 +86,15 @@ impl Dockerfile {
     }
 }
 
+const SHELL_INSTRUCTIONS: &[&str] = &[
+    "run_instruction",
+    "cmd_instruction",
+    "entrypoint_instruction",
+    "healthcheck_instruction",
+    "shell_instruction",
+    "onbuild_instruction",
+];
+
 pub fn parse(text: &str) -> Dockerfile {
     let mut parser = tree_sitter::Parser::new();
     parser
@@ -99,7 +108,8 @@ pub fn parse(text: &str) -> Dockerfile {
         global_args: Vec::new(),
         errors: Vec::new(),
     };
-    let Some(tree) = parser.parse(text, None) else {
+    let grammar_input = neutralise_continuation_brackets(text, escape);
+    let Some(tree) = parser.parse(grammar_input.as_bytes(), None) else {
         df.errors
             .push(("the parser gave up on this file".into(), Span::new(0, 0)));
         return df;
@@ -114,7 +124,10 @@ pub fn parse(text: &str) -> Dockerfile {
             record_error(text, node, &mut df.errors);
             continue;
         }
-        if node.has_error() {
+        // Inside RUN/CMD/ENTRYPOINT the text is shell, which Docker passes on unparsed; the
+        // grammar trips on some valid shell (a continuation line opening with `[`), so errors
+        // there are not syntax errors of the Dockerfile.
+        if node.has_error() && !SHELL_INSTRUCTIONS.contains(&node.kind()) {
             collect_errors(text, node, &mut df.errors);
         }
         let ins = instruction(text, node, df.stages.len().checked_sub(1));
@@ -181,7 +194,10 @@ fn record_error(text: &str, node: tree_sitter::Node, errors: &mut Vec<(String, S
         .find('\n')
         .map(|i| span.start + i)
         .unwrap_or(span.end);
-    errors.push((message, Span::new(span.start, first_line_end.max(span.start))));
+    errors.push((
+        message,
+        Span::new(span.start, first_line_end.max(span.start)),
+    ));
 }
 
 fn collect_errors(text: &str, node: tree_sitter::Node, errors: &mut Vec<(String, Span)>) {
@@ -315,6 +331,37 @@ fn stage_from(
     }
 }
 
+/// The grammar reads a continuation line that opens with `[` as the start of a JSON array and
+/// loses the rest of the instruction. Docker passes such lines to the shell (`[ -e x ]` is the
+/// `test` command), so the grammar is given a copy where that bracket is a letter. Lengths are
+/// unchanged, so every span still points into the original text, which is what values are read
+/// from.
+fn neutralise_continuation_brackets(text: &str, escape: char) -> std::borrow::Cow<'_, str> {
+    let mut fixed: Option<Vec<u8>> = None;
+    let mut continued = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        let trimmed = content.trim_start();
+        let is_comment = trimmed.starts_with('#');
+        if continued && trimmed.starts_with('[') {
+            let at = offset + (content.len() - trimmed.len());
+            fixed.get_or_insert_with(|| text.as_bytes().to_vec())[at] = b'x';
+        }
+        if !(continued && (is_comment || trimmed.is_empty())) {
+            continued = content.trim_end().ends_with(escape);
+        }
+        offset += line.len();
+    }
+    match fixed {
+        // Only an ASCII byte was replaced by an ASCII byte: still UTF-8.
+        Some(bytes) => {
+            std::borrow::Cow::Owned(String::from_utf8(bytes).unwrap_or_else(|_| text.to_string()))
+        }
+        None => std::borrow::Cow::Borrowed(text),
+    }
+}
+
 /// Substitute `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR:+alt}` from global `ARG` defaults.
 /// `None` when a variable has no value.
 pub fn substitute(input: &str, args: &[(String, Option<String>, Span)]) -> Option<String> {
@@ -424,7 +471,11 @@ mod tests {
             .find(|i| i.keyword == "USER")
             .unwrap();
         assert_eq!(user.user.as_ref().unwrap().0, "0");
-        let copy = df.instructions.iter().find(|i| i.keyword == "COPY").unwrap();
+        let copy = df
+            .instructions
+            .iter()
+            .find(|i| i.keyword == "COPY")
+            .unwrap();
         assert_eq!(copy.flags[0].name, "from");
         assert_eq!(copy.flags[0].value, "build");
         let cmd = df.instructions.iter().find(|i| i.keyword == "CMD").unwrap();
@@ -432,7 +483,10 @@ mod tests {
         assert_eq!(cmd.json_args[1].0, "-c");
         let run = &df.instructions[3];
         assert_eq!(run.keyword, "RUN");
-        assert_eq!(&SAMPLE[run.args_span.start..run.args_span.end], "apk add `\n    curl");
+        assert_eq!(
+            &SAMPLE[run.args_span.start..run.args_span.end],
+            "apk add `\n    curl"
+        );
         assert_eq!(df.stage_instructions(&df.stages[1]).len(), 5);
     }
 
@@ -443,6 +497,16 @@ mod tests {
         assert_eq!(substitute("a:$V-x", &args).as_deref(), Some("a:1-x"));
         assert_eq!(substitute("a:${W:-2}", &args).as_deref(), Some("a:2"));
         assert_eq!(substitute("a:${W}", &args), None);
+    }
+
+    #[test]
+    fn shell_the_grammar_trips_on_is_not_an_error() {
+        let text = "FROM a\nRUN set -eux; \\\n\t[ \"$A\" -lt 1 ]; \\\n# note\n\t[ -e x ]; \\\n\techo\nUSER app\n";
+        let df = parse(text);
+        assert!(df.errors.is_empty(), "{:?}", df.errors);
+        assert_eq!(df.instructions.len(), 3);
+        let run = &df.instructions[1];
+        assert!(df.args(text, run).contains("[ -e x ]"));
     }
 
     #[test]

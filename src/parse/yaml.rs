@@ -106,10 +106,7 @@ impl CharOffsets {
         if self.table.is_empty() {
             char_index.min(self.len)
         } else {
-            self.table
-                .get(char_index)
-                .copied()
-                .unwrap_or(self.len)
+            self.table.get(char_index).copied().unwrap_or(self.len)
         }
     }
 }
@@ -485,7 +482,8 @@ mod tests {
 
     #[test]
     fn yaml11_booleans_and_numbers() {
-        let text = "a: yes\nb: Off\nc: 'yes'\nd: 0x1F\ne: 010\nf: 1_000\ng: 1.5\nh: N\ni: 1:30\nj: v1\n";
+        let text =
+            "a: yes\nb: Off\nc: 'yes'\nd: 0x1F\ne: 010\nf: 1_000\ng: 1.5\nh: N\ni: 1:30\nj: v1\n";
         let root = one(text);
         assert_eq!(root.get("a").unwrap().as_bool(), Some(true));
         assert_eq!(root.get("b").unwrap().as_bool(), Some(false));
@@ -526,8 +524,14 @@ mod tests {
         let (docs, err) = parse_stream(text, Limits::default());
         assert!(err.is_none());
         assert_eq!(docs.len(), 2);
-        assert_eq!(docs[0].helm_source.as_deref(), Some("chart/templates/a.yaml"));
-        assert_eq!(docs[1].helm_source.as_deref(), Some("chart/templates/b.yaml"));
+        assert_eq!(
+            docs[0].helm_source.as_deref(),
+            Some("chart/templates/a.yaml")
+        );
+        assert_eq!(
+            docs[1].helm_source.as_deref(),
+            Some("chart/templates/b.yaml")
+        );
     }
 
     #[test]
@@ -536,7 +540,10 @@ mod tests {
         let root = one(text);
         let one_ = root.get("one").unwrap();
         assert_eq!(slice(text, one_.get("privileged").unwrap().span), "*b");
-        assert_eq!(slice(text, one_.get("privileged").unwrap().origin.unwrap()), "true");
+        assert_eq!(
+            slice(text, one_.get("privileged").unwrap().origin.unwrap()),
+            "true"
+        );
         let two = root.get("two").unwrap();
         assert_ne!(one_.span, two.span);
     }
@@ -573,7 +580,10 @@ mod tests {
         let (_, err) = parse_stream(&text, Limits::default());
         let err = err.expect("refused");
         assert!(err.message.contains("nesting"), "{}", err.message);
-        let text = "a:\n".to_string() + &(1..300).map(|i| format!("{}k:\n", " ".repeat(i))).collect::<String>();
+        let text = "a:\n".to_string()
+            + &(1..300)
+                .map(|i| format!("{}k:\n", " ".repeat(i)))
+                .collect::<String>();
         let (_, err) = parse_stream(&text, Limits::default());
         assert!(err.is_some());
     }

@@ -1,0 +1,197 @@
+use crate::fix::{Applicability, Edit, Fix};
+use crate::image::ImageRef;
+use crate::parse::dockerfile::{Base, Dockerfile};
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+use crate::source::Span;
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// The final stage of a Dockerfile runs as root: it has no `USER` instruction (and does
+    /// not inherit one from an earlier stage it is built `FROM`), or its last `USER` is
+    /// `root` or `0` (with or without a group). Base images whose tag says they run as
+    /// non-root (`…:nonroot`) and users set from a variable are not flagged.
+    ///
+    /// ## Why it matters
+    /// A process running as root inside the container is root on the host's kernel: any
+    /// container escape, a writable host mount or a kernel bug gives the attacker root on the
+    /// node. Running as an unprivileged user removes that step.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM node:20-bookworm-slim
+    /// COPY . /app
+    /// CMD ["node", "/app/server.js"]
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// FROM node:20-bookworm-slim
+    /// COPY . /app
+    /// USER 10001
+    /// CMD ["node", "/app/server.js"]
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: the process loses root, and files it writes must be writable by the new user.
+    ///
+    /// ## References
+    /// - https://docs.docker.com/reference/dockerfile/#user
+    /// - CIS Docker Benchmark 4.1
+    pub struct RootUser {
+        code: "DOCKER-002",
+        name: "root-user",
+        title: "Final stage runs as root",
+        domain: Domain::Dockerfile,
+        tags: &["dockerfile", "least-privilege"],
+        severity: Severity::High,
+        fix: FixAvailability::Always,
+        equivalents: Equivalents {
+            checkov: &["CKV_DOCKER_3", "CKV_DOCKER_8"],
+            trivy: &["DS-0002"],
+            kics: &["Missing User Instruction", "Last User Is 'root'"],
+            hadolint: &["DL3002"],
+            ..Equivalents::NONE
+        },
+        compliance: &["CIS Docker Benchmark 4.1", "NSA/CISA Kubernetes Hardening: non-root containers", "MITRE ATT&CK T1611"],
+        references: &["https://docs.docker.com/reference/dockerfile/#user"],
+    }
+}
+
+enum RunsAsRoot {
+    /// No `USER` in the final stage or the stages it builds on; span of its `FROM`.
+    NoUser { from: Span },
+    /// The last `USER` is root.
+    RootUser {
+        user: String,
+        span: Span,
+        instruction: Span,
+    },
+}
+
+struct RootFact {
+    stage: usize,
+    what: RunsAsRoot,
+}
+
+impl Rule for RootUser {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let Some(df) = cx.dockerfile else { return };
+        let text = cx.text(0);
+        if let Some(fact) = detect(df) {
+            let resource = &cx.resources[fact.stage];
+            let span = match &fact.what {
+                RunsAsRoot::NoUser { from } => *from,
+                RunsAsRoot::RootUser { span, .. } => *span,
+            };
+            out.push(
+                Finding::on(&Self::META, resource, span, message(&resource.name, &fact))
+                    .with_fix(fix(text, df, &fact)),
+            );
+        }
+    }
+}
+
+fn is_root(user: &str) -> bool {
+    let name = user.split(':').next().unwrap_or(user);
+    name == "root" || name == "0"
+}
+
+fn detect(df: &Dockerfile) -> Option<RootFact> {
+    let final_stage = df.stages.last()?;
+    let mut stage = final_stage;
+    // Follow `FROM <earlier stage>` until a USER is found.
+    for _ in 0..df.stages.len() {
+        let last_user = df
+            .stage_instructions(stage)
+            .iter()
+            .rev()
+            .find_map(|i| i.user.as_ref().map(|u| (u, i.span)));
+        match last_user {
+            Some(((user, span), instruction)) => {
+                if user.contains('$') || !is_root(user) {
+                    return None;
+                }
+                return Some(RootFact {
+                    stage: final_stage.index,
+                    what: RunsAsRoot::RootUser {
+                        user: user.clone(),
+                        span: *span,
+                        instruction,
+                    },
+                });
+            }
+            None => match &stage.base {
+                Base::Stage(i) if *i < stage.index => stage = &df.stages[*i],
+                Base::Image(image) => {
+                    let tag = ImageRef::parse(image).tag.unwrap_or_default();
+                    if tag.contains("nonroot") || tag.contains("non-root") {
+                        return None;
+                    }
+                    break;
+                }
+                Base::Unknown => return None,
+                _ => break,
+            },
+        }
+    }
+    let from = df.instructions[final_stage.from].keyword_span;
+    Some(RootFact {
+        stage: final_stage.index,
+        what: RunsAsRoot::NoUser {
+            from: from.cover(final_stage.image_span),
+        },
+    })
+}
+
+fn message(stage: &str, f: &RootFact) -> String {
+    match &f.what {
+        RunsAsRoot::NoUser { .. } => {
+            format!("final {stage} runs as root: it sets no `USER`")
+        }
+        RunsAsRoot::RootUser { user, .. } => {
+            format!("final {stage} runs as root (`USER {user}`)")
+        }
+    }
+}
+
+fn fix(text: &str, df: &Dockerfile, f: &RootFact) -> Option<Fix> {
+    let nl = crate::edit::newline(text);
+    let edit = match &f.what {
+        RunsAsRoot::RootUser {
+            span, instruction, ..
+        } => {
+            // Keep a `USER root` that is followed by more instructions (they may need root);
+            // the runtime user is set at the end.
+            let stage = &df.stages[f.stage];
+            let last = df.instructions[stage.instructions.end - 1].span;
+            if *instruction == last {
+                Edit::replace(*span, "10001")
+            } else {
+                Edit::insert(
+                    crate::edit::end_of_line(text, last.end),
+                    format!("{nl}USER 10001"),
+                )
+            }
+        }
+        RunsAsRoot::NoUser { .. } => {
+            let stage = &df.stages[f.stage];
+            let last = df.instructions[stage.instructions.end - 1].span;
+            // Before CMD/ENTRYPOINT would read better, but anywhere after the last RUN works.
+            Edit::insert(
+                crate::edit::end_of_line(text, last.end),
+                format!("{nl}USER 10001"),
+            )
+        }
+    };
+    Some(Fix::new(
+        "Run the final stage as an unprivileged user (`USER 10001`)",
+        Applicability::Unsafe,
+        vec![edit],
+    ))
+}

@@ -1,0 +1,65 @@
+//! Every rule, one file each. This table is the registry.
+
+pub mod helpers;
+
+pub mod core {
+    pub mod internal_error;
+    pub mod parse_error;
+    pub mod unreadable_file;
+}
+
+pub mod k8s {
+    pub mod host_ipc;
+    pub mod host_network;
+    pub mod host_pid;
+    pub mod latest_image_tag;
+    pub mod missing_resource_limits;
+    pub mod privileged_container;
+}
+
+pub mod docker {
+    pub mod latest_base_image;
+    pub mod root_user;
+}
+
+pub mod terraform {
+    pub mod aws {
+        pub mod public_bucket_acl;
+    }
+}
+
+use crate::rule::{Rule, RuleMeta};
+
+/// Every rule, in code order within each domain.
+pub static RULES: &[&dyn Rule] = &[
+    &core::parse_error::ParseError,
+    &core::unreadable_file::UnreadableFile,
+    &core::internal_error::InternalError,
+    &k8s::privileged_container::PrivilegedContainer,
+    &k8s::host_network::HostNetwork,
+    &k8s::host_pid::HostPid,
+    &k8s::host_ipc::HostIpc,
+    &k8s::latest_image_tag::LatestImageTag,
+    &k8s::missing_resource_limits::MissingResourceLimits,
+    &docker::latest_base_image::LatestBaseImage,
+    &docker::root_user::RootUser,
+    &terraform::aws::public_bucket_acl::PublicBucketAcl,
+];
+
+pub fn metas() -> Vec<&'static RuleMeta> {
+    RULES.iter().map(|r| r.meta()).collect()
+}
+
+/// A rule by code, name or alias (any case).
+pub fn find(selector: &str) -> Option<&'static dyn Rule> {
+    RULES.iter().copied().find(|r| {
+        let m = r.meta();
+        selector.eq_ignore_ascii_case(m.code)
+            || selector.eq_ignore_ascii_case(m.name)
+            || m.aliases.iter().any(|a| selector.eq_ignore_ascii_case(a))
+    })
+}
+
+pub use core::internal_error::InternalError;
+pub use core::parse_error::ParseError;
+pub use core::unreadable_file::UnreadableFile;

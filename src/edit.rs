@@ -1,0 +1,128 @@
+//! Helpers that build textual edits which keep the file's style: indentation, line endings,
+//! quoting. Fixes never re-serialise a file.
+
+use crate::fix::Edit;
+use crate::model::Node;
+use crate::source::{LineIndex, Span};
+
+/// The line ending the file uses.
+pub fn newline(text: &str) -> &'static str {
+    if text.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    }
+}
+
+/// Is the map written in block style (not `{…}`)?
+pub fn is_block_map(text: &str, map: &Node) -> bool {
+    map.is_map()
+        && !matches!(text.as_bytes().get(map.span.start), Some(b'{'))
+        && !map.entries().is_empty()
+}
+
+/// Insert YAML lines as new entries at the end of a block-style map, at the indentation of its
+/// keys. `lines` are relative: nested lines carry their own extra indentation.
+pub fn yaml_append_entries(text: &str, map: &Node, lines: &[String]) -> Option<Edit> {
+    if !is_block_map(text, map) || map.origin.is_some() {
+        return None;
+    }
+    let index = LineIndex::new(text);
+    let first_key = map.entries().first()?.key_span.start;
+    let indent = index.byte_column(first_key);
+    let line_start = index.line_start(index.line_of(first_key));
+    let prefix = &text[line_start..first_key];
+    // The key's column must be reachable with spaces (`- name:` lines are fine).
+    if !prefix.chars().all(|c| c == ' ' || c == '-') {
+        return None;
+    }
+    let last = map.entries().iter().map(|e| e.value.span.end).max()?;
+    let at = end_of_line(text, last);
+    let nl = newline(text);
+    let mut insert = String::new();
+    for line in lines {
+        insert.push_str(nl);
+        insert.push_str(&" ".repeat(indent));
+        insert.push_str(line);
+    }
+    Some(Edit::insert(at, insert))
+}
+
+/// The offset of the end of the line holding `offset - 1` (before its line break).
+pub fn end_of_line(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    if offset > 0 && text.as_bytes()[offset - 1] == b'\n' {
+        let mut at = offset - 1;
+        if at > 0 && text.as_bytes()[at - 1] == b'\r' {
+            at -= 1;
+        }
+        return at;
+    }
+    match text[offset..].find('\n') {
+        Some(i) => {
+            let at = offset + i;
+            if at > 0 && text.as_bytes()[at - 1] == b'\r' {
+                at - 1
+            } else {
+                at
+            }
+        }
+        None => text.len(),
+    }
+}
+
+/// Replace a scalar, keeping its quotes when it is quoted.
+pub fn replace_scalar(text: &str, node: &Node, value: &str) -> Option<Edit> {
+    if node.origin.is_some() {
+        return None; // reached through an alias or a variable: the text here is not the value
+    }
+    let raw = text.get(node.span.start..node.span.end)?;
+    let quote = raw.chars().next().filter(|c| *c == '"' || *c == '\'');
+    Some(match quote {
+        Some(q) if raw.len() >= 2 && raw.ends_with(q) => {
+            Edit::replace(Span::new(node.span.start + 1, node.span.end - 1), value)
+        }
+        _ => Edit::replace(node.span, value),
+    })
+}
+
+/// The span of `needle` inside the text of `node` (the unquoted value within its quotes).
+pub fn find_in(text: &str, node: &Node, needle: &str) -> Option<Span> {
+    let raw = text.get(node.span.start..node.span.end)?;
+    let i = raw.find(needle)?;
+    Some(Span::new(
+        node.span.start + i,
+        node.span.start + i + needle.len(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::apply;
+    use crate::parse::yaml::{parse_stream, Limits};
+
+    #[test]
+    fn appends_at_key_indentation() {
+        let text = "containers:\n  - name: api\n    image: x\n  - name: b\n";
+        let (docs, _) = parse_stream(text, Limits::default());
+        let c = &docs[0].root.get("containers").unwrap().as_list()[0];
+        let e =
+            yaml_append_entries(text, c, &["resources:".into(), "  limits: {}".into()]).unwrap();
+        assert_eq!(
+            apply(text, &[&e]).unwrap(),
+            "containers:\n  - name: api\n    image: x\n    resources:\n      limits: {}\n  - name: b\n"
+        );
+    }
+
+    #[test]
+    fn keeps_crlf_and_quotes() {
+        let text = "a: \"x\"\r\nb: 1\r\n";
+        let (docs, _) = parse_stream(text, Limits::default());
+        let root = &docs[0].root;
+        let e = replace_scalar(text, root.get("a").unwrap(), "y").unwrap();
+        assert_eq!(apply(text, &[&e]).unwrap(), "a: \"y\"\r\nb: 1\r\n");
+        let e = yaml_append_entries(text, root, &["c: 2".into()]).unwrap();
+        assert_eq!(apply(text, &[&e]).unwrap(), "a: \"x\"\r\nb: 1\r\nc: 2\r\n");
+    }
+}

@@ -1,0 +1,776 @@
+//! discover → read → parse → evaluate → check → filter, in parallel over files (Terraform:
+//! over module directories). One entry point for one text, [`lint_text`], serves stdin and the
+//! language server; [`scan`] serves the CLI.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Read;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::k8s;
+use crate::model::{Node, Resource, ResourceKind, Value};
+use crate::parse::{dockerfile, terraform as tfparse, yaml};
+use crate::rule::{Context, Domain, Finding, Rule};
+use crate::rules::{self, InternalError, ParseError, UnreadableFile};
+use crate::source::{FileKind, SourceFile, Span};
+use crate::terraform::{Module, ModuleFile};
+
+/// What happened to a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileStatus {
+    /// Parsed and checked (it may still carry parse errors for the part that did not parse).
+    Scanned,
+    /// Not a file rampart checks (YAML that is not Kubernetes, an unrendered Helm template).
+    Skipped(String),
+    /// Could not be read or parsed at all; the reason is a finding.
+    Failed,
+}
+
+/// The result for one file.
+#[derive(Clone, Debug)]
+pub struct FileResult {
+    pub path: Arc<Path>,
+    pub kind: Option<FileKind>,
+    pub status: FileStatus,
+    pub findings: Vec<Finding>,
+    /// The files linted together with this one (a Terraform module), for related locations;
+    /// `unit[index]` is this file.
+    pub unit: Arc<[SourceFile]>,
+    pub index: usize,
+}
+
+impl FileResult {
+    pub fn text(&self) -> &str {
+        &self.unit[self.index].text
+    }
+    /// Path of a file of the unit (for related locations).
+    pub fn unit_path(&self, file: usize) -> &Path {
+        &self.unit[file].path
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    pub config: Config,
+    pub exclude: Vec<String>,
+    /// Worker threads; 0 = one per core.
+    pub jobs: usize,
+}
+
+impl Default for ScanOptions {
+    fn default() -> ScanOptions {
+        ScanOptions {
+            config: Config::default(),
+            exclude: Vec::new(),
+            jobs: 0,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("invalid --exclude pattern `{0}`: {1}")]
+    BadGlob(String, String),
+    #[error("cannot start worker threads: {0}")]
+    Threads(String),
+}
+
+#[derive(Debug, Default)]
+pub struct ScanResult {
+    pub files: Vec<FileResult>,
+    /// Candidate files found by discovery (before reading).
+    pub discovered: usize,
+}
+
+/// A file discovery found.
+#[derive(Clone, Debug)]
+struct Candidate {
+    path: PathBuf,
+    kind: FileKind,
+    skip: Option<String>,
+}
+
+pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<ScanResult, EngineError> {
+    let excludes = build_excludes(&options.exclude)?;
+    let (candidates, walk_errors) = discover(paths, &excludes);
+    let discovered = candidates.len() + walk_errors.len();
+    let units = plan_units(candidates);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs)
+        .build()
+        .map_err(|e| EngineError::Threads(e.to_string()))?;
+    let config = &options.config;
+    let mut files: Vec<FileResult> = pool.install(|| {
+        units
+            .into_par_iter()
+            .flat_map_iter(|unit| run_unit(unit, config))
+            .collect()
+    });
+    for (path, message) in walk_errors {
+        files.push(unreadable(path, None, message, config));
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    for f in &mut files {
+        sort_findings(&mut f.findings);
+    }
+    Ok(ScanResult { files, discovered })
+}
+
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.meta.code, &a.message).cmp(&(
+            b.span.start,
+            b.span.end,
+            b.meta.code,
+            &b.message,
+        ))
+    });
+}
+
+fn build_excludes(patterns: &[String]) -> Result<GlobSet, EngineError> {
+    let mut builder = GlobSetBuilder::new();
+    for p in patterns {
+        let trimmed = p.trim_start_matches("./").trim_end_matches('/');
+        let pattern = if trimmed.contains('/') {
+            trimmed.to_string()
+        } else {
+            format!("**/{trimmed}")
+        };
+        for pat in [pattern.clone(), format!("{pattern}/**")] {
+            let glob =
+                Glob::new(&pat).map_err(|e| EngineError::BadGlob(p.clone(), e.to_string()))?;
+            builder.add(glob);
+        }
+    }
+    builder
+        .build()
+        .map_err(|e| EngineError::BadGlob(patterns.join(" "), e.to_string()))
+}
+
+fn rel_for_match(path: &Path) -> PathBuf {
+    path.strip_prefix("./").unwrap_or(path).to_path_buf()
+}
+
+const VENDORED: &[&str] = &[".git", ".terraform", "node_modules"];
+
+fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<Candidate>, Vec<(PathBuf, String)>) {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    let mut helm_cache: HashMap<PathBuf, bool> = HashMap::new();
+    let mut seen = HashSet::new();
+    for root in paths {
+        let meta = match std::fs::metadata(root) {
+            Ok(m) => m,
+            Err(e) => {
+                errors.push((root.clone(), io_message(&e)));
+                continue;
+            }
+        };
+        if meta.is_file() {
+            // A file named on the command line is linted even if ignore files would skip it.
+            if excludes.is_match(rel_for_match(root)) {
+                continue;
+            }
+            if let Some(kind) = FileKind::from_path(root) {
+                if seen.insert(root.clone()) {
+                    let skip = helm_skip(root, kind, &mut helm_cache);
+                    out.push(Candidate {
+                        path: root.clone(),
+                        kind,
+                        skip,
+                    });
+                }
+            }
+            continue;
+        }
+        let root_for_filter = root.clone();
+        let excludes_for_filter = excludes.clone();
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(true)
+            .git_ignore(true)
+            .git_global(false)
+            .git_exclude(true)
+            .ignore(true)
+            .require_git(false)
+            .follow_links(false)
+            .filter_entry(move |entry| {
+                let name = entry.file_name().to_string_lossy();
+                if entry.file_type().is_some_and(|t| t.is_dir())
+                    && VENDORED.contains(&name.as_ref())
+                {
+                    return false;
+                }
+                let rel = entry
+                    .path()
+                    .strip_prefix(&root_for_filter)
+                    .unwrap_or(entry.path());
+                rel.as_os_str().is_empty() || !excludes_for_filter.is_match(rel)
+            })
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(entry) => {
+                    if !entry.file_type().is_some_and(|t| t.is_file()) {
+                        continue;
+                    }
+                    let path = entry.into_path();
+                    if let Some(kind) = FileKind::from_path(&path) {
+                        if seen.insert(path.clone()) {
+                            let skip = helm_skip(&path, kind, &mut helm_cache);
+                            out.push(Candidate { path, kind, skip });
+                        }
+                    }
+                }
+                Err(err) => {
+                    let path = error_path(&err).unwrap_or_else(|| root.clone());
+                    errors.push((path, err.to_string()));
+                }
+            }
+        }
+    }
+    (out, errors)
+}
+
+fn error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } => error_path(err),
+        ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        _ => None,
+    }
+}
+
+/// Unrendered Helm templates (under a chart's `templates/`, next to a `Chart.yaml`) are Go
+/// templates, not YAML.
+fn helm_skip(path: &Path, kind: FileKind, cache: &mut HashMap<PathBuf, bool>) -> Option<String> {
+    if kind != FileKind::Kubernetes {
+        return None;
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d.file_name().is_some_and(|n| n == "templates") {
+            if let Some(chart) = d.parent() {
+                let is_chart = *cache
+                    .entry(chart.to_path_buf())
+                    .or_insert_with(|| chart.join("Chart.yaml").is_file());
+                if is_chart {
+                    return Some(format!(
+                        "unrendered Helm template of the chart in {}; render it with `helm template` to check it",
+                        chart.display()
+                    ));
+                }
+            }
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+enum Unit {
+    Single(Candidate),
+    /// One Terraform module directory: files to report on, plus the directory for siblings.
+    TerraformDir {
+        dir: PathBuf,
+        report: Vec<PathBuf>,
+    },
+}
+
+fn plan_units(candidates: Vec<Candidate>) -> Vec<Unit> {
+    let mut dirs: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    let mut units = Vec::new();
+    for c in candidates {
+        if c.kind == FileKind::Terraform {
+            let dir = c.path.parent().map(Path::to_path_buf).unwrap_or_default();
+            dirs.entry(dir).or_default().push(c.path);
+        } else {
+            units.push(Unit::Single(c));
+        }
+    }
+    units.extend(
+        dirs.into_iter()
+            .map(|(dir, report)| Unit::TerraformDir { dir, report }),
+    );
+    units
+}
+
+fn run_unit(unit: Unit, config: &Config) -> Vec<FileResult> {
+    let paths: Vec<PathBuf> = match &unit {
+        Unit::Single(c) => vec![c.path.clone()],
+        Unit::TerraformDir { report, .. } => report.clone(),
+    };
+    match catch_unwind(AssertUnwindSafe(|| match unit {
+        Unit::Single(c) => vec![lint_candidate(c, config)],
+        Unit::TerraformDir { dir, report } => lint_terraform_dir(&dir, &report, config),
+    })) {
+        Ok(results) => results,
+        Err(payload) => {
+            let message = panic_message(&payload);
+            paths
+                .into_iter()
+                .map(|p| internal_error(p, &message, config))
+                .collect()
+        }
+    }
+}
+
+pub fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+fn lint_candidate(c: Candidate, config: &Config) -> FileResult {
+    if let Some(reason) = c.skip {
+        return skipped(c.path, Some(c.kind), reason);
+    }
+    match read_text(&c.path, config.max_file_size) {
+        Ok(text) => lint_text(&c.path, &text, c.kind, config),
+        Err(e) => unreadable(c.path, Some(c.kind), e.message, config).with_text(e.lossy, e.at),
+    }
+}
+
+/// A file that could not be read as text.
+pub struct ReadError {
+    pub message: String,
+    /// What could be read, for showing the location.
+    pub lossy: String,
+    pub at: usize,
+}
+
+pub fn read_text(path: &Path, max: u64) -> Result<String, ReadError> {
+    let fail = |message: String| ReadError {
+        message,
+        lossy: String::new(),
+        at: 0,
+    };
+    let file = std::fs::File::open(path).map_err(|e| fail(io_message(&e)))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > max {
+        return Err(fail(format!(
+            "file is {len} bytes, over the {max}-byte limit (--max-file-size); not read"
+        )));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(io_message(&e)))?;
+    if bytes.len() as u64 > max {
+        return Err(fail(format!(
+            "file grew past the {max}-byte limit while being read; not read"
+        )));
+    }
+    decode(bytes)
+}
+
+/// Bytes to text: binary (NUL bytes) and invalid UTF-8 are errors located at the first bad byte.
+pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
+    if let Some(nul) = bytes.iter().position(|b| *b == 0) {
+        let lossy = String::from_utf8_lossy(&bytes[..nul]).into_owned();
+        return Err(ReadError {
+            message: format!("binary file: NUL byte at offset {nul}; not read"),
+            at: lossy.len(),
+            lossy,
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.into_bytes();
+        let lossy = String::from_utf8(bytes[..valid].to_vec()).unwrap_or_default();
+        ReadError {
+            message: format!(
+                "not valid UTF-8: invalid byte 0x{:02X} at offset {valid}; not read",
+                bytes[valid]
+            ),
+            at: valid,
+            lossy,
+        }
+    })
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            "file not found (it may have been removed during the scan)".into()
+        }
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+impl FileResult {
+    fn with_text(mut self, text: String, at: usize) -> FileResult {
+        let path = self.unit[0].path.clone();
+        let kind = self.unit[0].kind;
+        self.unit = Arc::from(vec![SourceFile {
+            path,
+            kind,
+            text: Arc::from(text),
+        }]);
+        for f in &mut self.findings {
+            f.span = Span::empty(at);
+        }
+        self
+    }
+}
+
+fn single_unit(path: &Path, kind: FileKind, text: &str) -> Arc<[SourceFile]> {
+    Arc::from(vec![SourceFile::new(path, kind, text)])
+}
+
+fn skipped(path: PathBuf, kind: Option<FileKind>, reason: String) -> FileResult {
+    FileResult {
+        unit: single_unit(&path, kind.unwrap_or(FileKind::Kubernetes), ""),
+        path: Arc::from(path),
+        kind,
+        status: FileStatus::Skipped(reason),
+        findings: Vec::new(),
+        index: 0,
+    }
+}
+
+fn failed(path: PathBuf, kind: Option<FileKind>, finding: Option<Finding>) -> FileResult {
+    FileResult {
+        unit: single_unit(&path, kind.unwrap_or(FileKind::Kubernetes), ""),
+        path: Arc::from(path),
+        kind,
+        status: FileStatus::Failed,
+        findings: finding.into_iter().collect(),
+        index: 0,
+    }
+}
+
+fn unreadable(
+    path: PathBuf,
+    kind: Option<FileKind>,
+    message: String,
+    config: &Config,
+) -> FileResult {
+    let finding = config
+        .is_enabled(&UnreadableFile::META)
+        .then(|| Finding::new(&UnreadableFile::META, 0, Span::empty(0), message));
+    failed(path, kind, finding)
+}
+
+fn internal_error(path: PathBuf, message: &str, config: &Config) -> FileResult {
+    let finding = config.is_enabled(&InternalError::META).then(|| {
+        Finding::new(
+            &InternalError::META,
+            0,
+            Span::empty(0),
+            format!("internal error while linting this file: {message}"),
+        )
+    });
+    failed(path, None, finding)
+}
+
+fn parse_error(message: String, file: usize, span: Span, config: &Config) -> Option<Finding> {
+    config
+        .is_enabled(&ParseError::META)
+        .then(|| Finding::new(&ParseError::META, file, span, message))
+}
+
+/// Lint one file's text. Terraform is evaluated as a module of this one file; the CLI and the
+/// language server evaluate whole directories through [`lint_terraform_files`].
+pub fn lint_text(path: &Path, text: &str, kind: FileKind, config: &Config) -> FileResult {
+    match catch_unwind(AssertUnwindSafe(|| match kind {
+        FileKind::Kubernetes => lint_yaml(path, text, config),
+        FileKind::Dockerfile => lint_dockerfile(path, text, config),
+        FileKind::Terraform => {
+            let file = SourceFile::new(path, kind, text);
+            lint_terraform_files(vec![file], &[true], config)
+                .into_iter()
+                .next()
+                .expect("one result per reported file")
+        }
+    })) {
+        Ok(result) => result,
+        Err(payload) => internal_error(path.to_path_buf(), &panic_message(&payload), config),
+    }
+}
+
+fn run_rules(cx: &Context<'_>, domain: Domain, config: &Config) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in rules::RULES {
+        let meta = rule.meta();
+        if meta.domain == domain && config.is_enabled(meta) {
+            rule.check(cx, &mut out);
+        }
+    }
+    out
+}
+
+/// Does a YAML/JSON file that did not parse look like it was meant to be a manifest?
+fn looks_like_kubernetes(text: &str) -> bool {
+    let has = |key: &str| {
+        text.lines().any(|l| {
+            let l = l.trim_start_matches(['-', ' ', '\t', '{', '[']);
+            l.starts_with(&format!("{key}:")) || l.starts_with(&format!("\"{key}\""))
+        })
+    };
+    has("apiVersion") && has("kind")
+}
+
+fn lint_yaml(path: &Path, text: &str, config: &Config) -> FileResult {
+    let (docs, error) = yaml::parse_stream(text, yaml::Limits::default());
+    let is_k8s = k8s::is_kubernetes(&docs);
+    if !is_k8s && (error.is_none() || !looks_like_kubernetes(text)) {
+        return skipped(
+            path.to_path_buf(),
+            None,
+            "not a Kubernetes manifest (no document with apiVersion and kind)".into(),
+        );
+    }
+    let unit = single_unit(path, FileKind::Kubernetes, text);
+    let resources = k8s::resources(&docs, 0);
+    let cx = Context {
+        files: &unit,
+        resources: &resources,
+        dockerfile: None,
+    };
+    let mut findings = run_rules(&cx, Domain::Kubernetes, config);
+    if let Some(e) = error {
+        findings.extend(parse_error(
+            format!("YAML does not parse: {}", e.message),
+            0,
+            e.span,
+            config,
+        ));
+    }
+    FileResult {
+        path: Arc::from(path),
+        kind: Some(FileKind::Kubernetes),
+        status: FileStatus::Scanned,
+        findings,
+        unit,
+        index: 0,
+    }
+}
+
+/// `Dockerfile.template` and the like that hold template markup are templates, not Dockerfiles.
+fn is_dockerfile_template(path: &Path, text: &str) -> bool {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let opens_with_markup = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .is_some_and(|l| l.starts_with("{{") || l.starts_with("{%"));
+    opens_with_markup
+        || matches!(
+            ext.as_str(),
+            "template" | "tmpl" | "tpl" | "j2" | "jinja" | "jinja2"
+        ) && (text.contains("{{") || text.contains("{%"))
+}
+
+fn lint_dockerfile(path: &Path, text: &str, config: &Config) -> FileResult {
+    if is_dockerfile_template(path, text) {
+        return skipped(
+            path.to_path_buf(),
+            Some(FileKind::Dockerfile),
+            "template markup (`{{`), not a Dockerfile; render it to check it".into(),
+        );
+    }
+    let df = dockerfile::parse(text);
+    let unit = single_unit(path, FileKind::Dockerfile, text);
+    let resources: Vec<Resource> = df
+        .stages
+        .iter()
+        .map(|s| Resource {
+            kind: ResourceKind::DockerStage {
+                index: s.index,
+                name: s.name.as_ref().map(|(n, _)| n.clone()),
+            },
+            name: match &s.name {
+                Some((n, _)) => format!("stage \"{n}\""),
+                None => format!("stage {}", s.index + 1),
+            },
+            span: s.span,
+            head: df.instructions[s.from].span,
+            body: Node::new(Value::String(s.image_text.clone()), s.image_span),
+            provenance: None,
+            file: 0,
+        })
+        .collect();
+    let cx = Context {
+        files: &unit,
+        resources: &resources,
+        dockerfile: Some(&df),
+    };
+    let mut findings = run_rules(&cx, Domain::Dockerfile, config);
+    for (message, span) in &df.errors {
+        findings.extend(parse_error(
+            format!("Dockerfile does not parse: {message}"),
+            0,
+            *span,
+            config,
+        ));
+    }
+    FileResult {
+        path: Arc::from(path),
+        kind: Some(FileKind::Dockerfile),
+        status: FileStatus::Scanned,
+        findings,
+        unit,
+        index: 0,
+    }
+}
+
+fn lint_terraform_dir(dir: &Path, report: &[PathBuf], config: &Config) -> Vec<FileResult> {
+    let wanted: HashSet<&Path> = report.iter().map(PathBuf::as_path).collect();
+    // Siblings give the module its variables and locals even when only one file is linted.
+    let mut siblings: Vec<PathBuf> = match std::fs::read_dir(if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    }) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                p.is_file()
+                    && FileKind::from_path(p) == Some(FileKind::Terraform)
+                    && !wanted.contains(p.as_path())
+                    && !wanted.contains(p.strip_prefix("./").unwrap_or(p))
+            })
+            .map(|p| {
+                if dir.as_os_str().is_empty() {
+                    p.strip_prefix("./").map(Path::to_path_buf).unwrap_or(p)
+                } else {
+                    p
+                }
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    siblings.sort();
+    let mut files = Vec::new();
+    let mut reported = Vec::new();
+    let mut results = Vec::new();
+    for path in report {
+        match read_text(path, config.max_file_size) {
+            Ok(text) => {
+                files.push(SourceFile::new(path.clone(), FileKind::Terraform, text));
+                reported.push(true);
+            }
+            Err(e) => results.push(
+                unreadable(path.clone(), Some(FileKind::Terraform), e.message, config)
+                    .with_text(e.lossy, e.at),
+            ),
+        }
+    }
+    for path in siblings {
+        if let Ok(text) = read_text(&path, config.max_file_size) {
+            files.push(SourceFile::new(path, FileKind::Terraform, text));
+            reported.push(false);
+        }
+    }
+    results.extend(lint_terraform_files(files, &reported, config));
+    results
+}
+
+/// Lint the files of one Terraform module together. Results are returned for the files whose
+/// `reported` flag is set, in order.
+pub fn lint_terraform_files(
+    files: Vec<SourceFile>,
+    reported: &[bool],
+    config: &Config,
+) -> Vec<FileResult> {
+    let unit: Arc<[SourceFile]> = Arc::from(files);
+    let parsed: Vec<Result<tfparse::TfFile, tfparse::TfError>> =
+        unit.iter().map(|f| tfparse::parse(&f.text)).collect();
+    let names: Vec<String> = unit
+        .iter()
+        .map(|f| {
+            f.path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    let module_files: Vec<ModuleFile> = parsed
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            p.as_ref().ok().map(|tf| ModuleFile {
+                file: i,
+                name: &names[i],
+                tf,
+            })
+        })
+        .collect();
+    let module = Module::new(&module_files);
+    let resources: Vec<Resource> = module_files
+        .iter()
+        .flat_map(|f| module.resources(f))
+        .collect();
+    let cx = Context {
+        files: &unit,
+        resources: &resources,
+        dockerfile: None,
+    };
+    let findings = run_rules(&cx, Domain::Terraform, config);
+    let mut per_file: Vec<Vec<Finding>> = vec![Vec::new(); unit.len()];
+    for f in findings {
+        per_file[f.file].push(f);
+    }
+    for (i, p) in parsed.iter().enumerate() {
+        if let Err(e) = p {
+            per_file[i].extend(parse_error(
+                format!("Terraform does not parse: {}", e.message),
+                i,
+                e.span,
+                config,
+            ));
+        }
+    }
+    per_file
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| reported.get(*i).copied().unwrap_or(false))
+        .map(|(i, findings)| FileResult {
+            path: unit[i].path.clone(),
+            kind: Some(FileKind::Terraform),
+            status: if parsed[i].is_ok() {
+                FileStatus::Scanned
+            } else {
+                FileStatus::Failed
+            },
+            findings,
+            unit: unit.clone(),
+            index: i,
+        })
+        .collect()
+}
+
+/// The kind for `--stdin-filename`, or from the content when no name is given.
+pub fn kind_for_stdin(name: Option<&Path>, text: &str) -> Option<FileKind> {
+    if let Some(kind) = name.and_then(FileKind::from_path) {
+        return Some(kind);
+    }
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))?;
+    let word = first.split_whitespace().next()?.to_ascii_uppercase();
+    if word == "FROM" || word == "ARG" {
+        Some(FileKind::Dockerfile)
+    } else if looks_like_kubernetes(text) {
+        Some(FileKind::Kubernetes)
+    } else {
+        Some(FileKind::Terraform)
+    }
+}
+
+/// Rules that exist, for `--select`/`--ignore` validation and listings.
+pub fn all_rules() -> &'static [&'static dyn Rule] {
+    rules::RULES
+}

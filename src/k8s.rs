@@ -1,0 +1,193 @@
+//! Kubernetes normalisers: objects from YAML documents, the pod spec of any workload kind, and
+//! every container of a pod spec. Rules ask for pod specs and containers, never for kinds.
+
+use crate::model::{Node, Resource, ResourceKind, Value};
+use crate::parse::yaml::YamlDoc;
+use crate::source::Span;
+
+/// Objects of a YAML stream: documents with `apiVersion` and `kind`; `List` kinds unpacked.
+pub fn resources(docs: &[YamlDoc], file: usize) -> Vec<Resource> {
+    let mut out = Vec::new();
+    for doc in docs {
+        push_object(&doc.root, doc.helm_source.as_ref(), file, &mut out, 0);
+    }
+    out
+}
+
+/// Does any document look like a Kubernetes object?
+pub fn is_kubernetes(docs: &[YamlDoc]) -> bool {
+    docs.iter().any(|d| {
+        object_header(&d.root).is_some()
+            || d.root.as_list().iter().any(|n| object_header(n).is_some())
+    })
+}
+
+fn object_header(node: &Node) -> Option<(&str, &Node)> {
+    let api = node.get("apiVersion")?.as_str()?;
+    let kind = node.get("kind")?;
+    kind.as_str()?;
+    Some((api, kind))
+}
+
+fn push_object(
+    node: &Node,
+    helm: Option<&String>,
+    file: usize,
+    out: &mut Vec<Resource>,
+    depth: usize,
+) {
+    // A JSON file may hold an array of objects.
+    if let Value::List(items) = &node.value {
+        if depth == 0 {
+            for item in items {
+                push_object(item, helm, file, out, depth + 1);
+            }
+        }
+        return;
+    }
+    let Some((api, kind_node)) = object_header(node) else {
+        return;
+    };
+    let kind = kind_node.as_str().unwrap_or_default();
+    if kind == "List" || (kind.ends_with("List") && node.get("items").is_some()) {
+        if depth < 4 {
+            for item in node.get("items").map(Node::as_list).unwrap_or_default() {
+                push_object(item, helm, file, out, depth + 1);
+            }
+        }
+        return;
+    }
+    let meta = node.get("metadata");
+    let name = meta
+        .and_then(|m| m.get("name"))
+        .map(Node::display)
+        .or_else(|| {
+            meta.and_then(|m| m.get("generateName"))
+                .map(|n| format!("{}*", n.display()))
+        })
+        .unwrap_or_else(|| "(unnamed)".into());
+    let namespace = meta.and_then(|m| m.get("namespace")).and_then(Node::as_str);
+    let display = match namespace {
+        Some(ns) => format!("{kind} {ns}/{name}"),
+        None => format!("{kind} {name}"),
+    };
+    out.push(Resource {
+        kind: ResourceKind::Kubernetes {
+            api_version: api.to_string(),
+            kind: kind.to_string(),
+        },
+        name: display,
+        span: node.span,
+        head: kind_node.span,
+        body: node.clone(),
+        provenance: helm.cloned(),
+        file,
+    });
+}
+
+/// The pod spec of a workload, and the key span that holds it.
+pub struct PodSpec<'a> {
+    pub spec: &'a Node,
+    /// The `spec:` key of the pod spec, for findings about a missing setting.
+    pub key_span: Span,
+}
+
+/// Pod spec of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
+/// CronJob and PodTemplate.
+pub fn pod_spec(resource: &Resource) -> Option<PodSpec<'_>> {
+    let kind = resource.k8s_kind()?;
+    let path: &[&str] = match kind {
+        "Pod" => &["spec"],
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "ReplicationController"
+        | "Job" => &["spec", "template", "spec"],
+        "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
+        "PodTemplate" => &["template", "spec"],
+        _ => return None,
+    };
+    let (parent, last) = path.split_at(path.len() - 1);
+    let holder = resource.body.at(parent)?;
+    let entry = holder.entry(last[0])?;
+    entry.value.is_map().then_some(PodSpec {
+        spec: &entry.value,
+        key_span: entry.key_span,
+    })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ContainerKind {
+    Container,
+    Init,
+    Ephemeral,
+}
+
+pub struct Container<'a> {
+    pub kind: ContainerKind,
+    pub name: String,
+    pub node: &'a Node,
+}
+
+impl Container<'_> {
+    /// `container "api"`, `init container "setup"`, `ephemeral container "debug"`.
+    pub fn describe(&self) -> String {
+        let what = match self.kind {
+            ContainerKind::Container => "container",
+            ContainerKind::Init => "init container",
+            ContainerKind::Ephemeral => "ephemeral container",
+        };
+        format!("{what} \"{}\"", self.name)
+    }
+
+    /// The span to report a missing setting at: the container's `name` key, else its first key.
+    pub fn anchor_span(&self) -> Span {
+        self.node
+            .entry("name")
+            .or_else(|| self.node.entries().first())
+            .map(|e| e.key_span)
+            .unwrap_or(self.node.span)
+    }
+}
+
+/// containers, initContainers and ephemeralContainers of a pod spec.
+pub fn containers<'a>(spec: &'a Node) -> Vec<Container<'a>> {
+    let mut out = Vec::new();
+    for (key, kind) in [
+        ("initContainers", ContainerKind::Init),
+        ("containers", ContainerKind::Container),
+        ("ephemeralContainers", ContainerKind::Ephemeral),
+    ] {
+        for (i, node) in spec
+            .get(key)
+            .map(Node::as_list)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            if !node.is_map() {
+                continue;
+            }
+            let name = node
+                .get("name")
+                .map(Node::display)
+                .unwrap_or_else(|| format!("#{}", i + 1));
+            out.push(Container { kind, name, node });
+        }
+    }
+    out
+}
+
+/// Every container of a resource with the resource it belongs to, for container rules.
+pub fn each_container<'a>(
+    resources: &'a [Resource],
+) -> impl Iterator<Item = (&'a Resource, Container<'a>)> {
+    resources.iter().flat_map(|r| {
+        pod_spec(r)
+            .map(|p| containers(p.spec))
+            .unwrap_or_default()
+            .into_iter()
+            .map(move |c| (r, c))
+    })
+}

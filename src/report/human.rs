@@ -1,0 +1,177 @@
+//! Code frames with the offending range underlined, and a closing summary.
+
+use std::fmt::Write;
+
+use annotate_snippets::{Level, Renderer, Snippet};
+
+use super::{display_path, Summary};
+use crate::engine::{FileResult, FileStatus, ScanResult};
+use crate::fix::Applicability;
+use crate::rule::{Finding, Severity};
+use crate::source::{ColumnUnit, LineIndex};
+
+fn level(sev: Severity) -> Level {
+    match sev {
+        Severity::Critical | Severity::High => Level::Error,
+        Severity::Medium => Level::Warning,
+        Severity::Low => Level::Info,
+    }
+}
+
+/// One finding as a code frame.
+pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> String {
+    let text = file.unit[finding.file].text.as_ref();
+    let index = LineIndex::new(text);
+    let path = display_path(file.unit_path(finding.file));
+    let title = format!("{}: {}", finding.meta.name, finding.message);
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut footers = Vec::new();
+    let fix_notes: Vec<String> = finding
+        .fixes
+        .iter()
+        .map(|f| {
+            let how = match f.applicability {
+                Applicability::Safe => "safe fix",
+                Applicability::Unsafe => "unsafe fix",
+                Applicability::DisplayOnly => "suggestion",
+            };
+            format!("{} ({how})", f.title)
+        })
+        .collect();
+    for note in &fix_notes {
+        footers.push(Level::Help.title(note));
+    }
+    let source_note = finding.provenance.as_ref().map(|p| format!("from {p}"));
+    if let Some(n) = &source_note {
+        footers.push(Level::Note.title(n));
+    }
+    let related_notes: Vec<String> = finding
+        .related
+        .iter()
+        .map(|r| {
+            let rel_text = file.unit[r.file].text.as_ref();
+            let pos = LineIndex::new(rel_text).position(r.span.start, ColumnUnit::Chars);
+            format!(
+                "{}: {}:{}:{}",
+                r.message,
+                display_path(file.unit_path(r.file)),
+                pos.line,
+                pos.column
+            )
+        })
+        .collect();
+    for n in &related_notes {
+        footers.push(Level::Note.title(n));
+    }
+    let severity = finding.severity.as_str();
+    let pos = index.position(finding.span.start, ColumnUnit::Chars);
+    let mut message = level(finding.severity).title(&title).id(finding.meta.code);
+    let window;
+    if text.is_empty() {
+        let location = format!("{path}:{}:{}", pos.line, pos.column);
+        window = location;
+        message = message.footer(Level::Note.title(&window));
+    } else {
+        // Show only the lines around the finding.
+        let first = index.line_of(finding.span.start);
+        let last = index.line_of(finding.span.end.saturating_sub(1).max(finding.span.start));
+        let last = last.min(first + 12);
+        let start = index.line_start(first);
+        let end = index.line_end(last);
+        let mut span = (finding.span.start - start)..(finding.span.end.min(end) - start);
+        if span.is_empty() {
+            // An empty range: underline the character there, if any.
+            let ch = text[finding.span.start..end]
+                .chars()
+                .next()
+                .map(char::len_utf8)
+                .unwrap_or(0);
+            span = span.start..span.start + ch;
+        }
+        window = text[start..end].to_string();
+        message = message.snippet(
+            Snippet::source(&window)
+                .line_start(first + 1)
+                .origin(&path)
+                .fold(false)
+                .annotation(level(finding.severity).span(span).label(severity)),
+        );
+    }
+    for f in footers {
+        message = message.footer(f);
+    }
+    let rendered = renderer.render(message).to_string();
+    rendered
+}
+
+pub fn render(result: &ScanResult, color: bool, verbose: bool) -> String {
+    let mut out = String::new();
+    for file in &result.files {
+        for finding in &file.findings {
+            out.push_str(&render_finding(file, finding, color));
+            out.push_str("\n\n");
+        }
+    }
+    out.push_str(&summary_line(result, verbose));
+    out
+}
+
+pub fn summary_line(result: &ScanResult, verbose: bool) -> String {
+    let s = Summary::of(result);
+    let mut out = String::new();
+    if verbose {
+        for f in &result.files {
+            if let FileStatus::Skipped(reason) = &f.status {
+                let _ = writeln!(out, "skipped {}: {reason}", display_path(&f.path));
+            }
+        }
+    }
+    let files = format!(
+        "{} file{} checked",
+        s.files_scanned,
+        if s.files_scanned == 1 { "" } else { "s" }
+    );
+    let mut extra = Vec::new();
+    if s.files_skipped > 0 {
+        extra.push(format!("{} skipped", s.files_skipped));
+    }
+    if s.files_failed > 0 {
+        extra.push(format!("{} unreadable or unparsable", s.files_failed));
+    }
+    let extra = if extra.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", extra.join(", "))
+    };
+    if s.findings == 0 {
+        let _ = writeln!(out, "No problems found; {files}{extra}.");
+    } else {
+        let by: Vec<String> = ["critical", "high", "medium", "low"]
+            .iter()
+            .filter_map(|k| {
+                let n = s.by_severity.get(k).copied().unwrap_or(0);
+                (n > 0).then(|| format!("{n} {k}"))
+            })
+            .collect();
+        let fixable = result
+            .files
+            .iter()
+            .flat_map(|f| &f.findings)
+            .filter(|f| !f.fixes.is_empty())
+            .count();
+        let _ = writeln!(
+            out,
+            "Found {} problem{} ({}) in {} file{}; {files}{extra}. {fixable} with a fix or suggestion.",
+            s.findings,
+            if s.findings == 1 { "" } else { "s" },
+            by.join(", "),
+            result.files.iter().filter(|f| !f.findings.is_empty()).count(),
+            if result.files.iter().filter(|f| !f.findings.is_empty()).count() == 1 { "" } else { "s" },
+        );
+    }
+    out
+}

@@ -1,0 +1,85 @@
+//! Machine-readable findings, with every file's status so nothing is dropped silently.
+
+use serde_json::{json, Value};
+
+use super::{display_path, fingerprint, Summary};
+use crate::engine::{FileResult, FileStatus, ScanResult};
+use crate::rule::Finding;
+use crate::source::{ColumnUnit, LineIndex, Span};
+
+fn location(index: &LineIndex, span: Span) -> Value {
+    let start = index.position(span.start, ColumnUnit::Chars);
+    let end = index.position(span.end, ColumnUnit::Chars);
+    json!({
+        "start": {"line": start.line, "column": start.column},
+        "end": {"line": end.line, "column": end.column},
+        "byte_start": span.start,
+        "byte_end": span.end,
+    })
+}
+
+pub fn finding_json(file: &FileResult, finding: &Finding) -> Value {
+    let index = LineIndex::new(&file.unit[finding.file].text);
+    json!({
+        "code": finding.meta.code,
+        "name": finding.meta.name,
+        "severity": finding.severity,
+        "message": finding.message,
+        "path": display_path(file.unit_path(finding.file)),
+        "location": location(&index, finding.span),
+        "resource": finding.resource,
+        "provenance": finding.provenance,
+        "related": finding.related.iter().map(|r| {
+            let idx = LineIndex::new(&file.unit[r.file].text);
+            json!({
+                "path": display_path(file.unit_path(r.file)),
+                "message": r.message,
+                "location": location(&idx, r.span),
+            })
+        }).collect::<Vec<_>>(),
+        "fixes": finding.fixes.iter().map(|f| json!({
+            "title": f.title,
+            "applicability": f.applicability.as_str(),
+            "edits": f.edits.iter().map(|e| json!({
+                "byte_start": e.span.start,
+                "byte_end": e.span.end,
+                "replacement": e.replacement,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "fingerprint": fingerprint(file, finding),
+    })
+}
+
+pub fn render(result: &ScanResult) -> String {
+    let findings: Vec<Value> = result
+        .files
+        .iter()
+        .flat_map(|f| f.findings.iter().map(move |x| finding_json(f, x)))
+        .collect();
+    let files: Vec<Value> = result
+        .files
+        .iter()
+        .map(|f| {
+            let (status, reason) = match &f.status {
+                FileStatus::Scanned => ("scanned", None),
+                FileStatus::Skipped(r) => ("skipped", Some(r.as_str())),
+                FileStatus::Failed => ("failed", None),
+            };
+            json!({
+                "path": display_path(&f.path),
+                "kind": f.kind.map(|k| k.as_str()),
+                "status": status,
+                "reason": reason,
+                "findings": f.findings.len(),
+            })
+        })
+        .collect();
+    let doc = json!({
+        "version": 1,
+        "tool": {"name": "rampart", "version": env!("CARGO_PKG_VERSION")},
+        "findings": findings,
+        "files": files,
+        "summary": Summary::of(result),
+    });
+    serde_json::to_string_pretty(&doc).expect("JSON values serialise") + "\n"
+}

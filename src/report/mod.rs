@@ -1,0 +1,94 @@
+//! Output formats. Rendering happens here, at the edge; the core knows nothing of it.
+
+pub mod compact;
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::engine::{FileResult, FileStatus, ScanResult};
+use crate::rule::{Finding, Severity};
+
+/// Counts for the closing summary.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct Summary {
+    pub files_discovered: usize,
+    pub files_scanned: usize,
+    pub files_skipped: usize,
+    pub files_failed: usize,
+    pub findings: usize,
+    pub by_severity: BTreeMap<&'static str, usize>,
+    pub by_rule: BTreeMap<&'static str, usize>,
+}
+
+impl Summary {
+    pub fn of(result: &ScanResult) -> Summary {
+        let mut s = Summary {
+            files_discovered: result.discovered,
+            ..Summary::default()
+        };
+        for sev in [
+            Severity::Critical,
+            Severity::High,
+            Severity::Medium,
+            Severity::Low,
+        ] {
+            s.by_severity.insert(sev.as_str(), 0);
+        }
+        for f in &result.files {
+            match f.status {
+                FileStatus::Scanned => s.files_scanned += 1,
+                FileStatus::Skipped(_) => s.files_skipped += 1,
+                FileStatus::Failed => s.files_failed += 1,
+            }
+            for finding in &f.findings {
+                s.findings += 1;
+                *s.by_severity.entry(finding.severity.as_str()).or_default() += 1;
+                *s.by_rule.entry(finding.meta.code).or_default() += 1;
+            }
+        }
+        s
+    }
+}
+
+/// Path for display: as discovered, without a leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let p = path.strip_prefix("./").unwrap_or(path);
+    p.to_string_lossy().replace('\\', "/")
+}
+
+/// A stable fingerprint: rule, file, resource and the offending text with whitespace folded,
+/// so it survives line shifts and reformatting.
+pub fn fingerprint(result: &FileResult, finding: &Finding) -> String {
+    let text = result.unit[finding.file].text.as_ref();
+    let snippet = text
+        .get(finding.span.start..finding.span.end)
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let path = display_path(result.unit_path(finding.file));
+    let mut hash: u64 = 0xcbf29ce484222325;
+    for part in [
+        finding.meta.code,
+        &path,
+        finding.resource.as_deref().unwrap_or(""),
+        &snippet,
+    ] {
+        for b in part.bytes().chain(std::iter::once(0)) {
+            hash ^= b as u64;
+            hash = hash.wrapping_mul(0x100000001b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+/// Every finding with its file, in output order (path, line, column, code).
+pub fn all_findings(result: &ScanResult) -> impl Iterator<Item = (&FileResult, &Finding)> {
+    result
+        .files
+        .iter()
+        .flat_map(|f| f.findings.iter().map(move |x| (f, x)))
+}

@@ -1,0 +1,207 @@
+//! SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use super::{display_path, fingerprint};
+use crate::engine::ScanResult;
+use crate::fix::Applicability;
+use crate::rule::{RuleMeta, Severity};
+use crate::source::{ColumnUnit, LineIndex, Span};
+
+fn level(sev: Severity) -> &'static str {
+    match sev {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low => "note",
+    }
+}
+
+fn rule_descriptor(meta: &RuleMeta) -> Value {
+    let mut tags: Vec<&str> = vec!["security"];
+    tags.extend(meta.tags.iter().copied());
+    json!({
+        "id": meta.code,
+        "name": meta.name,
+        "shortDescription": {"text": meta.title},
+        "fullDescription": {"text": first_section(meta)},
+        "help": {"text": meta.doc_markdown(), "markdown": meta.doc_markdown()},
+        "helpUri": meta.help_uri(),
+        "defaultConfiguration": {"level": level(meta.severity)},
+        "properties": {
+            "tags": tags,
+            "precision": "high",
+            "problem.severity": match meta.severity { Severity::Low => "recommendation", Severity::Medium => "warning", _ => "error" },
+            "security-severity": meta.severity.score(),
+        },
+    })
+}
+
+/// The "What it flags" section as plain text.
+fn first_section(meta: &RuleMeta) -> String {
+    let doc = meta.doc_markdown();
+    let body: Vec<&str> = doc
+        .lines()
+        .skip_while(|l| l.starts_with("## ") || l.is_empty())
+        .take_while(|l| !l.starts_with("## "))
+        .collect();
+    let text = body.join(" ").trim().to_string();
+    if text.is_empty() {
+        meta.title.to_string()
+    } else {
+        text
+    }
+}
+
+/// Percent-encode a relative path for a URI reference.
+fn uri_path(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The artifact URI: relative to the base (the working directory) when possible.
+fn artifact_uri(path: &Path, base: &Path) -> (String, bool) {
+    let rel = if path.is_absolute() {
+        path.strip_prefix(base).ok()
+    } else {
+        Some(path)
+    };
+    match rel {
+        Some(rel) => (uri_path(&display_path(rel)), true),
+        None => (
+            format!("file://{}", uri_path(&path.to_string_lossy())),
+            false,
+        ),
+    }
+}
+
+fn region(index: &LineIndex, span: Span) -> Value {
+    let s = index.position(span.start, ColumnUnit::Utf16);
+    let e = index.position(span.end, ColumnUnit::Utf16);
+    json!({
+        "startLine": s.line,
+        "startColumn": s.column,
+        "endLine": e.line,
+        "endColumn": e.column,
+        "charOffset": span.start,
+        "charLength": span.len(),
+    })
+}
+
+pub fn render(result: &ScanResult, base: &Path, rules: &[&'static RuleMeta]) -> String {
+    let index_of: HashMap<&str, usize> =
+        rules.iter().enumerate().map(|(i, m)| (m.code, i)).collect();
+    let base_uri = {
+        let s = uri_path(&base.to_string_lossy());
+        let s = if s.ends_with('/') { s } else { format!("{s}/") };
+        format!("file://{s}")
+    };
+    let mut results = Vec::new();
+    for file in &result.files {
+        for finding in &file.findings {
+            let text = &file.unit[finding.file].text;
+            let index = LineIndex::new(text);
+            let (uri, relative) = artifact_uri(file.unit_path(finding.file), base);
+            let mut artifact = json!({"uri": uri});
+            if relative {
+                artifact["uriBaseId"] = json!("%SRCROOT%");
+            }
+            let mut location = json!({
+                "physicalLocation": {
+                    "artifactLocation": artifact,
+                    "region": region(&index, finding.span),
+                }
+            });
+            if let Some(resource) = &finding.resource {
+                location["logicalLocations"] = json!([{"name": resource, "kind": "resource"}]);
+            }
+            let mut r = json!({
+                "ruleId": finding.meta.code,
+                "ruleIndex": index_of.get(finding.meta.code).copied().unwrap_or(0),
+                "level": level(finding.severity),
+                "message": {"text": finding.message},
+                "locations": [location],
+                "partialFingerprints": {"rampart/v1": fingerprint(file, finding)},
+                "properties": {"severity": finding.severity.as_str()},
+            });
+            if let Some(p) = &finding.provenance {
+                r["properties"]["provenance"] = json!(p);
+            }
+            if !finding.related.is_empty() {
+                r["relatedLocations"] = json!(finding
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(i, rel)| {
+                        let idx = LineIndex::new(&file.unit[rel.file].text);
+                        let (uri, relative) = artifact_uri(file.unit_path(rel.file), base);
+                        let mut artifact = json!({"uri": uri});
+                        if relative {
+                            artifact["uriBaseId"] = json!("%SRCROOT%");
+                        }
+                        json!({
+                            "id": i + 1,
+                            "message": {"text": rel.message},
+                            "physicalLocation": {
+                                "artifactLocation": artifact,
+                                "region": region(&idx, rel.span),
+                            }
+                        })
+                    })
+                    .collect::<Vec<_>>());
+            }
+            let fixes: Vec<Value> = finding
+                .fixes
+                .iter()
+                .filter(|f| f.applicability != Applicability::DisplayOnly)
+                .map(|f| {
+                    let (uri, relative) = artifact_uri(file.unit_path(finding.file), base);
+                    let mut artifact = json!({"uri": uri});
+                    if relative {
+                        artifact["uriBaseId"] = json!("%SRCROOT%");
+                    }
+                    json!({
+                        "description": {"text": format!("{} ({})", f.title, f.applicability.as_str())},
+                        "artifactChanges": [{
+                            "artifactLocation": artifact,
+                            "replacements": f.edits.iter().map(|e| json!({
+                                "deletedRegion": {"charOffset": e.span.start, "charLength": e.span.len()},
+                                "insertedContent": {"text": e.replacement},
+                            })).collect::<Vec<_>>(),
+                        }],
+                    })
+                })
+                .collect();
+            if !fixes.is_empty() {
+                r["fixes"] = json!(fixes);
+            }
+            results.push(r);
+        }
+    }
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "rampart",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/rampart-lint/rampart",
+                "rules": rules.iter().map(|m| rule_descriptor(m)).collect::<Vec<_>>(),
+            }},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": base_uri}},
+            "columnKind": "utf16CodeUnits",
+            "results": results,
+        }],
+    });
+    serde_json::to_string_pretty(&doc).expect("JSON values serialise") + "\n"
+}

@@ -1,0 +1,318 @@
+//! The rule API: metadata, the context a rule sees, and findings.
+
+use std::fmt;
+
+use crate::fix::Fix;
+use crate::model::{Node, Resource};
+use crate::parse::dockerfile::Dockerfile;
+use crate::source::{FileKind, SourceFile, Span};
+
+/// Severity policy (docs/severity.md): critical = direct compromise of the host, cluster or
+/// account, or data public to the internet; high = a strong step toward one (privilege beyond
+/// the workload's need, exposure to a network); medium = weakens a defence that normally
+/// contains an attack; low = hygiene that makes attacks or mistakes more likely or harder to
+/// contain.
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// GitHub code scanning's `security-severity` score.
+    pub fn score(self) -> &'static str {
+        match self {
+            Severity::Low => "3.0",
+            Severity::Medium => "5.5",
+            Severity::High => "8.0",
+            Severity::Critical => "9.5",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s.to_ascii_lowercase().as_str() {
+            "low" => Some(Severity::Low),
+            "medium" => Some(Severity::Medium),
+            "high" => Some(Severity::High),
+            "critical" => Some(Severity::Critical),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a rule looks at.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Domain {
+    Kubernetes,
+    Dockerfile,
+    Terraform,
+    /// Diagnostics about the input itself (parse errors, unreadable files).
+    Input,
+}
+
+impl Domain {
+    pub fn applies_to(self, kind: FileKind) -> bool {
+        matches!(
+            (self, kind),
+            (Domain::Kubernetes, FileKind::Kubernetes)
+                | (Domain::Dockerfile, FileKind::Dockerfile)
+                | (Domain::Terraform, FileKind::Terraform)
+        )
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Preview,
+    Stable,
+    Deprecated,
+    Removed,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FixAvailability {
+    None,
+    Sometimes,
+    Always,
+}
+
+/// IDs of the same check in other scanners.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Equivalents {
+    pub checkov: &'static [&'static str],
+    pub trivy: &'static [&'static str],
+    pub kics: &'static [&'static str],
+    pub kube_linter: &'static [&'static str],
+    pub hadolint: &'static [&'static str],
+}
+
+impl Equivalents {
+    pub const NONE: Equivalents = Equivalents {
+        checkov: &[],
+        trivy: &[],
+        kics: &[],
+        kube_linter: &[],
+        hadolint: &[],
+    };
+
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'static [&'static str])> {
+        [
+            ("checkov", self.checkov),
+            ("trivy", self.trivy),
+            ("kics", self.kics),
+            ("kube-linter", self.kube_linter),
+            ("hadolint", self.hadolint),
+        ]
+        .into_iter()
+    }
+}
+
+/// Everything about a rule except its detection.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// Former names, still accepted.
+    pub aliases: &'static [&'static str],
+    /// One-line summary.
+    pub title: &'static str,
+    /// The doc comment (markdown with fixed sections).
+    pub doc: &'static str,
+    pub domain: Domain,
+    pub tags: &'static [&'static str],
+    pub severity: Severity,
+    pub enabled_by_default: bool,
+    pub fix: FixAvailability,
+    pub added: &'static str,
+    pub status: Status,
+    pub references: &'static [&'static str],
+    pub equivalents: Equivalents,
+    /// Compliance mappings: CIS, Pod Security Standards level, NSA/CISA, MITRE ATT&CK.
+    pub compliance: &'static [&'static str],
+}
+
+impl RuleMeta {
+    pub const DEFAULT: RuleMeta = RuleMeta {
+        code: "",
+        name: "",
+        aliases: &[],
+        title: "",
+        doc: "",
+        domain: Domain::Input,
+        tags: &[],
+        severity: Severity::Medium,
+        enabled_by_default: true,
+        fix: FixAvailability::None,
+        added: "0.1.0",
+        status: Status::Stable,
+        references: &[],
+        equivalents: Equivalents::NONE,
+        compliance: &[],
+    };
+
+    /// The doc comment as markdown: the one space rustdoc keeps after `///` removed.
+    pub fn doc_markdown(&self) -> String {
+        let mut out = String::new();
+        for line in self.doc.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out.trim().to_string() + "\n"
+    }
+
+    /// Does `selector` (code, name, alias, tag, or `all`) name this rule? Case-insensitive.
+    pub fn matches(&self, selector: &str) -> bool {
+        let s = selector.trim();
+        s.eq_ignore_ascii_case("all")
+            || s.eq_ignore_ascii_case(self.code)
+            || s.eq_ignore_ascii_case(self.name)
+            || self.aliases.iter().any(|a| s.eq_ignore_ascii_case(a))
+            || self.tags.iter().any(|t| s.eq_ignore_ascii_case(t))
+            || (s.ends_with('-') || s.ends_with('*'))
+                && self
+                    .code
+                    .to_ascii_uppercase()
+                    .starts_with(&s.trim_end_matches('*').to_ascii_uppercase())
+    }
+
+    pub fn help_uri(&self) -> String {
+        format!(
+            "https://github.com/rampart-lint/rampart/blob/main/docs/rules/{}.md",
+            self.code
+        )
+    }
+}
+
+/// Declare a rule's metadata next to its doc comment; the doc comment becomes `META.doc`.
+#[macro_export]
+macro_rules! declare_rule {
+    ($(#[doc = $doc:literal])* pub struct $ty:ident { $($field:ident : $value:expr),* $(,)? }) => {
+        $(#[doc = $doc])*
+        pub struct $ty;
+        impl $ty {
+            pub const META: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
+                doc: concat!($($doc, "\n"),*),
+                $($field: $value,)*
+                ..$crate::rule::RuleMeta::DEFAULT
+            };
+        }
+    };
+}
+
+/// A location in one of the files linted together, with a note.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Related {
+    pub file: usize,
+    pub span: Span,
+    pub message: String,
+}
+
+/// One finding.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub meta: &'static RuleMeta,
+    pub severity: Severity,
+    pub message: String,
+    /// Index of the file among the files linted together.
+    pub file: usize,
+    pub span: Span,
+    pub related: Vec<Related>,
+    pub fixes: Vec<Fix>,
+    /// The resource it is about (`Deployment shop/web`, `aws_s3_bucket.logs`).
+    pub resource: Option<String>,
+    /// Helm template or Terraform module it came from.
+    pub provenance: Option<String>,
+}
+
+impl Finding {
+    pub fn new(meta: &'static RuleMeta, file: usize, span: Span, message: String) -> Finding {
+        Finding {
+            meta,
+            severity: meta.severity,
+            message,
+            file,
+            span,
+            related: Vec::new(),
+            fixes: Vec::new(),
+            resource: None,
+            provenance: None,
+        }
+    }
+
+    /// A finding about `resource`: takes its file, name and provenance.
+    pub fn on(
+        meta: &'static RuleMeta,
+        resource: &Resource,
+        span: Span,
+        message: String,
+    ) -> Finding {
+        Finding {
+            resource: Some(resource.name.clone()),
+            provenance: resource.provenance.clone(),
+            ..Finding::new(meta, resource.file, span, message)
+        }
+    }
+
+    pub fn with_fix(mut self, fix: Option<Fix>) -> Finding {
+        self.fixes.extend(fix);
+        self
+    }
+
+    pub fn with_related(mut self, related: Option<Related>) -> Finding {
+        self.related.extend(related);
+        self
+    }
+
+    /// When the value was reached through an alias or variable, say where it was written.
+    pub fn with_origin(self, node: &Node, file: usize, what: &str) -> Finding {
+        let related = node.origin.map(|span| Related {
+            file,
+            span,
+            message: format!("{what} is set here"),
+        });
+        self.with_related(related)
+    }
+}
+
+/// What a rule sees: the files linted together (one file, or a Terraform module's files) and
+/// their resources.
+pub struct Context<'a> {
+    pub files: &'a [SourceFile],
+    pub resources: &'a [Resource],
+    /// The Dockerfile structure, for Dockerfile rules.
+    pub dockerfile: Option<&'a Dockerfile>,
+}
+
+impl<'a> Context<'a> {
+    pub fn text(&self, file: usize) -> &'a str {
+        &self.files[file].text
+    }
+}
+
+pub trait Rule: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>);
+}
