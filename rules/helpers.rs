@@ -25,8 +25,11 @@ impl ForbiddenPodFlag {
                 continue;
             }
             let message = format!(
-                "{} shares {} (`{}: true`)",
-                resource.name, self.shares, self.key
+                "{} shares {} (`{}: {}`)",
+                resource.name,
+                self.shares,
+                self.key,
+                value.written(cx.text(resource.file))
             );
             let fix = replace_scalar(cx.text(resource.file), value, "false").map(|edit| {
                 Fix::new(

@@ -7,9 +7,17 @@ use crate::source::Span;
 pub struct Node {
     pub value: Value,
     pub span: Span,
-    /// Where the value was defined when it is reached through a YAML alias or a Terraform
-    /// variable/local: the span of the definition (the node itself carries the span of the use).
-    pub origin: Option<Span>,
+    /// Where the value was written when it is reached through a YAML alias or a Terraform
+    /// variable/local (the node itself carries the span of the use).
+    pub origin: Option<Origin>,
+}
+
+/// Where a value reached indirectly was written.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Origin {
+    /// Index of the file among the files linted together; `None`: the node's own file.
+    pub file: Option<usize>,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -128,6 +136,43 @@ impl Node {
             Value::Map(_) => "{…}".into(),
             Value::Unknown => "(unknown)".into(),
             Value::Ref(r) => r.clone(),
+        }
+    }
+
+    /// A copy placed at a use site (an alias, a variable reference): every span becomes `at`
+    /// and `origin` records where each value was written.
+    pub fn relocated(&self, at: Span, file: Option<usize>) -> Node {
+        let value = match &self.value {
+            Value::List(items) => {
+                Value::List(items.iter().map(|n| n.relocated(at, file)).collect())
+            }
+            Value::Map(entries) => Value::Map(
+                entries
+                    .iter()
+                    .map(|e| Entry {
+                        key: e.key.clone(),
+                        key_span: at,
+                        value: e.value.relocated(at, file),
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        };
+        Node {
+            value,
+            span: at,
+            origin: Some(self.origin.unwrap_or(Origin {
+                file,
+                span: self.span,
+            })),
+        }
+    }
+
+    /// The value as written in `text` when it was written here, else its display form.
+    pub fn written<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        match (self.origin, text.get(self.span.start..self.span.end)) {
+            (None, Some(raw)) if !raw.is_empty() => std::borrow::Cow::Borrowed(raw.trim()),
+            _ => std::borrow::Cow::Owned(self.display()),
         }
     }
 

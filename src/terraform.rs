@@ -27,12 +27,14 @@ pub struct ModuleFile<'a> {
 struct Loc<'a> {
     expr: &'a Expression,
     base: usize,
+    file: usize,
 }
 
 pub struct Module<'a> {
-    vars: HashMap<String, Node>,
+    /// Variable values with the file they were written in.
+    vars: HashMap<String, (Node, usize)>,
     locals: HashMap<String, Loc<'a>>,
-    local_values: RefCell<HashMap<String, Node>>,
+    local_values: RefCell<HashMap<String, (Node, usize)>>,
     in_progress: RefCell<Vec<String>>,
 }
 
@@ -65,7 +67,7 @@ impl<'a> Module<'a> {
                             Some(attr) => empty.eval(&attr.value, f.tf.base, 0),
                             None => Node::unknown(span_of(block, f.tf.base)),
                         };
-                        module.vars.insert(name, value);
+                        module.vars.insert(name, (value, f.file));
                     }
                     "locals" => {
                         for attr in block.body.attributes() {
@@ -74,6 +76,7 @@ impl<'a> Module<'a> {
                                 Loc {
                                     expr: &attr.value,
                                     base: f.tf.base,
+                                    file: f.file,
                                 },
                             );
                         }
@@ -93,7 +96,7 @@ impl<'a> Module<'a> {
                 let name = attr.key.as_str();
                 if module.vars.contains_key(name) {
                     let value = empty.eval(&attr.value, f.tf.base, 0);
-                    module.vars.insert(name.to_string(), value);
+                    module.vars.insert(name.to_string(), (value, f.file));
                 }
             }
         }
@@ -334,13 +337,12 @@ impl<'a> Module<'a> {
             }
         };
         match resolved {
-            Some(node) => {
+            Some((node, file)) => {
                 let rest: Vec<_> = ops.cloned().collect();
-                let origin = node.span;
-                let mut node = self.walk(node, &rest, base, span, depth);
-                node.span = span;
-                node.origin.get_or_insert(origin);
-                node
+                // Spans of the value belong to the file it was written in: the copy used here
+                // carries the use site's span and remembers the definition.
+                self.walk(node, &rest, base, span, depth)
+                    .relocated(span, Some(file))
             }
             None => Node::unknown(span),
         }
@@ -386,7 +388,7 @@ impl<'a> Module<'a> {
         node
     }
 
-    fn local(&self, name: &str, depth: usize) -> Option<Node> {
+    fn local(&self, name: &str, depth: usize) -> Option<(Node, usize)> {
         if let Some(v) = self.local_values.borrow().get(name) {
             return Some(v.clone());
         }
@@ -399,8 +401,8 @@ impl<'a> Module<'a> {
         self.in_progress.borrow_mut().pop();
         self.local_values
             .borrow_mut()
-            .insert(name.to_string(), value.clone());
-        Some(value)
+            .insert(name.to_string(), (value.clone(), loc.file));
+        Some((value, loc.file))
     }
 }
 
@@ -632,6 +634,8 @@ resource "aws_s3_bucket" "logs" {
         let acl = r.body.get("acl").unwrap();
         assert_eq!(acl.as_str(), Some("public-read"));
         assert_eq!(&text[acl.span.start..acl.span.end], "var.acl");
+        let origin = acl.origin.unwrap();
+        assert_eq!(&text[origin.span.start..origin.span.end], "\"public-read\"");
         assert_eq!(
             r.body.get("bucket").unwrap().as_str(),
             Some("public-read-x")

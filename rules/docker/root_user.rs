@@ -63,10 +63,12 @@ enum RunsAsRoot {
     /// No `USER` in the final stage or the stages it builds on; span of its `FROM`.
     NoUser { from: Span },
     /// The last `USER` is root.
+    /// `in_stage` names the earlier stage the `USER` is inherited from.
     RootUser {
         user: String,
         span: Span,
         instruction: Span,
+        in_stage: Option<String>,
     },
 }
 
@@ -117,12 +119,17 @@ fn detect(df: &Dockerfile) -> Option<RootFact> {
                 if user.contains('$') || !is_root(user) {
                     return None;
                 }
+                let in_stage = (stage.index != final_stage.index).then(|| match &stage.name {
+                    Some((name, _)) => format!("stage \"{name}\""),
+                    None => format!("stage {}", stage.index + 1),
+                });
                 return Some(RootFact {
                     stage: final_stage.index,
                     what: RunsAsRoot::RootUser {
                         user: user.clone(),
                         span: *span,
                         instruction,
+                        in_stage,
                     },
                 });
             }
@@ -154,40 +161,73 @@ fn message(stage: &str, f: &RootFact) -> String {
         RunsAsRoot::NoUser { .. } => {
             format!("final {stage} runs as root: it sets no `USER`")
         }
-        RunsAsRoot::RootUser { user, .. } => {
-            format!("final {stage} runs as root (`USER {user}`)")
-        }
+        RunsAsRoot::RootUser {
+            user,
+            in_stage: None,
+            ..
+        } => format!("final {stage} runs as root (`USER {user}`)"),
+        RunsAsRoot::RootUser {
+            user,
+            in_stage: Some(from),
+            ..
+        } => format!("final {stage} runs as root (`USER {user}`, inherited from {from})"),
     }
 }
 
-fn fix(text: &str, df: &Dockerfile, f: &RootFact) -> Option<Fix> {
+/// Instructions that only record metadata: a `USER` placed before them changes nothing at
+/// build time.
+const METADATA: &[&str] = &[
+    "CMD",
+    "ENTRYPOINT",
+    "EXPOSE",
+    "HEALTHCHECK",
+    "LABEL",
+    "STOPSIGNAL",
+    "VOLUME",
+];
+
+/// Insert `USER 10001` before the trailing metadata instructions of the final stage (before
+/// `CMD`/`ENTRYPOINT`, where readers look for it), or at its end.
+fn insert_user(text: &str, df: &Dockerfile, stage: usize) -> Edit {
     let nl = crate::edit::newline(text);
-    let edit = match &f.what {
-        RunsAsRoot::RootUser {
-            span, instruction, ..
-        } => {
-            // Keep a `USER root` that is followed by more instructions (they may need root);
-            // the runtime user is set at the end.
-            let stage = &df.stages[f.stage];
-            let last = df.instructions[stage.instructions.end - 1].span;
-            if *instruction == last {
-                Edit::replace(*span, "10001")
-            } else {
-                Edit::insert(
-                    crate::edit::end_of_line(text, last.end),
-                    format!("{nl}USER 10001"),
-                )
-            }
+    let stage = &df.stages[stage];
+    let instructions = df.stage_instructions(stage);
+    let trailing = instructions
+        .iter()
+        .rev()
+        .take_while(|i| METADATA.contains(&i.keyword.as_str()))
+        .last();
+    match trailing {
+        Some(first) if first.keyword != "FROM" => {
+            let line_start = text[..first.span.start]
+                .rfind('\n')
+                .map(|i| i + 1)
+                .unwrap_or(0);
+            Edit::insert(line_start, format!("USER 10001{nl}"))
         }
-        RunsAsRoot::NoUser { .. } => {
-            let stage = &df.stages[f.stage];
-            let last = df.instructions[stage.instructions.end - 1].span;
-            // Before CMD/ENTRYPOINT would read better, but anywhere after the last RUN works.
+        _ => {
+            let last = instructions.last().map(|i| i.span).unwrap_or(stage.span);
             Edit::insert(
                 crate::edit::end_of_line(text, last.end),
                 format!("{nl}USER 10001"),
             )
         }
+    }
+}
+
+fn fix(text: &str, df: &Dockerfile, f: &RootFact) -> Option<Fix> {
+    let edit = match &f.what {
+        // A root `USER` that ends the final stage is replaced; one followed by build steps (which
+        // may need root) or inherited from another stage is left, and the runtime user is set.
+        RunsAsRoot::RootUser {
+            span,
+            instruction,
+            in_stage: None,
+            ..
+        } if df.instructions[df.stages[f.stage].instructions.end - 1].span == *instruction => {
+            Edit::replace(*span, "10001")
+        }
+        _ => insert_user(text, df, f.stage),
     };
     Some(Fix::new(
         "Run the final stage as an unprivileged user (`USER 10001`)",

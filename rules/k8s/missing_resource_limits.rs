@@ -147,9 +147,10 @@ fn fix(text: &str, f: &Unbounded) -> Option<Fix> {
             yaml_append_entries(text, f.container.node, &block)?
         }
     };
-    Some(Fix::new(
-        "Add CPU and memory limits (size them for the workload)",
-        Applicability::DisplayOnly,
-        vec![edit],
-    ))
+    let title = match f.missing.as_slice() {
+        [one] if *one == "cpu" => "Add a CPU limit (size it for the workload)",
+        [_] => "Add a memory limit (size it for the workload)",
+        _ => "Add CPU and memory limits (size them for the workload)",
+    };
+    Some(Fix::new(title, Applicability::DisplayOnly, vec![edit]))
 }

@@ -71,9 +71,14 @@ impl Rule for PrivilegedContainer {
         for fact in detect(cx.resources) {
             let text = cx.text(fact.resource.file);
             out.push(
-                Finding::on(&Self::META, fact.resource, fact.value.span, message(&fact))
-                    .with_origin(fact.value, fact.resource.file, "privileged")
-                    .with_fix(fix(text, &fact)),
+                Finding::on(
+                    &Self::META,
+                    fact.resource,
+                    fact.value.span,
+                    message(text, &fact),
+                )
+                .with_origin(fact.value, fact.resource.file, "privileged")
+                .with_fix(fix(text, &fact)),
             );
         }
     }
@@ -92,11 +97,12 @@ fn detect(resources: &[Resource]) -> Vec<Privileged<'_>> {
         .collect()
 }
 
-fn message(f: &Privileged) -> String {
+fn message(text: &str, f: &Privileged) -> String {
     format!(
-        "{} {} runs privileged (`privileged: true`)",
+        "{} {} runs privileged (`privileged: {}`)",
         f.resource.name,
-        f.container.describe()
+        f.container.describe(),
+        f.value.written(text)
     )
 }
 

@@ -218,7 +218,7 @@ fn instruction(text: &str, node: tree_sitter::Node, stage: Option<usize>) -> Ins
     let mut form = Form::None;
     let mut json_args = Vec::new();
     let mut args_start = None;
-    let mut user = None;
+    let mut user: Option<(String, Span)> = None;
     let mut cursor = node.walk();
     for (i, child) in node.children(&mut cursor).enumerate() {
         if i == 0 && !child.is_named() {
@@ -253,12 +253,12 @@ fn instruction(text: &str, node: tree_sitter::Node, stage: Option<usize>) -> Ins
             }
             "unquoted_string" if node.kind() == "user_instruction" => {
                 args_start.get_or_insert(child.start_byte());
-                if user.is_none() {
-                    user = Some((
-                        text[child.byte_range()].to_string(),
-                        Span::from(child.byte_range()),
-                    ));
-                }
+                // `user[:group]`: keep both parts in one value and span.
+                let span = match &user {
+                    Some((_, s)) => Span::new(s.start, child.end_byte()),
+                    None => Span::from(child.byte_range()),
+                };
+                user = Some((text[span.start..span.end].to_string(), span));
             }
             _ => {
                 args_start.get_or_insert(child.start_byte());
@@ -470,7 +470,7 @@ mod tests {
             .iter()
             .find(|i| i.keyword == "USER")
             .unwrap();
-        assert_eq!(user.user.as_ref().unwrap().0, "0");
+        assert_eq!(user.user.as_ref().unwrap().0, "0:0");
         let copy = df
             .instructions
             .iter()

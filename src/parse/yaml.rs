@@ -238,7 +238,7 @@ impl Builder<'_> {
                         span,
                     });
                 }
-                let node = relocate(target, span);
+                let node = target.relocated(span, None);
                 self.push_scalar_or_key(node, false)
             }
         }
@@ -337,30 +337,6 @@ fn collection_end(text: &str, start: Span, end_event: Span, last_child: Option<S
         (true, _) => end_event.end.max(start.end),
         (false, Some(last)) => last.end,
         (false, None) => start.end,
-    }
-}
-
-/// A copy of an anchored node placed at an alias: every span becomes the alias's span and
-/// `origin` keeps where the content was written.
-fn relocate(node: &Node, at: Span) -> Node {
-    let value = match &node.value {
-        Value::List(items) => Value::List(items.iter().map(|n| relocate(n, at)).collect()),
-        Value::Map(entries) => Value::Map(
-            entries
-                .iter()
-                .map(|e| Entry {
-                    key: e.key.clone(),
-                    key_span: at,
-                    value: relocate(&e.value, at),
-                })
-                .collect(),
-        ),
-        other => other.clone(),
-    };
-    Node {
-        value,
-        span: at,
-        origin: Some(node.origin.unwrap_or(node.span)),
     }
 }
 
@@ -541,7 +517,7 @@ mod tests {
         let one_ = root.get("one").unwrap();
         assert_eq!(slice(text, one_.get("privileged").unwrap().span), "*b");
         assert_eq!(
-            slice(text, one_.get("privileged").unwrap().origin.unwrap()),
+            slice(text, one_.get("privileged").unwrap().origin.unwrap().span),
             "true"
         );
         let two = root.get("two").unwrap();

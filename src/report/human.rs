@@ -71,8 +71,10 @@ pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> Stri
     let pos = index.position(finding.span.start, ColumnUnit::Chars);
     let mut message = level(finding.severity).title(&title).id(finding.meta.code);
     let window;
-    if text.is_empty() {
-        let location = format!("{path}:{}:{}", pos.line, pos.column);
+    let line_text = &text[index.line_start(index.line_of(finding.span.start))
+        ..index.line_end(index.line_of(finding.span.start))];
+    if text.is_empty() || line_text.trim().is_empty() {
+        let location = format!("at {path}:{}:{}", pos.line, pos.column);
         window = location;
         message = message.footer(Level::Note.title(&window));
     } else {
@@ -98,7 +100,7 @@ pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> Stri
                 .line_start(first + 1)
                 .origin(&path)
                 .fold(false)
-                .annotation(level(finding.severity).span(span).label(severity)),
+                .annotation(Level::Error.span(span).label(severity)),
         );
     }
     for f in footers {

@@ -89,6 +89,7 @@ impl Rule for PublicBucketAcl {
         for fact in detect(cx.resources) {
             let mut finding =
                 Finding::on(&Self::META, fact.setter, fact.value.span, message(&fact))
+                    .with_origin(fact.value, fact.setter.file, "the value")
                     .with_fix(fix(cx.text(fact.setter.file), &fact));
             if let Some(bucket) = fact.bucket.filter(|b| b.name != fact.setter.name) {
                 finding.resource = Some(bucket.name.clone());

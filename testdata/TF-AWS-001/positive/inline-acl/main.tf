@@ -1,0 +1,8 @@
+resource "aws_s3_bucket" "site" {
+  bucket = "example-site-assets"
+  acl    = "public-read"
+
+  tags = {
+    Team = "web"
+  }
+}

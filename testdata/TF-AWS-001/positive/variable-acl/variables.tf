@@ -1,0 +1,4 @@
+variable "bucket_acl" {
+  type    = string
+  default = "authenticated-read"
+}

@@ -1,0 +1,108 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rampart::config::Config;
+use rampart::engine::{self, FileResult, ScanOptions};
+use rampart::fix::{apply_non_overlapping, Applicability, Fix};
+use rampart::source::{FileKind, SourceFile};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Scan paths (relative to the crate root, so reported paths are stable) with only `select`
+/// enabled (input diagnostics are always on).
+pub fn scan(paths: &[PathBuf], select: &[&str]) -> Vec<FileResult> {
+    let options = ScanOptions {
+        config: Config {
+            select: select.iter().map(|s| s.to_string()).collect(),
+            ..Config::default()
+        },
+        jobs: 1,
+        ..ScanOptions::default()
+    };
+    std::env::set_current_dir(root()).unwrap();
+    engine::scan(paths, &options).unwrap().files
+}
+
+/// Lint a unit again after one of its files changed.
+pub fn relint(result: &FileResult, new_text: &str, select: &[&str]) -> FileResult {
+    let config = Config {
+        select: select.iter().map(|s| s.to_string()).collect(),
+        ..Config::default()
+    };
+    let file = &result.unit[result.index];
+    match file.kind {
+        FileKind::Terraform => {
+            let files: Vec<SourceFile> = result
+                .unit
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    if i == result.index {
+                        SourceFile {
+                            text: Arc::from(new_text),
+                            ..f.clone()
+                        }
+                    } else {
+                        f.clone()
+                    }
+                })
+                .collect();
+            let reported: Vec<bool> = (0..files.len()).map(|i| i == result.index).collect();
+            engine::lint_terraform_files(files, &reported, &config)
+                .into_iter()
+                .next()
+                .unwrap()
+        }
+        kind => engine::lint_text(&file.path, new_text, kind, &config),
+    }
+}
+
+/// Apply fixes of at least `min` applicability in rounds until none is left; returns the text.
+pub fn fix_until_stable(
+    result: &FileResult,
+    code: &str,
+    min: Applicability,
+    select: &[&str],
+) -> String {
+    let mut current = result.clone();
+    let mut text = current.text().to_string();
+    for _ in 0..8 {
+        let fixes: Vec<&Fix> = current
+            .findings
+            .iter()
+            .filter(|f| f.meta.code == code && f.file == current.index)
+            .filter_map(|f| f.fixes.iter().find(|x| x.applicability >= min))
+            .collect();
+        if fixes.is_empty() {
+            break;
+        }
+        let (new_text, applied) = apply_non_overlapping(&text, &fixes);
+        if applied == 0 {
+            break;
+        }
+        text = new_text;
+        current = relint(&current, &text, select);
+    }
+    text
+}
+
+pub fn unified_diff(before: &str, after: &str) -> String {
+    similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(2)
+        .to_string()
+}
+
+pub fn entries(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
+        Err(_) => Vec::new(),
+    };
+    out.sort();
+    out
+}
