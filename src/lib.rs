@@ -12,6 +12,7 @@ pub mod source;
 pub mod terraform;
 pub mod terraform_join;
 
+pub mod docs;
 pub mod engine;
 pub mod report;
 #[path = "../rules/mod.rs"]

@@ -92,8 +92,6 @@ fn region(index: &LineIndex, span: Span) -> Value {
         "startColumn": s.column,
         "endLine": e.line,
         "endColumn": e.column,
-        "charOffset": span.start,
-        "charLength": span.len(),
     })
 }
 
@@ -174,7 +172,7 @@ pub fn render(result: &ScanResult, base: &Path, rules: &[&'static RuleMeta]) -> 
                         "artifactChanges": [{
                             "artifactLocation": artifact,
                             "replacements": f.edits.iter().map(|e| json!({
-                                "deletedRegion": {"charOffset": e.span.start, "charLength": e.span.len()},
+                                "deletedRegion": region(&index, e.span),
                                 "insertedContent": {"text": e.replacement},
                             })).collect::<Vec<_>>(),
                         }],

@@ -1,0 +1,521 @@
+//! The `rampart` binary end to end: formats, exit codes, discovery, stdin, bad input.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
+use common::root;
+use serde_json::Value;
+
+fn rampart() -> Command {
+    let mut cmd = Command::cargo_bin("rampart").unwrap();
+    cmd.current_dir(root()).env("NO_COLOR", "1");
+    cmd
+}
+
+fn run(args: &[&str]) -> Output {
+    rampart().args(args).output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// Every SARIF log the tests produce is checked against the 2.1.0 schema.
+fn validate_sarif(text: &str) -> Value {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("testdata/sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap();
+    let instance: Value = serde_json::from_str(text).expect("SARIF is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF does not match the 2.1.0 schema: {errors:#?}"
+    );
+    instance
+}
+
+#[test]
+fn human_output_on_the_example() {
+    let out = run(&["scan", "examples/shop"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("human_example", stdout(&out));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn compact_output_and_determinism() {
+    let a = run(&[
+        "scan",
+        "--format",
+        "compact",
+        "-j",
+        "1",
+        "examples",
+        "testdata/K8S-001",
+    ]);
+    let b = run(&[
+        "scan",
+        "--format",
+        "compact",
+        "-j",
+        "4",
+        "testdata/K8S-001",
+        "examples",
+    ]);
+    assert_eq!(
+        stdout(&a),
+        stdout(&b),
+        "order must not depend on threads or argument order"
+    );
+    insta::assert_snapshot!(
+        "compact_example",
+        stdout(&run(&["scan", "--format", "compact", "examples"]))
+    );
+}
+
+#[test]
+fn json_output() {
+    let out = run(&["scan", "--format", "json", "examples/shop"]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    insta::assert_json_snapshot!("json_example", json, {
+        ".tool.version" => "[version]",
+    });
+    let summary = &json["summary"];
+    assert_eq!(
+        summary["files_discovered"].as_u64(),
+        Some(json["files"].as_array().unwrap().len() as u64),
+        "every discovered file is accounted for"
+    );
+}
+
+#[test]
+fn sarif_output_is_valid_and_complete() {
+    let out = run(&["scan", "--format", "sarif", "examples/shop"]);
+    assert_eq!(out.status.code(), Some(1));
+    let sarif = validate_sarif(&stdout(&out));
+    let run0 = &sarif["runs"][0];
+    let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), rampart::rules::metas().len());
+    for r in rules {
+        for key in [
+            "id",
+            "name",
+            "shortDescription",
+            "fullDescription",
+            "help",
+            "helpUri",
+        ] {
+            assert!(!r[key].is_null(), "rule descriptor lacks {key}: {r}");
+        }
+        assert!(r["properties"]["tags"].is_array());
+        assert!(r["properties"]["security-severity"]
+            .as_str()
+            .unwrap()
+            .parse::<f64>()
+            .is_ok());
+    }
+    let results = run0["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5);
+    for r in results {
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], r["ruleId"]);
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        assert!(!loc["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .starts_with('/'));
+        assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
+        assert!(loc["region"]["startColumn"].as_u64().unwrap() >= 1);
+        assert!(r["partialFingerprints"]["rampart/v1"].is_string());
+    }
+    assert!(run0["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap()
+        .starts_with("file:///"));
+    let mut redacted = sarif.clone();
+    redacted["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"] = "file:///[root]/".into();
+    redacted["runs"][0]["tool"]["driver"]["rules"] = Value::Null;
+    insta::assert_json_snapshot!("sarif_example_results", redacted, {
+        ".runs[0].tool.driver.version" => "[version]",
+        ".runs[0].tool.driver.semanticVersion" => "[version]",
+    });
+}
+
+#[test]
+fn clean_run_exits_zero_with_empty_sarif_results() {
+    let out = run(&[
+        "scan",
+        "--format",
+        "sarif",
+        "--select",
+        "K8S-001",
+        "testdata/K8S-001/negative",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sarif = validate_sarif(&stdout(&out));
+    assert_eq!(sarif["runs"][0]["results"], Value::Array(vec![]));
+    let human = run(&["scan", "--select", "K8S-001", "testdata/K8S-001/negative"]);
+    assert_eq!(human.status.code(), Some(0));
+    assert!(
+        stdout(&human).starts_with("No problems found"),
+        "{}",
+        stdout(&human)
+    );
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    // K8S-005 findings are medium.
+    let p = "testdata/K8S-005/positive";
+    assert_eq!(
+        run(&["scan", p, "--select", "K8S-005", "--fail-on", "medium"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        run(&["scan", p, "--select", "K8S-005", "--fail-on", "high"])
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn select_and_ignore_take_codes_names_and_tags_in_any_case() {
+    let p = "testdata/K8S-001/positive/deployment.yaml";
+    let codes = |args: &[&str]| -> Vec<String> {
+        let mut full = vec!["scan", "--format", "json", p];
+        full.extend_from_slice(args);
+        let json: Value = serde_json::from_str(&stdout(&run(&full))).unwrap();
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(codes(&["--select", "privileged-container"]), ["K8S-001"]);
+    assert_eq!(codes(&["--select", "k8s-001"]), ["K8S-001"]);
+    assert_eq!(
+        codes(&["--select", "pss-baseline", "--ignore", "K8S-001"]),
+        Vec::<String>::new()
+    );
+    assert!(codes(&["--ignore", "privileged-container"])
+        .iter()
+        .all(|c| c != "K8S-001"));
+    let bad = run(&["scan", p, "--select", "privileged-containr"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("privileged-containr"),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(stdout(&bad).is_empty());
+}
+
+#[test]
+fn stdin_with_a_file_name() {
+    let text =
+        std::fs::read_to_string(root().join("testdata/DOCKER-002/positive/Dockerfile")).unwrap();
+    let out = rampart()
+        .args([
+            "scan",
+            "-",
+            "--stdin-filename",
+            "services/web/Dockerfile",
+            "--format",
+            "compact",
+        ])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        "services/web/Dockerfile:1:1: high DOCKER-002 root-user: final stage 1 runs as root: it sets no `USER`\n"
+    );
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: true\n  containers: [{name: a, image: 'a:1', resources: {limits: {cpu: 1, memory: 1Gi}}}]\n";
+    let out = rampart()
+        .args(["scan", "-", "--format", "compact"])
+        .write_stdin(yaml)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), "<stdin>:5:12: high K8S-003 host-pid: Pod p shares the host's process namespace (`hostPID: true`)\n");
+}
+
+#[test]
+fn output_file_keeps_stdout_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.sarif");
+    let out = run(&[
+        "scan",
+        "examples/shop",
+        "--format",
+        "sarif",
+        "--output",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).is_empty());
+    validate_sarif(&std::fs::read_to_string(&path).unwrap());
+}
+
+fn write(dir: &Path, rel: &str, content: &[u8]) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, content).unwrap();
+}
+
+const PRIVILEGED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      image: a:1\n      securityContext: {privileged: true}\n";
+
+fn json_scan(dir: &Path, extra: &[&str]) -> Value {
+    let mut cmd = Command::cargo_bin("rampart").unwrap();
+    cmd.current_dir(dir)
+        .args(["scan", "--format", "json", "--select", "K8S-001"])
+        .args(extra);
+    let out = cmd.output().unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0) | Some(1)),
+        "{}",
+        stderr(&out)
+    );
+    serde_json::from_str(&stdout(&out)).unwrap()
+}
+
+fn paths_with_findings(json: &Value) -> Vec<String> {
+    let mut v: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    v.dedup();
+    v
+}
+
+#[test]
+fn discovery_honours_ignores_and_skips_what_is_not_ours() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "app/pod.yaml", PRIVILEGED_POD.as_bytes());
+    write(d, "ignored/pod.yaml", PRIVILEGED_POD.as_bytes());
+    write(d, ".gitignore", b"ignored/\n");
+    write(d, ".hidden/pod.yaml", PRIVILEGED_POD.as_bytes());
+    write(d, "node_modules/x/pod.yaml", PRIVILEGED_POD.as_bytes());
+    write(d, "generated/pod.yaml", PRIVILEGED_POD.as_bytes());
+    write(
+        d,
+        "chart/Chart.yaml",
+        b"apiVersion: v2\nname: chart\nversion: 0.1.0\n",
+    );
+    write(d, "chart/values.yaml", b"replicas: 1\n");
+    write(
+        d,
+        "chart/templates/pod.yaml",
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\n{{- if .Values.x }}\n",
+    );
+    write(d, ".github/workflows/ci.yml", b"on: [push]\njobs: {}\n");
+    write(d, "compose.yaml", b"services:\n  web:\n    image: nginx\n");
+    let json = json_scan(d, &["--exclude", "generated"]);
+    assert_eq!(paths_with_findings(&json), ["app/pod.yaml"]);
+    let files = json["files"].as_array().unwrap();
+    let status = |p: &str| {
+        files
+            .iter()
+            .find(|f| f["path"] == p)
+            .map(|f| f["status"].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        status("chart/templates/pod.yaml").as_deref(),
+        Some("skipped")
+    );
+    assert_eq!(status("compose.yaml").as_deref(), Some("skipped"));
+    assert_eq!(status("ignored/pod.yaml"), None);
+    assert_eq!(status(".hidden/pod.yaml"), None);
+    assert!(
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["code"] != "RAMPART-001"),
+        "templates are never parse errors"
+    );
+    // A file named explicitly is linted even if an ignore file covers it.
+    let json = json_scan(d, &["ignored/pod.yaml"]);
+    assert_eq!(paths_with_findings(&json), ["ignored/pod.yaml"]);
+    // -v explains skipped files on stderr.
+    let out = Command::cargo_bin("rampart")
+        .unwrap()
+        .current_dir(d)
+        .args(["scan", "-v", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains("unrendered Helm template"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn bad_input_is_reported_and_the_scan_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "ok/pod.yaml", PRIVILEGED_POD.as_bytes());
+    write(d, "bin/data.yaml", b"apiVersion: v1\n\x00\x00\xff");
+    write(
+        d,
+        "latin1/main.tf",
+        b"resource \"x\" \"y\" {\n  v = \"caf\xe9\"\n}\n",
+    );
+    write(
+        d,
+        "big/pod.yaml",
+        PRIVILEGED_POD.repeat(1000).replace("---", "").as_bytes(),
+    );
+    let mut bomb =
+        String::from("apiVersion: v1\nkind: ConfigMap\na: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (prev, next) in ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+        .windows(2)
+        .map(|w| (w[0], w[1]))
+    {
+        bomb.push_str(&format!("{next}: &{next} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+    }
+    write(d, "bomb/bomb.yaml", bomb.as_bytes());
+    let deep = format!(
+        "apiVersion: v1\nkind: ConfigMap\ndata: {}\n",
+        "[".repeat(50_000)
+    );
+    write(d, "deep/deep.yaml", deep.as_bytes());
+    write(
+        d,
+        "deep/deep.tf",
+        format!("locals {{\n  x = {}\n}}\n", "[".repeat(50_000)).as_bytes(),
+    );
+    let started = std::time::Instant::now();
+    let out = Command::cargo_bin("rampart")
+        .unwrap()
+        .current_dir(d)
+        .args(["scan", "--format", "json", "--max-file-size", "100000"])
+        .output()
+        .unwrap();
+    assert!(started.elapsed().as_secs() < 20, "bounded time");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"));
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let by_path = |p: &str| -> Vec<(String, String)> {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["path"] == p)
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap().to_string(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert!(by_path("ok/pod.yaml").iter().any(|(c, _)| c == "K8S-001"));
+    assert!(
+        by_path("bin/data.yaml")[0].1.contains("binary"),
+        "{:?}",
+        by_path("bin/data.yaml")
+    );
+    assert!(by_path("latin1/main.tf")[0].1.contains("UTF-8"));
+    assert!(by_path("big/pod.yaml")[0].1.contains("limit"));
+    assert!(
+        by_path("bomb/bomb.yaml")[0].1.contains("alias bomb"),
+        "{:?}",
+        by_path("bomb/bomb.yaml")
+    );
+    assert_eq!(by_path("deep/deep.yaml")[0].0, "RAMPART-001");
+    assert_eq!(by_path("deep/deep.tf")[0].0, "RAMPART-001");
+    for f in json["findings"].as_array().unwrap() {
+        assert!(f["location"]["start"]["line"].as_u64().unwrap() >= 1);
+    }
+}
+
+#[test]
+fn missing_path_is_reported_not_fatal() {
+    let out = run(&[
+        "scan",
+        "--format",
+        "compact",
+        "does/not/exist",
+        "testdata/K8S-002/positive/daemonset.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("does/not/exist:1:1: medium RAMPART-002"),
+        "{text}"
+    );
+    assert!(text.contains("K8S-002"), "{text}");
+}
+
+#[test]
+fn rules_listing_in_json() {
+    let out = run(&["rules", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let list: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), rampart::rules::metas().len());
+    for r in list {
+        for key in [
+            "code",
+            "name",
+            "title",
+            "severity",
+            "tags",
+            "fixable",
+            "enabled_by_default",
+            "equivalents",
+        ] {
+            assert!(!r[key].is_null(), "{key} missing in {r}");
+        }
+        let eq = r["equivalents"].as_object().unwrap();
+        for scanner in ["checkov", "trivy", "kics", "kube-linter", "hadolint"] {
+            assert!(eq[scanner].is_array(), "{scanner} missing in {r}");
+        }
+    }
+    let k8s1 = list.iter().find(|r| r["code"] == "K8S-001").unwrap();
+    assert_eq!(k8s1["equivalents"]["trivy"][0], "KSV-0017");
+    assert_eq!(k8s1["fixable"], true);
+    insta::assert_snapshot!("rules_table", stdout(&run(&["rules"])));
+}
+
+#[test]
+fn explain_by_code_or_name() {
+    let by_code = stdout(&run(&["explain", "K8S-001"]));
+    let by_name = stdout(&run(&["explain", "Privileged-Container"]));
+    assert_eq!(by_code, by_name);
+    assert!(by_code.starts_with("K8S-001 privileged-container: Container runs privileged\n"));
+    assert!(by_code.contains("## Why it matters"));
+    assert_eq!(run(&["explain", "nope"]).status.code(), Some(2));
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    assert_eq!(run(&["scan", "--format", "xml"]).status.code(), Some(2));
+    assert_eq!(
+        run(&["scan", "--exclude", "a[", "."]).status.code(),
+        Some(2)
+    );
+}

@@ -1,0 +1,204 @@
+//! The registry: codes and names are unique and well formed, every rule has fixtures on both
+//! sides and a current docs page, and every fixture directory belongs to a rule.
+//! `RAMPART_UPDATE_DOCS=1 cargo test --test registry` rewrites the pages.
+
+mod common;
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use common::*;
+use rampart::docs::{index, rule_page, Example};
+use rampart::rule::{Domain, FixAvailability, RuleMeta};
+
+/// Rules that no committed file can trigger, with the reason.
+const NO_FIXTURES: &[(&str, &str)] = &[("RAMPART-003", "raised only when rampart itself fails")];
+
+fn is_valid_code(code: &str) -> bool {
+    let Some((domain, number)) = code.rsplit_once('-') else {
+        return false;
+    };
+    [
+        "K8S", "DOCKER", "TF-AWS", "TF-GCP", "TF-AZURE", "TF-GEN", "RAMPART",
+    ]
+    .contains(&domain)
+        && number.len() == 3
+        && number.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_kebab(name: &str) -> bool {
+    !name.is_empty()
+        && name.split('-').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+#[test]
+fn codes_and_names_are_unique_and_well_formed() {
+    let metas = rampart::rules::metas();
+    let mut seen = HashSet::new();
+    for m in &metas {
+        assert!(is_valid_code(m.code), "bad code {}", m.code);
+        assert!(
+            is_kebab(m.name),
+            "{}: name `{}` is not kebab-case",
+            m.code,
+            m.name
+        );
+        assert!(
+            !m.name.starts_with("ensure-") && !m.name.starts_with("no-"),
+            "{}: name `{}` has an ensure-/no- prefix",
+            m.code,
+            m.name
+        );
+        for key in std::iter::once(m.code)
+            .chain([m.name])
+            .chain(m.aliases.iter().copied())
+        {
+            assert!(seen.insert(key.to_ascii_lowercase()), "{key} is used twice");
+        }
+        assert!(
+            !m.title.is_empty() && !m.title.ends_with('.'),
+            "{}: title",
+            m.code
+        );
+        assert!(
+            !m.title.starts_with("Ensure"),
+            "{}: no `Ensure …` titles",
+            m.code
+        );
+        assert!(!m.tags.is_empty(), "{}: no tags", m.code);
+        if m.domain != Domain::Input {
+            assert!(!m.references.is_empty(), "{}: no references", m.code);
+            assert!(
+                m.equivalents.iter().any(|(_, ids)| !ids.is_empty()),
+                "{}: no equivalents",
+                m.code
+            );
+        }
+    }
+    // Codes are given in order within a domain.
+    let mut last: std::collections::HashMap<&str, u32> = Default::default();
+    for m in &metas {
+        let (domain, n) = m.code.rsplit_once('-').unwrap();
+        let n: u32 = n.parse().unwrap();
+        let prev = last.insert(domain, n).unwrap_or(0);
+        assert_eq!(n, prev + 1, "{} is out of order", m.code);
+    }
+}
+
+#[test]
+fn docs_have_the_fixed_sections() {
+    for m in rampart::rules::metas() {
+        let doc = m.doc_markdown();
+        let mut sections = vec![
+            "## What it flags",
+            "## Why it matters",
+            "## Example",
+            "## Use instead",
+            "## References",
+        ];
+        if m.fix != FixAvailability::None {
+            sections.insert(4, "## Fix safety");
+        }
+        let mut at = 0;
+        for s in sections {
+            let found = doc[at..]
+                .find(s)
+                .unwrap_or_else(|| panic!("{}: missing or misplaced `{s}`", m.code));
+            at += found + s.len();
+        }
+    }
+}
+
+fn examples(dir: &Path) -> Vec<Example> {
+    let Some(first) = entries(dir).into_iter().next() else {
+        return Vec::new();
+    };
+    let files = if first.is_dir() {
+        entries(&first)
+    } else {
+        vec![first]
+    };
+    files
+        .into_iter()
+        .filter_map(|f| {
+            let text = std::fs::read_to_string(&f).ok()?;
+            Some(Example {
+                path: f.strip_prefix(root()).unwrap().display().to_string(),
+                text,
+            })
+        })
+        .collect()
+}
+
+fn page(m: &RuleMeta) -> String {
+    let dir = root().join("testdata").join(m.code);
+    rule_page(
+        m,
+        &examples(&dir.join("positive")),
+        &examples(&dir.join("negative")),
+    )
+}
+
+#[test]
+fn every_rule_has_fixtures_and_a_current_page() {
+    let update = std::env::var_os("RAMPART_UPDATE_DOCS").is_some();
+    let docs = root().join("docs/rules");
+    let mut stale = Vec::new();
+    for m in rampart::rules::metas() {
+        if !NO_FIXTURES.iter().any(|(c, _)| *c == m.code) {
+            for side in ["positive", "negative"] {
+                let dir = root().join("testdata").join(m.code).join(side);
+                assert!(
+                    !entries(&dir).is_empty(),
+                    "{} has no {side} fixtures in {}",
+                    m.code,
+                    dir.display()
+                );
+            }
+        }
+        let path = docs.join(format!("{}.md", m.code));
+        let want = page(m);
+        if update {
+            std::fs::create_dir_all(&docs).unwrap();
+            std::fs::write(&path, &want).unwrap();
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(want.as_str()) {
+            stale.push(m.code);
+        }
+    }
+    let index_path = docs.join("README.md");
+    let want = index(&rampart::rules::metas());
+    if update {
+        std::fs::write(&index_path, &want).unwrap();
+    } else if std::fs::read_to_string(&index_path).ok().as_deref() != Some(want.as_str()) {
+        stale.push("README");
+    }
+    assert!(
+        stale.is_empty(),
+        "stale docs pages {stale:?}: run `RAMPART_UPDATE_DOCS=1 cargo test --test registry`"
+    );
+}
+
+#[test]
+fn every_fixture_directory_belongs_to_a_rule() {
+    for dir in entries(&root().join("testdata")) {
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        if !is_valid_code(&name) {
+            continue; // cross-cutting fixtures (e.g. testdata/cases)
+        }
+        assert!(
+            rampart::rules::find(&name).is_some(),
+            "testdata/{name} has no rule"
+        );
+        for sub in entries(&dir) {
+            let side = sub.file_name().unwrap().to_string_lossy().to_string();
+            assert!(
+                side == "positive" || side == "negative",
+                "unexpected testdata/{name}/{side}"
+            );
+        }
+    }
+}
