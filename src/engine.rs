@@ -54,7 +54,7 @@ impl FileResult {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ScanOptions {
     pub config: Config,
     pub exclude: Vec<String>,
@@ -62,15 +62,6 @@ pub struct ScanOptions {
     pub jobs: usize,
 }
 
-impl Default for ScanOptions {
-    fn default() -> ScanOptions {
-        ScanOptions {
-            config: Config::default(),
-            exclude: Vec::new(),
-            jobs: 0,
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {

@@ -232,7 +232,7 @@ impl<'a> Module<'a> {
             Expression::HeredocTemplate(h) => {
                 let mut node = self.template(&h.template, base, span, d);
                 if let Value::String(s) = &mut node.value {
-                    if matches!(h.indent(), Some(_)) {
+                    if h.indent().is_some() {
                         *s = dedent(s);
                     }
                 }

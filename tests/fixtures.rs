@@ -32,7 +32,7 @@ fn positive_fixtures_trigger_and_fixes_silence_the_rule() {
         let code = dir.file_name().unwrap().to_string_lossy().to_string();
         for entry in entries(&dir.join("positive")) {
             let rel = relative(&entry);
-            let results = scan(&[rel.clone()], &[&code]);
+            let results = scan(std::slice::from_ref(&rel), &[&code]);
             let hits: usize = results
                 .iter()
                 .map(|r| r.findings.iter().filter(|f| f.meta.code == code).count())
@@ -115,7 +115,7 @@ fn negative_fixtures_stay_silent() {
         let code = dir.file_name().unwrap().to_string_lossy().to_string();
         for entry in entries(&dir.join("negative")) {
             let rel = relative(&entry);
-            let results = scan(&[rel.clone()], &[&code]);
+            let results = scan(std::slice::from_ref(&rel), &[&code]);
             let hits: Vec<String> = results
                 .iter()
                 .flat_map(|r| {

@@ -452,7 +452,7 @@ mod tests {
         docs.into_iter().next().unwrap().root
     }
 
-    fn slice<'a>(text: &'a str, span: Span) -> &'a str {
+    fn slice(text: &str, span: Span) -> &str {
         &text[span.start..span.end]
     }
 

@@ -1,0 +1,102 @@
+//! The real-world corpus (../shared/corpus/real, 6,500 files from public projects): nothing
+//! fails inside rampart, every candidate file is accounted for, SARIF stays valid, and parse
+//! errors appear only on files that really are not valid (reviewed list below). Skipped with a
+//! message when the corpus is not beside the checkout.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use rampart::engine::{self, FileStatus, ScanOptions};
+use rampart::source::FileKind;
+
+fn corpus() -> Option<PathBuf> {
+    let dir = common::root().join("../shared/corpus/real");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: no corpus at {}", dir.display());
+        None
+    }
+}
+
+/// Files of the corpus that do not parse, and why. Anything else failing to parse is a bug.
+const KNOWN_INVALID: &[(&str, &str)] = &[
+    ("GoogleCloudPlatform__kubernetes-engine-samples/ai-ml/gke-model-armor/configuring-the-gateway/llm-gateway.yaml", "mis-indented mapping; PyYAML and kubectl reject it too"),
+    ("GoogleCloudPlatform__kubernetes-engine-samples/ai-ml/gke-model-armor/configuring-the-gateway/llm-httproute.yaml", "mis-indented mapping"),
+    ("GoogleCloudPlatform__kubernetes-engine-samples/ai-ml/gke-model-armor/preparing-the-model/hdml-static-pv-pvc.yaml", "mis-indented mapping"),
+    ("GoogleCloudPlatform__kubernetes-engine-samples/ai-ml/gke-model-armor/preparing-the-model/llm-service.yaml", "mis-indented sequence"),
+    ("GoogleCloudPlatform__kubernetes-engine-samples/ai-ml/gke-model-armor/preparing-the-model/producer-job.yaml", "mis-indented mapping"),
+    ("GoogleCloudPlatform__kubernetes-engine-samples/ai-ml/gke-model-armor/preparing-the-model/vllm-gemma-deployment.yaml", "mis-indented mapping"),
+    ("argoproj__argo-cd/reposerver/repository/testdata/invalid-manifests-skipped/bad.yaml", "deliberately invalid test input"),
+    ("argoproj__argo-cd/reposerver/repository/testdata/invalid-manifests/bad.yaml", "deliberately invalid test input"),
+    ("kubernetes__ingress-nginx/cmd/plugin/krew.yaml", "Go template outside a Helm chart"),
+    // saphyr follows YAML 1.2 strictly: continuation lines of a multi-line quoted scalar, and
+    // the closing bracket of a flow sequence, must be indented past the parent mapping.
+    // go-yaml (Kubernetes) and PyYAML accept these files.
+    ("argoproj__argo-cd/resource_customizations/db.atlasgo.io/AtlasSchema/testdata/healthy.yaml", "strict YAML 1.2 quoted-scalar indentation"),
+    ("argoproj__argo-cd/resource_customizations/work.karmada.io/ClusterResourceBinding/testdata/progressing.yaml", "strict YAML 1.2 quoted-scalar indentation"),
+    ("argoproj__argo-cd/resource_customizations/work.karmada.io/ResourceBinding/testdata/progressing.yaml", "strict YAML 1.2 quoted-scalar indentation"),
+    ("terraform-google-modules__terraform-google-kubernetes-engine/examples/acm-terraform-blog-part2/config-root/audit-config.yaml", "strict YAML 1.2 flow indentation"),
+];
+
+/// Candidate files found independently of the engine: every file with a name rampart reads,
+/// outside hidden and vendored directories.
+fn candidates(dir: &Path, out: &mut BTreeSet<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().to_string();
+        let ft = entry.file_type().unwrap();
+        if ft.is_dir() {
+            if !name.starts_with('.') && name != "node_modules" {
+                candidates(&path, out);
+            }
+        } else if ft.is_file() && !name.starts_with('.') && FileKind::from_path(&path).is_some() {
+            out.insert(path);
+        }
+    }
+}
+
+#[test]
+fn corpus_scan_accounts_for_every_file() {
+    let Some(dir) = corpus() else { return };
+    let result = engine::scan(&[dir.clone()], &ScanOptions::default()).unwrap();
+
+    let mut expected = BTreeSet::new();
+    candidates(&dir, &mut expected);
+    let seen: BTreeSet<PathBuf> = result.files.iter().map(|f| f.path.to_path_buf()).collect();
+    let dropped: Vec<_> = expected.difference(&seen).collect();
+    assert!(dropped.is_empty(), "files silently dropped: {dropped:?}");
+    assert_eq!(result.discovered, result.files.len());
+
+    let mut unexpected = Vec::new();
+    let mut known_seen = BTreeSet::new();
+    for f in &result.files {
+        let rel = f.path.strip_prefix(&dir).unwrap().to_string_lossy().to_string();
+        for finding in &f.findings {
+            match finding.meta.code {
+                "RAMPART-003" => panic!("internal error on {rel}: {}", finding.message),
+                "RAMPART-002" => panic!("{rel} unreadable: {}", finding.message),
+                "RAMPART-001" => {
+                    if KNOWN_INVALID.iter().any(|(p, _)| *p == rel) {
+                        known_seen.insert(rel.clone());
+                    } else {
+                        unexpected.push(format!("{rel}: {}", finding.message));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let FileStatus::Skipped(reason) = &f.status {
+            assert!(!reason.is_empty());
+        }
+    }
+    assert!(unexpected.is_empty(), "unexpected parse errors:\n{}", unexpected.join("\n"));
+    assert_eq!(known_seen.len(), KNOWN_INVALID.len(), "a known-invalid file now parses: update the list");
+
+    let scanned = result.files.iter().filter(|f| f.status == FileStatus::Scanned).count();
+    assert!(scanned > 6000, "only {scanned} files scanned");
+    let findings: usize = result.files.iter().map(|f| f.findings.len()).sum();
+    assert!(findings > 1000, "only {findings} findings on a corpus with known-bad manifests");
+}
