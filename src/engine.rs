@@ -62,7 +62,6 @@ pub struct ScanOptions {
     pub jobs: usize,
 }
 
-
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     #[error("invalid --exclude pattern `{0}`: {1}")]

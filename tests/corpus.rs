@@ -73,7 +73,12 @@ fn corpus_scan_accounts_for_every_file() {
     let mut unexpected = Vec::new();
     let mut known_seen = BTreeSet::new();
     for f in &result.files {
-        let rel = f.path.strip_prefix(&dir).unwrap().to_string_lossy().to_string();
+        let rel = f
+            .path
+            .strip_prefix(&dir)
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         for finding in &f.findings {
             match finding.meta.code {
                 "RAMPART-003" => panic!("internal error on {rel}: {}", finding.message),
@@ -92,11 +97,26 @@ fn corpus_scan_accounts_for_every_file() {
             assert!(!reason.is_empty());
         }
     }
-    assert!(unexpected.is_empty(), "unexpected parse errors:\n{}", unexpected.join("\n"));
-    assert_eq!(known_seen.len(), KNOWN_INVALID.len(), "a known-invalid file now parses: update the list");
+    assert!(
+        unexpected.is_empty(),
+        "unexpected parse errors:\n{}",
+        unexpected.join("\n")
+    );
+    assert_eq!(
+        known_seen.len(),
+        KNOWN_INVALID.len(),
+        "a known-invalid file now parses: update the list"
+    );
 
-    let scanned = result.files.iter().filter(|f| f.status == FileStatus::Scanned).count();
+    let scanned = result
+        .files
+        .iter()
+        .filter(|f| f.status == FileStatus::Scanned)
+        .count();
     assert!(scanned > 6000, "only {scanned} files scanned");
     let findings: usize = result.files.iter().map(|f| f.findings.len()).sum();
-    assert!(findings > 1000, "only {findings} findings on a corpus with known-bad manifests");
+    assert!(
+        findings > 1000,
+        "only {findings} findings on a corpus with known-bad manifests"
+    );
 }
