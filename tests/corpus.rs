@@ -61,7 +61,7 @@ fn candidates(dir: &Path, out: &mut BTreeSet<PathBuf>) {
 #[test]
 fn corpus_scan_accounts_for_every_file() {
     let Some(dir) = corpus() else { return };
-    let result = engine::scan(&[dir.clone()], &ScanOptions::default()).unwrap();
+    let result = engine::scan(std::slice::from_ref(&dir), &ScanOptions::default()).unwrap();
 
     let mut expected = BTreeSet::new();
     candidates(&dir, &mut expected);
