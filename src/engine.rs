@@ -469,25 +469,43 @@ fn parse_error(message: String, file: usize, span: Span, config: &Config) -> Opt
 /// Lint one file's text. Terraform is evaluated as a module of this one file; the CLI and the
 /// language server evaluate whole directories through [`lint_terraform_files`].
 pub fn lint_text(path: &Path, text: &str, kind: FileKind, config: &Config) -> FileResult {
-    match catch_unwind(AssertUnwindSafe(|| match kind {
-        FileKind::Kubernetes => lint_yaml(path, text, config),
-        FileKind::Dockerfile => lint_dockerfile(path, text, config),
+    lint_text_with(path, text, kind, config, rules::RULES)
+}
+
+/// [`lint_text`] with a chosen set of rules. A panic anywhere in the lint is caught and
+/// reported as an internal-error finding on the file.
+pub fn lint_text_with(
+    path: &Path,
+    text: &str,
+    kind: FileKind,
+    config: &Config,
+    rules: &[&dyn Rule],
+) -> FileResult {
+    let run = || match kind {
+        FileKind::Kubernetes => lint_yaml(path, text, config, rules),
+        FileKind::Dockerfile => lint_dockerfile(path, text, config, rules),
         FileKind::Terraform => {
             let file = SourceFile::new(path, kind, text);
-            lint_terraform_files(vec![file], &[true], config)
+            lint_module(vec![file], &[true], config, rules)
                 .into_iter()
                 .next()
                 .expect("one result per reported file")
         }
-    })) {
+    };
+    match catch_unwind(AssertUnwindSafe(run)) {
         Ok(result) => result,
         Err(payload) => internal_error(path.to_path_buf(), &panic_message(&payload), config),
     }
 }
 
-fn run_rules(cx: &Context<'_>, domain: Domain, config: &Config) -> Vec<Finding> {
+fn run_rules(
+    cx: &Context<'_>,
+    domain: Domain,
+    config: &Config,
+    rules: &[&dyn Rule],
+) -> Vec<Finding> {
     let mut out = Vec::new();
-    for rule in rules::RULES {
+    for rule in rules {
         let meta = rule.meta();
         if meta.domain == domain && config.is_enabled(meta) {
             rule.check(cx, &mut out);
@@ -507,7 +525,7 @@ fn looks_like_kubernetes(text: &str) -> bool {
     has("apiVersion") && has("kind")
 }
 
-fn lint_yaml(path: &Path, text: &str, config: &Config) -> FileResult {
+fn lint_yaml(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) -> FileResult {
     let (docs, error) = yaml::parse_stream(text, yaml::Limits::default());
     let is_k8s = k8s::is_kubernetes(&docs);
     if !is_k8s && (error.is_none() || !looks_like_kubernetes(text)) {
@@ -524,7 +542,7 @@ fn lint_yaml(path: &Path, text: &str, config: &Config) -> FileResult {
         resources: &resources,
         dockerfile: None,
     };
-    let mut findings = run_rules(&cx, Domain::Kubernetes, config);
+    let mut findings = run_rules(&cx, Domain::Kubernetes, config, rules);
     if let Some(e) = error {
         findings.extend(parse_error(
             format!("YAML does not parse: {}", e.message),
@@ -561,7 +579,7 @@ fn is_dockerfile_template(path: &Path, text: &str) -> bool {
         ) && (text.contains("{{") || text.contains("{%"))
 }
 
-fn lint_dockerfile(path: &Path, text: &str, config: &Config) -> FileResult {
+fn lint_dockerfile(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) -> FileResult {
     if is_dockerfile_template(path, text) {
         return skipped(
             path.to_path_buf(),
@@ -595,7 +613,7 @@ fn lint_dockerfile(path: &Path, text: &str, config: &Config) -> FileResult {
         resources: &resources,
         dockerfile: Some(&df),
     };
-    let mut findings = run_rules(&cx, Domain::Dockerfile, config);
+    let mut findings = run_rules(&cx, Domain::Dockerfile, config, rules);
     for (message, span) in &df.errors {
         findings.extend(parse_error(
             format!("Dockerfile does not parse: {message}"),
@@ -663,7 +681,7 @@ fn lint_terraform_dir(dir: &Path, report: &[PathBuf], config: &Config) -> Vec<Fi
             reported.push(false);
         }
     }
-    results.extend(lint_terraform_files(files, &reported, config));
+    results.extend(lint_module(files, &reported, config, rules::RULES));
     results
 }
 
@@ -673,6 +691,15 @@ pub fn lint_terraform_files(
     files: Vec<SourceFile>,
     reported: &[bool],
     config: &Config,
+) -> Vec<FileResult> {
+    lint_module(files, reported, config, rules::RULES)
+}
+
+fn lint_module(
+    files: Vec<SourceFile>,
+    reported: &[bool],
+    config: &Config,
+    rules: &[&dyn Rule],
 ) -> Vec<FileResult> {
     let unit: Arc<[SourceFile]> = Arc::from(files);
     let parsed: Vec<Result<tfparse::TfFile, tfparse::TfError>> =
@@ -707,7 +734,7 @@ pub fn lint_terraform_files(
         resources: &resources,
         dockerfile: None,
     };
-    let findings = run_rules(&cx, Domain::Terraform, config);
+    let findings = run_rules(&cx, Domain::Terraform, config, rules);
     let mut per_file: Vec<Vec<Finding>> = vec![Vec::new(); unit.len()];
     for f in findings {
         per_file[f.file].push(f);

@@ -1,0 +1,172 @@
+//! The library entry points: module evaluation across files, the pre-commit case, every
+//! workload kind, byte-order marks, and panics turned into findings.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use rampart::config::Config;
+use rampart::engine::{self, ScanOptions};
+use rampart::rule::{Context, Domain, Finding, Rule, RuleMeta};
+use rampart::source::FileKind;
+
+fn codes(findings: &[Finding]) -> Vec<&'static str> {
+    findings.iter().map(|f| f.meta.code).collect()
+}
+
+#[test]
+fn one_terraform_file_is_checked_with_its_whole_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("variables.tf"),
+        "variable \"acl\" {\n  default = \"public-read\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("main.tf"),
+        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  acl    = var.acl\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("other.tf"),
+        "resource \"aws_s3_bucket\" \"c\" {\n  acl = \"public-read\"\n}\n",
+    )
+    .unwrap();
+    let result = engine::scan(&[d.join("main.tf")], &ScanOptions::default()).unwrap();
+    assert_eq!(result.files.len(), 1, "only the file given is reported");
+    let file = &result.files[0];
+    assert_eq!(file.path.file_name().unwrap(), "main.tf");
+    assert_eq!(codes(&file.findings), ["TF-AWS-001"]);
+    // The value's origin is in variables.tf, a file that was read but not reported.
+    let related = &file.findings[0].related[0];
+    assert_eq!(
+        file.unit_path(related.file).file_name().unwrap(),
+        "variables.tf"
+    );
+    let text = &file.unit[related.file].text;
+    assert_eq!(
+        &text[related.span.start..related.span.end],
+        "\"public-read\""
+    );
+}
+
+#[test]
+fn every_workload_kind_yields_its_containers() {
+    let kinds: &[(&str, &str, &str)] = &[
+        ("v1", "Pod", "spec: {SPEC}"),
+        ("apps/v1", "Deployment", "spec: {template: {spec: {SPEC}}}"),
+        ("apps/v1", "StatefulSet", "spec: {template: {spec: {SPEC}}}"),
+        ("apps/v1", "DaemonSet", "spec: {template: {spec: {SPEC}}}"),
+        ("apps/v1", "ReplicaSet", "spec: {template: {spec: {SPEC}}}"),
+        (
+            "v1",
+            "ReplicationController",
+            "spec: {template: {spec: {SPEC}}}",
+        ),
+        ("batch/v1", "Job", "spec: {template: {spec: {SPEC}}}"),
+        (
+            "batch/v1",
+            "CronJob",
+            "spec: {jobTemplate: {spec: {template: {spec: {SPEC}}}}}",
+        ),
+        ("v1", "PodTemplate", "template: {spec: {SPEC}}"),
+    ];
+    let spec = "containers: [{name: c, image: 'a:1', securityContext: {privileged: true}}], initContainers: [{name: i, image: 'a:1', securityContext: {privileged: true}}], ephemeralContainers: [{name: e, image: 'a:1', securityContext: {privileged: true}}]";
+    let mut text = String::new();
+    for (api, kind, body) in kinds {
+        text.push_str(&format!(
+            "---\napiVersion: {api}\nkind: {kind}\nmetadata: {{name: w}}\n{}\n",
+            body.replace("SPEC", spec)
+        ));
+    }
+    let config = Config {
+        select: vec!["K8S-001".into()],
+        ..Config::default()
+    };
+    let result = engine::lint_text(Path::new("all.yaml"), &text, FileKind::Kubernetes, &config);
+    let messages: Vec<&str> = result.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(messages.len(), kinds.len() * 3, "{messages:#?}");
+    for (_, kind, _) in kinds {
+        for what in [
+            "container \"c\"",
+            "init container \"i\"",
+            "ephemeral container \"e\"",
+        ] {
+            let want = format!("{kind} w {what} runs privileged");
+            assert!(
+                messages.iter().any(|m| m.starts_with(&want)),
+                "missing: {want}"
+            );
+        }
+    }
+}
+
+#[test]
+fn byte_order_marks_keep_spans_exact() {
+    let config = Config::default();
+    let tf = "\u{feff}resource \"aws_s3_bucket\" \"b\" {\n  acl = \"public-read\"\n}\n";
+    let r = engine::lint_text(Path::new("main.tf"), tf, FileKind::Terraform, &config);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.meta.code == "TF-AWS-001")
+        .unwrap();
+    assert_eq!(&tf[f.span.start..f.span.end], "\"public-read\"");
+    let df = "\u{feff}FROM ubuntu:latest\n";
+    let r = engine::lint_text(Path::new("Dockerfile"), df, FileKind::Dockerfile, &config);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.meta.code == "DOCKER-001")
+        .unwrap();
+    assert_eq!(&df[f.span.start..f.span.end], "latest");
+    let y = "\u{feff}apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostIPC: true, containers: []}\n";
+    let r = engine::lint_text(Path::new("p.yaml"), y, FileKind::Kubernetes, &config);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.meta.code == "K8S-004")
+        .unwrap();
+    assert_eq!(&y[f.span.start..f.span.end], "true");
+}
+
+struct Exploding;
+static EXPLODING: RuleMeta = RuleMeta {
+    code: "K8S-999",
+    name: "exploding",
+    domain: Domain::Kubernetes,
+    ..RuleMeta::DEFAULT
+};
+impl Rule for Exploding {
+    fn meta(&self) -> &'static RuleMeta {
+        &EXPLODING
+    }
+    fn check(&self, _: &Context<'_>, _: &mut Vec<Finding>) {
+        panic!("boom in a rule");
+    }
+}
+
+#[test]
+fn a_panic_becomes_a_finding_and_the_lint_returns() {
+    std::panic::set_hook(Box::new(|_| {}));
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n";
+    let result = engine::lint_text_with(
+        Path::new("p.yaml"),
+        text,
+        FileKind::Kubernetes,
+        &Config::default(),
+        &[&Exploding],
+    );
+    let _ = std::panic::take_hook();
+    assert_eq!(codes(&result.findings), ["RAMPART-003"]);
+    assert!(result.findings[0].message.contains("boom in a rule"));
+}
+
+#[test]
+fn files_given_twice_are_linted_once() {
+    let p = PathBuf::from("testdata/K8S-002/positive/daemonset.yaml");
+    std::env::set_current_dir(common::root()).unwrap();
+    let result = engine::scan(&[p.clone(), p], &ScanOptions::default()).unwrap();
+    assert_eq!(result.files.len(), 1);
+}
