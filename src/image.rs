@@ -52,6 +52,15 @@ impl<'a> ImageRef<'a> {
         }
     }
 
+    /// Is the text a literal reference, not a placeholder for one (`${IMAGE}`, `$(IMG)`,
+    /// `<image>`, `{{ .Values.image }}`) that something else substitutes before deploy?
+    pub fn is_literal(reference: &str) -> bool {
+        !reference.is_empty()
+            && !reference
+                .chars()
+                .any(|c| matches!(c, '$' | '{' | '}' | '<' | '>' | '(' | ')') || c.is_whitespace())
+    }
+
     pub fn is_pinned(&self) -> bool {
         self.digest.is_some()
     }
@@ -97,6 +106,14 @@ mod tests {
         assert_eq!(r.repository, "org/app");
         assert_eq!(r.tag, Some("1.2"));
         assert!(r.is_pinned());
+    }
+
+    #[test]
+    fn placeholders_are_not_literal_references() {
+        for p in ["${IMAGE}", "$IMAGE", "$(IMG)", "<image>", "{{ .Values.image }}", ""] {
+            assert!(!ImageRef::is_literal(p), "{p}");
+        }
+        assert!(ImageRef::is_literal("registry.local:5000/team/api@sha256:ab"));
     }
 
     #[test]

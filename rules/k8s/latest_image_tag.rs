@@ -12,7 +12,8 @@ crate::declare_rule! {
     /// ## What it flags
     /// A container image with no tag (`nginx`, `registry.local:5000/team/api`) or with the tag
     /// `latest`, in any container of any workload kind. Images pinned by digest
-    /// (`nginx@sha256:…`) are never flagged.
+    /// (`nginx@sha256:…`) and placeholders that a tool substitutes before deploy
+    /// (`${IMAGE}`, `<image>`) are never flagged.
     ///
     /// ## Why it matters
     /// A floating tag means each node may run a different image, a rollback does not roll
@@ -84,7 +85,11 @@ fn detect(resources: &[Resource]) -> Vec<Floating<'_>> {
     each_container(resources)
         .filter_map(|(resource, container)| {
             let image = container.node.get("image")?;
-            let reference = ImageRef::parse(image.as_str()?);
+            let text = image.as_str()?;
+            if !ImageRef::is_literal(text) {
+                return None; // a placeholder substituted before deploy
+            }
+            let reference = ImageRef::parse(text);
             if reference.repository.is_empty() || !reference.floats_to_latest() {
                 return None;
             }
