@@ -786,8 +786,3 @@ pub fn kind_for_stdin(name: Option<&Path>, text: &str) -> Option<FileKind> {
         Some(FileKind::Terraform)
     }
 }
-
-/// Rules that exist, for `--select`/`--ignore` validation and listings.
-pub fn all_rules() -> &'static [&'static dyn Rule] {
-    rules::RULES
-}

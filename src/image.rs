@@ -110,10 +110,19 @@ mod tests {
 
     #[test]
     fn placeholders_are_not_literal_references() {
-        for p in ["${IMAGE}", "$IMAGE", "$(IMG)", "<image>", "{{ .Values.image }}", ""] {
+        for p in [
+            "${IMAGE}",
+            "$IMAGE",
+            "$(IMG)",
+            "<image>",
+            "{{ .Values.image }}",
+            "",
+        ] {
             assert!(!ImageRef::is_literal(p), "{p}");
         }
-        assert!(ImageRef::is_literal("registry.local:5000/team/api@sha256:ab"));
+        assert!(ImageRef::is_literal(
+            "registry.local:5000/team/api@sha256:ab"
+        ));
     }
 
     #[test]

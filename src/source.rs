@@ -84,11 +84,6 @@ impl FileKind {
         }
         None
     }
-
-    /// The comment prefix of the file's own syntax.
-    pub fn comment_prefix(self) -> &'static str {
-        "#"
-    }
 }
 
 /// One file's text with its path and kind.

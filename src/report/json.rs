@@ -18,15 +18,15 @@ fn location(index: &LineIndex, span: Span) -> Value {
     })
 }
 
-pub fn finding_json(file: &FileResult, finding: &Finding) -> Value {
-    let index = LineIndex::new(&file.unit[finding.file].text);
+/// One finding; `index` is the line index of the file the finding is in.
+pub fn finding_json(file: &FileResult, finding: &Finding, index: &LineIndex) -> Value {
     json!({
         "code": finding.meta.code,
         "name": finding.meta.name,
         "severity": finding.severity,
         "message": finding.message,
         "path": display_path(file.unit_path(finding.file)),
-        "location": location(&index, finding.span),
+        "location": location(index, finding.span),
         "resource": finding.resource,
         "provenance": finding.provenance,
         "related": finding.related.iter().map(|r| {
@@ -51,11 +51,18 @@ pub fn finding_json(file: &FileResult, finding: &Finding) -> Value {
 }
 
 pub fn render(result: &ScanResult) -> String {
-    let findings: Vec<Value> = result
-        .files
-        .iter()
-        .flat_map(|f| f.findings.iter().map(move |x| finding_json(f, x)))
-        .collect();
+    let mut findings: Vec<Value> = Vec::new();
+    for f in &result.files {
+        if f.findings.is_empty() {
+            continue;
+        }
+        let indexes: Vec<LineIndex> = f.unit.iter().map(|u| LineIndex::new(&u.text)).collect();
+        findings.extend(
+            f.findings
+                .iter()
+                .map(|x| finding_json(f, x, &indexes[x.file])),
+        );
+    }
     let files: Vec<Value> = result
         .files
         .iter()

@@ -105,9 +105,12 @@ pub fn render(result: &ScanResult, base: &Path, rules: &[&'static RuleMeta]) -> 
     };
     let mut results = Vec::new();
     for file in &result.files {
+        if file.findings.is_empty() {
+            continue;
+        }
+        let indexes: Vec<LineIndex> = file.unit.iter().map(|u| LineIndex::new(&u.text)).collect();
         for finding in &file.findings {
-            let text = &file.unit[finding.file].text;
-            let index = LineIndex::new(text);
+            let index = &indexes[finding.file];
             let (uri, relative) = artifact_uri(file.unit_path(finding.file), base);
             let mut artifact = json!({"uri": uri});
             if relative {
@@ -116,7 +119,7 @@ pub fn render(result: &ScanResult, base: &Path, rules: &[&'static RuleMeta]) -> 
             let mut location = json!({
                 "physicalLocation": {
                     "artifactLocation": artifact,
-                    "region": region(&index, finding.span),
+                    "region": region(index, finding.span),
                 }
             });
             if let Some(resource) = &finding.resource {
@@ -140,7 +143,7 @@ pub fn render(result: &ScanResult, base: &Path, rules: &[&'static RuleMeta]) -> 
                     .iter()
                     .enumerate()
                     .map(|(i, rel)| {
-                        let idx = LineIndex::new(&file.unit[rel.file].text);
+                        let idx = &indexes[rel.file];
                         let (uri, relative) = artifact_uri(file.unit_path(rel.file), base);
                         let mut artifact = json!({"uri": uri});
                         if relative {
@@ -151,7 +154,7 @@ pub fn render(result: &ScanResult, base: &Path, rules: &[&'static RuleMeta]) -> 
                             "message": {"text": rel.message},
                             "physicalLocation": {
                                 "artifactLocation": artifact,
-                                "region": region(&idx, rel.span),
+                                "region": region(idx, rel.span),
                             }
                         })
                     })
@@ -172,7 +175,7 @@ pub fn render(result: &ScanResult, base: &Path, rules: &[&'static RuleMeta]) -> 
                         "artifactChanges": [{
                             "artifactLocation": artifact,
                             "replacements": f.edits.iter().map(|e| json!({
-                                "deletedRegion": region(&index, e.span),
+                                "deletedRegion": region(index, e.span),
                                 "insertedContent": {"text": e.replacement},
                             })).collect::<Vec<_>>(),
                         }],
