@@ -195,11 +195,15 @@ fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<Candidate>, Vec<(Path
                 {
                     return false;
                 }
+                // A pattern may be written relative to the scanned directory or to the working
+                // directory (the path as printed).
                 let rel = entry
                     .path()
                     .strip_prefix(&root_for_filter)
                     .unwrap_or(entry.path());
-                rel.as_os_str().is_empty() || !excludes_for_filter.is_match(rel)
+                rel.as_os_str().is_empty()
+                    || !(excludes_for_filter.is_match(rel)
+                        || excludes_for_filter.is_match(rel_for_match(entry.path())))
             })
             .build();
         for entry in walker {

@@ -355,6 +355,13 @@ fn discovery_honours_ignores_and_skips_what_is_not_ours() {
             .all(|f| f["code"] != "RAMPART-001"),
         "templates are never parse errors"
     );
+    // Patterns relative to the working directory work when a subdirectory is scanned.
+    write(d, "app/old/pod.yaml", PRIVILEGED_POD.as_bytes());
+    let json = json_scan(d, &["app", "--exclude", "app/old"]);
+    assert_eq!(paths_with_findings(&json), ["app/pod.yaml"]);
+    let json = json_scan(d, &["app", "--exclude", "old/*.yaml"]);
+    assert_eq!(paths_with_findings(&json), ["app/pod.yaml"]);
+    std::fs::remove_dir_all(d.join("app/old")).unwrap();
     // A file named explicitly is linted even if an ignore file covers it.
     let json = json_scan(d, &["ignored/pod.yaml"]);
     assert_eq!(paths_with_findings(&json), ["ignored/pod.yaml"]);
