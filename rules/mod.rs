@@ -6,6 +6,7 @@ pub mod core {
     pub mod internal_error;
     pub mod parse_error;
     pub mod unreadable_file;
+    pub mod unused_suppression;
 }
 
 pub mod k8s {
@@ -35,6 +36,7 @@ pub static RULES: &[&dyn Rule] = &[
     &core::parse_error::ParseError,
     &core::unreadable_file::UnreadableFile,
     &core::internal_error::InternalError,
+    &core::unused_suppression::UnusedSuppression,
     &k8s::privileged_container::PrivilegedContainer,
     &k8s::host_network::HostNetwork,
     &k8s::host_pid::HostPid,
@@ -63,3 +65,4 @@ pub fn find(selector: &str) -> Option<&'static dyn Rule> {
 pub use core::internal_error::InternalError;
 pub use core::parse_error::ParseError;
 pub use core::unreadable_file::UnreadableFile;
+pub use core::unused_suppression::UnusedSuppression;

@@ -11,13 +11,14 @@ use std::sync::Arc;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
-use crate::config::Config;
+use crate::config::{Config, ConfigError, Resolver};
 use crate::k8s;
 use crate::model::{Node, Resource, ResourceKind, Value};
 use crate::parse::{dockerfile, terraform as tfparse, yaml};
-use crate::rule::{Context, Domain, Finding, Rule};
+use crate::rule::{Context, Domain, Finding, Rule, RuleMeta};
 use crate::rules::{self, InternalError, ParseError, UnreadableFile};
 use crate::source::{FileKind, SourceFile, Span};
+use crate::suppress;
 use crate::terraform::{Module, ModuleFile};
 
 /// What happened to a file.
@@ -42,6 +43,20 @@ pub struct FileResult {
     /// `unit[index]` is this file.
     pub unit: Arc<[SourceFile]>,
     pub index: usize,
+    /// The lowest severity that fails the run, from this file's configuration.
+    pub fail_on: crate::rule::Severity,
+}
+
+impl FileResult {
+    /// Findings that count: not suppressed.
+    pub fn active(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppressed.is_none())
+    }
+
+    /// Does this file fail the run?
+    pub fn fails(&self) -> bool {
+        self.active().any(|f| f.severity >= self.fail_on)
+    }
 }
 
 impl FileResult {
@@ -54,9 +69,33 @@ impl FileResult {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+/// Where each file's configuration comes from.
+pub enum ConfigSource {
+    /// One configuration for every file (tests, `--isolated` use).
+    Fixed(Config),
+    /// `.rampart.toml` files found upward from each file, or `--config`, plus flags.
+    Resolved(Resolver),
+}
+
+impl Default for ConfigSource {
+    fn default() -> ConfigSource {
+        ConfigSource::Fixed(Config::default())
+    }
+}
+
+impl ConfigSource {
+    pub fn for_file(&self, path: &Path) -> Result<Config, ConfigError> {
+        match self {
+            ConfigSource::Fixed(c) => Ok(c.for_file(path)),
+            ConfigSource::Resolved(r) => r.for_file(path),
+        }
+    }
+}
+
+#[derive(Default)]
 pub struct ScanOptions {
-    pub config: Config,
+    pub config: ConfigSource,
+    /// `--exclude` globs.
     pub exclude: Vec<String>,
     /// Worker threads; 0 = one per core.
     pub jobs: usize,
@@ -68,6 +107,8 @@ pub enum EngineError {
     BadGlob(String, String),
     #[error("cannot start worker threads: {0}")]
     Threads(String),
+    #[error("{0}")]
+    Config(#[from] ConfigError),
 }
 
 #[derive(Debug, Default)]
@@ -77,32 +118,42 @@ pub struct ScanResult {
     pub discovered: usize,
 }
 
-/// A file discovery found.
+/// A file discovery found, with its configuration.
 #[derive(Clone, Debug)]
 struct Candidate {
     path: PathBuf,
     kind: FileKind,
     skip: Option<String>,
+    config: Arc<Config>,
 }
 
 pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<ScanResult, EngineError> {
     let excludes = build_excludes(&options.exclude)?;
-    let (candidates, walk_errors) = discover(paths, &excludes);
+    let (found, walk_errors) = discover(paths, &excludes);
+    let mut candidates = Vec::with_capacity(found.len());
+    for (path, kind, skip) in found {
+        let config = options.config.for_file(&path)?;
+        if config.is_excluded(&path) {
+            continue;
+        }
+        candidates.push(Candidate {
+            path,
+            kind,
+            skip,
+            config: Arc::new(config),
+        });
+    }
+    let fallback = options.config.for_file(Path::new("."))?;
     let discovered = candidates.len() + walk_errors.len();
     let units = plan_units(candidates);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
         .build()
         .map_err(|e| EngineError::Threads(e.to_string()))?;
-    let config = &options.config;
-    let mut files: Vec<FileResult> = pool.install(|| {
-        units
-            .into_par_iter()
-            .flat_map_iter(|unit| run_unit(unit, config))
-            .collect()
-    });
+    let mut files: Vec<FileResult> =
+        pool.install(|| units.into_par_iter().flat_map_iter(run_unit).collect());
     for (path, message) in walk_errors {
-        files.push(unreadable(path, None, message, config));
+        files.push(unreadable(path, None, message, &fallback));
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     for f in &mut files {
@@ -148,7 +199,9 @@ fn rel_for_match(path: &Path) -> PathBuf {
 
 const VENDORED: &[&str] = &[".git", ".terraform", "node_modules"];
 
-fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<Candidate>, Vec<(PathBuf, String)>) {
+type Found = (PathBuf, FileKind, Option<String>);
+
+fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<Found>, Vec<(PathBuf, String)>) {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let mut helm_cache: HashMap<PathBuf, bool> = HashMap::new();
@@ -169,11 +222,7 @@ fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<Candidate>, Vec<(Path
             if let Some(kind) = FileKind::from_path(root) {
                 if seen.insert(root.clone()) {
                     let skip = helm_skip(root, kind, &mut helm_cache);
-                    out.push(Candidate {
-                        path: root.clone(),
-                        kind,
-                        skip,
-                    });
+                    out.push((root.clone(), kind, skip));
                 }
             }
             continue;
@@ -216,7 +265,7 @@ fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<Candidate>, Vec<(Path
                     if let Some(kind) = FileKind::from_path(&path) {
                         if seen.insert(path.clone()) {
                             let skip = helm_skip(&path, kind, &mut helm_cache);
-                            out.push(Candidate { path, kind, skip });
+                            out.push((path, kind, skip));
                         }
                     }
                 }
@@ -270,17 +319,17 @@ enum Unit {
     /// One Terraform module directory: files to report on, plus the directory for siblings.
     TerraformDir {
         dir: PathBuf,
-        report: Vec<PathBuf>,
+        report: Vec<Candidate>,
     },
 }
 
 fn plan_units(candidates: Vec<Candidate>) -> Vec<Unit> {
-    let mut dirs: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    let mut dirs: BTreeMap<PathBuf, Vec<Candidate>> = BTreeMap::new();
     let mut units = Vec::new();
     for c in candidates {
         if c.kind == FileKind::Terraform {
             let dir = c.path.parent().map(Path::to_path_buf).unwrap_or_default();
-            dirs.entry(dir).or_default().push(c.path);
+            dirs.entry(dir).or_default().push(c);
         } else {
             units.push(Unit::Single(c));
         }
@@ -292,21 +341,24 @@ fn plan_units(candidates: Vec<Candidate>) -> Vec<Unit> {
     units
 }
 
-fn run_unit(unit: Unit, config: &Config) -> Vec<FileResult> {
-    let paths: Vec<PathBuf> = match &unit {
-        Unit::Single(c) => vec![c.path.clone()],
-        Unit::TerraformDir { report, .. } => report.clone(),
+fn run_unit(unit: Unit) -> Vec<FileResult> {
+    let paths: Vec<(PathBuf, Arc<Config>)> = match &unit {
+        Unit::Single(c) => vec![(c.path.clone(), c.config.clone())],
+        Unit::TerraformDir { report, .. } => report
+            .iter()
+            .map(|c| (c.path.clone(), c.config.clone()))
+            .collect(),
     };
     match catch_unwind(AssertUnwindSafe(|| match unit {
-        Unit::Single(c) => vec![lint_candidate(c, config)],
-        Unit::TerraformDir { dir, report } => lint_terraform_dir(&dir, &report, config),
+        Unit::Single(c) => vec![lint_candidate(c)],
+        Unit::TerraformDir { dir, report } => lint_terraform_dir(&dir, report),
     })) {
         Ok(results) => results,
         Err(payload) => {
             let message = panic_message(&payload);
             paths
                 .into_iter()
-                .map(|p| internal_error(p, &message, config))
+                .map(|(p, config)| internal_error(p, &message, &config))
                 .collect()
         }
     }
@@ -320,13 +372,13 @@ pub fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_else(|| "unknown panic".into())
 }
 
-fn lint_candidate(c: Candidate, config: &Config) -> FileResult {
+fn lint_candidate(c: Candidate) -> FileResult {
     if let Some(reason) = c.skip {
         return skipped(c.path, Some(c.kind), reason);
     }
-    match read_text(&c.path, config.max_file_size) {
-        Ok(text) => lint_text(&c.path, &text, c.kind, config),
-        Err(e) => unreadable(c.path, Some(c.kind), e.message, config).with_text(e.lossy, e.at),
+    match read_text(&c.path, c.config.max_file_size) {
+        Ok(text) => lint_text(&c.path, &text, c.kind, &c.config),
+        Err(e) => unreadable(c.path, Some(c.kind), e.message, &c.config).with_text(e.lossy, e.at),
     }
 }
 
@@ -426,17 +478,30 @@ fn skipped(path: PathBuf, kind: Option<FileKind>, reason: String) -> FileResult 
         status: FileStatus::Skipped(reason),
         findings: Vec::new(),
         index: 0,
+        fail_on: crate::rule::Severity::Critical,
     }
 }
 
-fn failed(path: PathBuf, kind: Option<FileKind>, finding: Option<Finding>) -> FileResult {
+fn failed(
+    path: PathBuf,
+    kind: Option<FileKind>,
+    finding: Option<Finding>,
+    config: &Config,
+) -> FileResult {
     FileResult {
         unit: single_unit(&path, kind.unwrap_or(FileKind::Kubernetes), ""),
         path: Arc::from(path),
         kind,
         status: FileStatus::Failed,
-        findings: finding.into_iter().collect(),
+        findings: finding
+            .into_iter()
+            .map(|mut f| {
+                f.severity = config.severity_of(f.meta);
+                f
+            })
+            .collect(),
         index: 0,
+        fail_on: config.fail_on,
     }
 }
 
@@ -449,7 +514,7 @@ fn unreadable(
     let finding = config
         .is_enabled(&UnreadableFile::META)
         .then(|| Finding::new(&UnreadableFile::META, 0, Span::empty(0), message));
-    failed(path, kind, finding)
+    failed(path, kind, finding, config)
 }
 
 fn internal_error(path: PathBuf, message: &str, config: &Config) -> FileResult {
@@ -461,7 +526,7 @@ fn internal_error(path: PathBuf, message: &str, config: &Config) -> FileResult {
             format!("internal error while linting this file: {message}"),
         )
     });
-    failed(path, None, finding)
+    failed(path, None, finding, config)
 }
 
 fn parse_error(message: String, file: usize, span: Span, config: &Config) -> Option<Finding> {
@@ -490,7 +555,7 @@ pub fn lint_text_with(
         FileKind::Dockerfile => lint_dockerfile(path, text, config, rules),
         FileKind::Terraform => {
             let file = SourceFile::new(path, kind, text);
-            lint_module(vec![file], &[true], config, rules)
+            lint_module(vec![file], &[Some(config.clone())], rules)
                 .into_iter()
                 .next()
                 .expect("one result per reported file")
@@ -505,17 +570,40 @@ pub fn lint_text_with(
 fn run_rules(
     cx: &Context<'_>,
     domain: Domain,
-    config: &Config,
+    enabled: &dyn Fn(&RuleMeta) -> bool,
     rules: &[&dyn Rule],
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for rule in rules {
         let meta = rule.meta();
-        if meta.domain == domain && config.is_enabled(meta) {
+        if meta.domain == domain && enabled(meta) {
             rule.check(cx, &mut out);
         }
     }
     out
+}
+
+/// The findings of one file as its configuration wants them: rules it disables dropped,
+/// severities overridden, suppressions applied (and reported when they silence nothing).
+fn finalize(
+    findings: Vec<Finding>,
+    file: usize,
+    text: &str,
+    kind: FileKind,
+    resources: &[Resource],
+    config: &Config,
+) -> Vec<Finding> {
+    let mut kept: Vec<Finding> = findings
+        .into_iter()
+        .filter(|f| config.is_enabled(f.meta))
+        .map(|mut f| {
+            f.severity = config.severity_of(f.meta);
+            f
+        })
+        .collect();
+    let ran = |m: &RuleMeta| config.is_enabled(m) && m.domain.applies_to(kind);
+    suppress::apply(&mut kept, text, file, resources, config, &ran);
+    kept
 }
 
 /// Does a YAML/JSON file that did not parse look like it was meant to be a manifest?
@@ -546,7 +634,7 @@ fn lint_yaml(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) -> F
         resources: &resources,
         dockerfile: None,
     };
-    let mut findings = run_rules(&cx, Domain::Kubernetes, config, rules);
+    let mut findings = run_rules(&cx, Domain::Kubernetes, &|m| config.is_enabled(m), rules);
     if let Some(e) = error {
         findings.extend(parse_error(
             format!("YAML does not parse: {}", e.message),
@@ -555,6 +643,7 @@ fn lint_yaml(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) -> F
             config,
         ));
     }
+    let findings = finalize(findings, 0, text, FileKind::Kubernetes, &resources, config);
     FileResult {
         path: Arc::from(path),
         kind: Some(FileKind::Kubernetes),
@@ -562,6 +651,7 @@ fn lint_yaml(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) -> F
         findings,
         unit,
         index: 0,
+        fail_on: config.fail_on,
     }
 }
 
@@ -617,7 +707,7 @@ fn lint_dockerfile(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]
         resources: &resources,
         dockerfile: Some(&df),
     };
-    let mut findings = run_rules(&cx, Domain::Dockerfile, config, rules);
+    let mut findings = run_rules(&cx, Domain::Dockerfile, &|m| config.is_enabled(m), rules);
     for (message, span) in &df.errors {
         findings.extend(parse_error(
             format!("Dockerfile does not parse: {message}"),
@@ -626,6 +716,7 @@ fn lint_dockerfile(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]
             config,
         ));
     }
+    let findings = finalize(findings, 0, text, FileKind::Dockerfile, &resources, config);
     FileResult {
         path: Arc::from(path),
         kind: Some(FileKind::Dockerfile),
@@ -633,26 +724,22 @@ fn lint_dockerfile(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]
         findings,
         unit,
         index: 0,
+        fail_on: config.fail_on,
     }
 }
 
-fn lint_terraform_dir(dir: &Path, report: &[PathBuf], config: &Config) -> Vec<FileResult> {
-    let wanted: HashSet<&Path> = report.iter().map(PathBuf::as_path).collect();
-    // Siblings give the module its variables and locals even when only one file is linted.
-    let mut siblings: Vec<PathBuf> = match std::fs::read_dir(if dir.as_os_str().is_empty() {
+fn lint_terraform_dir(dir: &Path, report: Vec<Candidate>) -> Vec<FileResult> {
+    let wanted: HashSet<PathBuf> = report.iter().map(|c| c.path.clone()).collect();
+    let read_dir = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
         dir
-    }) {
+    };
+    // Siblings give the module its variables and locals even when only one file is linted.
+    let mut siblings: Vec<PathBuf> = match std::fs::read_dir(read_dir) {
         Ok(entries) => entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| {
-                p.is_file()
-                    && FileKind::from_path(p) == Some(FileKind::Terraform)
-                    && !wanted.contains(p.as_path())
-                    && !wanted.contains(p.strip_prefix("./").unwrap_or(p))
-            })
             .map(|p| {
                 if dir.as_os_str().is_empty() {
                     p.strip_prefix("./").map(Path::to_path_buf).unwrap_or(p)
@@ -660,49 +747,63 @@ fn lint_terraform_dir(dir: &Path, report: &[PathBuf], config: &Config) -> Vec<Fi
                     p
                 }
             })
+            .filter(|p| {
+                p.is_file()
+                    && FileKind::from_path(p) == Some(FileKind::Terraform)
+                    && !wanted.contains(p)
+            })
             .collect(),
         Err(_) => Vec::new(),
     };
     siblings.sort();
+    let max = report
+        .first()
+        .map(|c| c.config.max_file_size)
+        .unwrap_or(u64::MAX);
     let mut files = Vec::new();
-    let mut reported = Vec::new();
+    let mut configs = Vec::new();
     let mut results = Vec::new();
-    for path in report {
-        match read_text(path, config.max_file_size) {
+    for c in report {
+        match read_text(&c.path, c.config.max_file_size) {
             Ok(text) => {
-                files.push(SourceFile::new(path.clone(), FileKind::Terraform, text));
-                reported.push(true);
+                files.push(SourceFile::new(c.path.clone(), FileKind::Terraform, text));
+                configs.push(Some((*c.config).clone()));
             }
             Err(e) => results.push(
-                unreadable(path.clone(), Some(FileKind::Terraform), e.message, config)
+                unreadable(c.path, Some(FileKind::Terraform), e.message, &c.config)
                     .with_text(e.lossy, e.at),
             ),
         }
     }
     for path in siblings {
-        if let Ok(text) = read_text(&path, config.max_file_size) {
+        if let Ok(text) = read_text(&path, max) {
             files.push(SourceFile::new(path, FileKind::Terraform, text));
-            reported.push(false);
+            configs.push(None);
         }
     }
-    results.extend(lint_module(files, &reported, config, rules::RULES));
+    results.extend(lint_module(files, &configs, rules::RULES));
     results
 }
 
 /// Lint the files of one Terraform module together. Results are returned for the files whose
-/// `reported` flag is set, in order.
+/// `reported` flag is set, in order; `config` applies to all of them (with its path overrides).
 pub fn lint_terraform_files(
     files: Vec<SourceFile>,
     reported: &[bool],
     config: &Config,
 ) -> Vec<FileResult> {
-    lint_module(files, reported, config, rules::RULES)
+    let configs: Vec<Option<Config>> = files
+        .iter()
+        .zip(reported.iter().chain(std::iter::repeat(&false)))
+        .map(|(f, r)| r.then(|| config.for_file(&f.path)))
+        .collect();
+    lint_module(files, &configs, rules::RULES)
 }
 
+/// `configs[i]` is the configuration of file `i`, or `None` when it is read for context only.
 fn lint_module(
     files: Vec<SourceFile>,
-    reported: &[bool],
-    config: &Config,
+    configs: &[Option<Config>],
     rules: &[&dyn Rule],
 ) -> Vec<FileResult> {
     let unit: Arc<[SourceFile]> = Arc::from(files);
@@ -738,26 +839,35 @@ fn lint_module(
         resources: &resources,
         dockerfile: None,
     };
-    let findings = run_rules(&cx, Domain::Terraform, config, rules);
+    let enabled = |m: &RuleMeta| configs.iter().flatten().any(|c| c.is_enabled(m));
+    let findings = run_rules(&cx, Domain::Terraform, &enabled, rules);
     let mut per_file: Vec<Vec<Finding>> = vec![Vec::new(); unit.len()];
     for f in findings {
         per_file[f.file].push(f);
     }
-    for (i, p) in parsed.iter().enumerate() {
-        if let Err(e) = p {
-            per_file[i].extend(parse_error(
+    let mut out = Vec::new();
+    for (i, findings) in per_file.into_iter().enumerate() {
+        let Some(Some(config)) = configs.get(i) else {
+            continue;
+        };
+        let mut findings = findings;
+        if let Err(e) = &parsed[i] {
+            findings.extend(parse_error(
                 format!("Terraform does not parse: {}", e.message),
                 i,
                 e.span,
                 config,
             ));
         }
-    }
-    per_file
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| reported.get(*i).copied().unwrap_or(false))
-        .map(|(i, findings)| FileResult {
+        let findings = finalize(
+            findings,
+            i,
+            &unit[i].text,
+            FileKind::Terraform,
+            &resources,
+            config,
+        );
+        out.push(FileResult {
             path: unit[i].path.clone(),
             kind: Some(FileKind::Terraform),
             status: if parsed[i].is_ok() {
@@ -768,8 +878,10 @@ fn lint_module(
             findings,
             unit: unit.clone(),
             index: i,
-        })
-        .collect()
+            fail_on: config.fail_on,
+        });
+    }
+    out
 }
 
 /// The kind for `--stdin-filename`, or from the content when no name is given.

@@ -9,6 +9,7 @@ pub mod model;
 pub mod parse;
 pub mod rule;
 pub mod source;
+pub mod suppress;
 pub mod terraform;
 pub mod terraform_join;
 

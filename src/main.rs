@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use rampart::config::Config;
-use rampart::engine::{self, ScanOptions, ScanResult};
+use rampart::config::{CliSettings, Resolver};
+use rampart::engine::{self, ConfigSource, ScanOptions, ScanResult};
 use rampart::report;
 use rampart::rule::{RuleMeta, Severity};
 use rampart::rules;
@@ -39,6 +39,14 @@ enum Command {
         /// Rule code or name, e.g. K8S-001 or privileged-container.
         rule: String,
     },
+    /// Print the effective configuration for a file or directory.
+    Config {
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Use this configuration file instead of looking for `.rampart.toml`.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -65,9 +73,16 @@ struct ScanArgs {
     /// Write the report to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Exit 1 when a finding has this severity or higher.
-    #[arg(long, value_enum, default_value_t = Severity::Low, value_name = "SEVERITY")]
-    fail_on: Severity,
+    /// Exit 1 when a finding has this severity or higher (default: low, or `fail-on` from
+    /// the configuration).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    fail_on: Option<Severity>,
+    /// Use this configuration file instead of looking for `.rampart.toml` upward from each file.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Select a rule set: pss-baseline, pss-restricted or all.
+    #[arg(long, value_name = "PROFILE")]
+    profile: Option<String>,
     /// Run only these rules (codes, names or tags; comma-separated or repeated).
     #[arg(long, value_delimiter = ',', value_name = "CODE|NAME|TAG")]
     select: Vec<String>,
@@ -83,9 +98,9 @@ struct ScanArgs {
     /// With `-`: the name that decides the file kind (and appears in the report).
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<PathBuf>,
-    /// Files larger than this many bytes are reported, not read.
-    #[arg(long, default_value_t = 10 * 1024 * 1024, value_name = "BYTES")]
-    max_file_size: u64,
+    /// Files larger than this many bytes are reported, not read (default 10 MiB).
+    #[arg(long, value_name = "BYTES")]
+    max_file_size: Option<u64>,
     /// Never colour the human format.
     #[arg(long)]
     no_color: bool,
@@ -119,6 +134,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             write_stdout(&out)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Config { path, config } => {
+            let resolver =
+                Resolver::new(config.as_deref(), CliSettings::default(), rules::metas())?;
+            let effective = if path.is_dir() {
+                resolver.for_file(&path.join("_"))?
+            } else {
+                resolver.for_file(&path)?
+            };
+            write_stdout(&effective.to_toml())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Explain { rule } => {
             let Some(rule) = rules::find(&rule) else {
                 bail!("no rule named `{rule}`; `rampart rules` lists them");
@@ -130,14 +156,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn scan(args: ScanArgs) -> Result<ExitCode> {
-    let config = Config {
+    let metas = rules::metas();
+    if let Some(p) = &args.profile {
+        if !rampart::config::PROFILES.iter().any(|(name, _)| name == p) {
+            bail!("unknown profile `{p}`: pss-baseline, pss-restricted or all");
+        }
+    }
+    let cli = CliSettings {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
-        max_file_size: args.max_file_size,
         fail_on: args.fail_on,
+        max_file_size: args.max_file_size,
+        profile: args.profile.clone(),
     };
-    let metas = rules::metas();
-    let unknown = config.unknown_selectors(&metas);
+    let resolver = Resolver::new(args.config.as_deref(), cli, metas.clone())?;
+    let base = resolver.for_dir(Path::new("."))?;
+    let unknown = base.unknown_selectors(&metas);
     if !unknown.is_empty() {
         bail!(
             "unknown rule, name or tag: {}; `rampart rules` lists them",
@@ -157,6 +191,10 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         let Some(kind) = engine::kind_for_stdin(name.as_deref(), &text) else {
             bail!("cannot tell the kind of stdin; pass --stdin-filename");
         };
+        let config = match &name {
+            Some(n) => resolver.for_file(n)?,
+            None => (*base).clone(),
+        };
         let path = name.unwrap_or_else(|| PathBuf::from("<stdin>"));
         let file = engine::lint_text(&path, &text, kind, &config);
         ScanResult {
@@ -165,7 +203,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         }
     } else {
         let options = ScanOptions {
-            config: config.clone(),
+            config: ConfigSource::Resolved(resolver),
             exclude: args.exclude.clone(),
             jobs: args.jobs,
         };
@@ -193,7 +231,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         }
         None => write_stdout(&rendered)?,
     }
-    let failing = report::all_findings(&result).any(|(_, f)| f.severity >= config.fail_on);
+    let failing = result.files.iter().any(|f| f.fails());
     Ok(if failing {
         ExitCode::from(1)
     } else {

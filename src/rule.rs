@@ -183,10 +183,13 @@ impl RuleMeta {
         out.trim().to_string() + "\n"
     }
 
-    /// Does `selector` (code, name, alias, tag, or `all`) name this rule? Case-insensitive.
+    /// Does `selector` (code, name, alias, tag, profile or `all`) name this rule?
+    /// Case-insensitive. The `pss-restricted` profile includes the Baseline rules.
     pub fn matches(&self, selector: &str) -> bool {
         let s = selector.trim();
+        let has_tag = |t: &str| self.tags.iter().any(|x| x.eq_ignore_ascii_case(t));
         s.eq_ignore_ascii_case("all")
+            || s.eq_ignore_ascii_case("pss-restricted") && has_tag("pss-baseline")
             || s.eq_ignore_ascii_case(self.code)
             || s.eq_ignore_ascii_case(self.name)
             || self.aliases.iter().any(|a| s.eq_ignore_ascii_case(a))
@@ -245,6 +248,13 @@ pub struct Finding {
     pub resource: Option<String>,
     /// Helm template or Terraform module it came from.
     pub provenance: Option<String>,
+    /// The container it is about, for per-container suppressions.
+    pub container: Option<String>,
+    /// Enclosing spans (resource, container, instruction): a suppression comment above any of
+    /// them applies to the finding.
+    pub scopes: Vec<Span>,
+    /// Set when a suppression silences the finding; it is still reported as suppressed.
+    pub suppressed: Option<crate::suppress::Suppressed>,
 }
 
 impl Finding {
@@ -259,6 +269,9 @@ impl Finding {
             fixes: Vec::new(),
             resource: None,
             provenance: None,
+            container: None,
+            scopes: Vec::new(),
+            suppressed: None,
         }
     }
 
@@ -272,8 +285,23 @@ impl Finding {
         Finding {
             resource: Some(resource.name.clone()),
             provenance: resource.provenance.clone(),
+            scopes: vec![resource.span],
             ..Finding::new(meta, resource.file, span, message)
         }
+    }
+
+    /// The finding is about one container (its name and span).
+    pub fn in_container(mut self, name: &str, span: Span) -> Finding {
+        self.container = Some(name.to_string());
+        self.scopes.push(span);
+        self
+    }
+
+    /// The finding lies within a larger construct (an instruction) that a suppression above
+    /// it should cover.
+    pub fn within(mut self, span: Span) -> Finding {
+        self.scopes.push(span);
+        self
     }
 
     pub fn with_fix(mut self, fix: Option<Fix>) -> Finding {

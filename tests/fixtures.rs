@@ -32,7 +32,7 @@ fn positive_fixtures_trigger_and_fixes_silence_the_rule() {
         let code = dir.file_name().unwrap().to_string_lossy().to_string();
         for entry in entries(&dir.join("positive")) {
             let rel = relative(&entry);
-            let results = scan(std::slice::from_ref(&rel), &[&code]);
+            let results = scan(std::slice::from_ref(&rel), &[&code, "default"]);
             let hits: usize = results
                 .iter()
                 .map(|r| r.findings.iter().filter(|f| f.meta.code == code).count())
@@ -54,12 +54,12 @@ fn positive_fixtures_trigger_and_fixes_silence_the_rule() {
                 }
                 let mut previous = result.text().to_string();
                 for min in [Applicability::Unsafe, Applicability::DisplayOnly] {
-                    let fixed = fix_until_stable(result, &code, min, &[&code]);
+                    let fixed = fix_until_stable(result, &code, min, &[&code, "default"]);
                     if fixed == previous {
                         continue;
                     }
                     previous = fixed.clone();
-                    let after = relint(result, &fixed, &[&code]);
+                    let after = relint(result, &fixed, &[&code, "default"]);
                     assert!(
                         !after.findings.iter().any(|f| f.meta.code == PARSE_ERROR),
                         "fixing {} produced text that does not parse:\n{fixed}",
@@ -115,7 +115,7 @@ fn negative_fixtures_stay_silent() {
         let code = dir.file_name().unwrap().to_string_lossy().to_string();
         for entry in entries(&dir.join("negative")) {
             let rel = relative(&entry);
-            let results = scan(std::slice::from_ref(&rel), &[&code]);
+            let results = scan(std::slice::from_ref(&rel), &[&code, "default"]);
             let hits: Vec<String> = results
                 .iter()
                 .flat_map(|r| {

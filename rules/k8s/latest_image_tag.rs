@@ -74,6 +74,7 @@ impl Rule for LatestImageTag {
             let span = primary_span(text, &fact);
             out.push(
                 Finding::on(&Self::META, fact.resource, span, message(&fact))
+                    .in_container(&fact.container.name, fact.container.node.span)
                     .with_origin(fact.image, fact.resource.file, "the image")
                     .with_fix(fix(text, &fact)),
             );

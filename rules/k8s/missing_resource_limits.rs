@@ -77,6 +77,7 @@ impl Rule for MissingResourceLimits {
             let text = cx.text(fact.resource.file);
             out.push(
                 Finding::on(&Self::META, fact.resource, span(&fact), message(&fact))
+                    .in_container(&fact.container.name, fact.container.node.span)
                     .with_fix(fix(text, &fact)),
             );
         }

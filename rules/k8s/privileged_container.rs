@@ -77,6 +77,7 @@ impl Rule for PrivilegedContainer {
                     fact.value.span,
                     message(text, &fact),
                 )
+                .in_container(&fact.container.name, fact.container.node.span)
                 .with_origin(fact.value, fact.resource.file, "privileged")
                 .with_fix(fix(text, &fact)),
             );

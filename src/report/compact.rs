@@ -9,11 +9,11 @@ use crate::source::{ColumnUnit, LineIndex};
 pub fn render(result: &ScanResult) -> String {
     let mut out = String::new();
     for file in &result.files {
-        if file.findings.is_empty() {
+        if file.active().next().is_none() {
             continue;
         }
         let index = LineIndex::new(file.text());
-        for finding in &file.findings {
+        for finding in file.active() {
             let pos = index.position(finding.span.start, ColumnUnit::Chars);
             let _ = writeln!(
                 out,

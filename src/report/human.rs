@@ -113,7 +113,7 @@ pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> Stri
 pub fn render(result: &ScanResult, color: bool, verbose: bool) -> String {
     let mut out = String::new();
     for file in &result.files {
-        for finding in &file.findings {
+        for finding in file.active() {
             out.push_str(&render_finding(file, finding, color));
             out.push_str("\n\n");
         }
@@ -144,6 +144,9 @@ pub fn summary_line(result: &ScanResult, verbose: bool) -> String {
     if s.files_failed > 0 {
         extra.push(format!("{} unreadable or unparsable", s.files_failed));
     }
+    if s.suppressed > 0 {
+        extra.push(format!("{} findings suppressed", s.suppressed));
+    }
     let extra = if extra.is_empty() {
         String::new()
     } else {
@@ -162,8 +165,13 @@ pub fn summary_line(result: &ScanResult, verbose: bool) -> String {
         let fixable = result
             .files
             .iter()
-            .flat_map(|f| &f.findings)
+            .flat_map(|f| f.active())
             .filter(|f| !f.fixes.is_empty())
+            .count();
+        let with_findings = result
+            .files
+            .iter()
+            .filter(|f| f.active().next().is_some())
             .count();
         let _ = writeln!(
             out,
@@ -171,8 +179,8 @@ pub fn summary_line(result: &ScanResult, verbose: bool) -> String {
             s.findings,
             if s.findings == 1 { "" } else { "s" },
             by.join(", "),
-            result.files.iter().filter(|f| !f.findings.is_empty()).count(),
-            if result.files.iter().filter(|f| !f.findings.is_empty()).count() == 1 { "" } else { "s" },
+            with_findings,
+            if with_findings == 1 { "" } else { "s" },
         );
     }
     out

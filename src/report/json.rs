@@ -47,6 +47,7 @@ pub fn finding_json(file: &FileResult, finding: &Finding, index: &LineIndex) -> 
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "fingerprint": fingerprint(file, finding),
+        "suppressed": finding.suppressed,
     })
 }
 

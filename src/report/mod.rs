@@ -19,6 +19,8 @@ pub struct Summary {
     pub files_skipped: usize,
     pub files_failed: usize,
     pub findings: usize,
+    /// Findings silenced by suppressions (not counted in `findings`).
+    pub suppressed: usize,
     pub by_severity: BTreeMap<&'static str, usize>,
     pub by_rule: BTreeMap<&'static str, usize>,
 }
@@ -44,6 +46,10 @@ impl Summary {
                 FileStatus::Failed => s.files_failed += 1,
             }
             for finding in &f.findings {
+                if finding.suppressed.is_some() {
+                    s.suppressed += 1;
+                    continue;
+                }
                 s.findings += 1;
                 *s.by_severity.entry(finding.severity.as_str()).or_default() += 1;
                 *s.by_rule.entry(finding.meta.code).or_default() += 1;
@@ -85,10 +91,11 @@ pub fn fingerprint(result: &FileResult, finding: &Finding) -> String {
     format!("{hash:016x}")
 }
 
-/// Every finding with its file, in output order (path, line, column, code).
+/// Every finding that is not suppressed, with its file, in output order (path, line, column,
+/// code).
 pub fn all_findings(result: &ScanResult) -> impl Iterator<Item = (&FileResult, &Finding)> {
     result
         .files
         .iter()
-        .flat_map(|f| f.findings.iter().map(move |x| (f, x)))
+        .flat_map(|f| f.active().map(move |x| (f, x)))
 }

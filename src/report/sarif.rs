@@ -134,6 +134,9 @@ pub fn render(result: &ScanResult, base: &Path, rules: &[&'static RuleMeta]) -> 
                 "partialFingerprints": {"rampart/v1": fingerprint(file, finding)},
                 "properties": {"severity": finding.severity.as_str()},
             });
+            if let Some(s) = &finding.suppressed {
+                r["suppressions"] = json!([{"kind": s.kind, "justification": s.justification}]);
+            }
             if let Some(p) = &finding.provenance {
                 r["properties"]["provenance"] = json!(p);
             }

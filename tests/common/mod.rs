@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rampart::config::Config;
-use rampart::engine::{self, FileResult, ScanOptions};
+use rampart::engine::{self, ConfigSource, FileResult, ScanOptions};
 use rampart::fix::{apply_non_overlapping, Applicability, Fix};
 use rampart::source::{FileKind, SourceFile};
 
@@ -17,10 +17,10 @@ pub fn root() -> PathBuf {
 /// enabled (input diagnostics are always on).
 pub fn scan(paths: &[PathBuf], select: &[&str]) -> Vec<FileResult> {
     let options = ScanOptions {
-        config: Config {
+        config: ConfigSource::Fixed(Config {
             select: select.iter().map(|s| s.to_string()).collect(),
             ..Config::default()
-        },
+        }),
         jobs: 1,
         ..ScanOptions::default()
     };

@@ -1,0 +1,448 @@
+//! Suppressions: `# rampart:ignore[CODE|name, …] reason until=YYYY-MM-DD` on the offending line
+//! or on the line above the finding or above its resource, container or instruction;
+//! `# rampart:ignore-file[…] reason` for a whole file; and for Kubernetes objects the
+//! annotation `rampart.dev/ignore: "K8S-001: reason; K8S-005[sidecar]: reason"`.
+//!
+//! A suppression that silences nothing (unused, unknown rule, expired, no reason when one is
+//! required) is itself reported.
+
+use crate::config::Config;
+use crate::fix::{Applicability, Edit, Fix};
+use crate::model::Resource;
+use crate::rule::{Finding, RuleMeta};
+use crate::rules::UnusedSuppression;
+use crate::source::{LineIndex, Span};
+
+pub const ANNOTATION: &str = "rampart.dev/ignore";
+
+/// How a finding was suppressed, for JSON and SARIF.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Suppressed {
+    /// `inSource`: by a comment or annotation in the file.
+    pub kind: &'static str,
+    pub justification: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Scope {
+    /// A comment: applies to its own line (trailing) or to the next code line.
+    Line {
+        target_line: usize,
+    },
+    File,
+    /// A Kubernetes annotation: the object, or one of its containers.
+    Object {
+        span: Span,
+        container: Option<String>,
+    },
+}
+
+#[derive(Clone, Debug)]
+struct Suppression {
+    selectors: Vec<String>,
+    reason: String,
+    until: Option<(i32, u32, u32)>,
+    scope: Scope,
+    /// The comment or annotation entry, for reporting.
+    span: Span,
+    /// What deleting the comment takes (its whole line, or from the `#` to the line end).
+    removal: Option<Span>,
+}
+
+/// Today as (year, month, day), UTC.
+pub fn today() -> (i32, u32, u32) {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    civil_from_days(secs.div_euclid(86_400))
+}
+
+/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i32, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
+}
+
+fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
+    let mut parts = s.split('-');
+    let y = parts.next()?.parse().ok()?;
+    let m = parts.next()?.parse().ok()?;
+    let d = parts.next()?.parse().ok()?;
+    (parts.next().is_none() && (1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
+}
+
+/// `[A, b] reason until=2027-03-31` after the directive: selectors, reason, expiry.
+type Date = (i32, u32, u32);
+
+/// What a suppression comment says: the rules, the reason, the expiry.
+type Body = (Vec<String>, String, Option<Date>);
+
+fn parse_body(rest: &str) -> Result<Body, String> {
+    let rest = rest.trim_start();
+    let Some(inner) = rest.strip_prefix('[') else {
+        return Err("name the rules it silences: `rampart:ignore[CODE] reason`".into());
+    };
+    let Some(close) = inner.find(']') else {
+        return Err("missing `]`".into());
+    };
+    let selectors: Vec<String> = inner[..close]
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if selectors.is_empty() {
+        return Err("name the rules it silences: `rampart:ignore[CODE] reason`".into());
+    }
+    let mut until = None;
+    let mut words = Vec::new();
+    for word in inner[close + 1..].split_whitespace() {
+        match word.strip_prefix("until=") {
+            Some(date) => {
+                until = Some(
+                    parse_date(date).ok_or(format!("`{date}` is not a date like 2027-03-31"))?,
+                )
+            }
+            None => words.push(word),
+        }
+    }
+    let reason = words.join(" ");
+    let reason = reason
+        .trim_start_matches([':', '-', '—'])
+        .trim()
+        .to_string();
+    Ok((selectors, reason, until))
+}
+
+/// A problem with a suppression, reported as an unused-suppression finding.
+struct Problem {
+    span: Span,
+    message: String,
+    removal: Option<Span>,
+}
+
+fn comment_start(line: &str) -> Option<usize> {
+    // `#` (all three syntaxes) and `//` (HCL), outside quotes.
+    let bytes = line.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(_) if b == b'\\' => i += 1,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if b == b'#' => return Some(i),
+            None if b == b'/' && bytes.get(i + 1) == Some(&b'/') => return Some(i),
+            None => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn is_code_line(line: &str) -> bool {
+    let t = line.trim();
+    !t.is_empty() && !t.starts_with('#') && !t.starts_with("//")
+}
+
+fn parse_comments(text: &str, problems: &mut Vec<Problem>) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    if !text.contains("rampart:ignore") {
+        return out;
+    }
+    let lines: Vec<(usize, &str)> = {
+        let mut offset = 0;
+        text.split_inclusive('\n')
+            .map(|l| {
+                let start = offset;
+                offset += l.len();
+                (start, l)
+            })
+            .collect()
+    };
+    for (n, (start, raw)) in lines.iter().enumerate() {
+        let line = raw.trim_end_matches(['\n', '\r']);
+        if !line.contains("rampart:ignore") {
+            continue;
+        }
+        let Some(hash) = comment_start(line) else {
+            continue;
+        };
+        let comment = &line[hash..];
+        let body = comment.trim_start_matches(['#', '/']).trim_start();
+        let (file_level, rest) = if let Some(r) = body.strip_prefix("rampart:ignore-file") {
+            (true, r)
+        } else if let Some(r) = body.strip_prefix("rampart:ignore") {
+            (false, r)
+        } else {
+            continue;
+        };
+        let span = Span::new(start + hash, start + line.len());
+        let trailing = is_code_line(&line[..hash]);
+        let removal = if trailing {
+            let keep = line[..hash].trim_end().len();
+            Some(Span::new(start + keep, start + line.len()))
+        } else {
+            Some(Span::new(*start, start + raw.len()))
+        };
+        match parse_body(rest) {
+            Err(message) => problems.push(Problem {
+                span,
+                message: format!("malformed suppression: {message}"),
+                removal: None,
+            }),
+            Ok((selectors, reason, until)) => {
+                let scope = if file_level {
+                    Scope::File
+                } else if trailing {
+                    Scope::Line { target_line: n }
+                } else {
+                    let target = lines[n + 1..]
+                        .iter()
+                        .position(|(_, l)| is_code_line(l))
+                        .map(|i| n + 1 + i)
+                        .unwrap_or(usize::MAX);
+                    Scope::Line {
+                        target_line: target,
+                    }
+                };
+                out.push(Suppression {
+                    selectors,
+                    reason,
+                    until,
+                    scope,
+                    span,
+                    removal,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn parse_annotations(
+    resources: &[Resource],
+    file: usize,
+    problems: &mut Vec<Problem>,
+) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    for r in resources.iter().filter(|r| r.file == file) {
+        let Some(value) = r.body.at(&["metadata", "annotations", ANNOTATION]) else {
+            continue;
+        };
+        let Some(text) = value.as_str() else { continue };
+        for entry in text
+            .split([';', '\n'])
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
+            let (head, reason) = entry.split_once(':').unwrap_or((entry, ""));
+            let (codes, container) = match head.split_once('[') {
+                Some((codes, rest)) => (codes, Some(rest.trim_end_matches(']').trim().to_string())),
+                None => (head, None),
+            };
+            let selectors: Vec<String> = codes
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+            if selectors.is_empty() {
+                problems.push(Problem {
+                    span: value.span,
+                    message: format!(
+                        "malformed {ANNOTATION} entry `{entry}`: expected `CODE: reason`"
+                    ),
+                    removal: None,
+                });
+                continue;
+            }
+            let (reason, until) = match reason.split_once("until=") {
+                Some((r, d)) => (
+                    r.trim().to_string(),
+                    parse_date(d.split_whitespace().next().unwrap_or("")),
+                ),
+                None => (reason.trim().to_string(), None),
+            };
+            out.push(Suppression {
+                selectors,
+                reason,
+                until,
+                scope: Scope::Object {
+                    span: r.span,
+                    container,
+                },
+                span: value.span,
+                removal: None,
+            });
+        }
+    }
+    out
+}
+
+fn applies(s: &Suppression, f: &Finding, index: &LineIndex) -> bool {
+    if !s.selectors.iter().any(|sel| names(f.meta, sel)) {
+        return false;
+    }
+    match &s.scope {
+        Scope::File => true,
+        Scope::Line { target_line } => {
+            index.line_of(f.span.start) == *target_line
+                || f.scopes
+                    .iter()
+                    .any(|sc| index.line_of(sc.start) == *target_line)
+        }
+        Scope::Object { span, container } => {
+            span.start <= f.span.start
+                && f.span.end <= span.end
+                && container
+                    .as_ref()
+                    .is_none_or(|c| f.container.as_deref() == Some(c.as_str()))
+        }
+    }
+}
+
+fn names(meta: &RuleMeta, selector: &str) -> bool {
+    selector.eq_ignore_ascii_case(meta.code)
+        || selector.eq_ignore_ascii_case(meta.name)
+        || meta
+            .aliases
+            .iter()
+            .any(|a| selector.eq_ignore_ascii_case(a))
+}
+
+/// Mark suppressed findings of one file and report suppressions that silence nothing.
+/// `ran` tells whether a rule ran on this file (a suppression of a rule that did not run is
+/// not unused).
+pub fn apply(
+    findings: &mut Vec<Finding>,
+    text: &str,
+    file: usize,
+    resources: &[Resource],
+    config: &Config,
+    ran: &dyn Fn(&RuleMeta) -> bool,
+) {
+    let mut problems = Vec::new();
+    let mut sups = parse_comments(text, &mut problems);
+    sups.extend(parse_annotations(resources, file, &mut problems));
+    if sups.is_empty() && problems.is_empty() {
+        return;
+    }
+    let index = LineIndex::new(text);
+    let today = today();
+    let all = crate::rules::metas();
+    for s in &sups {
+        let unknown: Vec<&String> = s
+            .selectors
+            .iter()
+            .filter(|sel| !all.iter().any(|m| names(m, sel)))
+            .collect();
+        for sel in &unknown {
+            let hint = crate::config::did_you_mean(sel, all.iter().flat_map(|m| [m.code, m.name]))
+                .map(|w| format!("; did you mean `{w}`?"))
+                .unwrap_or_default();
+            problems.push(Problem {
+                span: s.span,
+                message: format!("suppression names unknown rule `{sel}`{hint}"),
+                removal: None,
+            });
+        }
+        let list = s.selectors.join(", ");
+        if let Some((y, m, d)) = s.until.filter(|u| *u < today) {
+            problems.push(Problem {
+                span: s.span,
+                message: format!(
+                    "suppression of {list} expired on {y:04}-{m:02}-{d:02}; it no longer applies"
+                ),
+                removal: s.removal,
+            });
+            continue;
+        }
+        if config.require_suppression_reason && s.reason.is_empty() {
+            problems.push(Problem {
+                span: s.span,
+                message: format!("suppression of {list} gives no reason, so it does not apply; write why after the brackets"),
+                removal: None,
+            });
+            continue;
+        }
+        let mut used = false;
+        for f in findings.iter_mut() {
+            if f.file == file && f.suppressed.is_none() && applies(s, f, &index) {
+                f.suppressed = Some(Suppressed {
+                    kind: "inSource",
+                    justification: s.reason.clone(),
+                });
+                used = true;
+            }
+        }
+        let relevant = s
+            .selectors
+            .iter()
+            .any(|sel| all.iter().any(|m| names(m, sel) && ran(m)));
+        if !used && relevant && unknown.len() < s.selectors.len() {
+            problems.push(Problem {
+                span: s.span,
+                message: format!("suppression of {list} is unused: nothing here triggers it"),
+                removal: s.removal,
+            });
+        }
+    }
+    let meta = &UnusedSuppression::META;
+    if !config.is_enabled(meta) {
+        return;
+    }
+    for p in problems {
+        let fix = p.removal.map(|span| {
+            Fix::new(
+                "Remove the suppression",
+                Applicability::Safe,
+                vec![Edit::replace(span, "")],
+            )
+        });
+        let mut finding = Finding::new(meta, file, p.span, p.message).with_fix(fix);
+        finding.severity = config.severity_of(meta);
+        findings.push(finding);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_454), (2026, 1, 1));
+        assert_eq!(parse_date("2027-03-31"), Some((2027, 3, 31)));
+        assert_eq!(parse_date("2027-13-01"), None);
+    }
+
+    #[test]
+    fn bodies() {
+        let (sel, reason, until) =
+            parse_body("[K8S-001, latest-image-tag] node agent needs it until=2027-03-31").unwrap();
+        assert_eq!(sel, ["K8S-001", "latest-image-tag"]);
+        assert_eq!(reason, "node agent needs it");
+        assert_eq!(until, Some((2027, 3, 31)));
+        assert!(parse_body(" because").is_err());
+        assert!(parse_body("[]").is_err());
+        assert!(parse_body("[K8S-001] x until=tomorrow").is_err());
+    }
+
+    #[test]
+    fn comments_outside_strings_only() {
+        assert_eq!(comment_start("a: \"# not\" # yes"), Some(11));
+        assert_eq!(comment_start("  // hcl"), Some(2));
+        assert_eq!(comment_start("x = \"http://a\""), None);
+    }
+}
