@@ -1,8 +1,10 @@
 //! rampart: a security linter for Terraform, Dockerfiles and Kubernetes manifests.
 
+pub mod baseline;
 pub mod config;
 pub mod edit;
 pub mod fix;
+pub mod fixer;
 pub mod image;
 pub mod k8s;
 pub mod model;

@@ -5,10 +5,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _, Result};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use rampart::baseline::{self, Baseline};
 use rampart::config::{CliSettings, Resolver};
 use rampart::engine::{self, ConfigSource, ScanOptions, ScanResult};
+use rampart::fix::Applicability;
 use rampart::report;
 use rampart::rule::{RuleMeta, Severity};
 use rampart::rules;
@@ -29,6 +31,8 @@ struct Cli {
 enum Command {
     /// Lint files and directories (default: the current directory); `-` reads stdin.
     Scan(ScanArgs),
+    /// Record the current findings so later scans with `--baseline` report only new ones.
+    Baseline(BaselineArgs),
     /// List every rule with its metadata.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
@@ -49,12 +53,15 @@ enum Command {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
 enum Format {
     Human,
     Compact,
     Json,
     Sarif,
+    Junit,
+    Github,
+    Gitlab,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -63,20 +70,12 @@ enum ListFormat {
     Json,
 }
 
+/// What selects files and rules; shared by `scan` and `baseline`.
 #[derive(Args)]
-struct ScanArgs {
+struct Selection {
     /// Files or directories to lint; `-` for stdin.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
-    format: Format,
-    /// Write the report to FILE instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// Exit 1 when a finding has this severity or higher (default: low, or `fail-on` from
-    /// the configuration).
-    #[arg(long, value_enum, value_name = "SEVERITY")]
-    fail_on: Option<Severity>,
     /// Use this configuration file instead of looking for `.rampart.toml` upward from each file.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -101,6 +100,35 @@ struct ScanArgs {
     /// Files larger than this many bytes are reported, not read (default 10 MiB).
     #[arg(long, value_name = "BYTES")]
     max_file_size: Option<u64>,
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    #[command(flatten)]
+    selection: Selection,
+    /// Report format (repeatable: each `--output` goes with the `--format` before it; at most
+    /// one format goes to stdout).
+    #[arg(long, short = 'f', value_enum)]
+    format: Vec<Format>,
+    /// Write the report of the preceding `--format` to FILE.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Vec<PathBuf>,
+    /// Exit 1 when a finding has this severity or higher (default: low, or `fail-on` from
+    /// the configuration).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    fail_on: Option<Severity>,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Apply safe fixes to the files.
+    #[arg(long)]
+    fix: bool,
+    /// With --fix or --diff: unsafe fixes too (they change what gets deployed).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff and change nothing.
+    #[arg(long, conflicts_with = "fix")]
+    diff: bool,
     /// Never colour the human format.
     #[arg(long)]
     no_color: bool,
@@ -109,12 +137,29 @@ struct ScanArgs {
     verbose: bool,
 }
 
+#[derive(Args)]
+struct BaselineArgs {
+    #[command(flatten)]
+    selection: Selection,
+    /// Where to write the baseline.
+    #[arg(long, short = 'o', value_name = "FILE", default_value = baseline::FILE_NAME)]
+    output: PathBuf,
+}
+
 fn main() -> ExitCode {
-    // A panic is reported as a finding by the engine; keep the default hook's backtrace noise
-    // off the terminal.
+    // A panic inside a lint is reported as a finding by the engine; keep the default hook's
+    // noise off the terminal.
     std::panic::set_hook(Box::new(|_| {}));
-    let cli = Cli::parse();
-    match run(cli) {
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let outputs = matches
+        .subcommand_matches("scan")
+        .map(pair_formats)
+        .unwrap_or_default();
+    match run(cli, outputs) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("rampart: error: {e:#}");
@@ -123,9 +168,42 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
+/// Each `--output` goes with the `--format` given before it.
+fn pair_formats(m: &clap::ArgMatches) -> Vec<(Format, Option<PathBuf>)> {
+    let formats: Vec<(usize, Format)> =
+        match (m.indices_of("format"), m.get_many::<Format>("format")) {
+            (Some(i), Some(v)) => i.zip(v.copied()).collect(),
+            _ => Vec::new(),
+        };
+    let outputs: Vec<(usize, PathBuf)> =
+        match (m.indices_of("output"), m.get_many::<PathBuf>("output")) {
+            (Some(i), Some(v)) => i.zip(v.cloned()).collect(),
+            _ => Vec::new(),
+        };
+    let mut pairs: Vec<(Format, Option<PathBuf>)> =
+        formats.iter().map(|(_, f)| (*f, None)).collect();
+    for (at, path) in outputs {
+        match formats.iter().rposition(|(i, _)| *i < at) {
+            Some(k) if pairs[k].1.is_none() => pairs[k].1 = Some(path),
+            _ if formats.is_empty() && pairs.is_empty() => pairs.push((Format::Human, Some(path))),
+            // An output before any format, or a second output for one format: its own entry
+            // with the format given last (or human).
+            _ => pairs.push((
+                formats.last().map(|(_, f)| *f).unwrap_or(Format::Human),
+                Some(path),
+            )),
+        }
+    }
+    if pairs.is_empty() {
+        pairs.push((Format::Human, None));
+    }
+    pairs
+}
+
+fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
     match cli.command {
-        Command::Scan(args) => scan(args),
+        Command::Scan(args) => scan(args, outputs),
+        Command::Baseline(args) => write_baseline(args),
         Command::Rules { format } => {
             let out = match format {
                 ListFormat::Json => rules_json(),
@@ -155,31 +233,34 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn scan(args: ScanArgs) -> Result<ExitCode> {
-    let metas = rules::metas();
-    if let Some(p) = &args.profile {
+fn resolver(sel: &Selection, fail_on: Option<Severity>) -> Result<Resolver> {
+    if let Some(p) = &sel.profile {
         if !rampart::config::PROFILES.iter().any(|(name, _)| name == p) {
             bail!("unknown profile `{p}`: pss-baseline, pss-restricted or all");
         }
     }
     let cli = CliSettings {
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        fail_on: args.fail_on,
-        max_file_size: args.max_file_size,
-        profile: args.profile.clone(),
+        select: sel.select.clone(),
+        ignore: sel.ignore.clone(),
+        fail_on,
+        max_file_size: sel.max_file_size,
+        profile: sel.profile.clone(),
     };
-    let resolver = Resolver::new(args.config.as_deref(), cli, metas.clone())?;
-    let base = resolver.for_dir(Path::new("."))?;
-    let unknown = base.unknown_selectors(&metas);
+    let metas = rules::metas();
+    let resolver = Resolver::new(sel.config.as_deref(), cli, metas.clone())?;
+    let unknown = resolver.for_dir(Path::new("."))?.unknown_selectors(&metas);
     if !unknown.is_empty() {
         bail!(
             "unknown rule, name or tag: {}; `rampart rules` lists them",
             unknown.join(", ")
         );
     }
-    let result = if args.paths.iter().any(|p| p == Path::new("-")) {
-        if args.paths.len() > 1 {
+    Ok(resolver)
+}
+
+fn run_scan(sel: &Selection, resolver: Resolver) -> Result<(ScanResult, ConfigSource)> {
+    if sel.paths.iter().any(|p| p == Path::new("-")) {
+        if sel.paths.len() > 1 {
             bail!("`-` (stdin) cannot be combined with other paths");
         }
         let mut bytes = Vec::new();
@@ -187,49 +268,132 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
             .read_to_end(&mut bytes)
             .context("reading stdin")?;
         let text = engine::decode(bytes).map_err(|e| anyhow::anyhow!("stdin: {}", e.message))?;
-        let name = args.stdin_filename.clone();
+        let name = sel.stdin_filename.clone();
         let Some(kind) = engine::kind_for_stdin(name.as_deref(), &text) else {
             bail!("cannot tell the kind of stdin; pass --stdin-filename");
         };
         let config = match &name {
             Some(n) => resolver.for_file(n)?,
-            None => (*base).clone(),
+            None => (*resolver.for_dir(Path::new("."))?).clone(),
         };
         let path = name.unwrap_or_else(|| PathBuf::from("<stdin>"));
         let file = engine::lint_text(&path, &text, kind, &config);
-        ScanResult {
+        let result = ScanResult {
             files: vec![file],
             discovered: 1,
-        }
-    } else {
-        let options = ScanOptions {
-            config: ConfigSource::Resolved(resolver),
-            exclude: args.exclude.clone(),
-            jobs: args.jobs,
         };
-        engine::scan(&args.paths, &options)?
-    };
-    let color = args.output.is_none()
-        && !args.no_color
-        && std::env::var_os("NO_COLOR").is_none()
-        && std::io::stdout().is_terminal();
-    let rendered = match args.format {
-        Format::Human => report::human::render(&result, color, args.verbose),
-        Format::Compact => report::compact::render(&result),
-        Format::Json => report::json::render(&result),
-        Format::Sarif => {
-            let base = std::env::current_dir().context("current directory")?;
-            report::sarif::render(&result, &base, &metas)
-        }
-    };
-    if args.verbose && args.format != Format::Human {
-        eprint!("{}", report::human::summary_line(&result, true));
+        return Ok((result, ConfigSource::Resolved(resolver)));
     }
-    match &args.output {
-        Some(path) => {
-            std::fs::write(path, rendered).with_context(|| format!("writing {}", path.display()))?
+    let options = ScanOptions {
+        config: ConfigSource::Resolved(resolver),
+        exclude: sel.exclude.clone(),
+        jobs: sel.jobs,
+    };
+    let result = engine::scan(&sel.paths, &options)?;
+    Ok((result, options.config))
+}
+
+fn scan(args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
+    let metas = rules::metas();
+    if outputs.iter().filter(|(_, o)| o.is_none()).count() > 1 {
+        bail!("only one --format can go to stdout; give the others an --output FILE");
+    }
+    let baseline = match &args.baseline {
+        Some(p) => Some(Baseline::load(p)?),
+        None => None,
+    };
+    let sel = &args.selection;
+    let reading_stdin = sel.paths.iter().any(|p| p == Path::new("-"));
+    if (args.fix || args.diff) && reading_stdin {
+        bail!("--fix and --diff work on files, not stdin");
+    }
+    let (mut result, source) = run_scan(sel, resolver(sel, args.fail_on)?)?;
+
+    if args.fix || args.diff {
+        let min = if args.unsafe_fixes {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        };
+        let mut changed = 0;
+        let mut applied = 0;
+        let mut diffs = String::new();
+        for file in &result.files {
+            let config = source.for_file(&file.path)?;
+            let Some(outcome) = rampart::fixer::fix_file(file, min, &config) else {
+                continue;
+            };
+            if let Some(why) = &outcome.refused {
+                eprintln!("rampart: {}: {why}", report::display_path(&outcome.path));
+                continue;
+            }
+            if !outcome.changed() {
+                continue;
+            }
+            changed += 1;
+            applied += outcome.applied;
+            if args.diff {
+                diffs.push_str(&rampart::fixer::diff(&outcome));
+            } else {
+                rampart::fixer::write_atomic(&outcome.path, &outcome.fixed)
+                    .with_context(|| format!("writing {}", outcome.path.display()))?;
+            }
         }
-        None => write_stdout(&rendered)?,
+        if args.diff {
+            write_stdout(&diffs)?;
+            eprintln!("rampart: {applied} fix(es) would change {changed} file(s)");
+            return Ok(if changed > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            });
+        }
+        eprintln!("rampart: applied {applied} fix(es) to {changed} file(s)");
+        if changed > 0 {
+            // Report what is left, as the files now are.
+            let (rescanned, _) = run_scan(sel, resolver(sel, args.fail_on)?)?;
+            result = rescanned;
+        }
+    }
+
+    let mut in_baseline = 0;
+    if let (Some(b), Some(p)) = (&baseline, &args.baseline) {
+        in_baseline = b.filter(&mut result, p);
+    }
+    let color =
+        !args.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+    for (format, output) in &outputs {
+        let mut rendered = match format {
+            Format::Human => {
+                report::human::render(&result, color && output.is_none(), args.verbose)
+            }
+            Format::Compact => report::compact::render(&result),
+            Format::Json => report::json::render(&result),
+            Format::Sarif => {
+                let base = std::env::current_dir().context("current directory")?;
+                report::sarif::render(&result, &base, &metas)
+            }
+            Format::Junit => report::junit::render(&result),
+            Format::Github => report::github::render(&result),
+            Format::Gitlab => report::gitlab::render(&result),
+        };
+        if *format == Format::Human && in_baseline > 0 {
+            rendered.push_str(&format!(
+                "{in_baseline} known finding(s) are in the baseline and not shown.\n"
+            ));
+        }
+        match output {
+            Some(path) => std::fs::write(path, rendered)
+                .with_context(|| format!("writing {}", path.display()))?,
+            None => write_stdout(&rendered)?,
+        }
+    }
+    if args.verbose
+        && !outputs
+            .iter()
+            .any(|(f, o)| *f == Format::Human && o.is_none())
+    {
+        eprint!("{}", report::human::summary_line(&result, true));
     }
     let failing = result.files.iter().any(|f| f.fails());
     Ok(if failing {
@@ -237,6 +401,20 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
+    let sel = &args.selection;
+    let (result, _) = run_scan(sel, resolver(sel, None)?)?;
+    let b = Baseline::from_scan(&result, &args.output);
+    std::fs::write(&args.output, b.to_json())
+        .with_context(|| format!("writing {}", args.output.display()))?;
+    let total: usize = b.findings.iter().map(|e| e.count).sum();
+    eprintln!(
+        "rampart: recorded {total} finding(s) in {}",
+        args.output.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn write_stdout(s: &str) -> Result<()> {

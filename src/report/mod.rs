@@ -1,8 +1,11 @@
 //! Output formats. Rendering happens here, at the edge; the core knows nothing of it.
 
 pub mod compact;
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod sarif;
 
 use std::collections::BTreeMap;
@@ -65,9 +68,15 @@ pub fn display_path(path: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
-/// A stable fingerprint: rule, file, resource and the offending text with whitespace folded,
-/// so it survives line shifts and reformatting.
+/// A stable fingerprint: rule, file, resource (and container) and the offending text with
+/// whitespace folded, so it survives line shifts and reformatting.
 pub fn fingerprint(result: &FileResult, finding: &Finding) -> String {
+    let path = display_path(result.unit_path(finding.file));
+    fingerprint_at(result, finding, &path)
+}
+
+/// [`fingerprint`] with the path as the caller wants it written (relative to a baseline file).
+pub fn fingerprint_at(result: &FileResult, finding: &Finding, path: &str) -> String {
     let text = result.unit[finding.file].text.as_ref();
     let snippet = text
         .get(finding.span.start..finding.span.end)
@@ -75,12 +84,12 @@ pub fn fingerprint(result: &FileResult, finding: &Finding) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    let path = display_path(result.unit_path(finding.file));
     let mut hash: u64 = 0xcbf29ce484222325;
     for part in [
         finding.meta.code,
-        &path,
+        path,
         finding.resource.as_deref().unwrap_or(""),
+        finding.container.as_deref().unwrap_or(""),
         &snippet,
     ] {
         for b in part.bytes().chain(std::iter::once(0)) {

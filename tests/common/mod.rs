@@ -2,12 +2,10 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use rampart::config::Config;
 use rampart::engine::{self, ConfigSource, FileResult, ScanOptions};
 use rampart::fix::{apply_non_overlapping, Applicability, Fix};
-use rampart::source::{FileKind, SourceFile};
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -34,32 +32,7 @@ pub fn relint(result: &FileResult, new_text: &str, select: &[&str]) -> FileResul
         select: select.iter().map(|s| s.to_string()).collect(),
         ..Config::default()
     };
-    let file = &result.unit[result.index];
-    match file.kind {
-        FileKind::Terraform => {
-            let files: Vec<SourceFile> = result
-                .unit
-                .iter()
-                .enumerate()
-                .map(|(i, f)| {
-                    if i == result.index {
-                        SourceFile {
-                            text: Arc::from(new_text),
-                            ..f.clone()
-                        }
-                    } else {
-                        f.clone()
-                    }
-                })
-                .collect();
-            let reported: Vec<bool> = (0..files.len()).map(|i| i == result.index).collect();
-            engine::lint_terraform_files(files, &reported, &config)
-                .into_iter()
-                .next()
-                .unwrap()
-        }
-        kind => engine::lint_text(&file.path, new_text, kind, &config),
-    }
+    rampart::fixer::relint(result, new_text, &config)
 }
 
 /// Apply fixes of at least `min` applicability in rounds until none is left; returns the text.

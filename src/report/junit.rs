@@ -1,0 +1,74 @@
+//! JUnit XML: one test case per rule and file with findings (failing), and one passing test
+//! case per checked file without findings, so CI dashboards show what was checked.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use super::display_path;
+use crate::engine::{FileStatus, ScanResult};
+use crate::source::{ColumnUnit, LineIndex};
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' && c != '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn render(result: &ScanResult) -> String {
+    let mut cases = String::new();
+    let (mut tests, mut failures) = (0, 0);
+    for file in &result.files {
+        if matches!(file.status, FileStatus::Skipped(_)) {
+            continue;
+        }
+        let path = display_path(&file.path);
+        let index = LineIndex::new(file.text());
+        let mut by_rule: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        let mut names: BTreeMap<&str, &str> = BTreeMap::new();
+        for f in file.active() {
+            let pos = index.position(f.span.start, ColumnUnit::Chars);
+            names.insert(f.meta.code, f.meta.name);
+            by_rule.entry(f.meta.code).or_default().push(format!(
+                "{path}:{}:{}: {} {}",
+                pos.line, pos.column, f.severity, f.message
+            ));
+        }
+        if by_rule.is_empty() {
+            tests += 1;
+            let _ = writeln!(
+                cases,
+                "    <testcase classname=\"{}\" name=\"no findings\"/>",
+                escape(&path)
+            );
+            continue;
+        }
+        for (code, lines) in by_rule {
+            tests += 1;
+            failures += 1;
+            let name = format!("{code} {}", names[code]);
+            let _ = writeln!(
+                cases,
+                "    <testcase classname=\"{}\" name=\"{}\">\n      <failure message=\"{} finding{}\" type=\"{}\">{}</failure>\n    </testcase>",
+                escape(&path),
+                escape(&name),
+                lines.len(),
+                if lines.len() == 1 { "" } else { "s" },
+                escape(code),
+                escape(&lines.join("\n"))
+            );
+        }
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"rampart\" tests=\"{tests}\" failures=\"{failures}\">\n  <testsuite name=\"rampart\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n{cases}  </testsuite>\n</testsuites>\n"
+    )
+}
