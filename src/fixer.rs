@@ -169,6 +169,25 @@ mod tests {
     }
 
     #[test]
+    fn a_fix_that_breaks_the_file_is_refused() {
+        use crate::fix::Edit;
+        use crate::source::Span;
+        let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: true\n  containers: []\n";
+        let config = Config::default();
+        let mut r = engine::lint_text(Path::new("p.yaml"), text, FileKind::Kubernetes, &config);
+        let at = text.find("true").unwrap();
+        r.findings[0].fixes = vec![Fix::new(
+            "break it",
+            Applicability::Safe,
+            vec![Edit::replace(Span::new(at, at + 4), "[unclosed")],
+        )];
+        let out = fix_file(&r, Applicability::Safe, &config).unwrap();
+        assert!(out.refused.as_deref().unwrap().contains("would not parse"));
+        assert!(!out.changed());
+        assert_eq!(out.fixed, text);
+    }
+
+    #[test]
     fn fixes_run_in_rounds_and_stop() {
         let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: true\n  hostIPC: true\n  containers:\n    - name: a\n      image: a:1\n      securityContext: {privileged: true}\n";
         let config = Config::default();

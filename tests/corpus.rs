@@ -58,6 +58,79 @@ fn candidates(dir: &Path, out: &mut BTreeSet<PathBuf>) {
     }
 }
 
+/// `--fix --unsafe-fixes` on a copy of the corpus: every fixed file still parses, and a
+/// second run changes nothing.
+#[test]
+fn fixing_the_corpus_is_stable() {
+    let Some(dir) = corpus() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("real");
+    copy_tree(&dir, &copy);
+    let run = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rampart"))
+            .current_dir(tmp.path())
+            .args([
+                "scan",
+                "--fix",
+                "--unsafe-fixes",
+                "--format",
+                "json",
+                "real",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0) | Some(1)),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (String::from_utf8_lossy(&out.stderr).to_string(), json)
+    };
+    let (first, json) = run();
+    assert!(
+        !first.contains("applied 0 fix(es)"),
+        "the corpus has fixable findings: {first}"
+    );
+    let parse_errors: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "RAMPART-001")
+        .map(|f| {
+            f["path"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("real/")
+                .to_string()
+        })
+        .filter(|p| !KNOWN_INVALID.iter().any(|(k, _)| k == p))
+        .collect();
+    assert!(
+        parse_errors.is_empty(),
+        "fixes broke files: {parse_errors:?}"
+    );
+    let (second, _) = run();
+    assert!(
+        second.contains("applied 0 fix(es) to 0 file(s)"),
+        "second run: {second}"
+    );
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        let ft = entry.file_type().unwrap();
+        if ft.is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else if ft.is_file() {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 #[test]
 fn corpus_scan_accounts_for_every_file() {
     let Some(dir) = corpus() else { return };

@@ -253,3 +253,327 @@ fn profiles_select_by_pod_security_level() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: a:1.0\n          resources: {limits: {cpu: 1, memory: 1Gi}}\n          securityContext:\n            privileged: true\n";
+
+fn scan_json(d: &Path, extra: &[&str]) -> (Option<i32>, Value) {
+    let out = rampart_in(d)
+        .args(["scan", "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    (out.status.code(), json(&out))
+}
+
+#[test]
+fn baselines_hide_known_findings_and_survive_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "k8s/web.yaml", DEPLOY);
+    let out = rampart_in(d).args(["baseline"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("recorded 1 finding"),
+        "{}",
+        stderr(&out)
+    );
+    let recorded: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join(".rampart-baseline.json")).unwrap())
+            .unwrap();
+    assert_eq!(recorded["findings"][0]["path"], "k8s/web.yaml");
+
+    let (code, j) = scan_json(d, &["--baseline", ".rampart-baseline.json"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(j["findings"].as_array().unwrap().len(), 0);
+
+    // Lines shift and formatting changes: still known.
+    let shifted = format!(
+        "# owned by the web team\n\n{}",
+        DEPLOY.replace("privileged: true", "privileged:   true")
+    );
+    write(d, "k8s/web.yaml", &shifted);
+    let (code, j) = scan_json(d, &["--baseline", ".rampart-baseline.json"]);
+    assert_eq!(
+        (code, j["findings"].as_array().unwrap().len()),
+        (Some(0), 0)
+    );
+    // From another working directory, with the baseline given by a relative path.
+    let out = rampart_in(&d.join("k8s"))
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--baseline",
+            "../.rampart-baseline.json",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    // The same rule in another container, resource or file is new.
+    let second_container = shifted.replace(
+        "          securityContext:\n            privileged:   true\n",
+        "          securityContext:\n            privileged:   true\n        - name: b\n          image: a:1.0\n          resources: {limits: {cpu: 1, memory: 1Gi}}\n          securityContext: {privileged: true}\n",
+    );
+    write(d, "k8s/web.yaml", &second_container);
+    let (code, j) = scan_json(d, &["--baseline", ".rampart-baseline.json"]);
+    assert_eq!(code, Some(1));
+    let new: Vec<&str> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        new,
+        ["Deployment web container \"b\" runs privileged (`privileged: true`)"]
+    );
+    write(d, "k8s/web.yaml", &shifted);
+    write(d, "k8s/copy.yaml", DEPLOY);
+    let (code, j) = scan_json(d, &["--baseline", ".rampart-baseline.json"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(j["findings"][0]["path"], "k8s/copy.yaml");
+
+    // A missing or corrupt baseline is a clear error.
+    let out = rampart_in(d)
+        .args(["scan", "--baseline", "nope.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot read baseline nope.json"),
+        "{}",
+        stderr(&out)
+    );
+    write(d, "bad.json", "{\"findings\": 3}");
+    let out = rampart_in(d)
+        .args(["scan", "--baseline", "bad.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is not a rampart baseline"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn fix_applies_safe_fixes_and_unsafe_on_request_atomically() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let unused = format!("# rampart:ignore[K8S-002] nothing here uses the host network\n{DEPLOY}");
+    write(d, "web.yaml", &unused);
+    std::fs::set_permissions(d.join("web.yaml"), std::fs::Permissions::from_mode(0o600)).unwrap();
+
+    // --diff shows and writes nothing.
+    let out = rampart_in(d)
+        .args(["scan", "--diff", "--unsafe-fixes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let diff = stdout(&out);
+    assert!(
+        diff.contains("--- a/web.yaml")
+            && diff.contains("-            privileged: true")
+            && diff.contains("+            privileged: false"),
+        "{diff}"
+    );
+    assert_eq!(std::fs::read_to_string(d.join("web.yaml")).unwrap(), unused);
+
+    // --fix alone: only the safe fix (removing the unused suppression).
+    let out = rampart_in(d)
+        .args(["scan", "--fix", "--format", "compact"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "privileged remains");
+    assert_eq!(std::fs::read_to_string(d.join("web.yaml")).unwrap(), DEPLOY);
+    assert!(
+        stdout(&out).contains("K8S-001"),
+        "the report shows what is left: {}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains("RAMPART-004"));
+
+    // --unsafe-fixes: hardening too; permissions kept; a second run changes nothing.
+    let out = rampart_in(d)
+        .args(["scan", "--fix", "--unsafe-fixes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let fixed = std::fs::read_to_string(d.join("web.yaml")).unwrap();
+    assert_eq!(
+        fixed,
+        DEPLOY.replace("privileged: true", "privileged: false")
+    );
+    let mode = std::fs::metadata(d.join("web.yaml"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
+    let out = rampart_in(d)
+        .args(["scan", "--fix", "--unsafe-fixes"])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains("applied 0 fix(es) to 0 file(s)"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(d.join("web.yaml")).unwrap(), fixed);
+}
+
+#[test]
+fn fixing_every_fixture_twice_changes_nothing_the_second_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    copy_tree(&common::root().join("testdata"), &d.join("testdata"));
+    copy_tree(&common::root().join("examples"), &d.join("examples"));
+    let before = snapshot_tree(d);
+    let out = rampart_in(d)
+        .args(["scan", "--fix", "--unsafe-fixes", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0) | Some(1)),
+        "{}",
+        stderr(&out)
+    );
+    let after_first = snapshot_tree(d);
+    assert_ne!(before, after_first, "the fixtures have fixable findings");
+    // Every fixed file still parses: no parse error that was not there before.
+    let j = json(&out);
+    let parse_errors: Vec<&str> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "RAMPART-001")
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        parse_errors
+            .iter()
+            .all(|p| p.starts_with("testdata/RAMPART-001/positive")),
+        "{parse_errors:?}"
+    );
+    let out = rampart_in(d)
+        .args(["scan", "--fix", "--unsafe-fixes"])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains("applied 0 fix(es) to 0 file(s)"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(after_first, snapshot_tree(d));
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn snapshot_tree(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(entry.path());
+            } else {
+                out.push((entry.path(), std::fs::read(entry.path()).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn several_formats_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "web.yaml", DEPLOY);
+    let out = rampart_in(d)
+        .args([
+            "scan", "--format", "sarif", "--output", "r.sarif", "--format", "junit", "--output",
+            "r.xml", "--format", "compact",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "web.yaml:13:25: critical K8S-001 privileged-container: Deployment web container \"a\" runs privileged (`privileged: true`)\n");
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("r.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let junit = std::fs::read_to_string(d.join("r.xml")).unwrap();
+    assert!(
+        junit.contains("<testcase classname=\"web.yaml\" name=\"K8S-001 privileged-container\">"),
+        "{junit}"
+    );
+    assert!(junit.contains("failures=\"1\""), "{junit}");
+    let out = rampart_in(d)
+        .args(["scan", "--format", "json", "--format", "compact"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "two formats cannot share stdout"
+    );
+}
+
+#[test]
+fn ci_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "dir, with: odd/web.yaml", DEPLOY);
+    let out = rampart_in(d)
+        .args(["scan", "--format", "github"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&out),
+        "::error file=dir%2C with%3A odd/web.yaml,line=13,col=25,endLine=13,endColumn=29,title=K8S-001 privileged-container (critical)::Deployment web container \"a\" runs privileged (`privileged: true`)\n"
+    );
+    let out = rampart_in(d)
+        .args(["scan", "--format", "gitlab"])
+        .output()
+        .unwrap();
+    let issues: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let issue = &issues[0];
+    assert_eq!(issue["check_name"], "K8S-001");
+    assert_eq!(issue["severity"], "critical");
+    assert_eq!(issue["location"]["path"], "dir, with: odd/web.yaml");
+    assert_eq!(issue["location"]["lines"]["begin"], 13);
+    assert!(issue["fingerprint"].as_str().unwrap().len() >= 16);
+    // A clean JUnit run lists what was checked.
+    write(
+        d,
+        "dir, with: odd/web.yaml",
+        &DEPLOY.replace("true", "false"),
+    );
+    let out = rampart_in(d)
+        .args(["scan", "--format", "junit"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout(&out)
+            .contains("<testcase classname=\"dir, with: odd/web.yaml\" name=\"no findings\"/>"),
+        "{}",
+        stdout(&out)
+    );
+}
