@@ -33,10 +33,13 @@ enum Command {
     Scan(ScanArgs),
     /// Record the current findings so later scans with `--baseline` report only new ones.
     Baseline(BaselineArgs),
-    /// List every rule with its metadata.
+    /// List every rule with its metadata; `--format markdown` writes the documentation pages.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
+        /// With `--format markdown`: the directory for the pages.
+        #[arg(long, value_name = "DIR", default_value = "docs/rules")]
+        output_dir: PathBuf,
     },
     /// Print a rule's documentation.
     Explain {
@@ -68,6 +71,7 @@ enum Format {
 enum ListFormat {
     Human,
     Json,
+    Markdown,
 }
 
 /// What selects files and rules; shared by `scan` and `baseline`.
@@ -204,10 +208,19 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan(args, outputs),
         Command::Baseline(args) => write_baseline(args),
-        Command::Rules { format } => {
+        Command::Rules { format, output_dir } => {
             let out = match format {
                 ListFormat::Json => rules_json(),
                 ListFormat::Human => rules_table(),
+                ListFormat::Markdown => {
+                    let written = rampart::docs::write_all(&output_dir, &rules::metas())
+                        .with_context(|| format!("writing {}", output_dir.display()))?;
+                    format!(
+                        "wrote {} pages to {}\n",
+                        written.len(),
+                        output_dir.display()
+                    )
+                }
             };
             write_stdout(&out)?;
             Ok(ExitCode::SUCCESS)
@@ -478,30 +491,5 @@ fn rules_table() -> String {
 }
 
 fn explain(m: &RuleMeta) -> String {
-    let mut out = format!(
-        "{} {}: {}\nseverity: {}   tags: {}   fix: {:?}   {}\n",
-        m.code,
-        m.name,
-        m.title,
-        m.severity,
-        m.tags.join(", "),
-        m.fix,
-        if m.enabled_by_default {
-            "enabled by default"
-        } else {
-            "off by default"
-        }
-    );
-    let eq: Vec<String> = m
-        .equivalents
-        .iter()
-        .filter(|(_, ids)| !ids.is_empty())
-        .map(|(k, ids)| format!("{k}: {}", ids.join(", ")))
-        .collect();
-    if !eq.is_empty() {
-        out.push_str(&format!("same as: {}\n", eq.join("; ")));
-    }
-    out.push('\n');
-    out.push_str(&m.doc_markdown());
-    out
+    rampart::docs::page(m)
 }

@@ -513,9 +513,49 @@ fn explain_by_code_or_name() {
     let by_code = stdout(&run(&["explain", "K8S-001"]));
     let by_name = stdout(&run(&["explain", "Privileged-Container"]));
     assert_eq!(by_code, by_name);
-    assert!(by_code.starts_with("K8S-001 privileged-container: Container runs privileged\n"));
+    assert!(by_code.starts_with("# K8S-001 privileged-container\n\nContainer runs privileged\n"));
     assert!(by_code.contains("## Why it matters"));
+    assert!(
+        by_code.contains("## Flagged: `testdata/K8S-001/positive/"),
+        "examples come from the fixtures"
+    );
+    // The same page as docs/rules/.
+    let page = std::fs::read_to_string(root().join("docs/rules/K8S-001.md")).unwrap();
+    assert_eq!(by_code, page);
     assert_eq!(run(&["explain", "nope"]).status.code(), Some(2));
+}
+
+#[test]
+fn markdown_rule_pages_match_the_committed_docs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&[
+        "rules",
+        "--format",
+        "markdown",
+        "--output-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let mut count = 0;
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let entry = entry.unwrap();
+        let committed = std::fs::read_to_string(root().join("docs/rules").join(entry.file_name()))
+            .unwrap_or_else(|_| panic!("docs/rules/{:?} is missing", entry.file_name()));
+        assert_eq!(
+            std::fs::read_to_string(entry.path()).unwrap(),
+            committed,
+            "{:?} is stale",
+            entry.file_name()
+        );
+        count += 1;
+    }
+    assert_eq!(count, rampart::rules::metas().len() + 1);
+    let index = std::fs::read_to_string(dir.path().join("README.md")).unwrap();
+    assert!(
+        index.contains("| [K8S-001](K8S-001.md) | privileged-container | critical |"),
+        "{index}"
+    );
+    assert!(index.contains("| Baseline |"), "{index}");
 }
 
 #[test]
