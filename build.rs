@@ -69,7 +69,7 @@ fn main() {
         };
         let _ = writeln!(
             out,
-            "    ({code:?}, {}, {}),",
+            "    RuleExamples {{ code: {code:?}, flagged: {}, clean: {} }},",
             list("positive"),
             list("negative")
         );

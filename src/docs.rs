@@ -27,8 +27,8 @@ pub fn examples(code: &str) -> (Vec<Example>, Vec<Example>) {
     };
     embedded::EXAMPLES
         .iter()
-        .find(|(c, _, _)| *c == code)
-        .map(|(_, flagged, clean)| (to(flagged), to(clean)))
+        .find(|e| e.code == code)
+        .map(|e| (to(e.flagged), to(e.clean)))
         .unwrap_or_default()
 }
 
