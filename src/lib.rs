@@ -17,6 +17,7 @@ pub mod terraform_join;
 
 pub mod docs;
 pub mod engine;
+pub mod lsp;
 pub mod report;
 #[path = "../rules/mod.rs"]
 pub mod rules;

@@ -46,6 +46,8 @@ enum Command {
         /// Rule code or name, e.g. K8S-001 or privileged-container.
         rule: String,
     },
+    /// Run the language server on stdin/stdout.
+    Lsp,
     /// Print the effective configuration for a file or directory.
     Config {
         #[arg(default_value = ".")]
@@ -208,6 +210,10 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan(args, outputs),
         Command::Baseline(args) => write_baseline(args),
+        Command::Lsp => {
+            rampart::lsp::serve_stdio().map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rules { format, output_dir } => {
             let out = match format {
                 ListFormat::Json => rules_json(),

@@ -415,6 +415,38 @@ pub fn apply(
     }
 }
 
+/// An edit that inserts a suppression comment for `finding` on the line above it (above the
+/// start of a continued Dockerfile instruction), indented like that line.
+pub fn comment_edit(text: &str, kind: crate::source::FileKind, finding: &Finding) -> Edit {
+    let index = LineIndex::new(text);
+    let mut line = index.line_of(finding.span.start.min(text.len()));
+    if kind == crate::source::FileKind::Dockerfile {
+        while line > 0 {
+            let prev = &text[index.line_start(line - 1)..index.line_end(line - 1)];
+            let t = prev.trim_end();
+            if t.ends_with('\\') || t.ends_with('`') || t.trim_start().starts_with('#') {
+                line -= 1;
+            } else {
+                break;
+            }
+        }
+    }
+    let start = index.line_start(line);
+    let content = &text[start..index.line_end(line)];
+    let indent: String = content
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    let nl = crate::edit::newline(text);
+    Edit::insert(
+        start,
+        format!(
+            "{indent}# rampart:ignore[{}] TODO: why this is acceptable{nl}",
+            finding.meta.code
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

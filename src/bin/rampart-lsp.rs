@@ -1,0 +1,11 @@
+//! `rampart-lsp`: the language server on stdio (the same as `rampart lsp`).
+
+fn main() -> std::process::ExitCode {
+    match rampart::lsp::serve_stdio() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("rampart-lsp: {e}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! The core behind the language server: lints documents (a Terraform file with its whole
+//! directory and the unsaved text of open buffers), applies safe fixes, serves rule docs.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rampart_lsp as lsp;
+
+use crate::config::{CliSettings, Config, Resolver};
+use crate::engine::{self, FileResult};
+use crate::fix::Applicability;
+use crate::rule::{Finding, Severity};
+use crate::source::{FileKind, SourceFile};
+
+pub struct CoreLinter {
+    resolver: Mutex<Arc<Resolver>>,
+}
+
+impl Default for CoreLinter {
+    fn default() -> CoreLinter {
+        CoreLinter::new()
+    }
+}
+
+fn new_resolver() -> Resolver {
+    Resolver::new(None, CliSettings::default(), crate::rules::metas())
+        .expect("no configuration file is read up front")
+}
+
+impl CoreLinter {
+    pub fn new() -> CoreLinter {
+        CoreLinter {
+            resolver: Mutex::new(Arc::new(new_resolver())),
+        }
+    }
+
+    /// The configuration for a file with the client's settings on top; a broken
+    /// `.rampart.toml` is reported as a diagnostic and the defaults are used.
+    fn config(&self, path: &Path, settings: &lsp::Settings) -> (Config, Option<String>) {
+        let resolver = self
+            .resolver
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let (mut config, error) = match resolver.for_file(path) {
+            Ok(c) => (c, None),
+            Err(e) => (Config::default(), Some(e.to_string())),
+        };
+        if let Some(p) = &settings.profile {
+            config.select = vec![p.clone()];
+        }
+        (config, error)
+    }
+
+    fn results(
+        &self,
+        path: &Path,
+        text: &str,
+        open: &dyn Fn(&Path) -> Option<String>,
+        config: &Config,
+    ) -> Vec<FileResult> {
+        let Some(kind) = FileKind::from_path(path) else {
+            return Vec::new();
+        };
+        if kind != FileKind::Terraform {
+            return vec![engine::lint_text(path, text, kind, config)];
+        }
+        // The module: every .tf/.tfvars file of the directory, open buffers as typed.
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let mut siblings: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| {
+                        p != path
+                            && p.is_file()
+                            && FileKind::from_path(p) == Some(FileKind::Terraform)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        siblings.sort();
+        let mut files = vec![SourceFile::new(path, kind, text)];
+        for s in siblings {
+            let body = open(&s).or_else(|| engine::read_text(&s, config.max_file_size).ok());
+            if let Some(body) = body {
+                files.push(SourceFile::new(s, kind, body));
+            }
+        }
+        let reported = vec![true; files.len()];
+        engine::lint_terraform_files(files, &reported, config)
+    }
+}
+
+fn level(f: &Finding) -> lsp::Level {
+    if f.meta.code == crate::rules::UnusedSuppression::META.code {
+        return lsp::Level::Hint;
+    }
+    match f.severity {
+        Severity::Critical | Severity::High => lsp::Level::Error,
+        Severity::Medium => lsp::Level::Warning,
+        Severity::Low => lsp::Level::Information,
+    }
+}
+
+fn convert(result: &FileResult, min: Option<Severity>) -> lsp::FileDiagnostics {
+    let text: Arc<str> = result.unit[result.index].text.clone();
+    let kind = result.unit[result.index].kind;
+    let diagnostics = result
+        .active()
+        .filter(|f| {
+            min.is_none_or(|m| f.severity >= m) || f.meta.domain == crate::rule::Domain::Input
+        })
+        .map(|f| lsp::Diagnostic {
+            code: f.meta.code.to_string(),
+            name: f.meta.name.to_string(),
+            message: f.message.clone(),
+            level: level(f),
+            start: f.span.start,
+            end: f.span.end,
+            href: f.meta.help_uri(),
+            related: f
+                .related
+                .iter()
+                .map(|r| lsp::Related {
+                    path: result.unit_path(r.file).to_path_buf(),
+                    text: result.unit[r.file].text.clone(),
+                    start: r.span.start,
+                    end: r.span.end,
+                    message: r.message.clone(),
+                })
+                .collect(),
+            fixes: f
+                .fixes
+                .iter()
+                .map(|x| lsp::Fix {
+                    title: x.title.clone(),
+                    safety: match x.applicability {
+                        Applicability::Safe => lsp::Safety::Safe,
+                        Applicability::Unsafe => lsp::Safety::Unsafe,
+                        Applicability::DisplayOnly => lsp::Safety::DisplayOnly,
+                    },
+                    edits: x
+                        .edits
+                        .iter()
+                        .map(|e| lsp::Edit {
+                            start: e.span.start,
+                            end: e.span.end,
+                            text: e.replacement.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            suppress: (f.meta.domain != crate::rule::Domain::Input).then(|| {
+                let e = crate::suppress::comment_edit(&text, kind, f);
+                lsp::Edit {
+                    start: e.span.start,
+                    end: e.span.end,
+                    text: e.replacement,
+                }
+            }),
+            unnecessary: f.meta.code == crate::rules::UnusedSuppression::META.code,
+        })
+        .collect();
+    lsp::FileDiagnostics {
+        path: result.path.to_path_buf(),
+        text,
+        diagnostics,
+    }
+}
+
+impl lsp::Linter for CoreLinter {
+    fn handles(&self, path: &Path) -> bool {
+        FileKind::from_path(path).is_some()
+    }
+
+    fn lint(
+        &self,
+        path: &Path,
+        text: &str,
+        open: &dyn Fn(&Path) -> Option<String>,
+        settings: &lsp::Settings,
+    ) -> Vec<lsp::FileDiagnostics> {
+        let (config, error) = self.config(path, settings);
+        let min = settings.severity.as_deref().and_then(Severity::parse);
+        let mut out: Vec<lsp::FileDiagnostics> = self
+            .results(path, text, open, &config)
+            .iter()
+            .map(|r| convert(r, min))
+            .collect();
+        if let Some(message) = error {
+            if let Some(mine) = out.iter_mut().find(|f| f.path == path) {
+                mine.diagnostics.push(lsp::Diagnostic {
+                    code: "configuration".into(),
+                    name: "configuration".into(),
+                    message: format!("{message}; using the defaults"),
+                    level: lsp::Level::Error,
+                    start: 0,
+                    end: 0,
+                    href: String::new(),
+                    related: Vec::new(),
+                    fixes: Vec::new(),
+                    suppress: None,
+                    unnecessary: false,
+                });
+            }
+        }
+        out
+    }
+
+    fn fix_all(
+        &self,
+        path: &Path,
+        text: &str,
+        open: &dyn Fn(&Path) -> Option<String>,
+        settings: &lsp::Settings,
+    ) -> Option<String> {
+        let (config, _) = self.config(path, settings);
+        let results = self.results(path, text, open, &config);
+        let mine = results.iter().find(|r| *r.path == *path)?;
+        let outcome = crate::fixer::fix_file(mine, Applicability::Safe, &config)?;
+        outcome.changed().then_some(outcome.fixed)
+    }
+
+    fn docs(&self, code: &str) -> Option<String> {
+        crate::rules::find(code).map(|r| crate::docs::page(r.meta()))
+    }
+
+    fn reload(&self) {
+        *self.resolver.lock().unwrap_or_else(|e| e.into_inner()) = Arc::new(new_resolver());
+    }
+}
+
+/// Serve the language server over stdio.
+pub fn serve_stdio() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    lsp::run_stdio(Arc::new(CoreLinter::new()))
+}
