@@ -628,7 +628,7 @@ fn lint_yaml(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) -> F
         );
     }
     let unit = single_unit(path, FileKind::Kubernetes, text);
-    let resources = k8s::resources(&docs, 0);
+    let resources = k8s::resources(docs, 0);
     let cx = Context {
         files: &unit,
         resources: &resources,

@@ -6,10 +6,11 @@ use crate::parse::yaml::YamlDoc;
 use crate::source::Span;
 
 /// Objects of a YAML stream: documents with `apiVersion` and `kind`; `List` kinds unpacked.
-pub fn resources(docs: &[YamlDoc], file: usize) -> Vec<Resource> {
+/// The documents' trees move into the resources.
+pub fn resources(docs: Vec<YamlDoc>, file: usize) -> Vec<Resource> {
     let mut out = Vec::new();
     for doc in docs {
-        push_object(&doc.root, doc.helm_source.as_ref(), file, &mut out, 0);
+        push_object(doc.root, doc.helm_source.as_ref(), file, &mut out, 0);
     }
     out
 }
@@ -30,14 +31,14 @@ fn object_header(node: &Node) -> Option<(&str, &Node)> {
 }
 
 fn push_object(
-    node: &Node,
+    node: Node,
     helm: Option<&String>,
     file: usize,
     out: &mut Vec<Resource>,
     depth: usize,
 ) {
     // A JSON file may hold an array of objects.
-    if let Value::List(items) = &node.value {
+    if let Value::List(items) = node.value {
         if depth == 0 {
             for item in items {
                 push_object(item, helm, file, out, depth + 1);
@@ -45,14 +46,21 @@ fn push_object(
         }
         return;
     }
-    let Some((api, kind_node)) = object_header(node) else {
+    let Some((api, kind_node)) = object_header(&node) else {
         return;
     };
     let kind = kind_node.as_str().unwrap_or_default();
     if kind == "List" || (kind.ends_with("List") && node.get("items").is_some()) {
         if depth < 4 {
-            for item in node.get("items").map(Node::as_list).unwrap_or_default() {
-                push_object(item, helm, file, out, depth + 1);
+            let Value::Map(entries) = node.value else {
+                return;
+            };
+            for e in entries.into_iter().filter(|e| e.key == "items") {
+                if let Value::List(items) = e.value.value {
+                    for item in items {
+                        push_object(item, helm, file, out, depth + 1);
+                    }
+                }
             }
         }
         return;
@@ -71,15 +79,13 @@ fn push_object(
         Some(ns) => format!("{kind} {ns}/{name}"),
         None => format!("{kind} {name}"),
     };
+    let (api_version, kind, head) = (api.to_string(), kind.to_string(), kind_node.span);
     out.push(Resource {
-        kind: ResourceKind::Kubernetes {
-            api_version: api.to_string(),
-            kind: kind.to_string(),
-        },
+        kind: ResourceKind::Kubernetes { api_version, kind },
         name: display,
         span: node.span,
-        head: kind_node.span,
-        body: node.clone(),
+        head,
+        body: node,
         provenance: helm.cloned(),
         file,
     });

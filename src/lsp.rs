@@ -106,6 +106,7 @@ fn level(f: &Finding) -> lsp::Level {
 fn convert(result: &FileResult, min: Option<Severity>) -> lsp::FileDiagnostics {
     let text: Arc<str> = result.unit[result.index].text.clone();
     let kind = result.unit[result.index].kind;
+    let index = crate::source::LineIndex::new(&text);
     let diagnostics = result
         .active()
         .filter(|f| {
@@ -152,7 +153,7 @@ fn convert(result: &FileResult, min: Option<Severity>) -> lsp::FileDiagnostics {
                 })
                 .collect(),
             suppress: (f.meta.domain != crate::rule::Domain::Input).then(|| {
-                let e = crate::suppress::comment_edit(&text, kind, f);
+                let e = crate::suppress::comment_edit(&text, &index, kind, f);
                 lsp::Edit {
                     start: e.span.start,
                     end: e.span.end,

@@ -417,8 +417,12 @@ pub fn apply(
 
 /// An edit that inserts a suppression comment for `finding` on the line above it (above the
 /// start of a continued Dockerfile instruction), indented like that line.
-pub fn comment_edit(text: &str, kind: crate::source::FileKind, finding: &Finding) -> Edit {
-    let index = LineIndex::new(text);
+pub fn comment_edit(
+    text: &str,
+    index: &LineIndex,
+    kind: crate::source::FileKind,
+    finding: &Finding,
+) -> Edit {
     let mut line = index.line_of(finding.span.start.min(text.len()));
     if kind == crate::source::FileKind::Dockerfile {
         while line > 0 {

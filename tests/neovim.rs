@@ -15,7 +15,11 @@ const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: café\nspec:\n 
 
 #[test]
 fn neovim_shows_the_diagnostic_and_applies_the_fix() {
-    if !Command::new("nvim").arg("--version").output().is_ok_and(|o| o.status.success()) {
+    if !Command::new("nvim")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
         eprintln!("skipped: nvim is not installed (.ci/run installs Debian's neovim)");
         return;
     }
@@ -24,8 +28,20 @@ fn neovim_shows_the_diagnostic_and_applies_the_fix() {
     std::fs::write(&file, POD).unwrap();
     let result_file = dir.path().join("result.json");
     let mut child = Command::new("nvim")
-        .args(["--headless", "--noplugin", "-u", "NONE", "-i", "NONE", "-n", "-c"])
-        .arg(format!("luafile {}", common::root().join("tests/nvim/e2e.lua").display()))
+        .args([
+            "--headless",
+            "--noplugin",
+            "-u",
+            "NONE",
+            "-i",
+            "NONE",
+            "-n",
+            "-c",
+        ])
+        .arg(format!(
+            "luafile {}",
+            common::root().join("tests/nvim/e2e.lua").display()
+        ))
         .env("RAMPART_BIN", env!("CARGO_BIN_EXE_rampart"))
         .env("TARGET_FILE", &file)
         .env("RESULT_FILE", &result_file)
@@ -45,9 +61,14 @@ fn neovim_shows_the_diagnostic_and_applies_the_fix() {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let result: Value = serde_json::from_str(&std::fs::read_to_string(&result_file).expect("nvim wrote a result")).unwrap();
+    let result: Value =
+        serde_json::from_str(&std::fs::read_to_string(&result_file).expect("nvim wrote a result"))
+            .unwrap();
     assert!(result["error"].is_null(), "{result:#}");
-    assert_eq!(result["steps"], serde_json::json!(["diagnostic", "applied", "cleared"]));
+    assert_eq!(
+        result["steps"],
+        serde_json::json!(["diagnostic", "applied", "cleared"])
+    );
 
     // The exact range, in UTF-16 (what Neovim 0.7 negotiates): line 6, after é, ï and 😀.
     let line = POD.lines().nth(6).unwrap();
@@ -56,14 +77,35 @@ fn neovim_shows_the_diagnostic_and_applies_the_fix() {
     let d = &result["diagnostic"];
     assert_eq!(d["code"], "K8S-001");
     assert_eq!(d["source"], "rampart");
-    assert_eq!(d["range"]["start"], serde_json::json!({"line": 6, "character": utf16_col}));
-    assert_eq!(d["range"]["end"], serde_json::json!({"line": 6, "character": utf16_col + 4}));
+    assert_eq!(
+        d["range"]["start"],
+        serde_json::json!({"line": 6, "character": utf16_col})
+    );
+    assert_eq!(
+        d["range"]["end"],
+        serde_json::json!({"line": 6, "character": utf16_col + 4})
+    );
     // Neovim placed it on the same bytes.
     assert_eq!(result["shown"]["lnum"], 6);
     assert_eq!(result["shown"]["col"], byte_col);
 
-    let actions: Vec<&str> = result["actions"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
-    assert!(actions.contains(&"Set `privileged: false` (unsafe fix)"), "{actions:?}");
-    assert!(actions.contains(&"Suppress K8S-001 privileged-container here"), "{actions:?}");
-    assert_eq!(result["text"].as_str().unwrap(), POD.trim_end().replace("privileged: true", "privileged: false"));
+    let actions: Vec<&str> = result["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"Set `privileged: false` (unsafe fix)"),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&"Suppress K8S-001 privileged-container here"),
+        "{actions:?}"
+    );
+    assert_eq!(
+        result["text"].as_str().unwrap(),
+        POD.trim_end()
+            .replace("privileged: true", "privileged: false")
+    );
 }

@@ -1,14 +1,16 @@
 //! The protocol: document store, incremental sync, publishing, code actions, hover,
-//! configuration. Linting happens on worker threads; for each document the latest text wins
-//! and results computed from older text are dropped.
+//! configuration. Documents are linted on the server's loop whenever no message is waiting:
+//! a burst of edits is applied before the next lint (the latest text wins), so results from
+//! older text are never produced, and there is no hand-off to another thread on the way from
+//! `didChange` to `publishDiagnostics`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use crossbeam_channel::{unbounded, Receiver, Sender};
+use crossbeam_channel::{Sender, TryRecvError};
 use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
 use lsp_types as lt;
 use serde_json::{json, Value};
@@ -85,7 +87,9 @@ struct Published {
 struct State {
     docs: HashMap<String, Doc>,
     published: HashMap<String, Published>,
-    pending: HashSet<String>,
+    /// Documents waiting to be linted, oldest first, each once.
+    queue: VecDeque<String>,
+    queued: HashSet<String>,
     settings: Settings,
     generation: u64,
 }
@@ -94,17 +98,11 @@ struct Server {
     sender: Sender<Message>,
     linter: Arc<dyn Linter>,
     encoding: Encoding,
-    state: Arc<Mutex<State>>,
-    jobs: Sender<String>,
+    state: State,
     init_settings: Settings,
     pull_configuration: bool,
     next_request: u64,
     config_requests: HashSet<RequestId>,
-}
-
-fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
-    // A panic elsewhere must not stop the server: the state stays usable.
-    state.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn negotiate(caps: &lt::ClientCapabilities) -> Encoding {
@@ -174,31 +172,14 @@ pub fn run(connection: Connection, linter: Arc<dyn Linter>) -> Result<(), Error>
         .and_then(|d| d.dynamic_registration)
         .unwrap_or(false);
 
-    let state = Arc::new(Mutex::new(State {
-        settings: init_settings.clone(),
-        ..State::default()
-    }));
-    let (jobs, job_rx) = unbounded::<String>();
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
-        .clamp(2, 4);
-    for _ in 0..workers {
-        let worker = Worker {
-            sender: connection.sender.clone(),
-            linter: linter.clone(),
-            encoding,
-            state: state.clone(),
-        };
-        let rx = job_rx.clone();
-        std::thread::spawn(move || worker.run(rx));
-    }
     let mut server = Server {
         sender: connection.sender.clone(),
         linter,
         encoding,
-        state,
-        jobs,
+        state: State {
+            settings: init_settings.clone(),
+            ..State::default()
+        },
         init_settings,
         pull_configuration,
         next_request: 0,
@@ -214,7 +195,23 @@ pub fn run(connection: Connection, linter: Arc<dyn Linter>) -> Result<(), Error>
             }]}),
         );
     }
-    for message in &connection.receiver {
+    loop {
+        // Messages first; lint only when none is waiting.
+        let message = if server.state.queue.is_empty() {
+            match connection.receiver.recv() {
+                Ok(m) => m,
+                Err(_) => return Ok(()),
+            }
+        } else {
+            match connection.receiver.try_recv() {
+                Ok(m) => m,
+                Err(TryRecvError::Empty) => {
+                    server.lint_next();
+                    continue;
+                }
+                Err(TryRecvError::Disconnected) => return Ok(()),
+            }
+        };
         match message {
             Message::Request(req) => {
                 if connection.handle_shutdown(&req)? {
@@ -245,7 +242,6 @@ pub fn run(connection: Connection, linter: Arc<dyn Linter>) -> Result<(), Error>
             Message::Response(r) => server.handle_response(r),
         }
     }
-    Ok(())
 }
 
 type HandlerResult = Result<Value, (i32, String)>;
@@ -273,17 +269,102 @@ impl Server {
         id
     }
 
-    fn schedule(&self, uri: &str) {
-        let mut st = lock(&self.state);
-        if st.pending.insert(uri.to_string()) {
-            let _ = self.jobs.send(uri.to_string());
+    fn schedule(&mut self, uri: &str) {
+        if self.state.queued.insert(uri.to_string()) {
+            self.state.queue.push_back(uri.to_string());
         }
     }
 
-    fn schedule_all(&self) {
-        let uris: Vec<String> = lock(&self.state).docs.keys().cloned().collect();
+    fn schedule_all(&mut self) {
+        let mut uris: Vec<String> = self.state.docs.keys().cloned().collect();
+        uris.sort();
         for uri in uris {
             self.schedule(&uri);
+        }
+    }
+
+    /// Lint the next queued document (its latest text) and publish, for it and for the
+    /// other files the change affects.
+    fn lint_next(&mut self) {
+        let Some(uri) = self.state.queue.pop_front() else {
+            return;
+        };
+        self.state.queued.remove(&uri);
+        let Some(doc) = self.state.docs.get(&uri) else {
+            return;
+        };
+        let (path, generation) = (doc.path.clone(), doc.generation);
+        let results = self.run_lint(&uri);
+        for file in results {
+            let file_uri = if file.path == path {
+                lt::Uri::from_str(&uri).ok()
+            } else {
+                path_to_uri(&file.path)
+            };
+            let Some(file_uri) = file_uri else { continue };
+            let key = file_uri.as_str().to_string();
+            let (gen, version) = match self.state.docs.get(&key) {
+                Some(d) if key == uri => (generation, Some(d.version)),
+                // Another open document: published with its own version, from its own text.
+                Some(d) if *d.text == *file.text => (d.generation, Some(d.version)),
+                Some(_) => continue,
+                None => (0, None),
+            };
+            let lines = Lines::new(&file.text);
+            let lsp: Vec<lt::Diagnostic> = file
+                .diagnostics
+                .iter()
+                .map(|d| to_lsp(d, &lines, self.encoding))
+                .collect();
+            publish(&self.sender, &file_uri, lsp, version);
+            self.state.published.insert(
+                key,
+                Published {
+                    generation: gen,
+                    text: file.text,
+                    diagnostics: file.diagnostics,
+                },
+            );
+        }
+    }
+
+    /// Lint a document's current text; a failure of the linter becomes a diagnostic and a log
+    /// line, never the end of the server.
+    fn run_lint(&self, uri: &str) -> Vec<linter::FileDiagnostics> {
+        let Some(doc) = self.state.docs.get(uri) else {
+            return Vec::new();
+        };
+        let overlay = overlay_of(&self.state);
+        let open = |p: &Path| overlay.get(p).cloned();
+        let settings = &self.state.settings;
+        match catch_unwind(AssertUnwindSafe(|| {
+            self.linter.lint(&doc.path, &doc.text, &open, settings)
+        })) {
+            Ok(results) => results,
+            Err(_) => {
+                self.log(&format!(
+                    "rampart: internal error while linting {}",
+                    doc.path.display()
+                ));
+                vec![linter::FileDiagnostics {
+                    path: doc.path.clone(),
+                    text: Arc::from(doc.text.as_str()),
+                    diagnostics: vec![linter::Diagnostic {
+                        code: "RAMPART-003".into(),
+                        name: "internal-error".into(),
+                        message: "rampart failed on this file; the error is in the server log"
+                            .into(),
+                        level: linter::Level::Error,
+                        start: 0,
+                        end: 0,
+                        href: String::new(),
+                        related: Vec::new(),
+                        fixes: Vec::new(),
+                        suppress: None,
+                        unnecessary: false,
+                    }],
+                }]
+            }
         }
     }
 
@@ -312,7 +393,7 @@ impl Server {
                 profile: s.profile.or(self.init_settings.profile.clone()),
                 severity: s.severity.or(self.init_settings.severity.clone()),
             };
-            lock(&self.state).settings = merged;
+            self.state.settings = merged;
             self.schedule_all();
         }
     }
@@ -333,7 +414,7 @@ impl Server {
                 }
                 let uri = p.text_document.uri.as_str().to_string();
                 {
-                    let mut st = lock(&self.state);
+                    let st = &mut self.state;
                     st.generation += 1;
                     let generation = st.generation;
                     st.docs.insert(
@@ -355,7 +436,7 @@ impl Server {
                 };
                 let uri = p.text_document.uri.as_str().to_string();
                 {
-                    let mut st = lock(&self.state);
+                    let st = &mut self.state;
                     st.generation += 1;
                     let generation = st.generation;
                     let Some(doc) = st.docs.get_mut(&uri) else {
@@ -384,7 +465,7 @@ impl Server {
                 };
                 let uri = p.text_document.uri.as_str().to_string();
                 if let Some(text) = p.text {
-                    let mut st = lock(&self.state);
+                    let st = &mut self.state;
                     st.generation += 1;
                     let generation = st.generation;
                     if let Some(doc) = st.docs.get_mut(&uri) {
@@ -401,9 +482,8 @@ impl Server {
                 };
                 let uri = p.text_document.uri.as_str().to_string();
                 {
-                    let mut st = lock(&self.state);
-                    st.docs.remove(&uri);
-                    st.published.remove(&uri);
+                    self.state.docs.remove(&uri);
+                    self.state.published.remove(&uri);
                 }
                 publish(&self.sender, &p.text_document.uri, Vec::new(), None);
             }
@@ -415,7 +495,7 @@ impl Server {
                     .and_then(|v| serde_json::from_value::<Settings>(v).ok());
                 match inline {
                     Some(s) => {
-                        lock(&self.state).settings = s;
+                        self.state.settings = s;
                         self.schedule_all();
                     }
                     None => self.request_configuration(),
@@ -458,32 +538,20 @@ impl Server {
 
     /// The current document's diagnostics, linting now if the published ones are stale.
     fn fresh(&self, uri: &str) -> Option<(Arc<str>, Vec<linter::Diagnostic>, PathBuf)> {
-        let (path, text, generation, overlay, settings) = {
-            let st = lock(&self.state);
-            let doc = st.docs.get(uri)?;
-            if let Some(p) = st
-                .published
-                .get(uri)
-                .filter(|p| p.generation == doc.generation)
-            {
-                return Some((p.text.clone(), p.diagnostics.clone(), doc.path.clone()));
-            }
-            (
-                doc.path.clone(),
-                doc.text.clone(),
-                doc.generation,
-                overlay_of(&st),
-                st.settings.clone(),
-            )
-        };
-        let open = |p: &Path| overlay.get(p).cloned();
-        let results = catch_unwind(AssertUnwindSafe(|| {
-            self.linter.lint(&path, &text, &open, &settings)
-        }))
-        .ok()?;
-        let mine = results.into_iter().find(|r| r.path == path)?;
-        let _ = generation;
-        Some((mine.text, mine.diagnostics, path))
+        let doc = self.state.docs.get(uri)?;
+        if let Some(p) = self
+            .state
+            .published
+            .get(uri)
+            .filter(|p| p.generation == doc.generation)
+        {
+            return Some((p.text.clone(), p.diagnostics.clone(), doc.path.clone()));
+        }
+        let mine = self
+            .run_lint(uri)
+            .into_iter()
+            .find(|r| r.path == doc.path)?;
+        Some((mine.text, mine.diagnostics, doc.path.clone()))
     }
 
     fn code_actions(&self, p: lt::CodeActionParams) -> Vec<lt::CodeActionOrCommand> {
@@ -548,13 +616,11 @@ impl Server {
             .iter()
             .any(|d| d.fixes.iter().any(|f| f.safety == linter::Safety::Safe));
         if any_safe && wants(FIX_ALL_KIND) {
-            let (overlay, settings) = {
-                let st = lock(&self.state);
-                (overlay_of(&st), st.settings.clone())
-            };
+            let overlay = overlay_of(&self.state);
+            let settings = &self.state.settings;
             let open = |p: &Path| overlay.get(p).cloned();
             let fixed = catch_unwind(AssertUnwindSafe(|| {
-                self.linter.fix_all(&path, &text, &open, &settings)
+                self.linter.fix_all(&path, &text, &open, settings)
             }))
             .ok()
             .flatten();
@@ -682,106 +748,6 @@ fn publish(
         "textDocument/publishDiagnostics".into(),
         serde_json::to_value(params).unwrap_or(Value::Null),
     )));
-}
-
-struct Worker {
-    sender: Sender<Message>,
-    linter: Arc<dyn Linter>,
-    encoding: Encoding,
-    state: Arc<Mutex<State>>,
-}
-
-impl Worker {
-    fn run(self, jobs: Receiver<String>) {
-        for uri in jobs {
-            let snapshot = {
-                let mut st = lock(&self.state);
-                st.pending.remove(&uri);
-                st.docs.get(&uri).map(|d| {
-                    (
-                        d.path.clone(),
-                        d.text.clone(),
-                        d.generation,
-                        overlay_of(&st),
-                        st.settings.clone(),
-                    )
-                })
-            };
-            let Some((path, text, generation, overlay, settings)) = snapshot else {
-                continue;
-            };
-            let open = |p: &Path| overlay.get(p).cloned();
-            let results = catch_unwind(AssertUnwindSafe(|| {
-                self.linter.lint(&path, &text, &open, &settings)
-            }));
-            let results = match results {
-                Ok(r) => r,
-                Err(_) => {
-                    let _ = self.sender.send(Message::Notification(Notification::new(
-                        "window/logMessage".into(),
-                        json!({"type": 1, "message": format!("rampart: internal error while linting {}", path.display())}),
-                    )));
-                    vec![linter::FileDiagnostics {
-                        path: path.clone(),
-                        text: Arc::from(text.as_str()),
-                        diagnostics: vec![linter::Diagnostic {
-                            code: "RAMPART-003".into(),
-                            name: "internal-error".into(),
-                            message: "rampart failed on this file; the error is in the server log"
-                                .into(),
-                            level: linter::Level::Error,
-                            start: 0,
-                            end: 0,
-                            href: String::new(),
-                            related: Vec::new(),
-                            fixes: Vec::new(),
-                            suppress: None,
-                            unnecessary: false,
-                        }],
-                    }]
-                }
-            };
-            let mut st = lock(&self.state);
-            // Stale: the document changed (or closed) while it was linted; a newer job runs.
-            let Some(current) = st.docs.get(&uri) else {
-                continue;
-            };
-            if current.generation != generation {
-                continue;
-            }
-            for file in results {
-                let Some(file_uri) = (if file.path == path {
-                    lt::Uri::from_str(&uri).ok()
-                } else {
-                    path_to_uri(&file.path)
-                }) else {
-                    continue;
-                };
-                let key = file_uri.as_str().to_string();
-                let (gen, version) = match st.docs.get(&key) {
-                    // A sibling open with other text than the one linted: its own job decides.
-                    Some(d) if file.path != path && *d.text != *file.text => continue,
-                    Some(d) => (d.generation, Some(d.version)),
-                    None => (0, None),
-                };
-                let lines = Lines::new(&file.text);
-                let lsp: Vec<lt::Diagnostic> = file
-                    .diagnostics
-                    .iter()
-                    .map(|d| to_lsp(d, &lines, self.encoding))
-                    .collect();
-                publish(&self.sender, &file_uri, lsp, version);
-                st.published.insert(
-                    key,
-                    Published {
-                        generation: gen,
-                        text: file.text,
-                        diagnostics: file.diagnostics,
-                    },
-                );
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -288,11 +288,12 @@ impl Builder<'_> {
                 ..
             }) => match key.take() {
                 None => {
-                    let text = match &node.value {
-                        Value::String(s) => s.clone(),
-                        _ => self.text[node.span.start..node.span.end].to_string(),
+                    let span = node.span;
+                    let text = match node.value {
+                        Value::String(s) => s,
+                        _ => self.text[span.start..span.end].to_string(),
                     };
-                    *key = Some((text, node.span, plain));
+                    *key = Some((text, span, plain));
                 }
                 Some((k, key_span, key_plain)) => {
                     if key_plain && k == "<<" {
@@ -357,14 +358,24 @@ pub fn resolve_plain(s: &str) -> Value {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         _ => {}
     }
-    let lower = s.to_ascii_lowercase();
-    match lower.as_str() {
-        "y" | "yes" | "true" | "on" => return Value::Bool(true),
-        "n" | "no" | "false" | "off" => return Value::Bool(false),
-        ".inf" | "+.inf" => return Value::Number(f64::INFINITY),
-        "-.inf" => return Value::Number(f64::NEG_INFINITY),
-        ".nan" => return Value::Number(f64::NAN),
-        _ => {}
+    // Every special word is at most five bytes: no need to look further (or allocate).
+    if s.len() <= 5 {
+        let is = |w: &str| s.eq_ignore_ascii_case(w);
+        if is("y") || is("yes") || is("true") || is("on") {
+            return Value::Bool(true);
+        }
+        if is("n") || is("no") || is("false") || is("off") {
+            return Value::Bool(false);
+        }
+        if is(".inf") || is("+.inf") {
+            return Value::Number(f64::INFINITY);
+        }
+        if is("-.inf") {
+            return Value::Number(f64::NEG_INFINITY);
+        }
+        if is(".nan") {
+            return Value::Number(f64::NAN);
+        }
     }
     if let Some(n) = parse_yaml11_number(s) {
         return Value::Number(n);
@@ -377,7 +388,11 @@ fn parse_yaml11_number(s: &str) -> Option<f64> {
     if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
         return None;
     }
-    let clean: String = s.chars().filter(|c| *c != '_').collect();
+    let clean: std::borrow::Cow<str> = if s.contains('_') {
+        s.chars().filter(|c| *c != '_').collect::<String>().into()
+    } else {
+        s.into()
+    };
     let (sign, body) = match clean.strip_prefix('-') {
         Some(rest) => (-1.0, rest),
         None => (1.0, clean.strip_prefix('+').unwrap_or(&clean)),
