@@ -42,3 +42,6 @@ print(f"  throughput: {files / secs:,.0f} files/s, {size / 1e6 / secs:.1f} MB/s"
 print(f"  peak RSS: {rss_kb / 1024:.0f} MB   budget 300 MB")
 print(f"single file (pre-commit), mean of 50 runs incl. process start: {single_ms} ms   budget 20 ms")
 PY
+
+echo "language server, didChange to publishDiagnostics:"
+cargo bench --quiet --bench lsp_latency 2>/dev/null | sed 's/^/  /'
