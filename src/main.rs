@@ -15,6 +15,11 @@ use rampart::report;
 use rampart::rule::{RuleMeta, Severity};
 use rampart::rules;
 
+// The parsers allocate a node per value: mimalloc makes that about twice as fast as the
+// system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "rampart",

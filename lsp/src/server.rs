@@ -334,8 +334,8 @@ impl Server {
         let Some(doc) = self.state.docs.get(uri) else {
             return Vec::new();
         };
-        let overlay = overlay_of(&self.state);
-        let open = |p: &Path| overlay.get(p).cloned();
+        let docs = &self.state.docs;
+        let open = |p: &Path| open_text(docs, p);
         let settings = &self.state.settings;
         match catch_unwind(AssertUnwindSafe(|| {
             self.linter.lint(&doc.path, &doc.text, &open, settings)
@@ -616,9 +616,9 @@ impl Server {
             .iter()
             .any(|d| d.fixes.iter().any(|f| f.safety == linter::Safety::Safe));
         if any_safe && wants(FIX_ALL_KIND) {
-            let overlay = overlay_of(&self.state);
+            let docs = &self.state.docs;
             let settings = &self.state.settings;
-            let open = |p: &Path| overlay.get(p).cloned();
+            let open = |p: &Path| open_text(docs, p);
             let fixed = catch_unwind(AssertUnwindSafe(|| {
                 self.linter.fix_all(&path, &text, &open, settings)
             }))
@@ -692,11 +692,11 @@ fn minimal_edit(old: &str, new: &str) -> (usize, usize, String) {
     )
 }
 
-fn overlay_of(st: &State) -> HashMap<PathBuf, String> {
-    st.docs
-        .values()
-        .map(|d| (d.path.clone(), d.text.clone()))
-        .collect()
+/// The unsaved text of an open document, by path (only Terraform modules ask for it).
+fn open_text(docs: &HashMap<String, Doc>, path: &Path) -> Option<String> {
+    docs.values()
+        .find(|d| d.path == path)
+        .map(|d| d.text.clone())
 }
 
 fn to_lsp(d: &linter::Diagnostic, lines: &Lines, enc: Encoding) -> lt::Diagnostic {

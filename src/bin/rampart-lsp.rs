@@ -1,5 +1,8 @@
 //! `rampart-lsp`: the language server on stdio (the same as `rampart lsp`).
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     match rampart::lsp::serve_stdio() {
         Ok(()) => std::process::ExitCode::SUCCESS,
