@@ -3,7 +3,10 @@
 use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
 use crate::k8s::pod_spec;
+use crate::model::Resource;
+use crate::parse::dockerfile::Instruction;
 use crate::rule::{Context, Finding, RuleMeta};
+use crate::source::Span;
 
 /// A pod-spec boolean that must not be `true` (hostNetwork, hostPID, hostIPC…).
 pub struct ForbiddenPodFlag {
@@ -45,4 +48,36 @@ impl ForbiddenPodFlag {
             );
         }
     }
+}
+
+/// The stage resource an instruction belongs to (the first stage for instructions before any
+/// `FROM`).
+pub fn stage_of<'a>(cx: &Context<'a>, ins: &Instruction) -> Option<&'a Resource> {
+    cx.resources.get(ins.stage.unwrap_or(0))
+}
+
+/// Whitespace-separated arguments of an instruction with their spans (continuations skipped).
+pub fn arg_words(text: &str, ins: &Instruction) -> Vec<(String, Span)> {
+    let args = &text[ins.args_span.start..ins.args_span.end];
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in args
+        .char_indices()
+        .chain(std::iter::once((args.len(), ' ')))
+    {
+        if c.is_whitespace() {
+            if let Some(s) = start.take() {
+                let word: &str = &args[s..i];
+                if word != "\\" {
+                    out.push((
+                        word.to_string(),
+                        Span::new(ins.args_span.start + s, ins.args_span.start + i),
+                    ));
+                }
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    out
 }

@@ -19,8 +19,15 @@ pub mod k8s {
 }
 
 pub mod docker {
+    pub mod add_instead_of_copy;
+    pub mod add_url_without_checksum;
+    pub mod exposed_admin_port;
     pub mod latest_base_image;
+    pub mod maintainer;
+    pub mod pipe_to_shell;
+    pub mod relative_workdir;
     pub mod root_user;
+    pub mod sudo;
 }
 
 pub mod terraform {
@@ -45,6 +52,13 @@ pub static RULES: &[&dyn Rule] = &[
     &k8s::missing_resource_limits::MissingResourceLimits,
     &docker::latest_base_image::LatestBaseImage,
     &docker::root_user::RootUser,
+    &docker::pipe_to_shell::PipeToShell,
+    &docker::sudo::Sudo,
+    &docker::add_instead_of_copy::AddInsteadOfCopy,
+    &docker::add_url_without_checksum::AddUrlWithoutChecksum,
+    &docker::maintainer::Maintainer,
+    &docker::relative_workdir::RelativeWorkdir,
+    &docker::exposed_admin_port::ExposedAdminPort,
     &terraform::aws::public_bucket_acl::PublicBucketAcl,
 ];
 

@@ -633,6 +633,7 @@ fn lint_yaml(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) -> F
         files: &unit,
         resources: &resources,
         dockerfile: None,
+        scripts: &[],
     };
     let mut findings = run_rules(&cx, Domain::Kubernetes, &|m| config.is_enabled(m), rules);
     if let Some(e) = error {
@@ -702,10 +703,17 @@ fn lint_dockerfile(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]
             file: 0,
         })
         .collect();
+    let scripts: Vec<(usize, crate::shell::Script)> = df
+        .instructions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, ins)| crate::shell::parse_run(text, &df, ins).map(|s| (i, s)))
+        .collect();
     let cx = Context {
         files: &unit,
         resources: &resources,
         dockerfile: Some(&df),
+        scripts: &scripts,
     };
     let mut findings = run_rules(&cx, Domain::Dockerfile, &|m| config.is_enabled(m), rules);
     for (message, span) in &df.errors {
@@ -838,6 +846,7 @@ fn lint_module(
         files: &unit,
         resources: &resources,
         dockerfile: None,
+        scripts: &[],
     };
     let enabled = |m: &RuleMeta| configs.iter().flatten().any(|c| c.is_enabled(m));
     let findings = run_rules(&cx, Domain::Terraform, &enabled, rules);

@@ -10,6 +10,7 @@ pub mod k8s;
 pub mod model;
 pub mod parse;
 pub mod rule;
+pub mod shell;
 pub mod source;
 pub mod suppress;
 pub mod terraform;

@@ -333,6 +333,8 @@ pub struct Context<'a> {
     pub resources: &'a [Resource],
     /// The Dockerfile structure, for Dockerfile rules.
     pub dockerfile: Option<&'a Dockerfile>,
+    /// The shell of each `RUN` that could be parsed: (instruction index, script).
+    pub scripts: &'a [(usize, crate::shell::Script)],
 }
 
 impl<'a> Context<'a> {

@@ -266,7 +266,13 @@ fn instruction(text: &str, node: tree_sitter::Node, stage: Option<usize>) -> Ins
         }
     }
     let keyword = text[keyword_span.start..keyword_span.end].to_ascii_uppercase();
-    let args_span = Span::new(args_start.unwrap_or(span.end), span.end);
+    // Instructions the grammar gives no argument nodes (MAINTAINER): everything after the
+    // keyword.
+    let after_keyword = || {
+        let rest = &text[keyword_span.end..span.end];
+        keyword_span.end + (rest.len() - rest.trim_start().len())
+    };
+    let args_span = Span::new(args_start.unwrap_or_else(after_keyword), span.end);
     Instruction {
         keyword,
         keyword_span,
