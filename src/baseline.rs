@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::absolute;
 use crate::engine::ScanResult;
 use crate::report::{display_path, fingerprint_at};
 
@@ -50,16 +51,6 @@ pub enum BaselineError {
     Corrupt(PathBuf, String),
     #[error("baseline {0} has version {1}; this rampart reads version 1")]
     Version(PathBuf, u32),
-}
-
-fn absolute(p: &Path) -> PathBuf {
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map(|d| d.join(p))
-            .unwrap_or_else(|_| p.to_path_buf())
-    }
 }
 
 /// Lexically normalise `a/./b/../c` (no file system access: paths may not exist).

@@ -250,7 +250,10 @@ fn check_selectors(
     Ok(())
 }
 
-fn glob_set(patterns: &[String], path: &Path, text: &str) -> Result<GlobSet, ConfigError> {
+/// Compile path globs the way `--exclude` and `.rampart.toml` write them: a pattern without
+/// `/` matches at any depth, and a directory's pattern matches everything below it. On error,
+/// the pattern at fault and the reason.
+pub fn path_globs(patterns: &[String]) -> Result<GlobSet, (String, String)> {
     let mut builder = GlobSetBuilder::new();
     for p in patterns {
         let trimmed = p.trim_start_matches("./").trim_end_matches('/');
@@ -260,20 +263,23 @@ fn glob_set(patterns: &[String], path: &Path, text: &str) -> Result<GlobSet, Con
             format!("**/{trimmed}")
         };
         for pat in [pattern.clone(), format!("{pattern}/**")] {
-            let glob = Glob::new(&pat).map_err(|e| {
-                error_at(
-                    path,
-                    text,
-                    offset_of_value(text, p),
-                    format!("invalid glob `{p}`: {e}"),
-                )
-            })?;
-            builder.add(glob);
+            builder.add(Glob::new(&pat).map_err(|e| (p.clone(), e.to_string()))?);
         }
     }
     builder
         .build()
-        .map_err(|e| error_at(path, text, 0, format!("invalid globs: {e}")))
+        .map_err(|e| (patterns.join(" "), e.to_string()))
+}
+
+fn glob_set(patterns: &[String], path: &Path, text: &str) -> Result<GlobSet, ConfigError> {
+    path_globs(patterns).map_err(|(p, e)| {
+        error_at(
+            path,
+            text,
+            offset_of_value(text, &p),
+            format!("invalid glob `{p}`: {e}"),
+        )
+    })
 }
 
 impl Config {
@@ -557,7 +563,8 @@ impl Config {
     }
 }
 
-fn absolute(p: &Path) -> PathBuf {
+/// The path made absolute against the working directory (no file system access).
+pub fn absolute(p: &Path) -> PathBuf {
     if p.is_absolute() {
         p.to_path_buf()
     } else {

@@ -8,7 +8,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::GlobSet;
 use rayon::prelude::*;
 
 use crate::config::{Config, ConfigError, Resolver};
@@ -174,23 +174,7 @@ pub fn sort_findings(findings: &mut [Finding]) {
 }
 
 fn build_excludes(patterns: &[String]) -> Result<GlobSet, EngineError> {
-    let mut builder = GlobSetBuilder::new();
-    for p in patterns {
-        let trimmed = p.trim_start_matches("./").trim_end_matches('/');
-        let pattern = if trimmed.contains('/') {
-            trimmed.to_string()
-        } else {
-            format!("**/{trimmed}")
-        };
-        for pat in [pattern.clone(), format!("{pattern}/**")] {
-            let glob =
-                Glob::new(&pat).map_err(|e| EngineError::BadGlob(p.clone(), e.to_string()))?;
-            builder.add(glob);
-        }
-    }
-    builder
-        .build()
-        .map_err(|e| EngineError::BadGlob(patterns.join(" "), e.to_string()))
+    crate::config::path_globs(patterns).map_err(|(p, e)| EngineError::BadGlob(p, e))
 }
 
 fn rel_for_match(path: &Path) -> PathBuf {
