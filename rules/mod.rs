@@ -28,6 +28,7 @@ pub mod docker {
     pub mod relative_workdir;
     pub mod root_user;
     pub mod sudo;
+    pub mod tls_verification_disabled;
 }
 
 pub mod terraform {
@@ -59,6 +60,7 @@ pub static RULES: &[&dyn Rule] = &[
     &docker::maintainer::Maintainer,
     &docker::relative_workdir::RelativeWorkdir,
     &docker::exposed_admin_port::ExposedAdminPort,
+    &docker::tls_verification_disabled::TlsVerificationDisabled,
     &terraform::aws::public_bucket_acl::PublicBucketAcl,
 ];
 
