@@ -27,6 +27,7 @@ pub mod docker {
     pub mod pipe_to_shell;
     pub mod relative_workdir;
     pub mod root_user;
+    pub mod secret_in_env;
     pub mod sudo;
     pub mod tls_verification_disabled;
 }
@@ -61,6 +62,7 @@ pub static RULES: &[&dyn Rule] = &[
     &docker::relative_workdir::RelativeWorkdir,
     &docker::exposed_admin_port::ExposedAdminPort,
     &docker::tls_verification_disabled::TlsVerificationDisabled,
+    &docker::secret_in_env::SecretInEnv,
     &terraform::aws::public_bucket_acl::PublicBucketAcl,
 ];
 

@@ -1,0 +1,262 @@
+use super::super::helpers::{arg_words, stage_of};
+use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::source::Span;
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// A secret baked into the image through `ENV`, or through an `ARG` with a default:
+    /// by name (`DB_PASSWORD`, `API_TOKEN`, `AWS_SECRET_ACCESS_KEY`, `PRIVATE_KEY`…) when a
+    /// value is set, and by value shape whatever the name (AWS access key ids, GitHub and
+    /// Slack tokens, private-key blocks). Names that hold a path, file, URL, id or public key
+    /// (`PASSWORD_FILE`, `GPG_KEY`, `KEY_ID`) and values taken from variables are not flagged.
+    ///
+    /// ## Why it matters
+    /// `ENV` values are stored in the image configuration and `ARG` values in its history:
+    /// anyone who can pull the image can read them with `docker inspect` or
+    /// `docker history`, long after the secret was meant to be used once.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// ENV DB_PASSWORD=s3cr3t-value
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// RUN --mount=type=secret,id=db_password \
+    ///     DB_PASSWORD="$(cat /run/secrets/db_password)" ./migrate
+    /// ```
+    /// and pass runtime secrets from the orchestrator (a Kubernetes Secret), not the image.
+    ///
+    /// ## References
+    /// - https://docs.docker.com/build/building/secrets/
+    /// - https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/
+    /// - CWE-798: Use of Hard-coded Credentials
+    pub struct SecretInEnv {
+        code: "DOCKER-011",
+        name: "secret-in-env",
+        title: "Secret set with `ENV` or `ARG`",
+        domain: Domain::Dockerfile,
+        tags: &["dockerfile", "secrets"],
+        severity: Severity::Critical,
+        equivalents: Equivalents {
+            trivy: &["DS-0031"],
+            kics: &["Passwords And Secrets"],
+            hadolint: &["DL3064"],
+            ..Equivalents::NONE
+        },
+        compliance: &["CWE-798", "CIS Docker Benchmark 4.10", "MITRE ATT&CK T1552"],
+        references: &["https://docs.docker.com/build/building/secrets/"],
+    }
+}
+
+const SECRET_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "PASS",
+    "SECRET",
+    "TOKEN",
+    "APIKEY",
+    "CREDENTIAL",
+    "CREDENTIALS",
+    "PRIVATEKEY",
+];
+/// `KEY` is a secret only after one of these.
+const KEY_KINDS: &[&str] = &[
+    "API",
+    "ACCESS",
+    "PRIVATE",
+    "SECRET",
+    "ENCRYPTION",
+    "SIGNING",
+    "MASTER",
+    "AUTH",
+];
+const NOT_SECRET: &[&str] = &[
+    "FILE",
+    "PATH",
+    "DIR",
+    "URL",
+    "URI",
+    "ID",
+    "NAME",
+    "USER",
+    "USERNAME",
+    "HOST",
+    "PORT",
+    "VERSION",
+    "TYPE",
+    "SIZE",
+    "LENGTH",
+    "PUBLIC",
+    "GPG",
+    "FINGERPRINT",
+    "MODE",
+    "ENDPOINT",
+    "REGION",
+    "EXPIRY",
+];
+
+fn secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    let parts: Vec<&str> = upper
+        .split(['_', '-', '.'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.iter().any(|p| NOT_SECRET.contains(p)) {
+        return false;
+    }
+    parts.iter().any(|p| SECRET_WORDS.contains(p))
+        || parts
+            .windows(2)
+            .any(|w| w[1] == "KEY" && KEY_KINDS.contains(&w[0]))
+}
+
+/// The kind of credential a value looks like, if any.
+fn secret_value(v: &str) -> Option<&'static str> {
+    let alnum_upper = |s: &str, n: usize| {
+        s.len() >= n
+            && s.chars()
+                .take(n)
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    };
+    if (v.starts_with("AKIA") || v.starts_with("ASIA")) && alnum_upper(&v[4..], 16) {
+        return Some("an AWS access key id");
+    }
+    if ["ghp_", "gho_", "ghs_", "ghu_", "github_pat_"]
+        .iter()
+        .any(|p| v.starts_with(p))
+        && v.len() >= 36
+    {
+        return Some("a GitHub token");
+    }
+    if ["xoxb-", "xoxp-", "xoxa-", "xoxs-"]
+        .iter()
+        .any(|p| v.starts_with(p))
+    {
+        return Some("a Slack token");
+    }
+    if v.contains("-----BEGIN") && v.contains("PRIVATE KEY") {
+        return Some("a private key");
+    }
+    if v.starts_with("sk_live_") || v.starts_with("rk_live_") {
+        return Some("a Stripe key");
+    }
+    None
+}
+
+fn unquote(s: &str) -> &str {
+    s.trim_matches(|c| c == '"' || c == '\'')
+}
+
+/// `(name, value, span of the pair)` of an `ENV`/`ARG`; `value` is `None` for an `ARG` without
+/// a default.
+fn pairs(
+    text: &str,
+    ins: &crate::parse::dockerfile::Instruction,
+) -> Vec<(String, Option<String>, Span)> {
+    let words = arg_words(text, ins);
+    let Some(first) = words.first() else {
+        return Vec::new();
+    };
+    if ins.keyword == "ENV" && !first.0.contains('=') {
+        let value = words[1..]
+            .iter()
+            .map(|(w, _)| w.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let end = words.last().map(|(_, s)| s.end).unwrap_or(first.1.end);
+        return vec![(
+            first.0.clone(),
+            Some(unquote(&value).to_string()),
+            Span::new(first.1.start, end),
+        )];
+    }
+    words
+        .into_iter()
+        .map(|(w, span)| match w.split_once('=') {
+            Some((k, v)) => (k.to_string(), Some(unquote(v).to_string()), span),
+            None => (w, None, span),
+        })
+        .collect()
+}
+
+impl Rule for SecretInEnv {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let Some(df) = cx.dockerfile else { return };
+        let text = cx.text(0);
+        for ins in df
+            .instructions
+            .iter()
+            .filter(|i| i.keyword == "ENV" || i.keyword == "ARG")
+        {
+            let Some(stage) = stage_of(cx, ins) else {
+                continue;
+            };
+            for (name, value, span) in pairs(text, ins) {
+                let Some(value) = value.filter(|v| !v.is_empty() && !v.starts_with('$')) else {
+                    continue;
+                };
+                let message = match secret_value(&value) {
+                    Some(kind) => format!("`{} {name}` holds {kind}, readable by anyone who pulls the image", ins.keyword),
+                    None if secret_name(&name) => format!(
+                        "`{} {name}` sets a secret in the image; use a build secret (`RUN --mount=type=secret`) or a runtime secret",
+                        ins.keyword
+                    ),
+                    None => continue,
+                };
+                out.push(Finding::on(&Self::META, stage, span, message).within(ins.span));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        for n in [
+            "DB_PASSWORD",
+            "API_TOKEN",
+            "AWS_SECRET_ACCESS_KEY",
+            "PRIVATE_KEY",
+            "api-key",
+            "GITHUB_TOKEN",
+            "MYSQL_ROOT_PASSWORD",
+        ] {
+            assert!(secret_name(n), "{n}");
+        }
+        for n in [
+            "GPG_KEY",
+            "PASSWORD_FILE",
+            "KEY_ID",
+            "TOKEN_URL",
+            "PUBLIC_KEY",
+            "PWD",
+            "KEYRING",
+            "PASSWORD_MIN_LENGTH",
+            "NODE_VERSION",
+        ] {
+            assert!(!secret_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn values() {
+        assert_eq!(
+            secret_value("AKIAIOSFODNN7EXAMPLE"),
+            Some("an AWS access key id")
+        );
+        assert_eq!(
+            secret_value("ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"),
+            Some("a GitHub token")
+        );
+        assert_eq!(secret_value("AKIA-not-a-key"), None);
+        assert_eq!(secret_value("3.12.4"), None);
+    }
+}
