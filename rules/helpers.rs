@@ -81,3 +81,33 @@ pub fn arg_words(text: &str, ins: &Instruction) -> Vec<(String, Span)> {
     }
     out
 }
+
+/// `(name, value, span of the pair)` of an `ENV` or `ARG`, in both the `KEY=value` form and the
+/// legacy `ENV KEY value` form; quotes removed; `value` is `None` for an `ARG` without a default.
+pub fn env_pairs(text: &str, ins: &Instruction) -> Vec<(String, Option<String>, Span)> {
+    let unquote = |s: &str| s.trim_matches(|c| c == '"' || c == '\'').to_string();
+    let words = arg_words(text, ins);
+    let Some(first) = words.first() else {
+        return Vec::new();
+    };
+    if ins.keyword == "ENV" && !first.0.contains('=') {
+        let value = words[1..]
+            .iter()
+            .map(|(w, _)| w.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let end = words.last().map(|(_, s)| s.end).unwrap_or(first.1.end);
+        return vec![(
+            first.0.clone(),
+            Some(unquote(&value)),
+            Span::new(first.1.start, end),
+        )];
+    }
+    words
+        .into_iter()
+        .map(|(w, span)| match w.split_once('=') {
+            Some((k, v)) => (k.to_string(), Some(unquote(v)), span),
+            None => (w, None, span),
+        })
+        .collect()
+}

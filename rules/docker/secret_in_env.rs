@@ -1,6 +1,5 @@
-use super::super::helpers::{arg_words, stage_of};
+use super::super::helpers::{env_pairs, stage_of};
 use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
-use crate::source::Span;
 
 crate::declare_rule! {
     /// ## What it flags
@@ -144,42 +143,6 @@ fn secret_value(v: &str) -> Option<&'static str> {
     None
 }
 
-fn unquote(s: &str) -> &str {
-    s.trim_matches(|c| c == '"' || c == '\'')
-}
-
-/// `(name, value, span of the pair)` of an `ENV`/`ARG`; `value` is `None` for an `ARG` without
-/// a default.
-fn pairs(
-    text: &str,
-    ins: &crate::parse::dockerfile::Instruction,
-) -> Vec<(String, Option<String>, Span)> {
-    let words = arg_words(text, ins);
-    let Some(first) = words.first() else {
-        return Vec::new();
-    };
-    if ins.keyword == "ENV" && !first.0.contains('=') {
-        let value = words[1..]
-            .iter()
-            .map(|(w, _)| w.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let end = words.last().map(|(_, s)| s.end).unwrap_or(first.1.end);
-        return vec![(
-            first.0.clone(),
-            Some(unquote(&value).to_string()),
-            Span::new(first.1.start, end),
-        )];
-    }
-    words
-        .into_iter()
-        .map(|(w, span)| match w.split_once('=') {
-            Some((k, v)) => (k.to_string(), Some(unquote(v).to_string()), span),
-            None => (w, None, span),
-        })
-        .collect()
-}
-
 impl Rule for SecretInEnv {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -196,7 +159,7 @@ impl Rule for SecretInEnv {
             let Some(stage) = stage_of(cx, ins) else {
                 continue;
             };
-            for (name, value, span) in pairs(text, ins) {
+            for (name, value, span) in env_pairs(text, ins) {
                 let Some(value) = value.filter(|v| !v.is_empty() && !v.starts_with('$')) else {
                     continue;
                 };

@@ -1,4 +1,4 @@
-use super::super::helpers::{arg_words, stage_of};
+use super::super::helpers::{env_pairs, stage_of};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
@@ -133,34 +133,6 @@ fn in_commands(cmd: &Command) -> Option<Insecure> {
     }
 }
 
-/// `KEY=value` pairs (or the legacy `ENV KEY value`) of an `ENV`/`ARG` with their spans.
-fn pairs(text: &str, ins: &crate::parse::dockerfile::Instruction) -> Vec<(String, String, Span)> {
-    let words = arg_words(text, ins);
-    let Some(first) = words.first() else {
-        return Vec::new();
-    };
-    if !first.0.contains('=') && ins.keyword == "ENV" {
-        let value = words[1..]
-            .iter()
-            .map(|(w, _)| w.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let end = words.last().map(|(_, s)| s.end).unwrap_or(first.1.end);
-        return vec![(first.0.clone(), value, Span::new(first.1.start, end))];
-    }
-    words
-        .into_iter()
-        .map(|(w, span)| {
-            let (k, v) = w.split_once('=').unwrap_or((w.as_str(), ""));
-            (
-                k.to_string(),
-                v.trim_matches(|c| c == '"' || c == '\'').to_string(),
-                span,
-            )
-        })
-        .collect()
-}
-
 fn in_environment(key: &str, value: &str) -> Option<String> {
     let v = value.to_ascii_lowercase();
     match key {
@@ -221,8 +193,8 @@ impl Rule for TlsVerificationDisabled {
             let Some(stage) = stage_of(cx, ins) else {
                 continue;
             };
-            for (key, value, span) in pairs(text, ins) {
-                if let Some(what) = in_environment(&key, &value) {
+            for (key, value, span) in env_pairs(text, ins) {
+                if let Some(what) = in_environment(&key, value.as_deref().unwrap_or("")) {
                     out.push(Finding::on(&Self::META, stage, span, what).within(ins.span));
                 }
             }
