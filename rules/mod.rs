@@ -30,6 +30,7 @@ pub mod docker {
     pub mod secret_in_env;
     pub mod sudo;
     pub mod tls_verification_disabled;
+    pub mod unsigned_packages;
 }
 
 pub mod terraform {
@@ -63,6 +64,7 @@ pub static RULES: &[&dyn Rule] = &[
     &docker::exposed_admin_port::ExposedAdminPort,
     &docker::tls_verification_disabled::TlsVerificationDisabled,
     &docker::secret_in_env::SecretInEnv,
+    &docker::unsigned_packages::UnsignedPackages,
     &terraform::aws::public_bucket_acl::PublicBucketAcl,
 ];
 
