@@ -111,3 +111,9 @@ pub fn env_pairs(text: &str, ins: &Instruction) -> Vec<(String, Option<String>, 
         })
         .collect()
 }
+
+/// An edit that removes a shell word (a flag) together with the blanks before it.
+pub fn remove_word(text: &str, span: Span) -> crate::fix::Edit {
+    let start = text[..span.start].trim_end_matches([' ', '\t']).len();
+    crate::fix::Edit::replace(Span::new(start, span.end), "")
+}

@@ -65,7 +65,7 @@ fn fixing_the_corpus_is_stable() {
     let Some(dir) = corpus() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let copy = tmp.path().join("real");
-    copy_tree(&dir, &copy);
+    common::copy_tree(&dir, &copy);
     let run = || {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_rampart"))
             .current_dir(tmp.path())
@@ -115,20 +115,6 @@ fn fixing_the_corpus_is_stable() {
         second.contains("applied 0 fix(es) to 0 file(s)"),
         "second run: {second}"
     );
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        let ft = entry.file_type().unwrap();
-        if ft.is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else if ft.is_file() {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -430,8 +430,8 @@ fn fix_applies_safe_fixes_and_unsafe_on_request_atomically() {
 fn fixing_every_fixture_twice_changes_nothing_the_second_time() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    copy_tree(&common::root().join("testdata"), &d.join("testdata"));
-    copy_tree(&common::root().join("examples"), &d.join("examples"));
+    common::copy_tree(&common::root().join("testdata"), &d.join("testdata"));
+    common::copy_tree(&common::root().join("examples"), &d.join("examples"));
     let before = snapshot_tree(d);
     let out = rampart_in(d)
         .args(["scan", "--fix", "--unsafe-fixes", "--format", "json"])
@@ -469,19 +469,6 @@ fn fixing_every_fixture_twice_changes_nothing_the_second_time() {
         stderr(&out)
     );
     assert_eq!(after_first, snapshot_tree(d));
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn snapshot_tree(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {

@@ -1,5 +1,5 @@
-use super::super::helpers::{env_pairs, stage_of};
-use crate::fix::{Applicability, Edit, Fix};
+use super::super::helpers::{env_pairs, remove_word, stage_of};
+use crate::fix::{Applicability, Fix};
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
@@ -170,12 +170,10 @@ impl Rule for TlsVerificationDisabled {
             };
             for fact in script.commands.iter().filter_map(in_commands) {
                 let fix = fact.removable.map(|span| {
-                    // Remove the flag and the space before it.
-                    let start = text[..span.start].trim_end_matches([' ', '\t']).len();
                     Fix::new(
                         "Remove the flag and trust the server's certificate authority instead",
                         Applicability::Unsafe,
-                        vec![Edit::replace(Span::new(start, span.end), "")],
+                        vec![remove_word(text, span)],
                     )
                 });
                 out.push(

@@ -1,10 +1,9 @@
-use super::super::helpers::stage_of;
-use crate::fix::{Applicability, Edit, Fix};
+use super::super::helpers::{remove_word, stage_of};
+use crate::fix::{Applicability, Fix};
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
 use crate::shell::basename;
-use crate::source::Span;
 
 crate::declare_rule! {
     /// ## What it flags
@@ -120,15 +119,13 @@ impl Rule for UnsignedPackages {
                     .iter()
                     .filter(|w| flags.contains(&w.text.as_str()))
                 {
-                    // Remove the flag and the blanks before it.
-                    let start = text[..word.span.start].trim_end_matches([' ', '\t']).len();
                     let fix = Fix::new(
                         format!(
                             "Remove `{}` (trust the repository's signing key instead)",
                             word.text
                         ),
                         Applicability::Unsafe,
-                        vec![Edit::replace(Span::new(start, word.span.end), "")],
+                        vec![remove_word(text, word.span)],
                     );
                     out.push(
                         Finding::on(

@@ -79,3 +79,18 @@ pub fn entries(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Copy a directory tree (regular files and directories; links are left out).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        let ft = entry.file_type().unwrap();
+        if ft.is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else if ft.is_file() {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
