@@ -16,21 +16,31 @@ pub mod k8s {
     pub mod latest_image_tag;
     pub mod missing_resource_limits;
     pub mod privileged_container;
+    pub mod untrusted_registry;
 }
 
 pub mod docker {
     pub mod add_instead_of_copy;
     pub mod add_url_without_checksum;
+    pub mod apt_install_recommends;
+    pub mod base_image_digest;
     pub mod exposed_admin_port;
+    pub mod heavy_base_image;
     pub mod latest_base_image;
     pub mod maintainer;
+    pub mod missing_healthcheck;
+    pub mod package_cache;
     pub mod pipe_to_shell;
     pub mod relative_workdir;
     pub mod root_user;
+    pub mod secret_file_copied;
     pub mod secret_in_env;
     pub mod sudo;
     pub mod tls_verification_disabled;
+    pub mod unpinned_packages;
     pub mod unsigned_packages;
+    pub mod untrusted_registry;
+    pub mod world_writable;
 }
 
 pub mod terraform {
@@ -53,6 +63,7 @@ pub static RULES: &[&dyn Rule] = &[
     &k8s::host_ipc::HostIpc,
     &k8s::latest_image_tag::LatestImageTag,
     &k8s::missing_resource_limits::MissingResourceLimits,
+    &k8s::untrusted_registry::UntrustedRegistryK8s,
     &docker::latest_base_image::LatestBaseImage,
     &docker::root_user::RootUser,
     &docker::pipe_to_shell::PipeToShell,
@@ -65,6 +76,15 @@ pub static RULES: &[&dyn Rule] = &[
     &docker::tls_verification_disabled::TlsVerificationDisabled,
     &docker::secret_in_env::SecretInEnv,
     &docker::unsigned_packages::UnsignedPackages,
+    &docker::secret_file_copied::SecretFileCopied,
+    &docker::world_writable::WorldWritable,
+    &docker::apt_install_recommends::AptInstallRecommends,
+    &docker::unpinned_packages::UnpinnedPackages,
+    &docker::package_cache::PackageCache,
+    &docker::missing_healthcheck::MissingHealthcheck,
+    &docker::base_image_digest::BaseImageDigest,
+    &docker::heavy_base_image::HeavyBaseImage,
+    &docker::untrusted_registry::UntrustedRegistry,
     &terraform::aws::public_bucket_acl::PublicBucketAcl,
 ];
 

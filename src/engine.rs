@@ -618,6 +618,7 @@ fn lint_yaml(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) -> F
         resources: &resources,
         dockerfile: None,
         scripts: &[],
+        config,
     };
     let mut findings = run_rules(&cx, Domain::Kubernetes, &|m| config.is_enabled(m), rules);
     if let Some(e) = error {
@@ -698,6 +699,7 @@ fn lint_dockerfile(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]
         resources: &resources,
         dockerfile: Some(&df),
         scripts: &scripts,
+        config,
     };
     let mut findings = run_rules(&cx, Domain::Dockerfile, &|m| config.is_enabled(m), rules);
     for (message, span) in &df.errors {
@@ -826,11 +828,13 @@ fn lint_module(
         .iter()
         .flat_map(|f| module.resources(f))
         .collect();
+    let default_config = Config::default();
     let cx = Context {
         files: &unit,
         resources: &resources,
         dockerfile: None,
         scripts: &[],
+        config: configs.iter().flatten().next().unwrap_or(&default_config),
     };
     let enabled = |m: &RuleMeta| configs.iter().flatten().any(|c| c.is_enabled(m));
     let findings = run_rules(&cx, Domain::Terraform, &enabled, rules);

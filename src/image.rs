@@ -61,6 +61,49 @@ impl<'a> ImageRef<'a> {
                 .any(|c| matches!(c, '$' | '{' | '}' | '<' | '>' | '(' | ')') || c.is_whitespace())
     }
 
+    /// `registry/repository` as a registry sees it: Docker Hub is `docker.io`, and its
+    /// official images live under `library/`.
+    pub fn canonical_name(&self) -> String {
+        match self.registry {
+            Some(r) => format!("{r}/{}", self.repository),
+            None if self.repository.contains('/') => format!("docker.io/{}", self.repository),
+            None => format!("docker.io/library/{}", self.repository),
+        }
+    }
+
+    /// ` (it is `docker.io/…`)` for references without a registry, where the registry is not
+    /// obvious to the reader; empty otherwise.
+    pub fn implicit_registry_note(&self) -> String {
+        match self.registry {
+            Some(_) => String::new(),
+            None => format!(" (it is `{}`)", self.canonical_name()),
+        }
+    }
+
+    /// Is the image on the allow-list? An entry names a registry (`ghcr.io`), or a registry
+    /// and a path prefix (`ghcr.io/acme`, `docker.io/library`); `*` matches within one
+    /// component (`*.dkr.ecr.*.amazonaws.com`). An empty list allows everything.
+    pub fn allowed_by(&self, allowed: &[String]) -> bool {
+        if allowed.is_empty() {
+            return true;
+        }
+        let name = self.canonical_name();
+        let parts: Vec<&str> = name.split('/').collect();
+        allowed.iter().any(|entry| {
+            let entry = entry.trim().trim_end_matches('/');
+            let entry = match entry {
+                "index.docker.io" | "registry-1.docker.io" | "hub.docker.com" => "docker.io",
+                e => e,
+            };
+            let want: Vec<&str> = entry.split('/').collect();
+            want.len() <= parts.len()
+                && want
+                    .iter()
+                    .zip(&parts)
+                    .all(|(w, p)| component_matches(w, &p.to_ascii_lowercase()))
+        })
+    }
+
     pub fn is_pinned(&self) -> bool {
         self.digest.is_some()
     }
@@ -75,6 +118,30 @@ impl<'a> ImageRef<'a> {
             Some(tag) => tag == "latest",
         }
     }
+}
+
+/// `*` matches any run of characters inside one path component.
+fn component_matches(pattern: &str, text: &str) -> bool {
+    let pattern = pattern.to_ascii_lowercase();
+    let mut pieces = pattern.split('*');
+    let first = pieces.next().unwrap_or("");
+    let Some(mut rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    let pieces: Vec<&str> = pieces.collect();
+    if pieces.is_empty() {
+        return rest.is_empty();
+    }
+    for (i, piece) in pieces.iter().enumerate() {
+        if i == pieces.len() - 1 {
+            return rest.ends_with(piece);
+        }
+        match rest.find(piece) {
+            Some(at) => rest = &rest[at + piece.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 #[cfg(test)]
@@ -135,5 +202,27 @@ mod tests {
         let r = ImageRef::parse("localhost/app:v1");
         assert_eq!(r.registry, Some("localhost"));
         assert!(!r.floats_to_latest());
+    }
+
+    #[test]
+    fn allow_list_entries() {
+        let list = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let hub = list(&["docker.io/library"]);
+        assert!(ImageRef::parse("nginx:1.27").allowed_by(&hub));
+        assert!(!ImageRef::parse("bitnami/nginx:1.27").allowed_by(&hub));
+        assert!(ImageRef::parse("bitnami/nginx").allowed_by(&list(&["index.docker.io"])));
+        let ghcr = list(&["ghcr.io/acme"]);
+        assert!(ImageRef::parse("ghcr.io/acme/api:1").allowed_by(&ghcr));
+        assert!(!ImageRef::parse("ghcr.io/acme-evil/api:1").allowed_by(&ghcr));
+        assert!(!ImageRef::parse("ghcr.io/other/api:1").allowed_by(&ghcr));
+        let ecr = list(&["*.dkr.ecr.*.amazonaws.com"]);
+        assert!(
+            ImageRef::parse("123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:1").allowed_by(&ecr)
+        );
+        assert!(!ImageRef::parse("evil.example.com/dkr.ecr.x.amazonaws.com/api").allowed_by(&ecr));
+        assert!(
+            !ImageRef::parse("123.dkr.ecr.eu-west-1.amazonaws.com.evil.io/api").allowed_by(&ecr)
+        );
+        assert!(ImageRef::parse("anything/at:all").allowed_by(&[]));
     }
 }

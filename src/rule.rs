@@ -335,6 +335,8 @@ pub struct Context<'a> {
     pub dockerfile: Option<&'a Dockerfile>,
     /// The shell of each `RUN` that could be parsed: (instruction index, script).
     pub scripts: &'a [(usize, crate::shell::Script)],
+    /// The configuration in effect (settings such as `allowed-registries` that rules read).
+    pub config: &'a crate::config::Config,
 }
 
 impl<'a> Context<'a> {

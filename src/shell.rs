@@ -97,7 +97,7 @@ pub fn parse_run(text: &str, df: &Dockerfile, ins: &Instruction) -> Option<Scrip
     } else {
         (ins.args_span.start, args)
     };
-    Some(parse_script(script, base))
+    Some(parse_script(script, base, args.starts_with("<<")))
 }
 
 /// Is the stage's shell POSIX (no `SHELL` switching to PowerShell or cmd before `ins`)?
@@ -121,16 +121,15 @@ fn posix_shell(df: &Dockerfile, ins: &Instruction) -> bool {
 }
 
 /// Parse shell text that starts at byte `base` of the Dockerfile.
-pub fn parse_script(script: &str, base: usize) -> Script {
-    // Docker drops comment lines inside a continued instruction; blank them (same length) so
-    // the shell does not read them as ending the command.
+pub fn parse_script(script: &str, base: usize, heredoc: bool) -> Script {
+    // Docker drops comment lines inside a continued instruction, newline included; blank
+    // them (same length, so spans hold) so the shell neither reads them nor sees a line end.
+    // A heredoc body is a real script: its comments are the shell's.
     let cleaned: String = script
         .split_inclusive('\n')
         .map(|l| {
-            if l.trim_start().starts_with('#') {
-                l.chars()
-                    .map(|c| if c == '\n' { '\n' } else { ' ' })
-                    .collect()
+            if !heredoc && l.trim_start().starts_with('#') {
+                " ".repeat(l.len())
             } else {
                 l.to_string()
             }
@@ -281,5 +280,14 @@ mod tests {
     fn exec_form_and_powershell_are_not_parsed() {
         let text = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL [\"powershell\", \"-Command\"]\nRUN Invoke-WebRequest x | iex\nRUN [\"cmd\", \"/c\", \"dir\"]\n";
         assert!(run_scripts(text).is_empty());
+    }
+
+    #[test]
+    fn comment_lines_after_an_empty_continuation_do_not_end_the_command() {
+        let text = "FROM debian:bookworm-slim\nRUN ./configure \\\n\t\t--with-a \\\n\t\t\\\n# why b\n\t\t--with-b \\\n\t; \\\n\trm -rf /var/lib/apt/lists/*\n";
+        let s = &run_scripts(text)[0];
+        let names: Vec<&str> = s.commands.iter().map(|c| c.name()).collect();
+        assert_eq!(names, ["./configure", "rm"], "{text}");
+        assert_eq!(s.commands[0].words.len(), 3);
     }
 }

@@ -71,12 +71,19 @@ impl FileKind {
         if lower.ends_with(".tf") || lower.ends_with(".tfvars") {
             return Some(FileKind::Terraform);
         }
-        if name == "Dockerfile"
-            || name.starts_with("Dockerfile.")
+        // `Dockerfile.dev`, `Dockerfile-alpine`, `Dockerfile_arm`, `api.dockerfile`; not
+        // templates that another tool renders into a Dockerfile (`Dockerfile-debian.template`).
+        let template = [".template", ".tmpl", ".tpl", ".j2", ".jinja", ".erb", ".in"]
+            .iter()
+            .any(|t| lower.ends_with(t));
+        let dockerfile = name == "Dockerfile"
+            || ["Dockerfile.", "Dockerfile-", "Dockerfile_"]
+                .iter()
+                .any(|p| name.starts_with(p))
             || lower.ends_with(".dockerfile")
             || name.starts_with("Containerfile")
-            || lower == "dockerfile"
-        {
+            || lower == "dockerfile";
+        if dockerfile && !template {
             return Some(FileKind::Dockerfile);
         }
         if lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json") {
@@ -242,5 +249,31 @@ mod tests {
         let text = "é";
         let idx = LineIndex::new(text);
         assert_eq!(idx.position(1, ColumnUnit::Chars).column, 1);
+    }
+
+    #[test]
+    fn kinds_from_names() {
+        let kind = |n: &str| FileKind::from_path(Path::new(n));
+        for n in [
+            "Dockerfile",
+            "Dockerfile.dev",
+            "Dockerfile-alpine",
+            "Dockerfile_arm",
+            "api.dockerfile",
+            "Containerfile",
+        ] {
+            assert_eq!(kind(n), Some(FileKind::Dockerfile), "{n}");
+        }
+        for n in [
+            "Dockerfile-debian.template",
+            "Dockerfile.in",
+            "Dockerfile.j2",
+            "Dockerfiles",
+            "README.md",
+        ] {
+            assert_eq!(kind(n), None, "{n}");
+        }
+        assert_eq!(kind("main.tf"), Some(FileKind::Terraform));
+        assert_eq!(kind("pod.yaml"), Some(FileKind::Kubernetes));
     }
 }

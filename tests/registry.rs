@@ -172,7 +172,7 @@ fn every_fixture_directory_belongs_to_a_rule() {
         for sub in entries(&dir) {
             let side = sub.file_name().unwrap().to_string_lossy().to_string();
             assert!(
-                side == "positive" || side == "negative",
+                side == "positive" || side == "negative" || side == "rampart.toml",
                 "unexpected testdata/{name}/{side}"
             );
         }

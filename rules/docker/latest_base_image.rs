@@ -1,6 +1,6 @@
 use crate::fix::{Applicability, Edit, Fix};
 use crate::image::ImageRef;
-use crate::parse::dockerfile::{Base, Stage};
+use crate::parse::dockerfile::{Dockerfile, ImageUse, ImageUseKind, Stage};
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
@@ -8,9 +8,10 @@ use crate::source::Span;
 
 crate::declare_rule! {
     /// ## What it flags
-    /// A `FROM` whose image has no tag or uses `latest`, after `ARG` defaults are substituted.
-    /// `FROM scratch`, `FROM <earlier stage>`, digest-pinned images and images built from an
-    /// `ARG` without a default are not flagged.
+    /// A `FROM` whose image has no tag or uses `latest`, after `ARG` defaults are substituted;
+    /// the same for images the build copies from (`COPY --from=<image>`) or mounts
+    /// (`RUN --mount=from=<image>`). `FROM scratch`, `FROM <earlier stage>`, digest-pinned
+    /// images and images built from an `ARG` without a default are not flagged.
     ///
     /// ## Why it matters
     /// The build silently picks up whatever was pushed last: a rebuild of the same commit can
@@ -53,8 +54,8 @@ crate::declare_rule! {
 }
 
 struct Floating<'a> {
+    used: ImageUse,
     stage: &'a Stage,
-    image: String,
     tagged_latest: bool,
 }
 
@@ -66,28 +67,27 @@ impl Rule for LatestBaseImage {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(df) = cx.dockerfile else { return };
         let text = cx.text(0);
-        for fact in detect(&df.stages) {
+        for fact in detect(df) {
             let resource = &cx.resources[fact.stage.index];
             out.push(
                 Finding::on(&Self::META, resource, span(text, &fact), message(&fact))
+                    .within(df.instructions[fact.used.instruction].span)
                     .with_fix(fix(text, &fact)),
             );
         }
     }
 }
 
-fn detect(stages: &[Stage]) -> Vec<Floating<'_>> {
-    stages
-        .iter()
-        .filter_map(|stage| {
-            let Base::Image(image) = &stage.base else {
-                return None;
-            };
-            let reference = ImageRef::parse(image);
-            reference.floats_to_latest().then(|| Floating {
-                stage,
-                image: image.clone(),
-                tagged_latest: reference.tag.is_some(),
+fn detect(df: &Dockerfile) -> Vec<Floating<'_>> {
+    df.image_uses()
+        .into_iter()
+        .filter_map(|used| {
+            let reference = ImageRef::parse(&used.image);
+            let tagged_latest = reference.tag.is_some();
+            (ImageRef::is_literal(&used.image) && reference.floats_to_latest()).then(|| Floating {
+                stage: &df.stages[used.stage],
+                used,
+                tagged_latest,
             })
         })
         .collect()
@@ -95,46 +95,43 @@ fn detect(stages: &[Stage]) -> Vec<Floating<'_>> {
 
 /// The written `latest` when there is one, else the image reference.
 fn span(text: &str, f: &Floating) -> Span {
-    let written = &text[f.stage.image_span.start..f.stage.image_span.end];
+    let at = f.used.span;
+    let written = &text[at.start..at.end];
     match written.strip_suffix(":latest") {
-        Some(name) if f.tagged_latest => {
-            let start = f.stage.image_span.start + name.len() + 1;
-            Span::new(start, f.stage.image_span.end)
-        }
-        _ => f.stage.image_span,
+        Some(name) if f.tagged_latest => Span::new(at.start + name.len() + 1, at.end),
+        _ => at,
     }
 }
 
 fn message(f: &Floating) -> String {
-    let stage = match &f.stage.name {
-        Some((name, _)) => format!("stage \"{name}\""),
-        None => format!("stage {}", f.stage.index + 1),
+    let what = match f.used.kind {
+        ImageUseKind::From => match &f.stage.name {
+            Some((name, _)) => format!("stage \"{name}\" is built on"),
+            None => format!("stage {} is built on", f.stage.index + 1),
+        },
+        ImageUseKind::CopyFrom => "`COPY --from` copies from".to_string(),
+        ImageUseKind::MountFrom => "`RUN --mount` mounts".to_string(),
     };
+    let image = &f.used.image;
     if f.tagged_latest {
-        format!(
-            "{stage} is built on the floating tag `latest` (`{}`)",
-            f.image
-        )
+        format!("{what} the floating tag `latest` (`{image}`)")
     } else {
-        format!(
-            "{stage} is built on an untagged image (`{}` means `latest`)",
-            f.image
-        )
+        format!("{what} an untagged image (`{image}` means `latest`)")
     }
 }
 
 fn fix(text: &str, f: &Floating) -> Option<Fix> {
-    let written = &text[f.stage.image_span.start..f.stage.image_span.end];
+    let written = &text[f.used.span.start..f.used.span.end];
     if written.contains('$') {
         return None; // the tag comes from an ARG: the default is the place to pin
     }
     let edit = if f.tagged_latest {
         Edit::replace(span(text, f), "<version>")
     } else {
-        Edit::insert(f.stage.image_span.end, ":<version>")
+        Edit::insert(f.used.span.end, ":<version>")
     };
     Some(Fix::new(
-        "Pin the base image to a version tag",
+        "Pin the image to a version tag",
         Applicability::DisplayOnly,
         vec![edit],
     ))

@@ -13,6 +13,10 @@ crate::declare_rule! {
     /// `root` or `0` (with or without a group). Base images whose tag says they run as
     /// non-root (`…:nonroot`) and users set from a variable are not flagged.
     ///
+    /// Windows images are judged by Windows' accounts: `ContainerAdministrator` is the
+    /// administrator, Server Core runs as it by default and Nano Server runs as
+    /// `ContainerUser`; the fix sets `USER ContainerUser`.
+    ///
     /// ## Why it matters
     /// A process running as root inside the container is root on the host's kernel: any
     /// container escape, a writable host mount or a kernel bug gives the attacker root on the
@@ -75,6 +79,36 @@ enum RunsAsRoot {
 struct RootFact {
     stage: usize,
     what: RunsAsRoot,
+    /// The final image is a Windows image: the administrator is `ContainerAdministrator` and
+    /// the unprivileged user `ContainerUser`.
+    windows: bool,
+}
+
+/// `Some(default user is the administrator)` when the final image is a Windows image:
+/// Server Core runs as `ContainerAdministrator` by default, Nano Server as `ContainerUser`.
+fn windows_base(df: &Dockerfile) -> Option<bool> {
+    let mut stage = df.stages.last()?;
+    for _ in 0..df.stages.len() {
+        match &stage.base {
+            Base::Stage(i) if *i < stage.index => stage = &df.stages[*i],
+            Base::Image(image) => {
+                let image = image.to_ascii_lowercase();
+                return if image.contains("nanoserver") {
+                    Some(false)
+                } else if image.contains("windowsservercore")
+                    || image.contains("/windows/servercore")
+                    || image.contains("/windows/server")
+                    || image.starts_with("mcr.microsoft.com/windows")
+                {
+                    Some(true)
+                } else {
+                    None
+                };
+            }
+            _ => return None,
+        }
+    }
+    None
 }
 
 impl Rule for RootUser {
@@ -101,11 +135,12 @@ impl Rule for RootUser {
 
 fn is_root(user: &str) -> bool {
     let name = user.split(':').next().unwrap_or(user);
-    name == "root" || name == "0"
+    name == "root" || name == "0" || name.eq_ignore_ascii_case("ContainerAdministrator")
 }
 
 fn detect(df: &Dockerfile) -> Option<RootFact> {
     let final_stage = df.stages.last()?;
+    let windows = windows_base(df);
     let mut stage = final_stage;
     // Follow `FROM <earlier stage>` until a USER is found.
     for _ in 0..df.stages.len() {
@@ -131,6 +166,7 @@ fn detect(df: &Dockerfile) -> Option<RootFact> {
                         instruction,
                         in_stage,
                     },
+                    windows: windows.is_some(),
                 });
             }
             None => match &stage.base {
@@ -147,17 +183,24 @@ fn detect(df: &Dockerfile) -> Option<RootFact> {
             },
         }
     }
+    if windows == Some(false) {
+        return None; // Nano Server runs as ContainerUser unless told otherwise
+    }
     let from = df.instructions[final_stage.from].keyword_span;
     Some(RootFact {
         stage: final_stage.index,
         what: RunsAsRoot::NoUser {
             from: from.cover(final_stage.image_span),
         },
+        windows: windows.is_some(),
     })
 }
 
 fn message(stage: &str, f: &RootFact) -> String {
     match &f.what {
+        RunsAsRoot::NoUser { .. } if f.windows => {
+            format!("final {stage} runs as ContainerAdministrator: it sets no `USER`")
+        }
         RunsAsRoot::NoUser { .. } => {
             format!("final {stage} runs as root: it sets no `USER`")
         }
@@ -186,9 +229,9 @@ const METADATA: &[&str] = &[
     "VOLUME",
 ];
 
-/// Insert `USER 10001` before the trailing metadata instructions of the final stage (before
+/// Insert `USER <user>` before the trailing metadata instructions of the final stage (before
 /// `CMD`/`ENTRYPOINT`, where readers look for it), or at its end.
-fn insert_user(text: &str, df: &Dockerfile, stage: usize) -> Edit {
+fn insert_user(text: &str, df: &Dockerfile, stage: usize, user: &str) -> Edit {
     let nl = crate::edit::newline(text);
     let stage = &df.stages[stage];
     let instructions = df.stage_instructions(stage);
@@ -203,19 +246,20 @@ fn insert_user(text: &str, df: &Dockerfile, stage: usize) -> Edit {
                 .rfind('\n')
                 .map(|i| i + 1)
                 .unwrap_or(0);
-            Edit::insert(line_start, format!("USER 10001{nl}"))
+            Edit::insert(line_start, format!("USER {user}{nl}"))
         }
         _ => {
             let last = instructions.last().map(|i| i.span).unwrap_or(stage.span);
             Edit::insert(
                 crate::edit::end_of_line(text, last.end),
-                format!("{nl}USER 10001"),
+                format!("{nl}USER {user}"),
             )
         }
     }
 }
 
 fn fix(text: &str, df: &Dockerfile, f: &RootFact) -> Option<Fix> {
+    let user = if f.windows { "ContainerUser" } else { "10001" };
     let edit = match &f.what {
         // A root `USER` that ends the final stage is replaced; one followed by build steps (which
         // may need root) or inherited from another stage is left, and the runtime user is set.
@@ -225,12 +269,12 @@ fn fix(text: &str, df: &Dockerfile, f: &RootFact) -> Option<Fix> {
             in_stage: None,
             ..
         } if df.instructions[df.stages[f.stage].instructions.end - 1].span == *instruction => {
-            Edit::replace(*span, "10001")
+            Edit::replace(*span, user)
         }
-        _ => insert_user(text, df, f.stage),
+        _ => insert_user(text, df, f.stage, user),
     };
     Some(Fix::new(
-        "Run the final stage as an unprivileged user (`USER 10001`)",
+        format!("Run the final stage as an unprivileged user (`USER {user}`)"),
         Applicability::Unsafe,
         vec![edit],
     ))

@@ -3,7 +3,6 @@
 //! Syntax comes from tree-sitter-containerfile (continuations, heredocs, JSON and shell forms);
 //! parser directives arrive as comments and are read here.
 
-use crate::image::ImageRef;
 use crate::source::Span;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,7 +74,131 @@ pub struct Dockerfile {
     pub errors: Vec<(String, Span)>,
 }
 
+/// How an image from a registry is brought into the build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageUseKind {
+    /// `FROM image`
+    From,
+    /// `COPY --from=image`
+    CopyFrom,
+    /// `RUN --mount=…,from=image`
+    MountFrom,
+}
+
+/// One registry image the build pulls, after `ARG` substitution.
+#[derive(Clone, Debug)]
+pub struct ImageUse {
+    pub image: String,
+    /// The reference as written.
+    pub span: Span,
+    pub kind: ImageUseKind,
+    pub instruction: usize,
+    pub stage: usize,
+}
+
+impl Flag {
+    /// `key=value` options of a `--mount` flag (`type=secret,id=npmrc`).
+    pub fn options(&self) -> Vec<(&str, &str)> {
+        self.value
+            .split(',')
+            .map(|o| o.split_once('=').unwrap_or((o, "")))
+            .collect()
+    }
+
+    /// The span of the value after `--name=`.
+    pub fn value_span(&self) -> Span {
+        Span::new(self.span.end - self.value.len(), self.span.end)
+    }
+}
+
 impl Dockerfile {
+    /// Every registry image the build pulls: bases, `COPY --from=<image>` and
+    /// `RUN --mount=from=<image>` (stage names and indices are not images).
+    pub fn image_uses(&self) -> Vec<ImageUse> {
+        let mut out = Vec::new();
+        for stage in &self.stages {
+            if let Base::Image(image) = &stage.base {
+                out.push(ImageUse {
+                    image: image.clone(),
+                    span: stage.image_span,
+                    kind: ImageUseKind::From,
+                    instruction: stage.from,
+                    stage: stage.index,
+                });
+            }
+            for (offset, ins) in self.stage_instructions(stage).iter().enumerate() {
+                let index = stage.instructions.start + offset;
+                for flag in &ins.flags {
+                    let (value, span, kind) = match (ins.keyword.as_str(), flag.name.as_str()) {
+                        ("COPY" | "ADD", "from") => (
+                            flag.value.as_str(),
+                            flag.value_span(),
+                            ImageUseKind::CopyFrom,
+                        ),
+                        ("RUN", "mount") => {
+                            let Some((_, from)) =
+                                flag.options().into_iter().find(|(k, _)| *k == "from")
+                            else {
+                                continue;
+                            };
+                            let at = flag.value.find(&format!("from={from}")).unwrap_or(0) + 5;
+                            let start = flag.value_span().start + at;
+                            (
+                                from,
+                                Span::new(start, start + from.len()),
+                                ImageUseKind::MountFrom,
+                            )
+                        }
+                        _ => continue,
+                    };
+                    if let Some(image) = self.external_image(value, stage.index) {
+                        out.push(ImageUse {
+                            image,
+                            span,
+                            kind,
+                            instruction: index,
+                            stage: stage.index,
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// A `--from` value that names a registry image rather than an earlier stage.
+    fn external_image(&self, value: &str, before: usize) -> Option<String> {
+        let value = unquote(value);
+        let lower = value.to_ascii_lowercase();
+        let is_stage = lower.parse::<usize>().is_ok()
+            || self.stages[..before.min(self.stages.len())]
+                .iter()
+                .any(|s| s.name.as_ref().is_some_and(|(n, _)| *n == lower))
+            || lower == "scratch";
+        if is_stage || value.is_empty() {
+            return None;
+        }
+        substitute(&value, &self.global_args)
+    }
+
+    /// Stages whose layers end up in the final image: the last stage and the stages it is
+    /// built `FROM`, transitively. (`COPY --from` copies files, not layers.)
+    pub fn shipped_stages(&self) -> Vec<bool> {
+        let mut shipped = vec![false; self.stages.len()];
+        let mut next = self.stages.len().checked_sub(1);
+        while let Some(i) = next {
+            if shipped[i] {
+                break;
+            }
+            shipped[i] = true;
+            next = match self.stages[i].base {
+                Base::Stage(j) => Some(j),
+                _ => None,
+            };
+        }
+        shipped
+    }
+
     pub fn stage_instructions(&self, stage: &Stage) -> &[Instruction] {
         &self.instructions[stage.instructions.clone()]
     }
@@ -445,14 +568,6 @@ fn escape_directive(text: &str) -> char {
         }
     }
     '\\'
-}
-
-/// The image a stage is based on, parsed, when it is a registry image.
-pub fn base_image(stage: &Stage) -> Option<ImageRef<'_>> {
-    match &stage.base {
-        Base::Image(image) => Some(ImageRef::parse(image)),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

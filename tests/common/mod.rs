@@ -15,10 +15,7 @@ pub fn root() -> PathBuf {
 /// enabled (input diagnostics are always on).
 pub fn scan(paths: &[PathBuf], select: &[&str]) -> Vec<FileResult> {
     let options = ScanOptions {
-        config: ConfigSource::Fixed(Config {
-            select: select.iter().map(|s| s.to_string()).collect(),
-            ..Config::default()
-        }),
+        config: ConfigSource::Fixed(config(select)),
         jobs: 1,
         ..ScanOptions::default()
     };
@@ -28,11 +25,25 @@ pub fn scan(paths: &[PathBuf], select: &[&str]) -> Vec<FileResult> {
 
 /// Lint a unit again after one of its files changed.
 pub fn relint(result: &FileResult, new_text: &str, select: &[&str]) -> FileResult {
-    let config = Config {
-        select: select.iter().map(|s| s.to_string()).collect(),
-        ..Config::default()
+    rampart::fixer::relint(result, new_text, &config(select))
+}
+
+/// A configuration selecting `select`. When the first selector is a rule code with a
+/// `testdata/<code>/rampart.toml` (settings such as `allowed-registries` that the rule's
+/// fixtures need), that file is the base.
+pub fn config(select: &[&str]) -> Config {
+    let settings = select
+        .first()
+        .map(|code| root().join("testdata").join(code).join("rampart.toml"))
+        .filter(|p| p.is_file());
+    let base = match settings {
+        Some(path) => Config::load(&path, &rampart::rules::metas()).unwrap(),
+        None => Config::default(),
     };
-    rampart::fixer::relint(result, new_text, &config)
+    Config {
+        select: select.iter().map(|s| s.to_string()).collect(),
+        ..base
+    }
 }
 
 /// Apply fixes of at least `min` applicability in rounds until none is left; returns the text.

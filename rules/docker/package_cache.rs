@@ -1,0 +1,227 @@
+use super::super::helpers::{env_pairs, stage_of};
+use super::apt_install_recommends::apt_subcommand;
+use crate::fix::{Applicability, Edit, Fix};
+use crate::parse::dockerfile::Dockerfile;
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+use crate::shell::{basename, Command, Script, Word};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// Package-manager caches and indexes left in a layer of the final image:
+    /// `apk add` without `--no-cache`, `apt-get install` in a `RUN` that does not remove
+    /// `/var/lib/apt/lists` (or run `apt-get dist-clean`), `yum`/`dnf`/`microdnf install` without a `clean all` in the same
+    /// `RUN`, `pip install` without `--no-cache-dir` (unless `PIP_NO_CACHE_DIR` is set).
+    ///
+    /// Not flagged: a `RUN` with a `--mount=type=cache` (the cache lives outside the image),
+    /// and build stages the final image does not inherit from.
+    ///
+    /// ## Why it matters
+    /// A stale package index in the image lets later `apt-get install` layers, and anyone
+    /// installing tools into a running container, pick package versions from the day the
+    /// image was built, missing security updates; caches also add megabytes that every node
+    /// pulls. Cleaning up in a later `RUN` does not help: the files stay in the earlier layer.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// RUN apk add curl
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// RUN apk add --no-cache curl
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Safe for `apk --no-cache` and `pip --no-cache-dir`: the same packages are installed.
+    /// For apt and yum/dnf the cleanup command is shown in the message, not inserted.
+    ///
+    /// ## References
+    /// - https://github.com/hadolint/hadolint/wiki/DL3009
+    /// - https://github.com/hadolint/hadolint/wiki/DL3019
+    /// - https://github.com/hadolint/hadolint/wiki/DL3042
+    /// - https://docs.docker.com/build/building/best-practices/#apt-get
+    pub struct PackageCache {
+        code: "DOCKER-017",
+        name: "package-cache",
+        title: "Package cache left in the image",
+        domain: Domain::Dockerfile,
+        tags: &["dockerfile", "packages"],
+        severity: Severity::Low,
+        fix: FixAvailability::Sometimes,
+        equivalents: Equivalents {
+            trivy: &["DS-0025"],
+            kics: &["Apt Get Install Lists Were Not Deleted"],
+            hadolint: &["DL3009", "DL3019", "DL3032", "DL3040", "DL3042"],
+            ..Equivalents::NONE
+        },
+        references: &["https://github.com/hadolint/hadolint/wiki/DL3009"],
+    }
+}
+
+fn subcommand<'c>(cmd: &'c Command, tools: &[&str], subs: &[&str]) -> Option<&'c Word> {
+    let program = cmd.program()?;
+    if !tools.contains(&basename(&program.text)) {
+        return None;
+    }
+    cmd.words
+        .iter()
+        .skip_while(|w| w.span != program.span)
+        .skip(1)
+        .find(|w| !w.text.starts_with('-'))
+        .filter(|w| subs.contains(&w.text.as_str()))
+}
+
+/// Does any command of the script remove one of `paths` or run `tool clean all`?
+fn cleans(script: &Script, paths: &[&str], tools: &[&str]) -> bool {
+    script.commands.iter().any(|c| {
+        let name = c.program().map(|p| basename(&p.text)).unwrap_or("");
+        (name == "rm"
+            && c.args()
+                .iter()
+                .any(|w| paths.iter().any(|p| w.text.starts_with(p))))
+            || (tools.contains(&name)
+                && c.args().iter().any(|w| w.text == "clean")
+                && c.args()
+                    .iter()
+                    .any(|w| w.text == "all" || w.text == "packages"))
+    })
+}
+
+/// `PIP_NO_CACHE_DIR` set by an `ENV` before the instruction.
+fn pip_cache_off(df: &Dockerfile, text: &str, before: usize) -> bool {
+    df.instructions[..before]
+        .iter()
+        .filter(|i| i.keyword == "ENV")
+        .flat_map(|i| env_pairs(text, i))
+        .any(|(k, v, _)| {
+            k == "PIP_NO_CACHE_DIR"
+                && v.is_some_and(|v| {
+                    matches!(
+                        v.to_ascii_lowercase().as_str(),
+                        "1" | "true" | "yes" | "on" | "off" | "0" | "false"
+                    )
+                })
+        })
+}
+
+impl Rule for PackageCache {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let Some(df) = cx.dockerfile else { return };
+        let text = cx.text(0);
+        let shipped = df.shipped_stages();
+        for (i, script) in cx.scripts {
+            let ins = &df.instructions[*i];
+            if !ins.stage.is_some_and(|s| shipped[s]) {
+                continue;
+            }
+            let cache_mount = ins.flags.iter().any(|f| {
+                f.name == "mount"
+                    && f.options()
+                        .iter()
+                        .any(|(k, v)| *k == "type" && *v == "cache")
+            });
+            if cache_mount {
+                continue;
+            }
+            let Some(stage) = stage_of(cx, ins) else {
+                continue;
+            };
+            let mut report = |word: &Word, message: String, fix: Option<Fix>| {
+                out.push(
+                    Finding::on(&Self::META, stage, word.span, message)
+                        .within(ins.span)
+                        .with_fix(fix),
+                );
+            };
+            for cmd in &script.commands {
+                if let Some(add) = subcommand(cmd, &["apk"], &["add"]) {
+                    let kept = !cmd.args().iter().any(|w| w.text == "--no-cache")
+                        && !cleans(script, &["/var/cache/apk"], &[]);
+                    if kept {
+                        report(
+                            add,
+                            "`apk add` keeps the package index in /var/cache/apk".into(),
+                            Some(Fix::new(
+                                "Add `--no-cache`",
+                                Applicability::Safe,
+                                vec![Edit::insert(add.span.end, " --no-cache")],
+                            )),
+                        );
+                    }
+                } else if let Some(install) = apt_subcommand(cmd, "install") {
+                    // `apt-get dist-clean` (apt 2.7+) removes the lists too.
+                    let dist_clean = script
+                        .commands
+                        .iter()
+                        .any(|c| apt_subcommand(c, "dist-clean").is_some());
+                    if !dist_clean && !cleans(script, &["/var/lib/apt/lists"], &[]) {
+                        report(
+                            install,
+                            "the package lists stay in the image: end this `RUN` with `rm -rf /var/lib/apt/lists/*`".into(),
+                            None,
+                        );
+                    }
+                } else if let Some(install) = subcommand(
+                    cmd,
+                    &["yum", "dnf", "microdnf", "tdnf"],
+                    &["install", "update", "upgrade"],
+                ) {
+                    let tool = basename(&cmd.program().map(|p| p.text.clone()).unwrap_or_default())
+                        .to_string();
+                    if !cleans(
+                        script,
+                        &["/var/cache/yum", "/var/cache/dnf"],
+                        &["yum", "dnf", "microdnf", "tdnf"],
+                    ) {
+                        report(
+                            install,
+                            format!("the {tool} cache stays in the image: end this `RUN` with `{tool} clean all`"),
+                            None,
+                        );
+                    }
+                } else if let Some(install) = pip_install(cmd) {
+                    let off = cmd.args().iter().any(|w| w.text == "--no-cache-dir")
+                        || pip_cache_off(df, text, *i)
+                        || cleans(script, &["/root/.cache"], &[]);
+                    if !off {
+                        report(
+                            install,
+                            "`pip install` keeps its download cache in the image".into(),
+                            Some(Fix::new(
+                                "Add `--no-cache-dir`",
+                                Applicability::Safe,
+                                vec![Edit::insert(install.span.end, " --no-cache-dir")],
+                            )),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The `install` word of `pip install` / `pip3 install` / `python -m pip install`.
+fn pip_install(cmd: &Command) -> Option<&Word> {
+    let program = cmd.program()?;
+    let name = basename(&program.text);
+    let mut rest = cmd
+        .words
+        .iter()
+        .skip_while(|w| w.span != program.span)
+        .skip(1);
+    if name.starts_with("python") {
+        if rest.next()?.text != "-m" || rest.next()?.text != "pip" {
+            return None;
+        }
+    } else if !(name == "pip" || name.starts_with("pip3")) {
+        return None;
+    }
+    rest.find(|w| !w.text.starts_with('-'))
+        .filter(|w| w.text == "install")
+}

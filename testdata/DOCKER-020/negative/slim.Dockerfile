@@ -1,0 +1,3 @@
+FROM python:3.12-slim-bookworm AS base
+FROM base
+USER 10001
