@@ -1,4 +1,5 @@
 use super::super::helpers::{env_pairs, stage_of};
+use crate::parse::dockerfile::{Dockerfile, Instruction};
 use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
 
 crate::declare_rule! {
@@ -7,7 +8,10 @@ crate::declare_rule! {
     /// by name (`DB_PASSWORD`, `API_TOKEN`, `AWS_SECRET_ACCESS_KEY`, `PRIVATE_KEY`…) when a
     /// value is set, and by value shape whatever the name (AWS access key ids, GitHub and
     /// Slack tokens, private-key blocks). Names that hold a path, file, URL, id or public key
-    /// (`PASSWORD_FILE`, `GPG_KEY`, `KEY_ID`) and values taken from variables are not flagged.
+    /// (`PASSWORD_FILE`, `GPG_KEY`, `KEY_ID`) are not flagged. A secret-named `ENV` whose
+    /// value is a build argument (`ENV DB_PASSWORD=$DB_PASSWORD` after `ARG DB_PASSWORD`) is
+    /// flagged: it copies the value passed with `--build-arg` into the image configuration.
+    /// Other values taken from variables are not.
     ///
     /// ## Why it matters
     /// `ENV` values are stored in the image configuration and `ARG` values in its history:
@@ -104,10 +108,15 @@ fn secret_name(name: &str) -> bool {
     if parts.iter().any(|p| NOT_SECRET.contains(p)) {
         return false;
     }
-    parts.iter().any(|p| SECRET_WORDS.contains(p))
-        || parts
-            .windows(2)
-            .any(|w| w[1] == "KEY" && KEY_KINDS.contains(&w[0]))
+    // Whole words, and words run together (`DBPASSWORD`, `VAULTTOKEN`).
+    parts.iter().any(|p| {
+        SECRET_WORDS.contains(p)
+            || ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY"]
+                .iter()
+                .any(|w| p.len() > w.len() && p.ends_with(w))
+    }) || parts
+        .windows(2)
+        .any(|w| w[1] == "KEY" && KEY_KINDS.contains(&w[0]))
 }
 
 /// The kind of credential a value looks like, if any.
@@ -143,6 +152,29 @@ fn secret_value(v: &str) -> Option<&'static str> {
     None
 }
 
+/// The build argument a value is exactly a reference to (`$TOKEN`, `${TOKEN}`), when an `ARG`
+/// in the same stage declares it before `ins` (a global `ARG` is not visible inside a stage
+/// until the stage declares it again).
+fn build_arg(df: &Dockerfile, text: &str, ins: &Instruction, value: &str) -> Option<String> {
+    let inner = value.strip_prefix('$')?;
+    let name = inner
+        .strip_prefix('{')
+        .and_then(|v| v.strip_suffix('}'))
+        .map(|v| v.split([':', '-']).next().unwrap_or(v))
+        .unwrap_or(inner);
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let in_stage = df
+        .instructions
+        .iter()
+        .take_while(|i| i.span.start < ins.span.start)
+        .filter(|i| i.keyword == "ARG" && i.stage == ins.stage && i.stage.is_some())
+        .flat_map(|i| env_pairs(text, i))
+        .any(|(n, _, _)| n == name);
+    in_stage.then(|| name.to_string())
+}
+
 impl Rule for SecretInEnv {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -160,6 +192,15 @@ impl Rule for SecretInEnv {
                 continue;
             };
             for (name, value, span) in env_pairs(text, ins) {
+                if ins.keyword == "ENV" && secret_name(&name) {
+                    if let Some(arg) = value.as_deref().and_then(|v| build_arg(df, text, ins, v)) {
+                        let message = format!(
+                            "`ENV {name}` copies the build argument `{arg}` into the image configuration, where `docker inspect` shows it"
+                        );
+                        out.push(Finding::on(&Self::META, stage, span, message).within(ins.span));
+                        continue;
+                    }
+                }
                 let Some(value) = value.filter(|v| !v.is_empty() && !v.starts_with('$')) else {
                     continue;
                 };
@@ -191,6 +232,7 @@ mod tests {
             "api-key",
             "GITHUB_TOKEN",
             "MYSQL_ROOT_PASSWORD",
+            "vaultpassword",
         ] {
             assert!(secret_name(n), "{n}");
         }

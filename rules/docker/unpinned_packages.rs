@@ -6,7 +6,7 @@ crate::declare_rule! {
     /// ## What it flags
     /// Language packages installed without a version: `pip install requests`,
     /// `npm install -g typescript`, `yarn global add`, `gem install rails`,
-    /// `go install example.com/tool@latest`, `cargo install ripgrep`. Installs from a
+    /// `go install example.com/tool@latest` (or `go get`), `cargo install ripgrep`. Installs from a
     /// requirements or constraints file, a lockfile (`npm ci`, bare `npm install`), a local
     /// path, a URL or a variable are not flagged, nor are pip's own tools (`pip`,
     /// `setuptools`, `wheel`).
@@ -44,7 +44,7 @@ crate::declare_rule! {
         severity: Severity::Low,
         equivalents: Equivalents {
             kics: &["Unpinned Package Version in Pip Install", "NPM Install Command Without Pinned Version"],
-            hadolint: &["DL3013", "DL3016", "DL3028"],
+            hadolint: &["DL3013", "DL3016", "DL3028", "DL3062"],
             ..Equivalents::NONE
         },
         compliance: &["SLSA: pinned dependencies", "MITRE ATT&CK T1195.001"],
@@ -234,7 +234,7 @@ fn unpinned(cmd: &Command) -> Vec<(&Word, &'static str)> {
                 "gem",
             )
         }
-        ("go", Some("install")) => back(
+        ("go", Some("install" | "get")) => back(
             rest.iter()
                 .filter(|w| !w.text.starts_with('-'))
                 .filter(|w| match w.text.rsplit_once('@') {

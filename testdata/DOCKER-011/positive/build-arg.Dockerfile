@@ -1,0 +1,7 @@
+ARG NPM_TOKEN
+FROM node:20-bookworm-slim
+ARG NPM_TOKEN
+ARG VAULT_PASS
+ENV NPM_TOKEN=${NPM_TOKEN} vaultpassword=$VAULT_PASS
+RUN npm ci
+USER node
