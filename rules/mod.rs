@@ -10,12 +10,28 @@ pub mod core {
 }
 
 pub mod k8s {
+    pub mod added_capabilities;
+    pub mod apparmor_unconfined;
+    pub mod capabilities_drop_all;
     pub mod host_ipc;
     pub mod host_network;
+    pub mod host_path_volume;
     pub mod host_pid;
+    pub mod host_port;
+    pub mod host_process;
     pub mod latest_image_tag;
     pub mod missing_resource_limits;
+    pub mod privilege_escalation;
     pub mod privileged_container;
+    pub mod probe_host;
+    pub mod proc_mount;
+    pub mod restricted_volume_types;
+    pub mod run_as_non_root;
+    pub mod run_as_root_user;
+    pub mod seccomp_required;
+    pub mod seccomp_unconfined;
+    pub mod selinux_options;
+    pub mod unsafe_sysctls;
     pub mod untrusted_registry;
 }
 
@@ -64,6 +80,22 @@ pub static RULES: &[&dyn Rule] = &[
     &k8s::latest_image_tag::LatestImageTag,
     &k8s::missing_resource_limits::MissingResourceLimits,
     &k8s::untrusted_registry::UntrustedRegistryK8s,
+    &k8s::host_process::HostProcess,
+    &k8s::added_capabilities::AddedCapabilities,
+    &k8s::host_path_volume::HostPathVolume,
+    &k8s::host_port::HostPort,
+    &k8s::apparmor_unconfined::AppArmorUnconfined,
+    &k8s::selinux_options::SeLinuxOptions,
+    &k8s::proc_mount::ProcMount,
+    &k8s::seccomp_unconfined::SeccompUnconfined,
+    &k8s::unsafe_sysctls::UnsafeSysctls,
+    &k8s::probe_host::ProbeHost,
+    &k8s::restricted_volume_types::RestrictedVolumeTypes,
+    &k8s::privilege_escalation::PrivilegeEscalation,
+    &k8s::run_as_non_root::RunAsNonRoot,
+    &k8s::run_as_root_user::RunAsRootUser,
+    &k8s::seccomp_required::SeccompRequired,
+    &k8s::capabilities_drop_all::CapabilitiesDropAll,
     &docker::latest_base_image::LatestBaseImage,
     &docker::root_user::RootUser,
     &docker::pipe_to_shell::PipeToShell,

@@ -37,6 +37,8 @@ pub fn yaml_append_entries(text: &str, map: &Node, lines: &[String]) -> Option<E
         return None;
     }
     let last = map.entries().iter().map(|e| e.value.span.end).max()?;
+    // A block scalar's span can run into the indentation of the next line.
+    let last = text[..last].trim_end_matches([' ', '\t']).len();
     let at = end_of_line(text, last);
     let nl = newline(text);
     let mut insert = String::new();
@@ -46,6 +48,32 @@ pub fn yaml_append_entries(text: &str, map: &Node, lines: &[String]) -> Option<E
         insert.push_str(line);
     }
     Some(Edit::insert(at, insert))
+}
+
+/// Set `path` (nested keys under the block map `map`) to the scalar `value`: replace the value
+/// when the key exists, else add the missing keys, nested, at the end of the deepest map that
+/// exists. `None` when the text cannot be edited in place (flow style, aliases).
+pub fn yaml_set(text: &str, map: &Node, path: &[&str], value: &str) -> Option<Edit> {
+    let (first, rest) = path.split_first()?;
+    match map.get(first) {
+        Some(node) if rest.is_empty() => replace_scalar(text, node, value),
+        Some(node) if node.is_map() && !node.entries().is_empty() => {
+            yaml_set(text, node, rest, value)
+        }
+        Some(_) => None,
+        None => {
+            let mut lines = Vec::new();
+            for (depth, key) in path.iter().enumerate() {
+                let indent = "  ".repeat(depth);
+                if depth + 1 == path.len() {
+                    lines.push(format!("{indent}{key}: {value}"));
+                } else {
+                    lines.push(format!("{indent}{key}:"));
+                }
+            }
+            yaml_append_entries(text, map, &lines)
+        }
+    }
 }
 
 /// The offset of the end of the line holding `offset - 1` (before its line break).
@@ -113,6 +141,45 @@ mod tests {
             apply(text, &[&e]).unwrap(),
             "containers:\n  - name: api\n    image: x\n    resources:\n      limits: {}\n  - name: b\n"
         );
+    }
+
+    #[test]
+    fn appends_after_a_folded_scalar() {
+        let text = "c:\n  - name: a\n    command:\n      - >-\n        run\n        it\n  - name: b\n";
+        let (docs, _) = parse_stream(text, Limits::default());
+        let c = &docs[0].root.get("c").unwrap().as_list()[0];
+        let e = yaml_append_entries(text, c, &["x: 1".into()]).unwrap();
+        assert_eq!(
+            apply(text, &[&e]).unwrap(),
+            "c:\n  - name: a\n    command:\n      - >-\n        run\n        it\n    x: 1\n  - name: b\n"
+        );
+    }
+
+    #[test]
+    fn sets_nested_keys() {
+        let text = "c:\n  name: api\n  securityContext:\n    privileged: false\n";
+        let (docs, _) = parse_stream(text, Limits::default());
+        let c = docs[0].root.get("c").unwrap();
+        let e = yaml_set(
+            text,
+            c,
+            &["securityContext", "seccompProfile", "type"],
+            "RuntimeDefault",
+        )
+        .unwrap();
+        assert_eq!(
+            apply(text, &[&e]).unwrap(),
+            "c:\n  name: api\n  securityContext:\n    privileged: false\n    seccompProfile:\n      type: RuntimeDefault\n"
+        );
+        let e = yaml_set(text, c, &["securityContext", "privileged"], "true").unwrap();
+        assert_eq!(
+            apply(text, &[&e]).unwrap(),
+            "c:\n  name: api\n  securityContext:\n    privileged: true\n"
+        );
+        let e = yaml_set(text, c, &["resources", "limits", "cpu"], "1").unwrap();
+        assert!(apply(text, &[&e])
+            .unwrap()
+            .ends_with("  resources:\n    limits:\n      cpu: 1\n"));
     }
 
     #[test]

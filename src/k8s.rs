@@ -197,3 +197,81 @@ pub fn each_container<'a>(
             .map(move |c| (r, c))
     })
 }
+
+/// Every workload with its pod spec.
+pub fn each_pod(resources: &[Resource]) -> impl Iterator<Item = (&Resource, PodSpec<'_>)> {
+    resources.iter().filter_map(|r| pod_spec(r).map(|p| (r, p)))
+}
+
+/// The annotations of a workload's pod (the pod template's metadata), where AppArmor and
+/// seccomp annotations live.
+pub fn pod_annotations(resource: &Resource) -> Option<&Node> {
+    let path: &[&str] = match resource.k8s_kind()? {
+        "Pod" => &["metadata", "annotations"],
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "ReplicationController"
+        | "Job" => &["spec", "template", "metadata", "annotations"],
+        "CronJob" => &[
+            "spec",
+            "jobTemplate",
+            "spec",
+            "template",
+            "metadata",
+            "annotations",
+        ],
+        "PodTemplate" => &["template", "metadata", "annotations"],
+        _ => return None,
+    };
+    resource.body.at(path)
+}
+
+/// A security-context setting as the kubelet applies it.
+pub struct Setting<'a> {
+    pub node: &'a Node,
+    /// Set in the pod's `securityContext` and inherited by the container.
+    pub from_pod: bool,
+}
+
+/// `path` under the container's `securityContext`, else under the pod's: the container's own
+/// setting wins, the pod's applies to every container that does not set it (runAsNonRoot,
+/// runAsUser, runAsGroup, seLinuxOptions, seccompProfile, appArmorProfile, windowsOptions).
+pub fn effective<'a>(pod: &'a Node, container: &'a Node, path: &[&str]) -> Option<Setting<'a>> {
+    let mut full = vec!["securityContext"];
+    full.extend_from_slice(path);
+    if let Some(node) = container.at(&full) {
+        return Some(Setting {
+            node,
+            from_pod: false,
+        });
+    }
+    pod.at(&full).map(|node| Setting {
+        node,
+        from_pod: true,
+    })
+}
+
+/// The minor version of `kubernetes-version` (`"1.29"`, `"v1.29.3"` → 29); `None` means the
+/// newest release, with every check on.
+pub fn minor_version(setting: Option<&str>) -> Option<u32> {
+    let v = setting?.trim().trim_start_matches('v');
+    let mut parts = v.split('.');
+    (parts.next()? == "1").then_some(())?;
+    parts.next()?.parse().ok()
+}
+
+/// Pods declared to run on Windows (`spec.os.name: windows`), which several Restricted
+/// checks exempt because the settings are Linux-only.
+pub fn is_windows(pod: &Node) -> bool {
+    pod.at(&["os", "name"]).and_then(Node::as_str) == Some("windows")
+}
+
+/// Every container with the pod spec it belongs to.
+pub fn each_pod_container(
+    resources: &[Resource],
+) -> impl Iterator<Item = (&Resource, &Node, Container<'_>)> {
+    each_pod(resources)
+        .flat_map(|(r, p)| containers(p.spec).into_iter().map(move |c| (r, p.spec, c)))
+}

@@ -107,6 +107,9 @@ pub struct Equivalents {
     pub kics: &'static [&'static str],
     pub kube_linter: &'static [&'static str],
     pub hadolint: &'static [&'static str],
+    pub polaris: &'static [&'static str],
+    pub kube_score: &'static [&'static str],
+    pub kubescape: &'static [&'static str],
 }
 
 impl Equivalents {
@@ -116,6 +119,9 @@ impl Equivalents {
         kics: &[],
         kube_linter: &[],
         hadolint: &[],
+        polaris: &[],
+        kube_score: &[],
+        kubescape: &[],
     };
 
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'static [&'static str])> {
@@ -125,6 +131,9 @@ impl Equivalents {
             ("kics", self.kics),
             ("kube-linter", self.kube_linter),
             ("hadolint", self.hadolint),
+            ("polaris", self.polaris),
+            ("kube-score", self.kube_score),
+            ("kubescape", self.kubescape),
         ]
         .into_iter()
     }

@@ -1,0 +1,147 @@
+use super::added_capabilities::capability_name;
+use crate::edit::yaml_set;
+use crate::fix::{Applicability, Fix};
+use crate::k8s::{each_pod_container, is_windows};
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// A container that does not drop every capability and add back at most
+    /// `NET_BIND_SERVICE`, as the Pod Security Standards Restricted level requires:
+    /// `capabilities.drop` lacks `ALL`, or `capabilities.add` holds anything but
+    /// `NET_BIND_SERVICE` (capabilities outside the Baseline set are reported by
+    /// `added-capabilities` too). Names are compared exactly, as Pod Security admission
+    /// compares them (`drop: ["all"]` does not count). Windows pods are exempt.
+    ///
+    /// ## Why it matters
+    /// Container runtimes grant a default set of capabilities (`CHOWN`, `DAC_OVERRIDE`,
+    /// `SETUID`, `NET_RAW`…) that most services never use; `NET_RAW` alone allows ARP and DNS
+    /// spoofing on the pod network. Dropping `ALL` removes them.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// securityContext:
+    ///   capabilities:
+    ///     add: ["CHOWN"]
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// securityContext:
+    ///   capabilities:
+    ///     drop: ["ALL"]
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: a process that needs one of the dropped capabilities fails. The fix adds
+    /// `drop: ["ALL"]` only when the container has no `drop` list.
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+    /// - https://man7.org/linux/man-pages/man7/capabilities.7.html
+    pub struct CapabilitiesDropAll {
+        code: "K8S-023",
+        name: "capabilities-drop-all",
+        title: "Container does not drop all capabilities",
+        domain: Domain::Kubernetes,
+        tags: &["kubernetes", "pod-security", "pss-restricted", "capabilities"],
+        severity: Severity::Low,
+        fix: FixAvailability::Sometimes,
+        equivalents: Equivalents {
+            checkov: &["CKV_K8S_37", "CKV_K8S_28"],
+            trivy: &["KSV-0003", "KSV-0106", "KSV-0119"],
+            kics: &["No Drop Capabilities for Containers", "NET_RAW Capabilities Not Being Dropped"],
+            kube_linter: &["drop-net-raw-capability"],
+            kubescape: &["C-0046"],
+            ..Equivalents::NONE
+        },
+        compliance: &["PSS Restricted: Capabilities", "CIS Kubernetes 5.2.8", "CIS Kubernetes 5.2.10"],
+        references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
+    }
+}
+
+impl Rule for CapabilitiesDropAll {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for (resource, pod, c) in each_pod_container(cx.resources) {
+            if is_windows(pod) {
+                continue;
+            }
+            let caps = c.node.at(&["securityContext", "capabilities"]);
+            let drop = caps.and_then(|x| x.get("drop"));
+            if drop.is_some_and(|d| d.is_unknown()) {
+                continue;
+            }
+            let drops_all = drop.is_some_and(|d| {
+                d.as_list()
+                    .iter()
+                    .any(|i| i.as_str().is_some_and(|s| capability_name(s) == "ALL"))
+            });
+            if !drops_all {
+                let span = caps
+                    .and_then(|x| x.entry("drop"))
+                    .map(|e| e.key_span)
+                    .unwrap_or_else(|| c.anchor_span());
+                let edit = drop.is_none().then(|| {
+                    yaml_set(
+                        cx.text(resource.file),
+                        c.node,
+                        &["securityContext", "capabilities", "drop"],
+                        "[\"ALL\"]",
+                    )
+                });
+                let fix = edit.flatten().map(|e| {
+                    Fix::new(
+                        "Drop all capabilities (`drop: [\"ALL\"]`)",
+                        Applicability::Unsafe,
+                        vec![e],
+                    )
+                });
+                out.push(
+                    Finding::on(
+                        &Self::META,
+                        resource,
+                        span,
+                        format!(
+                            "{} {} does not drop ALL capabilities",
+                            resource.name,
+                            c.describe()
+                        ),
+                    )
+                    .in_container(&c.name, c.node.span)
+                    .with_fix(fix),
+                );
+            }
+            for item in caps
+                .and_then(|x| x.get("add"))
+                .map(|a| a.as_list())
+                .unwrap_or_default()
+            {
+                let Some(raw) = item.as_str() else { continue };
+                if raw == "NET_BIND_SERVICE" {
+                    continue;
+                }
+                out.push(
+                    Finding::on(
+                        &Self::META,
+                        resource,
+                        item.span,
+                        format!(
+                            "{} {} adds {}; the Restricted level allows only NET_BIND_SERVICE",
+                            resource.name,
+                            c.describe(),
+                            capability_name(raw)
+                        ),
+                    )
+                    .in_container(&c.name, c.node.span)
+                    .with_origin(item, resource.file, "the capability"),
+                );
+            }
+        }
+    }
+}

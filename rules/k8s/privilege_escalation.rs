@@ -1,0 +1,104 @@
+use crate::edit::yaml_set;
+use crate::fix::{Applicability, Fix};
+use crate::k8s::{each_pod_container, is_windows};
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// A container whose `securityContext.allowPrivilegeEscalation` is not `false`: set to
+    /// `true`, or missing (the default is `true`). A container setting only exists at container
+    /// level: the pod's `securityContext` cannot set it. Pods with `spec.os.name: windows` are
+    /// exempt, as in the Pod Security Standards.
+    ///
+    /// ## Why it matters
+    /// With privilege escalation allowed, a process can gain more privileges than its parent
+    /// through setuid binaries (`sudo`, `su`, `ping` on older images) or file capabilities: a
+    /// non-root user becomes root again inside the container. The Pod Security Standards
+    /// Restricted level requires `false`.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// containers:
+    ///   - name: api
+    ///     image: registry.example.com/api:1.4.2
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// containers:
+    ///   - name: api
+    ///     image: registry.example.com/api:1.4.2
+    ///     securityContext:
+    ///       allowPrivilegeEscalation: false
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: software that relies on setuid binaries fails.
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+    /// - https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
+    pub struct PrivilegeEscalation {
+        code: "K8S-019",
+        name: "privilege-escalation",
+        title: "Container allows privilege escalation",
+        domain: Domain::Kubernetes,
+        tags: &["kubernetes", "pod-security", "pss-restricted", "least-privilege"],
+        severity: Severity::Medium,
+        fix: FixAvailability::Always,
+        equivalents: Equivalents {
+            checkov: &["CKV_K8S_20"],
+            trivy: &["KSV-0001"],
+            kics: &["Privilege Escalation Allowed"],
+            kube_linter: &["privilege-escalation-container"],
+            polaris: &["privilegeEscalationAllowed"],
+            kubescape: &["C-0016"],
+            ..Equivalents::NONE
+        },
+        compliance: &["PSS Restricted: Privilege Escalation", "CIS Kubernetes 5.2.6", "MITRE ATT&CK T1548"],
+        references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
+    }
+}
+
+impl Rule for PrivilegeEscalation {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let path = ["securityContext", "allowPrivilegeEscalation"];
+        for (resource, pod, c) in each_pod_container(cx.resources) {
+            if is_windows(pod) {
+                continue;
+            }
+            let value = c.node.at(&path);
+            if value.is_some_and(|v| v.as_bool() == Some(false) || v.is_unknown()) {
+                continue;
+            }
+            let (span, message) = match value {
+                Some(v) => (
+                    v.span,
+                    format!("{} {} allows privilege escalation (`allowPrivilegeEscalation: {}`)", resource.name, c.describe(), v.display()),
+                ),
+                None => (
+                    c.anchor_span(),
+                    format!("{} {} does not set `allowPrivilegeEscalation: false` (it defaults to true)", resource.name, c.describe()),
+                ),
+            };
+            let fix = yaml_set(cx.text(resource.file), c.node, &path, "false").map(|e| {
+                Fix::new(
+                    "Set `allowPrivilegeEscalation: false`",
+                    Applicability::Unsafe,
+                    vec![e],
+                )
+            });
+            out.push(
+                Finding::on(&Self::META, resource, span, message)
+                    .in_container(&c.name, c.node.span)
+                    .with_fix(fix),
+            );
+        }
+    }
+}

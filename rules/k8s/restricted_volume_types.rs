@@ -1,0 +1,94 @@
+use crate::k8s::each_pod;
+use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// A pod volume of a type the Pod Security Standards Restricted level does not allow. The
+    /// allowed types are `configMap`, `csi`, `downwardAPI`, `emptyDir`, `ephemeral`,
+    /// `persistentVolumeClaim`, `projected` and `secret`; everything else (`hostPath`, `nfs`,
+    /// `iscsi`, `rbd`, `gitRepo`, cloud disks…) is flagged. `hostPath` is left to
+    /// `host-path-volume`, which the Baseline level already forbids.
+    ///
+    /// ## Why it matters
+    /// Volume types outside the list attach storage directly from the pod spec, bypassing the
+    /// PersistentVolume layer where administrators control what storage is reachable;
+    /// `gitRepo` runs `git` on the node with attacker-supplied input.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// volumes:
+    ///   - name: data
+    ///     nfs:
+    ///       server: nfs.example.com
+    ///       path: /exports
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// volumes:
+    ///   - name: data
+    ///     persistentVolumeClaim:
+    ///       claimName: data
+    /// ```
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+    pub struct RestrictedVolumeTypes {
+        code: "K8S-018",
+        name: "restricted-volume-types",
+        title: "Volume type outside the Restricted list",
+        domain: Domain::Kubernetes,
+        tags: &["kubernetes", "pod-security", "pss-restricted", "storage"],
+        severity: Severity::Low,
+        equivalents: Equivalents {
+            trivy: &["KSV-0028"],
+            ..Equivalents::NONE
+        },
+        compliance: &["PSS Restricted: Volume Types"],
+        references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
+    }
+}
+
+const ALLOWED: &[&str] = &[
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+];
+
+impl Rule for RestrictedVolumeTypes {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for (resource, pod) in each_pod(cx.resources) {
+            for volume in pod
+                .spec
+                .get("volumes")
+                .map(|v| v.as_list())
+                .unwrap_or_default()
+            {
+                let name = volume.get("name").map(|n| n.display()).unwrap_or_default();
+                for e in volume.entries() {
+                    if e.key == "name" || e.key == "hostPath" || ALLOWED.contains(&e.key.as_str()) {
+                        continue;
+                    }
+                    out.push(Finding::on(
+                        &Self::META,
+                        resource,
+                        e.key_span,
+                        format!(
+                            "{} volume \"{name}\" is of type `{}`, outside the Restricted list",
+                            resource.name, e.key
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}

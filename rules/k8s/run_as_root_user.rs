@@ -1,0 +1,93 @@
+use crate::edit::replace_scalar;
+use crate::fix::{Applicability, Fix};
+use crate::k8s::{containers, each_pod};
+use crate::model::Node;
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// `runAsUser: 0` in the pod's or a container's `securityContext`: the container is told
+    /// explicitly to run as root.
+    ///
+    /// ## Why it matters
+    /// An explicit UID 0 defeats the image's non-root `USER` and, combined with a missing
+    /// `runAsNonRoot`, gives every process root. The Pod Security Standards Restricted level
+    /// forbids it.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// securityContext:
+    ///   runAsUser: 0
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// securityContext:
+    ///   runAsUser: 10001
+    ///   runAsNonRoot: true
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: files the process writes must be writable by the new UID.
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+    pub struct RunAsRootUser {
+        code: "K8S-021",
+        name: "run-as-root-user",
+        title: "Container runs as UID 0",
+        domain: Domain::Kubernetes,
+        tags: &["kubernetes", "pod-security", "pss-restricted", "least-privilege"],
+        severity: Severity::High,
+        fix: FixAvailability::Always,
+        equivalents: Equivalents {
+            checkov: &["CKV_K8S_40"],
+            trivy: &["KSV-0105"],
+            kics: &["Container Running As Root"],
+            polaris: &["runAsRootAllowed"],
+            kubescape: &["C-0013"],
+            ..Equivalents::NONE
+        },
+        compliance: &["PSS Restricted: Running as Non-root user", "CIS Kubernetes 5.2.7"],
+        references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
+    }
+}
+
+impl Rule for RunAsRootUser {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let path = ["securityContext", "runAsUser"];
+        for (resource, pod) in each_pod(cx.resources) {
+            let text = cx.text(resource.file);
+            let report = |node: &Node, whom: String| {
+                let fix = replace_scalar(text, node, "10001")
+                    .map(|e| Fix::new("Run as UID 10001", Applicability::Unsafe, vec![e]));
+                Finding::on(
+                    &Self::META,
+                    resource,
+                    node.span,
+                    format!("{} {whom} runs as root (`runAsUser: 0`)", resource.name),
+                )
+                .with_origin(node, resource.file, "runAsUser")
+                .with_fix(fix)
+            };
+            let root = |n: &&Node| n.as_f64() == Some(0.0);
+            if let Some(node) = pod.spec.at(&path).filter(root) {
+                out.push(report(
+                    node,
+                    "(every container that does not override it)".into(),
+                ));
+            }
+            for c in containers(pod.spec) {
+                if let Some(node) = c.node.at(&path).filter(root) {
+                    out.push(report(node, c.describe()).in_container(&c.name, c.node.span));
+                }
+            }
+        }
+    }
+}
