@@ -145,7 +145,8 @@ mod tests {
 
     #[test]
     fn appends_after_a_folded_scalar() {
-        let text = "c:\n  - name: a\n    command:\n      - >-\n        run\n        it\n  - name: b\n";
+        let text =
+            "c:\n  - name: a\n    command:\n      - >-\n        run\n        it\n  - name: b\n";
         let (docs, _) = parse_stream(text, Limits::default());
         let c = &docs[0].root.get("c").unwrap().as_list()[0];
         let e = yaml_append_entries(text, c, &["x: 1".into()]).unwrap();

@@ -254,7 +254,14 @@ fn stdin_with_a_file_name() {
     );
     let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: true\n  containers: [{name: a, image: 'a:1', resources: {limits: {cpu: 1, memory: 1Gi}}}]\n";
     let out = rampart()
-        .args(["scan", "-", "--format", "compact", "--profile", "pss-baseline"])
+        .args([
+            "scan",
+            "-",
+            "--format",
+            "compact",
+            "--profile",
+            "pss-baseline",
+        ])
         .write_stdin(yaml)
         .output()
         .unwrap();

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: café\nspec:\n  containers:\n    - {name: \"naïve-😀\", image: \"a:1.0\", resources: {limits: {cpu: 1, memory: 1Gi}}, securityContext: {privileged: true}}\n";
+const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: café\nspec:\n  containers:\n    - {name: \"naïve-😀\", image: \"a:1.0\", resources: {limits: {cpu: 1, memory: 1Gi}}, securityContext: {privileged: true, allowPrivilegeEscalation: false, runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}, capabilities: {drop: [ALL]}}}\n";
 
 #[test]
 fn neovim_shows_the_diagnostic_and_applies_the_fix() {
@@ -72,7 +72,7 @@ fn neovim_shows_the_diagnostic_and_applies_the_fix() {
 
     // The exact range, in UTF-16 (what Neovim 0.7 negotiates): line 6, after é, ï and 😀.
     let line = POD.lines().nth(6).unwrap();
-    let byte_col = line.find("true}").unwrap();
+    let byte_col = line.find("true,").unwrap();
     let utf16_col = line[..byte_col].encode_utf16().count();
     let d = &result["diagnostic"];
     assert_eq!(d["code"], "K8S-001");
