@@ -13,13 +13,18 @@ pub mod k8s {
     pub mod added_capabilities;
     pub mod apparmor_unconfined;
     pub mod capabilities_drop_all;
+    pub mod default_namespace;
+    pub mod default_service_account;
     pub mod host_ipc;
     pub mod host_network;
     pub mod host_path_volume;
     pub mod host_pid;
     pub mod host_port;
     pub mod host_process;
+    pub mod image_digest;
+    pub mod image_pull_policy;
     pub mod latest_image_tag;
+    pub mod missing_probes;
     pub mod missing_resource_limits;
     pub mod privilege_escalation;
     pub mod privileged_container;
@@ -30,9 +35,12 @@ pub mod k8s {
     pub mod run_as_root_user;
     pub mod seccomp_required;
     pub mod seccomp_unconfined;
+    pub mod secret_in_env;
     pub mod selinux_options;
+    pub mod service_account_token;
     pub mod unsafe_sysctls;
     pub mod untrusted_registry;
+    pub mod writable_root_filesystem;
 }
 
 pub mod docker {
@@ -96,6 +104,14 @@ pub static RULES: &[&dyn Rule] = &[
     &k8s::run_as_root_user::RunAsRootUser,
     &k8s::seccomp_required::SeccompRequired,
     &k8s::capabilities_drop_all::CapabilitiesDropAll,
+    &k8s::writable_root_filesystem::WritableRootFilesystem,
+    &k8s::image_digest::ImageDigest,
+    &k8s::image_pull_policy::ImagePullPolicy,
+    &k8s::missing_probes::MissingProbes,
+    &k8s::service_account_token::ServiceAccountToken,
+    &k8s::default_service_account::DefaultServiceAccount,
+    &k8s::default_namespace::DefaultNamespace,
+    &k8s::secret_in_env::SecretInEnvK8s,
     &docker::latest_base_image::LatestBaseImage,
     &docker::root_user::RootUser,
     &docker::pipe_to_shell::PipeToShell,

@@ -190,7 +190,10 @@ mod tests {
     #[test]
     fn fixes_run_in_rounds_and_stop() {
         let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: true\n  hostIPC: true\n  containers:\n    - name: a\n      image: a:1\n      securityContext: {privileged: true}\n";
-        let config = Config::default();
+        let config = Config {
+            select: vec!["K8S-001".into(), "K8S-003".into(), "K8S-004".into()],
+            ..Config::default()
+        };
         let r = engine::lint_text(Path::new("p.yaml"), text, FileKind::Kubernetes, &config);
         let out = fix_file(&r, Applicability::Unsafe, &config).unwrap();
         assert_eq!(out.applied, 3);

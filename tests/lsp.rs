@@ -139,7 +139,7 @@ fn uri(path: &Path) -> String {
     path_to_uri(path).unwrap().as_str().to_string()
 }
 
-const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: café\nspec:\n  containers:\n    - {name: \"naïve-😀\", image: \"a:1.0\", resources: {limits: {cpu: 1, memory: 1Gi}}, securityContext: {privileged: true, allowPrivilegeEscalation: false, runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}, capabilities: {drop: [ALL]}}}\n";
+const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: café\nspec:\n  containers:\n    - {name: \"naïve-😀\", image: \"a:1.0\", resources: {limits: {cpu: 1, memory: 1Gi}}, securityContext: {privileged: true, allowPrivilegeEscalation: false, runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}, capabilities: {drop: [ALL]}, readOnlyRootFilesystem: true}}\n  serviceAccountName: app\n  automountServiceAccountToken: false\n";
 
 fn privileged_range(d: &Value) -> Value {
     d["diagnostics"]

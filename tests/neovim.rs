@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: café\nspec:\n  containers:\n    - {name: \"naïve-😀\", image: \"a:1.0\", resources: {limits: {cpu: 1, memory: 1Gi}}, securityContext: {privileged: true, allowPrivilegeEscalation: false, runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}, capabilities: {drop: [ALL]}}}\n";
+const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: café\nspec:\n  containers:\n    - {name: \"naïve-😀\", image: \"a:1.0\", resources: {limits: {cpu: 1, memory: 1Gi}}, securityContext: {privileged: true, allowPrivilegeEscalation: false, runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}, capabilities: {drop: [ALL]}, readOnlyRootFilesystem: true}}\n  serviceAccountName: app\n  automountServiceAccountToken: false\n";
 
 #[test]
 fn neovim_shows_the_diagnostic_and_applies_the_fix() {

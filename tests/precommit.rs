@@ -37,7 +37,7 @@ fn text(o: &Output) -> String {
     )
 }
 
-const BAD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      image: a:1.0\n      resources: {limits: {cpu: 1, memory: 1Gi}}\n      securityContext: {privileged: true, allowPrivilegeEscalation: false, runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}, capabilities: {drop: [ALL]}}\n";
+const BAD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      image: a:1.0\n      resources: {limits: {cpu: 1, memory: 1Gi}}\n      securityContext: {privileged: true, allowPrivilegeEscalation: false, runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}, capabilities: {drop: [ALL]}, readOnlyRootFilesystem: true}\n  serviceAccountName: app\n  automountServiceAccountToken: false\n";
 
 #[test]
 fn precommit_refuses_a_bad_commit_and_passes_a_clean_one() {
@@ -123,7 +123,11 @@ fn precommit_refuses_a_bad_commit_and_passes_a_clean_one() {
     );
 
     // Fixed: the commit passes, even with a bad file that is not staged.
-    std::fs::write(project.join("k8s/pod.yaml"), BAD.replace("privileged: true", "privileged: false")).unwrap();
+    std::fs::write(
+        project.join("k8s/pod.yaml"),
+        BAD.replace("privileged: true", "privileged: false"),
+    )
+    .unwrap();
     std::fs::write(project.join("unstaged.yaml"), BAD).unwrap();
     run(&project, "git", &["add", "k8s/pod.yaml"], &path_env, &home);
     let o = run(

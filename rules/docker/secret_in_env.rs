@@ -99,7 +99,7 @@ const NOT_SECRET: &[&str] = &[
     "EXPIRY",
 ];
 
-fn secret_name(name: &str) -> bool {
+pub fn secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     let parts: Vec<&str> = upper
         .split(['_', '-', '.'])
@@ -120,7 +120,7 @@ fn secret_name(name: &str) -> bool {
 }
 
 /// The kind of credential a value looks like, if any.
-fn secret_value(v: &str) -> Option<&'static str> {
+pub fn secret_value(v: &str) -> Option<&'static str> {
     let alnum_upper = |s: &str, n: usize| {
         s.len() >= n
             && s.chars()

@@ -13,6 +13,10 @@ crate::declare_rule! {
     /// (`resources.limits.cpu`, `resources.limits.memory`). Ephemeral containers are not
     /// checked: Kubernetes does not allow resources on them.
     ///
+    /// Missing requests are not reported separately: Kubernetes sets a missing request to the
+    /// limit, so a container with limits has requests too, and one without either is reported
+    /// here once (scanners that check requests on their own report it twice).
+    ///
     /// ## Why it matters
     /// A container without limits can take all the CPU or memory of its node: one compromised
     /// or runaway workload (a crypto-miner, a memory leak, a request flood) starves every other
@@ -50,10 +54,11 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::Sometimes,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_11", "CKV_K8S_13"],
-            trivy: &["KSV-0011", "KSV-0018"],
-            kics: &["CPU Limits Not Set", "Memory Limits Not Defined"],
+            checkov: &["CKV_K8S_11", "CKV_K8S_13", "CKV_K8S_10", "CKV_K8S_12"],
+            trivy: &["KSV-0011", "KSV-0018", "KSV-0015", "KSV-0016"],
+            kics: &["CPU Limits Not Set", "Memory Limits Not Defined", "CPU Requests Not Set", "Memory Requests Not Defined"],
             kube_linter: &["unset-cpu-requirements", "unset-memory-requirements"],
+            polaris: &["cpuLimitsMissing", "memoryLimitsMissing", "cpuRequestsMissing", "memoryRequestsMissing"],
             ..Equivalents::NONE
         },
         compliance: &["NSA/CISA Kubernetes Hardening: resource policies", "MITRE ATT&CK T1496"],

@@ -1,0 +1,74 @@
+use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// An object placed in the `default` namespace explicitly (`metadata.namespace: default`).
+    /// Objects without a namespace are not flagged: they are applied with `-n`, by
+    /// Kustomize's `namespace:` or by a Helm release, which decide where they land.
+    ///
+    /// ## Why it matters
+    /// The `default` namespace is where everything lands by accident: workloads there share
+    /// its default service account, its network policies (usually none) and its quotas with
+    /// whatever else was put there, and namespace-scoped RBAC cannot separate them.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// metadata:
+    ///   name: api
+    ///   namespace: default
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// metadata:
+    ///   name: api
+    ///   namespace: shop
+    /// ```
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
+    pub struct DefaultNamespace {
+        code: "K8S-030",
+        name: "default-namespace",
+        title: "Object in the `default` namespace",
+        domain: Domain::Kubernetes,
+        tags: &["kubernetes", "isolation"],
+        severity: Severity::Low,
+        equivalents: Equivalents {
+            checkov: &["CKV_K8S_21"],
+            trivy: &["KSV-0110"],
+            kics: &["Using Unrecommended Namespace"],
+            kube_linter: &["use-namespace"],
+            kubescape: &["C-0061"],
+            ..Equivalents::NONE
+        },
+        compliance: &["CIS Kubernetes 5.7.4"],
+        references: &["https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/"],
+    }
+}
+
+impl Rule for DefaultNamespace {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for resource in cx.resources {
+            let Some(ns) = resource.body.at(&["metadata", "namespace"]) else {
+                continue;
+            };
+            if ns.as_str() != Some("default") {
+                continue;
+            }
+            out.push(
+                Finding::on(
+                    &Self::META,
+                    resource,
+                    ns.span,
+                    format!("{} is placed in the `default` namespace", resource.name),
+                )
+                .with_origin(ns, resource.file, "the namespace"),
+            );
+        }
+    }
+}

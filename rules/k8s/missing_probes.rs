@@ -1,0 +1,91 @@
+use crate::k8s::{each_container, ContainerKind};
+use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// A container (not an init or ephemeral container) of a long-running workload with no
+    /// `livenessProbe` or no `readinessProbe`. Jobs and CronJobs, which run to completion,
+    /// are not checked. Off by default: probes are an availability concern; enable with
+    /// `select = ["default", "missing-probes"]`.
+    ///
+    /// ## Why it matters
+    /// Without a readiness probe, traffic reaches pods that cannot serve it; without a
+    /// liveness probe, a wedged process (deadlock, exhausted pool, a denial-of-service that
+    /// leaves it hanging) is never restarted.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// containers:
+    ///   - name: api
+    ///     image: registry.example.com/api:1.4.2
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// containers:
+    ///   - name: api
+    ///     image: registry.example.com/api:1.4.2
+    ///     readinessProbe:
+    ///       httpGet: {path: /ready, port: 8080}
+    ///     livenessProbe:
+    ///       httpGet: {path: /healthz, port: 8080}
+    /// ```
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
+    pub struct MissingProbes {
+        code: "K8S-027",
+        name: "missing-probes",
+        title: "Container has no liveness or readiness probe",
+        domain: Domain::Kubernetes,
+        tags: &["kubernetes", "availability"],
+        severity: Severity::Low,
+        enabled_by_default: false,
+        equivalents: Equivalents {
+            checkov: &["CKV_K8S_8", "CKV_K8S_9"],
+            kics: &["Liveness Probe Is Not Defined", "Readiness Probe Is Not Configured"],
+            kube_linter: &["no-liveness-probe", "no-readiness-probe"],
+            polaris: &["livenessProbeMissing", "readinessProbeMissing"],
+            kube_score: &["container-probes"],
+            ..Equivalents::NONE
+        },
+        references: &["https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/"],
+    }
+}
+
+impl Rule for MissingProbes {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for (resource, c) in each_container(cx.resources) {
+            if c.kind != ContainerKind::Container
+                || matches!(resource.k8s_kind(), Some("Job" | "CronJob" | "Pod"))
+            {
+                continue;
+            }
+            let missing: Vec<&str> = ["livenessProbe", "readinessProbe"]
+                .into_iter()
+                .filter(|k| c.node.get(k).is_none())
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            out.push(
+                Finding::on(
+                    &Self::META,
+                    resource,
+                    c.anchor_span(),
+                    format!(
+                        "{} {} has no {}",
+                        resource.name,
+                        c.describe(),
+                        missing.join(" or ")
+                    ),
+                )
+                .in_container(&c.name, c.node.span),
+            );
+        }
+    }
+}

@@ -1,0 +1,102 @@
+use crate::edit::yaml_set;
+use crate::fix::{Applicability, Fix};
+use crate::k8s::{each_pod_container, is_windows, ContainerKind};
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// A container (or init container) whose `securityContext.readOnlyRootFilesystem` is not
+    /// `true`. Ephemeral debug containers and Windows pods are not checked.
+    ///
+    /// ## Why it matters
+    /// With a writable root file system, an attacker who gets code execution can drop tools,
+    /// replace binaries or plant persistence in the container. A read-only root, with
+    /// `emptyDir` volumes for the paths the application writes, removes that.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// containers:
+    ///   - name: api
+    ///     image: registry.example.com/api:1.4.2
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// containers:
+    ///   - name: api
+    ///     image: registry.example.com/api:1.4.2
+    ///     securityContext:
+    ///       readOnlyRootFilesystem: true
+    ///     volumeMounts:
+    ///       - {name: tmp, mountPath: /tmp}
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: an application that writes outside its mounted volumes fails.
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
+    pub struct WritableRootFilesystem {
+        code: "K8S-024",
+        name: "writable-root-filesystem",
+        title: "Container root file system is writable",
+        domain: Domain::Kubernetes,
+        tags: &["kubernetes", "hardening"],
+        severity: Severity::Low,
+        fix: FixAvailability::Always,
+        equivalents: Equivalents {
+            checkov: &["CKV_K8S_22"],
+            trivy: &["KSV-0014"],
+            kics: &["Root Container Not Mounted Read-only"],
+            kube_linter: &["no-read-only-root-fs"],
+            polaris: &["notReadOnlyRootFilesystem"],
+            kubescape: &["C-0017"],
+            ..Equivalents::NONE
+        },
+        compliance: &["CIS Kubernetes 5.7.3", "NSA/CISA Kubernetes Hardening: immutable file systems"],
+        references: &["https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"],
+    }
+}
+
+impl Rule for WritableRootFilesystem {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let path = ["securityContext", "readOnlyRootFilesystem"];
+        for (resource, pod, c) in each_pod_container(cx.resources) {
+            if c.kind == ContainerKind::Ephemeral || is_windows(pod) {
+                continue;
+            }
+            let value = c.node.at(&path);
+            if value.is_some_and(|v| v.as_bool() == Some(true) || v.is_unknown()) {
+                continue;
+            }
+            let span = value.map(|v| v.span).unwrap_or_else(|| c.anchor_span());
+            let fix = yaml_set(cx.text(resource.file), c.node, &path, "true").map(|e| {
+                Fix::new(
+                    "Set `readOnlyRootFilesystem: true`",
+                    Applicability::Unsafe,
+                    vec![e],
+                )
+            });
+            out.push(
+                Finding::on(
+                    &Self::META,
+                    resource,
+                    span,
+                    format!(
+                        "{} {} has a writable root file system",
+                        resource.name,
+                        c.describe()
+                    ),
+                )
+                .in_container(&c.name, c.node.span)
+                .with_fix(fix),
+            );
+        }
+    }
+}
