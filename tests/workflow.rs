@@ -40,6 +40,9 @@ fn suppressed_findings_are_reported_as_suppressed_and_do_not_fail() {
             "scan",
             "--format",
             "json",
+            // Rules about settings this fixture does not exercise.
+            "--ignore",
+            "K8S-019,K8S-020,K8S-022,K8S-023,K8S-024,K8S-028,K8S-029",
             "testdata/RAMPART-004/negative/used.yaml",
         ])
         .output()
@@ -86,6 +89,8 @@ fn suppressed_findings_are_reported_as_suppressed_and_do_not_fail() {
             "scan",
             "--format",
             "sarif",
+            "--ignore",
+            "K8S-019,K8S-020,K8S-022,K8S-023,K8S-024,K8S-028,K8S-029",
             "testdata/RAMPART-004/negative/used.yaml",
         ])
         .output()
@@ -106,7 +111,8 @@ fn suppressed_findings_are_reported_as_suppressed_and_do_not_fail() {
     );
 }
 
-const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      image: a:latest\n      securityContext: {privileged: true}\n";
+/// A pod that breaks K8S-001 and K8S-005 and satisfies the other default rules.
+const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      image: a:latest\n      securityContext: {privileged: true, allowPrivilegeEscalation: false, runAsNonRoot: true, readOnlyRootFilesystem: true, seccompProfile: {type: RuntimeDefault}, capabilities: {drop: [ALL]}}\n  serviceAccountName: app\n  automountServiceAccountToken: false\n";
 
 fn codes(j: &Value) -> Vec<(String, String, String)> {
     let mut v: Vec<(String, String, String)> = j["findings"]
@@ -254,7 +260,8 @@ fn profiles_select_by_pod_security_level() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: a:1.0\n          resources: {limits: {cpu: 1, memory: 1Gi}}\n          securityContext:\n            privileged: true\n";
+/// A deployment that breaks only K8S-001 among the default rules.
+const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: a:1.0\n          resources: {limits: {cpu: 1, memory: 1Gi}}\n          securityContext:\n            privileged: true\n            allowPrivilegeEscalation: false\n            runAsNonRoot: true\n            readOnlyRootFilesystem: true\n            seccompProfile: {type: RuntimeDefault}\n            capabilities: {drop: [ALL]}\n      serviceAccountName: web\n      automountServiceAccountToken: false\n";
 
 fn scan_json(d: &Path, extra: &[&str]) -> (Option<i32>, Value) {
     let out = rampart_in(d)
@@ -313,8 +320,8 @@ fn baselines_hide_known_findings_and_survive_edits() {
 
     // The same rule in another container, resource or file is new.
     let second_container = shifted.replace(
-        "          securityContext:\n            privileged:   true\n",
-        "          securityContext:\n            privileged:   true\n        - name: b\n          image: a:1.0\n          resources: {limits: {cpu: 1, memory: 1Gi}}\n          securityContext: {privileged: true}\n",
+        "      serviceAccountName: web\n",
+        "        - name: b\n          image: a:1.0\n          resources: {limits: {cpu: 1, memory: 1Gi}}\n          securityContext: {privileged: true, allowPrivilegeEscalation: false, runAsNonRoot: true, readOnlyRootFilesystem: true, seccompProfile: {type: RuntimeDefault}, capabilities: {drop: [ALL]}}\n      serviceAccountName: web\n",
     );
     write(d, "k8s/web.yaml", &second_container);
     let (code, j) = scan_json(d, &["--baseline", ".rampart-baseline.json"]);
@@ -550,7 +557,7 @@ fn ci_formats() {
     write(
         d,
         "dir, with: odd/web.yaml",
-        &DEPLOY.replace("true", "false"),
+        &DEPLOY.replace("privileged: true", "privileged: false"),
     );
     let out = rampart_in(d)
         .args(["scan", "--format", "junit"])
