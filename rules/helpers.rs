@@ -117,3 +117,46 @@ pub fn remove_word(text: &str, span: Span) -> crate::fix::Edit {
     let start = text[..span.start].trim_end_matches([' ', '\t']).len();
     crate::fix::Edit::replace(Span::new(start, span.end), "")
 }
+
+/// An RBAC permission that matters on its own: any Role or ClusterRole rule granting one of
+/// `verbs` on one of `resources` (`group:resource`, or `resource` for the core group).
+pub struct RbacGrant {
+    pub verbs: &'static [&'static str],
+    pub resources: &'static [&'static str],
+    /// What the grant allows, for the message: "read Secrets".
+    pub allows: &'static str,
+}
+
+impl RbacGrant {
+    pub fn check(&self, meta: &'static RuleMeta, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for resource in cx.resources {
+            for rule in crate::k8s::policy_rules(resource) {
+                if !rule.grants(self.verbs, self.resources) {
+                    continue;
+                }
+                let span = rule
+                    .node
+                    .entry("resources")
+                    .map(|e| e.value.span)
+                    .unwrap_or(rule.node.span);
+                let verbs: Vec<String> = rule.verbs.iter().map(|v| v.display()).collect();
+                let resources: Vec<String> = rule.resources.iter().map(|v| v.display()).collect();
+                out.push(
+                    Finding::on(
+                        meta,
+                        resource,
+                        span,
+                        format!(
+                            "{} lets its subjects {} ({} on {})",
+                            resource.name,
+                            self.allows,
+                            verbs.join(", "),
+                            resources.join(", ")
+                        ),
+                    )
+                    .within(rule.node.span),
+                );
+            }
+        }
+    }
+}

@@ -15,6 +15,7 @@ pub mod k8s {
     pub mod capabilities_drop_all;
     pub mod default_namespace;
     pub mod default_service_account;
+    pub mod exposed_service;
     pub mod host_ipc;
     pub mod host_network;
     pub mod host_path_volume;
@@ -30,6 +31,13 @@ pub mod k8s {
     pub mod privileged_container;
     pub mod probe_host;
     pub mod proc_mount;
+    pub mod rbac_admission_and_csr;
+    pub mod rbac_binding_subjects;
+    pub mod rbac_create_workloads;
+    pub mod rbac_escalation;
+    pub mod rbac_pod_exec;
+    pub mod rbac_secrets;
+    pub mod rbac_wildcard;
     pub mod restricted_volume_types;
     pub mod run_as_non_root;
     pub mod run_as_root_user;
@@ -112,6 +120,14 @@ pub static RULES: &[&dyn Rule] = &[
     &k8s::default_service_account::DefaultServiceAccount,
     &k8s::default_namespace::DefaultNamespace,
     &k8s::secret_in_env::SecretInEnvK8s,
+    &k8s::rbac_wildcard::RbacWildcard,
+    &k8s::rbac_secrets::RbacSecrets,
+    &k8s::rbac_escalation::RbacEscalation,
+    &k8s::rbac_pod_exec::RbacPodExec,
+    &k8s::rbac_create_workloads::RbacCreateWorkloads,
+    &k8s::rbac_admission_and_csr::RbacAdmissionAndCsr,
+    &k8s::rbac_binding_subjects::RbacBindingSubjects,
+    &k8s::exposed_service::ExposedService,
     &docker::latest_base_image::LatestBaseImage,
     &docker::root_user::RootUser,
     &docker::pipe_to_shell::PipeToShell,

@@ -275,3 +275,92 @@ pub fn each_pod_container(
     each_pod(resources)
         .flat_map(|(r, p)| containers(p.spec).into_iter().map(move |c| (r, p.spec, c)))
 }
+
+/// One entry of a Role's or ClusterRole's `rules`.
+pub struct PolicyRule<'a> {
+    pub node: &'a Node,
+    pub api_groups: Vec<&'a Node>,
+    pub resources: Vec<&'a Node>,
+    pub verbs: Vec<&'a Node>,
+}
+
+impl PolicyRule<'_> {
+    /// `*` matches anything; `pods/*` matches every subresource of pods.
+    fn has(list: &[&Node], wanted: &[&str]) -> bool {
+        list.iter().filter_map(|n| n.as_str()).any(|s| {
+            s == "*"
+                || wanted.contains(&s)
+                || s.strip_suffix("/*").is_some_and(|base| {
+                    wanted
+                        .iter()
+                        .any(|w| w.split_once('/').is_some_and(|(b, _)| b == base))
+                })
+        })
+    }
+
+    /// Does the rule grant one of `verbs` on one of `resources` (`group/resource` or a core
+    /// `resource`; subresources as `pods/exec`)? `*` matches everything.
+    pub fn grants(&self, verbs: &[&str], resources: &[&str]) -> bool {
+        if !Self::has(&self.verbs, verbs) {
+            return false;
+        }
+        resources.iter().any(|wanted| {
+            let (group, resource) = match wanted.split_once(':') {
+                Some((g, r)) => (g, r),
+                None => ("", *wanted),
+            };
+            Self::has(&self.api_groups, &[group]) && Self::has(&self.resources, &[resource])
+        })
+    }
+
+    /// The first of `lists`' items that is `*`, for the finding's span.
+    pub fn wildcard(&self) -> Option<(&'static str, &Node)> {
+        [
+            ("verbs", &self.verbs),
+            ("resources", &self.resources),
+            ("apiGroups", &self.api_groups),
+        ]
+        .into_iter()
+        .find_map(|(what, list)| {
+            list.iter()
+                .find(|n| n.as_str() == Some("*"))
+                .map(|n| (what, *n))
+        })
+    }
+}
+
+/// The policy rules of a Role or ClusterRole; empty for other kinds and for the built-in
+/// `system:` roles, which ship with Kubernetes.
+pub fn policy_rules(resource: &Resource) -> Vec<PolicyRule<'_>> {
+    if !matches!(resource.k8s_kind(), Some("Role" | "ClusterRole")) || is_system(resource) {
+        return Vec::new();
+    }
+    resource
+        .body
+        .get("rules")
+        .map(Node::as_list)
+        .unwrap_or_default()
+        .iter()
+        .map(|node| PolicyRule {
+            node,
+            api_groups: items(node, "apiGroups"),
+            resources: items(node, "resources"),
+            verbs: items(node, "verbs"),
+        })
+        .collect()
+}
+
+fn items<'a>(node: &'a Node, key: &str) -> Vec<&'a Node> {
+    node.get(key)
+        .map(|l| l.as_list().iter().collect())
+        .unwrap_or_default()
+}
+
+/// Objects named `system:…`, which Kubernetes itself creates.
+pub fn is_system(resource: &Resource) -> bool {
+    resource
+        .body
+        .at(&["metadata", "name"])
+        .and_then(Node::as_str)
+        .is_some_and(|n| n.starts_with("system:"))
+}

@@ -1,0 +1,91 @@
+use super::super::helpers::RbacGrant;
+use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// A Role or ClusterRole that lets its subjects grant themselves more: `escalate` or
+    /// `bind` on roles and cluster roles, `impersonate` on users, groups or service accounts,
+    /// or write access (`create`, `update`, `patch`) to roles, cluster roles and their
+    /// bindings. Built-in `system:` roles are not checked.
+    ///
+    /// ## Why it matters
+    /// RBAC normally stops a subject from granting permissions it does not hold. `escalate`
+    /// and `bind` lift that check; `impersonate` lets it act as anyone, including
+    /// `system:masters`; writing bindings lets it bind itself to `cluster-admin`. Each is
+    /// cluster-admin one request away.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// rules:
+    ///   - apiGroups: [""]
+    ///     resources: ["users", "groups"]
+    ///     verbs: ["impersonate"]
+    /// ```
+    ///
+    /// ## Use instead
+    /// Give the subject the permissions it needs directly; reserve RBAC management to cluster
+    /// administrators.
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/concepts/security/rbac-good-practices/#escalate-verb
+    /// - https://kubernetes.io/docs/reference/access-authn-authz/rbac/#privilege-escalation-prevention-and-bootstrapping
+    pub struct RbacEscalation {
+        code: "K8S-034",
+        name: "rbac-escalation",
+        title: "RBAC role can escalate its own privileges",
+        domain: Domain::Kubernetes,
+        tags: &["kubernetes", "rbac", "least-privilege"],
+        severity: Severity::Critical,
+        equivalents: Equivalents {
+            checkov: &["CKV_K8S_157", "CKV_K8S_158", "CKV2_K8S_3"],
+            trivy: &["KSV-0043", "KSV-0050"],
+            kics: &["RBAC Roles Allow Privilege Escalation", "RBAC Roles with Impersonate Permission"],
+            kubescape: &["C-0191", "C-0065"],
+            ..Equivalents::NONE
+        },
+        compliance: &["CIS Kubernetes 5.1.8", "MITRE ATT&CK T1548"],
+        references: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/#escalate-verb"],
+    }
+}
+
+impl Rule for RbacEscalation {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let rbac = &[
+            "rbac.authorization.k8s.io:roles",
+            "rbac.authorization.k8s.io:clusterroles",
+        ];
+        let grants = [
+            RbacGrant {
+                verbs: &["escalate", "bind"],
+                resources: rbac,
+                allows: "grant permissions they do not hold",
+            },
+            RbacGrant {
+                verbs: &["impersonate"],
+                resources: &["users", "groups", "serviceaccounts"],
+                allows: "impersonate other identities",
+            },
+            RbacGrant {
+                verbs: &["create", "update", "patch"],
+                resources: &[
+                    "rbac.authorization.k8s.io:rolebindings",
+                    "rbac.authorization.k8s.io:clusterrolebindings",
+                    "rbac.authorization.k8s.io:roles",
+                    "rbac.authorization.k8s.io:clusterroles",
+                ],
+                allows: "write RBAC roles or bindings",
+            },
+        ];
+        let mut found = Vec::new();
+        for g in &grants {
+            g.check(&Self::META, cx, &mut found);
+        }
+        // One finding per rule entry: the first reason found.
+        let mut seen = std::collections::HashSet::new();
+        out.extend(found.into_iter().filter(|f| seen.insert((f.file, f.span))));
+    }
+}

@@ -1,0 +1,74 @@
+use super::super::helpers::RbacGrant;
+use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// A Role or ClusterRole that allows running commands in or connecting to running pods
+    /// and nodes: `pods/exec`, `pods/attach`, `pods/portforward` (`create` or `get`, which
+    /// the WebSocket upgrade uses) and `nodes/proxy` (any verb). Built-in `system:` roles are
+    /// not checked.
+    ///
+    /// ## Why it matters
+    /// `exec` and `attach` are a shell in someone else's container, with its service-account
+    /// token and secrets; `portforward` reaches ports no Service exposes; `nodes/proxy` talks
+    /// to the kubelet API, which runs commands in any pod on the node and bypasses audit
+    /// logging of the API server.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// rules:
+    ///   - apiGroups: [""]
+    ///     resources: ["pods/exec"]
+    ///     verbs: ["create"]
+    /// ```
+    ///
+    /// ## Use instead
+    /// Debug access through a break-glass role bound for a limited time, not a standing grant
+    /// to a service account.
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/concepts/security/rbac-good-practices/#nodes-proxy
+    pub struct RbacPodExec {
+        code: "K8S-035",
+        name: "rbac-pod-exec",
+        title: "RBAC role can exec into pods or proxy to nodes",
+        domain: Domain::Kubernetes,
+        tags: &["kubernetes", "rbac", "least-privilege"],
+        severity: Severity::High,
+        equivalents: Equivalents {
+            checkov: &["CKV2_K8S_2"],
+            trivy: &["KSV-0053", "KSV-0054", "KSV-0047"],
+            kics: &["RBAC Roles with Exec Permission", "RBAC Roles with Attach Permission", "RBAC Roles with Port-Forwarding Permission"],
+            kubescape: &["C-0002", "C-0063"],
+            ..Equivalents::NONE
+        },
+        compliance: &["MITRE ATT&CK T1609"],
+        references: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/#nodes-proxy"],
+    }
+}
+
+impl Rule for RbacPodExec {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let mut found = Vec::new();
+        RbacGrant {
+            verbs: &["create", "get"],
+            resources: &["pods/exec", "pods/attach", "pods/portforward"],
+            allows: "run commands in or connect to running pods",
+        }
+        .check(&Self::META, cx, &mut found);
+        RbacGrant {
+            verbs: &[
+                "get", "create", "update", "patch", "delete", "list", "watch",
+            ],
+            resources: &["nodes/proxy"],
+            allows: "call the kubelet API through nodes/proxy",
+        }
+        .check(&Self::META, cx, &mut found);
+        let mut seen = std::collections::HashSet::new();
+        out.extend(found.into_iter().filter(|f| seen.insert((f.file, f.span))));
+    }
+}

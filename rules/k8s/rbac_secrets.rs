@@ -1,0 +1,61 @@
+use super::super::helpers::RbacGrant;
+use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// A Role or ClusterRole that allows reading Secrets: `get`, `list` or `watch` (or `*`)
+    /// on `secrets` in the core API group. Built-in `system:` roles are not checked.
+    ///
+    /// ## Why it matters
+    /// Secrets hold service-account tokens, TLS keys and database passwords: read access to
+    /// them in a namespace is access to everything those credentials open. `list` and
+    /// `watch` return every Secret's contents, not just names.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// rules:
+    ///   - apiGroups: [""]
+    ///     resources: ["secrets"]
+    ///     verbs: ["get", "list"]
+    /// ```
+    ///
+    /// ## Use instead
+    /// Mount the one Secret the workload needs as a volume or `secretKeyRef`; when the API
+    /// really is needed, restrict the rule with `resourceNames`.
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/concepts/security/rbac-good-practices/#listing-secrets
+    pub struct RbacSecrets {
+        code: "K8S-033",
+        name: "rbac-secrets",
+        title: "RBAC role can read Secrets",
+        domain: Domain::Kubernetes,
+        tags: &["kubernetes", "rbac", "secrets"],
+        severity: Severity::High,
+        equivalents: Equivalents {
+            checkov: &["CKV2_K8S_5"],
+            trivy: &["KSV-0041", "KSV-0113"],
+            kics: &["RBAC Roles with Read Secrets Permissions"],
+            kube_linter: &["access-to-secrets"],
+            kubescape: &["C-0015"],
+            ..Equivalents::NONE
+        },
+        compliance: &["CIS Kubernetes 5.1.2", "MITRE ATT&CK T1552.007"],
+        references: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/#listing-secrets"],
+    }
+}
+
+impl Rule for RbacSecrets {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        RbacGrant {
+            verbs: &["get", "list", "watch"],
+            resources: &["secrets"],
+            allows: "read Secrets",
+        }
+        .check(&Self::META, cx, out);
+    }
+}
