@@ -27,6 +27,7 @@ pub mod k8s {
     pub mod latest_image_tag;
     pub mod missing_probes;
     pub mod missing_resource_limits;
+    pub mod network_policy_coverage;
     pub mod privilege_escalation;
     pub mod privileged_container;
     pub mod probe_host;
@@ -128,6 +129,7 @@ pub static RULES: &[&dyn Rule] = &[
     &k8s::rbac_admission_and_csr::RbacAdmissionAndCsr,
     &k8s::rbac_binding_subjects::RbacBindingSubjects,
     &k8s::exposed_service::ExposedService,
+    &k8s::network_policy_coverage::NetworkPolicyCoverage,
     &docker::latest_base_image::LatestBaseImage,
     &docker::root_user::RootUser,
     &docker::pipe_to_shell::PipeToShell,

@@ -47,6 +47,9 @@ pub struct Config {
     pub allowed_registries: Vec<String>,
     /// Kubernetes version for versioned checks.
     pub kubernetes_version: Option<String>,
+    /// The scanned manifests hold every NetworkPolicy of the cluster: a namespace with none is
+    /// uncovered (otherwise only namespaces with a policy in the scan are judged).
+    pub network_policies_complete: bool,
     /// Suppressions must give a reason.
     pub require_suppression_reason: bool,
     /// Directory that path globs are relative to (the config file's directory).
@@ -73,6 +76,7 @@ impl Default for Config {
             exclude: Vec::new(),
             allowed_registries: Vec::new(),
             kubernetes_version: None,
+            network_policies_complete: false,
             require_suppression_reason: true,
             root: None,
             sources: Vec::new(),
@@ -122,6 +126,7 @@ struct RawConfig {
     exclude: Option<Vec<String>>,
     allowed_registries: Option<Vec<String>>,
     kubernetes_version: Option<String>,
+    network_policies_complete: Option<bool>,
     require_suppression_reason: Option<bool>,
     severity: Option<std::collections::BTreeMap<String, String>>,
     overrides: Option<Vec<RawOverride>>,
@@ -146,6 +151,7 @@ const KEYS: &[&str] = &[
     "exclude",
     "allowed-registries",
     "kubernetes-version",
+    "network-policies-complete",
     "require-suppression-reason",
     "severity",
     "overrides",
@@ -390,6 +396,9 @@ impl Config {
             }
             config.kubernetes_version = Some(v);
         }
+        if let Some(c) = raw.network_policies_complete {
+            config.network_policies_complete = c;
+        }
         if let Some(r) = raw.require_suppression_reason {
             config.require_suppression_reason = r;
         }
@@ -535,6 +544,11 @@ impl Config {
         if let Some(v) = &self.kubernetes_version {
             let _ = writeln!(out, "kubernetes-version = \"{v}\"");
         }
+        let _ = writeln!(
+            out,
+            "network-policies-complete = {}",
+            self.network_policies_complete
+        );
         let _ = writeln!(
             out,
             "require-suppression-reason = {}",

@@ -125,6 +125,7 @@ struct Candidate {
     kind: FileKind,
     skip: Option<String>,
     config: Arc<Config>,
+    set: Arc<k8s::SetFacts>,
 }
 
 pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<ScanResult, EngineError> {
@@ -141,15 +142,20 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<ScanResult, Engi
             kind,
             skip,
             config: Arc::new(config),
+            set: Arc::default(),
         });
     }
     let fallback = options.config.for_file(Path::new("."))?;
     let discovered = candidates.len() + walk_errors.len();
-    let units = plan_units(candidates);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
         .build()
         .map_err(|e| EngineError::Threads(e.to_string()))?;
+    let set = Arc::new(pool.install(|| gather_set(&candidates)));
+    for c in &mut candidates {
+        c.set = set.clone();
+    }
+    let units = plan_units(candidates);
     let mut files: Vec<FileResult> =
         pool.install(|| units.into_par_iter().flat_map_iter(run_unit).collect());
     for (path, message) in walk_errors {
@@ -361,8 +367,29 @@ fn lint_candidate(c: Candidate) -> FileResult {
         return skipped(c.path, Some(c.kind), reason);
     }
     match read_text(&c.path, c.config.max_file_size) {
-        Ok(text) => lint_text(&c.path, &text, c.kind, &c.config),
+        Ok(text) => lint_in_set(&c.path, &text, c.kind, &c.config, rules::RULES, &c.set),
         Err(e) => unreadable(c.path, Some(c.kind), e.message, &c.config).with_text(e.lossy, e.at),
+    }
+}
+
+/// Whole-set facts of a scan: the NetworkPolicies of every manifest. Only files that mention
+/// `NetworkPolicy` are parsed here; they are read again when linted.
+fn gather_set(candidates: &[Candidate]) -> k8s::SetFacts {
+    let policies = candidates
+        .par_iter()
+        .filter(|c| c.kind == FileKind::Kubernetes && c.skip.is_none())
+        .flat_map_iter(|c| {
+            let text = read_text(&c.path, c.config.max_file_size).unwrap_or_default();
+            if !text.contains("NetworkPolicy") {
+                return Vec::new();
+            }
+            let (docs, _) = yaml::parse_stream(&text, yaml::Limits::default());
+            k8s::network_policies(&k8s::resources(docs, 0))
+        })
+        .collect();
+    k8s::SetFacts {
+        policies,
+        gathered: true,
     }
 }
 
@@ -534,8 +561,20 @@ pub fn lint_text_with(
     config: &Config,
     rules: &[&dyn Rule],
 ) -> FileResult {
+    lint_in_set(path, text, kind, config, rules, &NO_SET)
+}
+
+/// [`lint_text_with`] as part of a scan whose whole-set facts are known.
+fn lint_in_set(
+    path: &Path,
+    text: &str,
+    kind: FileKind,
+    config: &Config,
+    rules: &[&dyn Rule],
+    set: &k8s::SetFacts,
+) -> FileResult {
     let run = || match kind {
-        FileKind::Kubernetes => lint_yaml(path, text, config, rules),
+        FileKind::Kubernetes => lint_yaml(path, text, config, rules, set),
         FileKind::Dockerfile => lint_dockerfile(path, text, config, rules),
         FileKind::Terraform => {
             let file = SourceFile::new(path, kind, text);
@@ -601,7 +640,19 @@ fn looks_like_kubernetes(text: &str) -> bool {
     has("apiVersion") && has("kind")
 }
 
-fn lint_yaml(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) -> FileResult {
+/// Facts for a lint that is not part of a scan (one file, an editor buffer).
+static NO_SET: k8s::SetFacts = k8s::SetFacts {
+    policies: Vec::new(),
+    gathered: false,
+};
+
+fn lint_yaml(
+    path: &Path,
+    text: &str,
+    config: &Config,
+    rules: &[&dyn Rule],
+    set: &k8s::SetFacts,
+) -> FileResult {
     let (docs, error) = yaml::parse_stream(text, yaml::Limits::default());
     let is_k8s = k8s::is_kubernetes(&docs);
     if !is_k8s && (error.is_none() || !looks_like_kubernetes(text)) {
@@ -619,6 +670,7 @@ fn lint_yaml(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) -> F
         dockerfile: None,
         scripts: &[],
         config,
+        set,
     };
     let mut findings = run_rules(&cx, Domain::Kubernetes, &|m| config.is_enabled(m), rules);
     if let Some(e) = error {
@@ -700,6 +752,7 @@ fn lint_dockerfile(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]
         dockerfile: Some(&df),
         scripts: &scripts,
         config,
+        set: &NO_SET,
     };
     let mut findings = run_rules(&cx, Domain::Dockerfile, &|m| config.is_enabled(m), rules);
     for (message, span) in &df.errors {
@@ -835,6 +888,7 @@ fn lint_module(
         dockerfile: None,
         scripts: &[],
         config: configs.iter().flatten().next().unwrap_or(&default_config),
+        set: &NO_SET,
     };
     let enabled = |m: &RuleMeta| configs.iter().flatten().any(|c| c.is_enabled(m));
     let findings = run_rules(&cx, Domain::Terraform, &enabled, rules);

@@ -364,3 +364,127 @@ pub fn is_system(resource: &Resource) -> bool {
         .and_then(Node::as_str)
         .is_some_and(|n| n.starts_with("system:"))
 }
+
+/// A label selector (`matchLabels` and `matchExpressions`).
+#[derive(Clone, Debug, Default)]
+pub struct Selector {
+    pub labels: Vec<(String, String)>,
+    /// (key, operator, values)
+    pub expressions: Vec<(String, String, Vec<String>)>,
+}
+
+impl Selector {
+    pub fn from_node(node: Option<&Node>) -> Selector {
+        let Some(node) = node else {
+            return Selector::default();
+        };
+        let labels = node
+            .get("matchLabels")
+            .map(|m| {
+                m.entries()
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.display()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let expressions = node
+            .get("matchExpressions")
+            .map(Node::as_list)
+            .unwrap_or_default()
+            .iter()
+            .map(|e| {
+                let text = |k: &str| e.get(k).map(Node::display).unwrap_or_default();
+                let values = e
+                    .get("values")
+                    .map(|v| v.as_list().iter().map(Node::display).collect())
+                    .unwrap_or_default();
+                (text("key"), text("operator"), values)
+            })
+            .collect();
+        Selector {
+            labels,
+            expressions,
+        }
+    }
+
+    /// Does the selector select pods with these labels? (`{}` selects every pod.)
+    pub fn matches(&self, labels: &[(String, String)]) -> bool {
+        let get = |k: &str| labels.iter().find(|(key, _)| key == k).map(|(_, v)| v);
+        self.labels.iter().all(|(k, v)| get(k) == Some(v))
+            && self
+                .expressions
+                .iter()
+                .all(|(k, op, values)| match op.as_str() {
+                    "In" => get(k).is_some_and(|v| values.contains(v)),
+                    "NotIn" => get(k).is_none_or(|v| !values.contains(v)),
+                    "Exists" => get(k).is_some(),
+                    "DoesNotExist" => get(k).is_none(),
+                    _ => false,
+                })
+    }
+}
+
+/// A NetworkPolicy: its namespace and the pods it selects.
+#[derive(Clone, Debug)]
+pub struct PolicyFact {
+    pub namespace: String,
+    pub name: String,
+    pub selector: Selector,
+}
+
+/// What whole-set rules need to know about every manifest in the scan, gathered before the
+/// files are linted.
+#[derive(Clone, Debug, Default)]
+pub struct SetFacts {
+    pub policies: Vec<PolicyFact>,
+    /// Was the set gathered from a scan (not a single file)?
+    pub gathered: bool,
+}
+
+/// The NetworkPolicies among `resources` that name their namespace (a policy without one is
+/// applied wherever `-n` says, which the scan cannot know).
+pub fn network_policies(resources: &[Resource]) -> Vec<PolicyFact> {
+    resources
+        .iter()
+        .filter(|r| r.k8s_kind() == Some("NetworkPolicy"))
+        .filter_map(|r| {
+            let namespace = r.body.at(&["metadata", "namespace"])?.as_str()?.to_string();
+            Some(PolicyFact {
+                namespace,
+                name: r
+                    .body
+                    .at(&["metadata", "name"])
+                    .map(Node::display)
+                    .unwrap_or_default(),
+                selector: Selector::from_node(r.body.at(&["spec", "podSelector"])),
+            })
+        })
+        .collect()
+}
+
+/// The labels a workload's pods carry.
+pub fn pod_labels(resource: &Resource) -> Vec<(String, String)> {
+    let path: &[&str] = match resource.k8s_kind() {
+        Some("Pod") => &["metadata", "labels"],
+        Some("CronJob") => &[
+            "spec",
+            "jobTemplate",
+            "spec",
+            "template",
+            "metadata",
+            "labels",
+        ],
+        Some("PodTemplate") => &["template", "metadata", "labels"],
+        _ => &["spec", "template", "metadata", "labels"],
+    };
+    resource
+        .body
+        .at(path)
+        .map(|m| {
+            m.entries()
+                .iter()
+                .map(|e| (e.key.clone(), e.value.display()))
+                .collect()
+        })
+        .unwrap_or_default()
+}

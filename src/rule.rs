@@ -346,6 +346,8 @@ pub struct Context<'a> {
     pub scripts: &'a [(usize, crate::shell::Script)],
     /// The configuration in effect (settings such as `allowed-registries` that rules read).
     pub config: &'a crate::config::Config,
+    /// Facts about every manifest in the scan, for whole-set rules.
+    pub set: &'a crate::k8s::SetFacts,
 }
 
 impl<'a> Context<'a> {

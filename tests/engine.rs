@@ -170,3 +170,50 @@ fn files_given_twice_are_linted_once() {
     let result = engine::scan(&[p.clone(), p], &ScanOptions::default()).unwrap();
     assert_eq!(result.files.len(), 1);
 }
+
+#[test]
+fn network_policy_coverage_looks_at_the_whole_scan_and_only_at_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let workload = |name: &str| {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: shop\nspec:\n  template:\n    metadata:\n      labels: {{app: {name}}}\n    spec:\n      containers:\n        - {{name: c, image: 'a:1'}}\n")
+    };
+    std::fs::write(d.join("api.yaml"), workload("api")).unwrap();
+    std::fs::write(d.join("worker.yaml"), workload("worker")).unwrap();
+    std::fs::write(
+        d.join("policy.yaml"),
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  podSelector:\n    matchLabels: {app: api}\n",
+    )
+    .unwrap();
+    let options = ScanOptions {
+        config: engine::ConfigSource::Fixed(Config {
+            select: vec!["network-policy-coverage".into()],
+            ..Config::default()
+        }),
+        ..ScanOptions::default()
+    };
+    let flagged = |paths: &[PathBuf]| -> Vec<String> {
+        let result = engine::scan(paths, &options).unwrap();
+        result
+            .files
+            .iter()
+            .filter(|f| f.findings.iter().any(|x| x.meta.code == "K8S-040"))
+            .map(|f| f.path.file_name().unwrap().to_string_lossy().to_string())
+            .collect()
+    };
+    // The whole directory: the policy in another file covers api, not worker.
+    assert_eq!(flagged(&[d.to_path_buf()]), ["worker.yaml"]);
+    // The workload alone: the scan knows no policy for the namespace, so no judgement.
+    assert!(flagged(&[d.join("worker.yaml")]).is_empty());
+    // Configuration says the set is complete: a namespace without policies is uncovered.
+    let complete = ScanOptions {
+        config: engine::ConfigSource::Fixed(Config {
+            select: vec!["network-policy-coverage".into()],
+            network_policies_complete: true,
+            ..Config::default()
+        }),
+        ..ScanOptions::default()
+    };
+    let result = engine::scan(&[d.join("worker.yaml")], &complete).unwrap();
+    assert_eq!(codes(&result.files[0].findings), ["K8S-040"]);
+}
