@@ -99,6 +99,10 @@ pub struct ScanOptions {
     pub exclude: Vec<String>,
     /// Worker threads; 0 = one per core.
     pub jobs: usize,
+    /// Render Kustomize overlays and Helm charts found in the scan with the installed tools.
+    pub render: bool,
+    /// Values for `helm template`.
+    pub helm: crate::render::HelmOptions,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -146,7 +150,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<ScanResult, Engi
         });
     }
     let fallback = options.config.for_file(Path::new("."))?;
-    let discovered = candidates.len() + walk_errors.len();
+    let mut discovered = candidates.len() + walk_errors.len();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
         .build()
@@ -160,6 +164,12 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<ScanResult, Engi
         pool.install(|| units.into_par_iter().flat_map_iter(run_unit).collect());
     for (path, message) in walk_errors {
         files.push(unreadable(path, None, message, &fallback));
+    }
+    if options.render {
+        // Each render is a file of its own in the report.
+        let rendered = pool.install(|| render_pass(&files, options));
+        discovered += rendered.len();
+        files.extend(rendered);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     for f in &mut files {
@@ -370,6 +380,159 @@ fn lint_candidate(c: Candidate) -> FileResult {
         Ok(text) => lint_in_set(&c.path, &text, c.kind, &c.config, rules::RULES, &c.set),
         Err(e) => unreadable(c.path, Some(c.kind), e.message, &c.config).with_text(e.lossy, e.at),
     }
+}
+
+fn is_kustomization(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| {
+        n == "kustomization.yaml" || n == "kustomization.yml" || n == "Kustomization"
+    })
+}
+
+/// Render every Kustomize overlay and Helm chart of the scan and lint what they build. Each
+/// render is reported as a virtual file next to its source (`overlays/prod/[kustomize build]`)
+/// whose objects name the file they came from. From an overlay, only findings that its own
+/// files do not already show are kept (what patches, image overrides and generators add); a
+/// chart's findings are all kept, since its templates cannot be linted unrendered.
+fn render_pass(files: &[FileResult], options: &ScanOptions) -> Vec<FileResult> {
+    use crate::render::{self, Rendered};
+    // Bases and components used by another kustomization of the scan are rendered as part of
+    // it; overlays that pull remote resources cannot build offline.
+    let mut used = HashSet::new();
+    let mut remote = HashSet::new();
+    for f in files.iter().filter(|f| is_kustomization(&f.path)) {
+        let dir = f.path.parent().unwrap_or(Path::new("."));
+        for entry in kustomization_refs(f.text()) {
+            if entry.contains("://") || entry.starts_with("github.com/") || entry.contains("?ref=")
+            {
+                remote.insert(resolved(dir));
+            } else {
+                used.insert(resolved(&dir.join(entry)));
+            }
+        }
+    }
+    let jobs: Vec<(PathBuf, bool)> = files
+        .iter()
+        .filter_map(|f| {
+            let dir = f.path.parent()?.to_path_buf();
+            if is_kustomization(&f.path) {
+                (!used.contains(&resolved(&dir))).then_some((dir, true))
+            } else if f.path.file_name().is_some_and(|n| n == "Chart.yaml") {
+                Some((dir, false))
+            } else {
+                None
+            }
+        })
+        .collect();
+    // What the scanned files already report: (absolute path) → (rule, kind, container).
+    let mut known: HashMap<PathBuf, HashSet<FindingKey>> = HashMap::new();
+    for f in files {
+        let entry = known.entry(resolved(&f.path)).or_default();
+        for x in &f.findings {
+            entry.insert((x.meta.code, resource_kind(x), x.container.clone()));
+        }
+    }
+    jobs.into_par_iter()
+        .filter_map(|(dir, kustomize)| {
+            let (rendered, label) = if kustomize && remote.contains(&resolved(&dir)) {
+                (
+                    Rendered::Unavailable(format!(
+                        "Kustomize overlay in {} not rendered: it uses remote resources, which rampart does not fetch",
+                        dir.display()
+                    )),
+                    "[kustomize build]",
+                )
+            } else if kustomize {
+                (render::kustomize(&dir), "[kustomize build]")
+            } else {
+                (render::helm(&dir, &options.helm), "[helm template]")
+            };
+            let path = dir.join(label);
+            let config = options.config.for_file(&path).ok()?;
+            let text = match rendered {
+                Rendered::Text { text, .. } => text,
+                Rendered::Unavailable(note) => return Some(skipped(path, Some(FileKind::Kubernetes), note)),
+                Rendered::Failed(e) => {
+                    let what = if kustomize { "kustomize" } else { "helm template" };
+                    return Some(skipped(path, Some(FileKind::Kubernetes), format!("{what} failed in {}: {e}", dir.display())));
+                }
+            };
+            let mut result = lint_yaml(&path, &text, &config, rules::RULES, &NO_SET);
+            for f in &mut result.findings {
+                // The rendered text is not a file: its fixes have nowhere to go.
+                f.fixes.clear();
+                if kustomize {
+                    if let Some(origin) = &f.provenance {
+                        let source = kustomize_origin(&dir, origin);
+                        f.provenance = Some(crate::report::display_path(&source).to_string());
+                    }
+                }
+            }
+            result.findings.retain(|f| {
+                if !kustomize || f.meta.domain == Domain::Input {
+                    return true;
+                }
+                let Some(origin) = &f.provenance else { return true };
+                let key = (f.meta.code, resource_kind(f), f.container.clone());
+                !known.get(&resolved(Path::new(origin))).is_some_and(|k| k.contains(&key))
+            });
+            Some(result)
+        })
+        .collect()
+}
+
+/// The file a rendered object came from. Kustomize writes origins relative to the wrapper's
+/// view: files of the overlay itself under the `target` link, others relative to the
+/// overlay's parent directory.
+fn kustomize_origin(dir: &Path, origin: &str) -> PathBuf {
+    match origin.strip_prefix("target/") {
+        Some(rest) => dir.join(rest),
+        None => {
+            let parent = resolved(dir)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            let joined = parent.join(origin);
+            // Present it relative to the working directory when it lies below it.
+            let cwd = std::env::current_dir()
+                .ok()
+                .and_then(|d| std::fs::canonicalize(d).ok());
+            let real = resolved(&joined);
+            match cwd.and_then(|c| real.strip_prefix(&c).ok().map(Path::to_path_buf)) {
+                Some(rel) => rel,
+                None => real,
+            }
+        }
+    }
+}
+
+/// The real path of a file, for comparing paths written differently.
+fn resolved(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| crate::config::absolute(p))
+}
+
+/// The local and remote entries of a kustomization's `resources`, `bases` and `components`.
+fn kustomization_refs(text: &str) -> Vec<String> {
+    let (docs, _) = yaml::parse_stream(text, yaml::Limits::default());
+    docs.iter()
+        .flat_map(|d| {
+            ["resources", "bases", "components"]
+                .into_iter()
+                .flat_map(|k| d.root.get(k).map(Node::as_list).unwrap_or_default())
+                .filter_map(|n| n.as_str().map(str::to_string))
+        })
+        .collect()
+}
+
+/// What makes two findings on the same object the same: rule, object kind, container.
+type FindingKey = (&'static str, String, Option<String>);
+
+/// `Deployment` from a finding's resource (`Deployment shop/api`).
+fn resource_kind(f: &Finding) -> String {
+    f.resource
+        .as_deref()
+        .and_then(|r| r.split(' ').next())
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Whole-set facts of a scan: the NetworkPolicies of every manifest. Only files that mention

@@ -79,6 +79,16 @@ fn push_object(
         Some(ns) => format!("{kind} {ns}/{name}"),
         None => format!("{kind} {name}"),
     };
+    // Kustomize's `config.kubernetes.io/origin` annotation names the file an object was built
+    // from (`path: ../base/deployment.yaml`).
+    let origin = meta
+        .and_then(|m| m.at(&["annotations", "config.kubernetes.io/origin"]))
+        .and_then(Node::as_str)
+        .and_then(|o| {
+            o.lines()
+                .find_map(|l| l.trim().strip_prefix("path:"))
+                .map(|p| p.trim().to_string())
+        });
     let (api_version, kind, head) = (api.to_string(), kind.to_string(), kind_node.span);
     out.push(Resource {
         kind: ResourceKind::Kubernetes { api_version, kind },
@@ -86,7 +96,7 @@ fn push_object(
         span: node.span,
         head,
         body: node,
-        provenance: helm.cloned(),
+        provenance: helm.cloned().or(origin),
         file,
     });
 }

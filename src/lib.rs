@@ -9,6 +9,7 @@ pub mod image;
 pub mod k8s;
 pub mod model;
 pub mod parse;
+pub mod render;
 pub mod rule;
 pub mod shell;
 pub mod source;

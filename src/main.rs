@@ -111,6 +111,15 @@ struct Selection {
     /// Files larger than this many bytes are reported, not read (default 10 MiB).
     #[arg(long, value_name = "BYTES")]
     max_file_size: Option<u64>,
+    /// Do not render Kustomize overlays and Helm charts with the installed tools.
+    #[arg(long)]
+    no_render: bool,
+    /// Values file for `helm template` (repeatable).
+    #[arg(long, value_name = "FILE")]
+    helm_values: Vec<PathBuf>,
+    /// `key=value` for `helm template --set` (repeatable).
+    #[arg(long, value_name = "KEY=VALUE")]
+    helm_set: Vec<String>,
 }
 
 #[derive(Args)]
@@ -312,6 +321,11 @@ fn run_scan(sel: &Selection, resolver: Resolver) -> Result<(ScanResult, ConfigSo
         config: ConfigSource::Resolved(resolver),
         exclude: sel.exclude.clone(),
         jobs: sel.jobs,
+        render: !sel.no_render,
+        helm: rampart::render::HelmOptions {
+            values: sel.helm_values.clone(),
+            set: sel.helm_set.clone(),
+        },
     };
     let result = engine::scan(&sel.paths, &options)?;
     Ok((result, options.config))

@@ -571,3 +571,126 @@ fn ci_formats() {
         stdout(&out)
     );
 }
+
+/// Is `program` on PATH?
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+}
+
+#[test]
+fn kustomize_overlays_are_rendered_and_report_what_they_add() {
+    if !on_path("kubectl") && !on_path("kustomize") {
+        eprintln!("skipped: neither kubectl nor kustomize is installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "base/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: registry.example.com/api:1.0.0\n",
+    );
+    write(
+        d,
+        "base/kustomization.yaml",
+        "resources:\n  - deployment.yaml\n",
+    );
+    write(
+        d,
+        "overlays/prod/kustomization.yaml",
+        "namespace: prod\nresources:\n  - ../../base\npatches:\n  - target: {kind: Deployment, name: api}\n    patch: |-\n      - op: add\n        path: /spec/template/spec/containers/0/securityContext\n        value: {privileged: true}\n",
+    );
+    let out = rampart_in(d)
+        .args(["scan", "--format", "json", "."])
+        .output()
+        .unwrap();
+    let j = json(&out);
+    let rendered: Vec<(&str, &str, &str)> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"].as_str().unwrap().contains("[kustomize build]"))
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap(),
+                f["code"].as_str().unwrap(),
+                f["provenance"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    // Only what the overlay adds; the base's own findings are reported on the base file, once.
+    assert_eq!(
+        rendered,
+        [(
+            "overlays/prod/[kustomize build]",
+            "K8S-001",
+            "base/deployment.yaml"
+        )],
+        "{}",
+        stdout(&out)
+    );
+    // The overlay alone: everything it builds is reported, nothing is written next to it.
+    let out = rampart_in(d)
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "overlays/prod",
+            "--fix",
+            "--unsafe-fixes",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let names: Vec<String> = std::fs::read_dir(d.join("overlays/prod"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(names, ["kustomization.yaml"]);
+    // --no-render: no overlay output at all.
+    let out = rampart_in(d)
+        .args(["scan", "--format", "json", "--no-render", "."])
+        .output()
+        .unwrap();
+    assert!(!stdout(&out).contains("[kustomize build]"));
+}
+
+#[test]
+fn a_chart_without_helm_gets_one_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "chart/Chart.yaml",
+        "apiVersion: v2\nname: shop\nversion: 1.0.0\n",
+    );
+    write(d, "chart/values.yaml", "image: nginx\n");
+    write(
+        d,
+        "chart/templates/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: {{ .Values.image }}\n",
+    );
+    write(
+        d,
+        "chart/templates/service.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\n",
+    );
+    let empty = tempfile::tempdir().unwrap();
+    let out = rampart_in(d)
+        .env("PATH", empty.path())
+        .args(["scan", "-v", "."])
+        .output()
+        .unwrap();
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(
+        text.matches("not rendered: install `helm`").count(),
+        1,
+        "{text}"
+    );
+    assert!(
+        !text.contains("RAMPART-001"),
+        "templates are not parsed as YAML: {text}"
+    );
+}
