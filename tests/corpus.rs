@@ -32,13 +32,6 @@ const KNOWN_INVALID: &[(&str, &str)] = &[
     ("argoproj__argo-cd/reposerver/repository/testdata/invalid-manifests-skipped/bad.yaml", "deliberately invalid test input"),
     ("argoproj__argo-cd/reposerver/repository/testdata/invalid-manifests/bad.yaml", "deliberately invalid test input"),
     ("kubernetes__ingress-nginx/cmd/plugin/krew.yaml", "Go template outside a Helm chart"),
-    // saphyr follows YAML 1.2 strictly: continuation lines of a multi-line quoted scalar, and
-    // the closing bracket of a flow sequence, must be indented past the parent mapping.
-    // go-yaml (Kubernetes) and PyYAML accept these files.
-    ("argoproj__argo-cd/resource_customizations/db.atlasgo.io/AtlasSchema/testdata/healthy.yaml", "strict YAML 1.2 quoted-scalar indentation"),
-    ("argoproj__argo-cd/resource_customizations/work.karmada.io/ClusterResourceBinding/testdata/progressing.yaml", "strict YAML 1.2 quoted-scalar indentation"),
-    ("argoproj__argo-cd/resource_customizations/work.karmada.io/ResourceBinding/testdata/progressing.yaml", "strict YAML 1.2 quoted-scalar indentation"),
-    ("terraform-google-modules__terraform-google-kubernetes-engine/examples/acm-terraform-blog-part2/config-root/audit-config.yaml", "strict YAML 1.2 flow indentation"),
 ];
 
 /// Candidate files found independently of the engine: every file with a name rampart reads,
@@ -178,4 +171,15 @@ fn corpus_scan_accounts_for_every_file() {
         findings > 1000,
         "only {findings} findings on a corpus with known-bad manifests"
     );
+
+    // Findings per rule: a change in what the rules find on real code shows up in review.
+    let mut per_rule: std::collections::BTreeMap<&str, usize> = Default::default();
+    for f in result.files.iter().flat_map(|f| &f.findings) {
+        *per_rule.entry(f.meta.code).or_default() += 1;
+    }
+    let table: String = per_rule
+        .iter()
+        .map(|(code, n)| format!("{code:<12} {n:>6}\n"))
+        .collect();
+    insta::assert_snapshot!("findings_per_rule", table);
 }

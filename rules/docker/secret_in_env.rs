@@ -8,7 +8,8 @@ crate::declare_rule! {
     /// by name (`DB_PASSWORD`, `API_TOKEN`, `AWS_SECRET_ACCESS_KEY`, `PRIVATE_KEY`…) when a
     /// value is set, and by value shape whatever the name (AWS access key ids, GitHub and
     /// Slack tokens, private-key blocks). Names that hold a path, file, URL, id or public key
-    /// (`PASSWORD_FILE`, `GPG_KEY`, `KEY_ID`) are not flagged. A secret-named `ENV` whose
+    /// (`PASSWORD_FILE`, `GPG_KEY`, `KEY_ID`), switches (`MYSQL_ALLOW_EMPTY_PASSWORD=yes`) and
+    /// placeholders (`<token>`, `your-token`, the variable's own name) are not flagged. A secret-named `ENV` whose
     /// value is a build argument (`ENV DB_PASSWORD=$DB_PASSWORD` after `ARG DB_PASSWORD`) is
     /// flagged: it copies the value passed with `--build-arg` into the image configuration.
     /// Other values taken from variables are not.
@@ -97,7 +98,33 @@ const NOT_SECRET: &[&str] = &[
     "ENDPOINT",
     "REGION",
     "EXPIRY",
+    "ALLOW",
+    "EMPTY",
+    "RANDOM",
+    "ENABLE",
+    "ENABLED",
+    "DISABLE",
+    "DISABLED",
+    "SKIP",
 ];
+
+/// A value that stands for a secret rather than being one: the variable's own name
+/// (`HF_TOKEN=HF_TOKEN`), `<token>`, `your-token`, `REPLACE_ME`, `xxx`, or a flag
+/// (`yes`, `true`, `1`) of a name like `MYSQL_RANDOM_ROOT_PASSWORD`.
+pub fn placeholder_value(name: &str, value: &str) -> bool {
+    let v = value.trim().to_ascii_lowercase();
+    v.eq_ignore_ascii_case(name)
+        || (v.starts_with('<') && v.ends_with('>'))
+        || v.starts_with("your")
+        || v.starts_with("replace")
+        || v.starts_with("insert")
+        || v.starts_with("xxx")
+        || v.starts_with("changeit-")
+        || matches!(
+            v.as_str(),
+            "yes" | "no" | "true" | "false" | "on" | "off" | "0" | "1" | "none" | "null" | "-"
+        )
+}
 
 pub fn secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
@@ -206,7 +233,7 @@ impl Rule for SecretInEnv {
                 };
                 let message = match secret_value(&value) {
                     Some(kind) => format!("`{} {name}` holds {kind}, readable by anyone who pulls the image", ins.keyword),
-                    None if secret_name(&name) => format!(
+                    None if secret_name(&name) && !placeholder_value(&name, &value) => format!(
                         "`{} {name}` sets a secret in the image; use a build secret (`RUN --mount=type=secret`) or a runtime secret",
                         ins.keyword
                     ),
@@ -246,6 +273,8 @@ mod tests {
             "KEYRING",
             "PASSWORD_MIN_LENGTH",
             "NODE_VERSION",
+            "MYSQL_ALLOW_EMPTY_PASSWORD",
+            "MYSQL_RANDOM_ROOT_PASSWORD",
         ] {
             assert!(!secret_name(n), "{n}");
         }

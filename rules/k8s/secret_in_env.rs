@@ -1,6 +1,6 @@
 use crate::k8s::each_container;
 use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
-use crate::rules::docker::secret_in_env::{secret_name, secret_value};
+use crate::rules::docker::secret_in_env::{placeholder_value, secret_name, secret_value};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -8,8 +8,9 @@ crate::declare_rule! {
     /// (`DB_PASSWORD`, `API_TOKEN`, `AWS_SECRET_ACCESS_KEY`…, with the same exceptions as the
     /// Dockerfile rule: `*_FILE`, `*_PATH`, `*_URL`, `*_ID`, public keys) or by value shape
     /// (AWS access key ids, GitHub and Slack tokens, private-key blocks) whatever the name.
-    /// Values from `valueFrom` (Secrets, ConfigMaps, fields) and empty or templated values
-    /// (`$(VAR)`, `${VAR}`) are not flagged.
+    /// Values from `valueFrom` (Secrets, ConfigMaps, fields), empty or templated values
+    /// (`$(VAR)`, `${VAR}`), placeholders (`<token>`, `your-token`, the variable's own name)
+    /// and flags such as `MYSQL_ALLOW_EMPTY_PASSWORD: "yes"` are not flagged.
     ///
     /// ## Why it matters
     /// A literal in the manifest is a credential in the repository, in every rendered copy of
@@ -80,7 +81,7 @@ impl Rule for SecretInEnvK8s {
                     Some(kind) => {
                         format!("{} {} sets `{name}` to {kind}", resource.name, c.describe())
                     }
-                    None if secret_name(name) => format!(
+                    None if secret_name(name) && !placeholder_value(name, text) => format!(
                         "{} {} sets the secret `{name}` as a literal; use `valueFrom.secretKeyRef`",
                         resource.name,
                         c.describe()

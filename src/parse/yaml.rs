@@ -46,7 +46,155 @@ pub struct YamlError {
 }
 
 /// Parse a whole stream. Documents before an error are kept.
+///
+/// The YAML 1.2 parser is stricter than the one Kubernetes uses (go-yaml, a libyaml port) about
+/// one thing real manifests do: continuation lines of a multi-line quoted scalar, or the closing
+/// bracket of a flow collection, at the same indentation as their key. When the parse fails
+/// there, it is retried on a copy with those lines indented one space more, and every span is
+/// mapped back to the original text.
 pub fn parse_stream(text: &str, limits: Limits) -> (Vec<YamlDoc>, Option<YamlError>) {
+    let first = parse_strict(text, limits);
+    if !first
+        .1
+        .as_ref()
+        .is_some_and(|e| e.message.starts_with("invalid indentation"))
+    {
+        return first;
+    }
+    let mut inserts: Vec<(usize, usize)> = Vec::new();
+    for _ in 0..64 {
+        let relaxed = with_inserts(text, &inserts);
+        let (mut docs, error) = parse_strict(&relaxed, limits);
+        let e = match error {
+            Some(e) if e.message.starts_with("invalid indentation") => e,
+            other => {
+                let map = |m: usize| original_offset(&inserts, m);
+                for d in &mut docs {
+                    remap(&mut d.root, &map);
+                    d.span = Span::new(map(d.span.start), map(d.span.end));
+                }
+                let error = other.map(|e| YamlError {
+                    span: Span::new(map(e.span.start), map(e.span.end)),
+                    ..e
+                });
+                attach_helm_sources(text, &mut docs);
+                return (docs, error);
+            }
+        };
+        let at = original_offset(&inserts, e.span.start);
+        let more = relaxations(text, at, e.message.contains("quoted scalar"));
+        if more.is_empty() || more.iter().any(|m| inserts.contains(m)) {
+            break;
+        }
+        inserts.extend(more);
+        inserts.sort();
+    }
+    first
+}
+
+/// Lines to indent one more space for the strict parser: the line of a flow collection's
+/// misplaced closing bracket, or the continuation lines of a quoted scalar that starts at
+/// `at`, whose indentation does not pass the column of the key on the scalar's first line.
+fn relaxations(text: &str, at: usize, quoted: bool) -> Vec<(usize, usize)> {
+    let line_start = text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    if !quoted {
+        return vec![(line_start, 1)];
+    }
+    let first_line = &text[line_start..];
+    let key_col = first_line
+        .char_indices()
+        .find(|&(i, c)| c != ' ' && !(c == '-' && first_line[i + 1..].starts_with(' ')))
+        .map_or(0, |(i, _)| i);
+    let Some(quote) = text[at..]
+        .chars()
+        .next()
+        .filter(|c| *c == '\'' || *c == '"')
+    else {
+        return Vec::new();
+    };
+    // Find the closing quote, honouring `''` and backslash escapes.
+    let bytes = text.as_bytes();
+    let mut i = at + 1;
+    let mut end = text.len();
+    while i < bytes.len() {
+        let b = bytes[i];
+        if quote == '"' && b == b'\\' {
+            i += 2;
+            continue;
+        }
+        if b == quote as u8 {
+            if quote == '\'' && bytes.get(i + 1) == Some(&b'\'') {
+                i += 2;
+                continue;
+            }
+            end = i;
+            break;
+        }
+        i += 1;
+    }
+    let mut out = Vec::new();
+    let mut pos = text[at..end].find('\n').map(|n| at + n + 1);
+    while let Some(start) = pos {
+        if start > end {
+            break;
+        }
+        let indent = text[start..].bytes().take_while(|b| *b == b' ').count();
+        if indent <= key_col {
+            out.push((start, key_col + 1 - indent));
+        }
+        pos = text[start..end].find('\n').map(|n| start + n + 1);
+    }
+    out
+}
+
+/// `text` with `count` spaces inserted at each original offset.
+fn with_inserts(text: &str, inserts: &[(usize, usize)]) -> String {
+    let mut out = String::with_capacity(text.len() + inserts.len() * 2);
+    let mut last = 0;
+    for &(at, count) in inserts {
+        out.push_str(&text[last..at]);
+        out.extend(std::iter::repeat_n(' ', count));
+        last = at;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// The original offset of an offset in the relaxed copy (inside inserted spaces: the line
+/// start they were inserted at).
+fn original_offset(inserts: &[(usize, usize)], m: usize) -> usize {
+    let mut shift = 0;
+    for &(at, count) in inserts {
+        let start = at + shift;
+        if m < start {
+            break;
+        }
+        if m < start + count {
+            return at;
+        }
+        shift += count;
+    }
+    m - shift
+}
+
+fn remap(node: &mut Node, map: &dyn Fn(usize) -> usize) {
+    node.span = Span::new(map(node.span.start), map(node.span.end));
+    if let Some(o) = &mut node.origin {
+        o.span = Span::new(map(o.span.start), map(o.span.end));
+    }
+    match &mut node.value {
+        Value::List(items) => items.iter_mut().for_each(|n| remap(n, map)),
+        Value::Map(entries) => {
+            for e in entries {
+                e.key_span = Span::new(map(e.key_span.start), map(e.key_span.end));
+                remap(&mut e.value, map);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn parse_strict(text: &str, limits: Limits) -> (Vec<YamlDoc>, Option<YamlError>) {
     let offsets = CharOffsets::new(text);
     let mut builder = Builder {
         text,
@@ -585,5 +733,27 @@ mod tests {
         let (_, err) = parse_stream(text, Limits::default());
         let err = err.unwrap();
         assert!(err.span.start >= 5, "{err:?}");
+    }
+
+    #[test]
+    fn indentation_go_yaml_accepts_parses_with_exact_spans() {
+        let text = "a:\n  - m: 'one\n    two'\n    k: v\n  - list: [\n      x\n    ]\n    z: 1\n";
+        assert!(
+            parse_strict(text, Limits::default()).1.is_some(),
+            "strict YAML 1.2 rejects it"
+        );
+        let (docs, error) = parse_stream(text, Limits::default());
+        assert!(error.is_none(), "{error:?}");
+        let items = docs[0].root.get("a").unwrap().as_list();
+        assert_eq!(items[0].get("m").unwrap().as_str(), Some("one two"));
+        let k = items[0].get("k").unwrap();
+        assert_eq!(&text[k.span.start..k.span.end], "v");
+        let z = items[1].get("z").unwrap();
+        assert_eq!(&text[z.span.start..z.span.end], "1");
+        let x = &items[1].get("list").unwrap().as_list()[0];
+        assert_eq!(&text[x.span.start..x.span.end], "x");
+        // Real errors stay errors, at their place.
+        let (_, error) = parse_stream("a: [\nb: 1\n", Limits::default());
+        assert!(error.is_some());
     }
 }
