@@ -576,3 +576,54 @@ fn usage_errors_exit_two() {
         Some(2)
     );
 }
+
+#[test]
+fn profiles_select_pod_security_levels() {
+    let codes = |profile: &str| -> Vec<String> {
+        let out = run(&[
+            "scan",
+            "--format",
+            "json",
+            "--profile",
+            profile,
+            "testdata/K8S-019/positive/workloads.yaml",
+            "testdata/K8S-001/positive",
+        ]);
+        let j: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let mut c: Vec<String> = j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .collect();
+        c.sort();
+        c.dedup();
+        c
+    };
+    let baseline = codes("pss-baseline");
+    let restricted = codes("pss-restricted");
+    assert!(baseline.contains(&"K8S-001".to_string()), "{baseline:?}");
+    assert!(!baseline.contains(&"K8S-019".to_string()), "{baseline:?}");
+    assert!(
+        restricted.contains(&"K8S-001".to_string()),
+        "{restricted:?}"
+    );
+    assert!(
+        restricted.contains(&"K8S-019".to_string()),
+        "{restricted:?}"
+    );
+    // Profiles select Pod Security rules only: no hygiene rule such as missing limits.
+    assert!(
+        !restricted.contains(&"K8S-006".to_string()),
+        "{restricted:?}"
+    );
+    for code in &restricted {
+        let meta = rampart::rules::find(code).unwrap().meta();
+        assert!(
+            meta.tags.contains(&"pss-baseline")
+                || meta.tags.contains(&"pss-restricted")
+                || meta.domain == rampart::rule::Domain::Input,
+            "{code} is not a Pod Security rule"
+        );
+    }
+}
