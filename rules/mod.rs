@@ -78,6 +78,7 @@ pub mod docker {
 
 pub mod terraform {
     pub mod aws {
+        pub mod open_security_group;
         pub mod public_bucket_acl;
     }
 }
@@ -152,6 +153,7 @@ pub static RULES: &[&dyn Rule] = &[
     &docker::heavy_base_image::HeavyBaseImage,
     &docker::untrusted_registry::UntrustedRegistry,
     &terraform::aws::public_bucket_acl::PublicBucketAcl,
+    &terraform::aws::open_security_group::OpenSecurityGroup,
 ];
 
 pub fn metas() -> Vec<&'static RuleMeta> {

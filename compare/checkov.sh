@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Compare rampart's Kubernetes rules with Checkov's on the manifests of a corpus: for each
+# Checkov check that a rampart rule lists as an equivalent, the files each tool flags.
+# Checkov comes from PyPI, installed in a virtualenv outside the repository.
+# Usage: compare/checkov.sh [CORPUS_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+corpus=${1:-../shared/corpus/real}
+if [ ! -d "$corpus" ]; then
+  echo "compare: skipped, no corpus at $corpus"
+  exit 0
+fi
+venv=${RAMPART_COMPARE_VENV:-${TMPDIR:-/tmp}/rampart-checkov-venv}
+[ -x "$venv/bin/checkov" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet checkov; }
+cargo build --release --quiet
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+start=$(date +%s.%N)
+"$venv/bin/checkov" -d "$corpus" --framework kubernetes --output json --quiet --compact \
+  --skip-download >"$work/checkov.json" 2>/dev/null || true
+mid=$(date +%s.%N)
+target/release/rampart scan --no-render --format json -o "$work/rampart.json" "$corpus" || true
+end=$(date +%s.%N)
+target/release/rampart rules --format json >"$work/rules.json"
+awk -v a="$start" -v b="$mid" -v c="$end" 'BEGIN {printf "checkov %.1f s, rampart %.2f s (%.0fx)\n", b-a, c-b, (b-a)/(c-b)}'
+python3 - "$work" "$corpus" <<'PYEOF'
+import collections, json, os, sys
+work, corpus = sys.argv[1], sys.argv[2]
+ck = json.load(open(os.path.join(work, "checkov.json")))
+if isinstance(ck, dict):
+    ck = [ck]
+failed = [c for report in ck for c in report.get("results", {}).get("failed_checks", [])]
+rampart = json.load(open(os.path.join(work, "rampart.json")))
+rules = json.load(open(os.path.join(work, "rules.json")))
+pairs = collections.defaultdict(set)  # checkov id -> rampart codes
+for r in rules:
+    for ckid in r["equivalents"].get("checkov", []):
+        pairs[ckid].add(r["code"])
+def norm(p):
+    p = p.lstrip("/")
+    return os.path.normpath(p if p.startswith(corpus.lstrip("./")) or os.path.isabs(p) else os.path.join(corpus, p))
+ck_files = collections.defaultdict(set)
+for c in failed:
+    ck_files[c["check_id"]].add(os.path.normpath(os.path.join(corpus, c["file_path"].lstrip("/"))))
+rp_files = collections.defaultdict(set)
+for f in rampart["findings"]:
+    rp_files[f["code"]].add(os.path.normpath(f["path"]))
+print(f"{'checkov':<14}{'rampart':<22}{'checkov':>8}{'rampart':>8}{'both':>6}{'only checkov':>14}")
+for ckid in sorted(pairs, key=lambda x: (len(x), x)):
+    codes = sorted(pairs[ckid])
+    cf = ck_files.get(ckid, set())
+    rf = set().union(*(rp_files.get(c, set()) for c in codes))
+    if not cf and not rf:
+        continue
+    only = sorted(cf - rf)
+    print(f"{ckid:<14}{','.join(codes):<22}{len(cf):>8}{len(rf):>8}{len(cf & rf):>6}{len(only):>14}")
+    for f in only[:3]:
+        print(f"    only checkov: {f}")
+unmapped = collections.Counter(c["check_id"] for c in failed if c["check_id"] not in pairs)
+print("checkov checks with no rampart equivalent:", ", ".join(f"{k} ({v})" for k, v in unmapped.most_common()))
+PYEOF

@@ -1,0 +1,212 @@
+use crate::model::{Node, Resource};
+use crate::rule::{Context, Domain, Equivalents, Finding, Related, Rule, RuleMeta, Severity};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// Ingress from the whole internet (`0.0.0.0/0` or `::/0`) to a remote-administration or
+    /// database port, or to every port: SSH 22, telnet 23, RDP 3389, WinRM 5985–5986, the
+    /// Docker API 2375–2376, MySQL 3306, PostgreSQL 5432, SQL Server 1433, Oracle 1521,
+    /// MongoDB 27017, Redis 6379, Elasticsearch 9200, memcached 11211, CouchDB 5984, or
+    /// protocol `-1`/`all`. All three ways of writing a rule are checked: inline `ingress`
+    /// blocks of `aws_security_group`, `aws_security_group_rule` with `type = "ingress"`, and
+    /// `aws_vpc_security_group_ingress_rule` (provider v5); a separate rule is joined to the
+    /// group it configures. Ports and CIDRs from variables and locals are resolved; unknown
+    /// values are never flagged.
+    ///
+    /// Web ports (80, 443) open to the internet are not flagged: that is what a public load
+    /// balancer is for.
+    ///
+    /// ## Why it matters
+    /// Internet-wide scanners find an open SSH, RDP or database port within minutes and start
+    /// guessing passwords and trying exploits; an exposed Docker API or Redis is remote code
+    /// execution without any password at all.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// ingress {
+    ///   from_port   = 22
+    ///   to_port     = 22
+    ///   protocol    = "tcp"
+    ///   cidr_blocks = ["0.0.0.0/0"]
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// ingress {
+    ///   from_port   = 22
+    ///   to_port     = 22
+    ///   protocol    = "tcp"
+    ///   cidr_blocks = [var.office_cidr]
+    /// }
+    /// ```
+    /// or no SSH at all: AWS Systems Manager Session Manager needs no inbound port.
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
+    pub struct OpenSecurityGroup {
+        code: "TF-AWS-002",
+        name: "open-security-group",
+        title: "Security group open to the internet on an admin or database port",
+        domain: Domain::Terraform,
+        tags: &["terraform", "aws", "network", "public-access"],
+        severity: Severity::Critical,
+        equivalents: Equivalents {
+            checkov: &["CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260"],
+            trivy: &["AWS-0107"],
+            kics: &["Security Group With Unrestricted Access To SSH", "Remote Desktop Port Open To Internet", "Unrestricted Security Group Ingress"],
+            ..Equivalents::NONE
+        },
+        compliance: &["CIS AWS Foundations 5.2", "CIS AWS Foundations 5.3", "NIST 800-53 SC-7"],
+        references: &["https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html"],
+    }
+}
+
+/// (first port, last port, service)
+const SENSITIVE: &[(u32, u32, &str)] = &[
+    (22, 22, "SSH"),
+    (23, 23, "telnet"),
+    (3389, 3389, "RDP"),
+    (5985, 5986, "WinRM"),
+    (2375, 2376, "the Docker API"),
+    (3306, 3306, "MySQL"),
+    (5432, 5432, "PostgreSQL"),
+    (1433, 1433, "SQL Server"),
+    (1521, 1521, "Oracle"),
+    (27017, 27017, "MongoDB"),
+    (6379, 6379, "Redis"),
+    (9200, 9200, "Elasticsearch"),
+    (11211, 11211, "memcached"),
+    (5984, 5984, "CouchDB"),
+];
+
+const OPEN: &[&str] = &["0.0.0.0/0", "::/0"];
+
+/// What an ingress rule exposes, when it is known: "SSH (22)", "every port".
+fn exposed(rule: &Node, from_key: &str, to_key: &str, protocol_key: &str) -> Option<String> {
+    let protocol = rule.get(protocol_key)?;
+    if protocol.is_unknown() {
+        return None;
+    }
+    let p = protocol.display().to_ascii_lowercase();
+    if p == "-1" || p == "all" {
+        return Some("every port and protocol".into());
+    }
+    if !matches!(p.as_str(), "tcp" | "6" | "udp" | "17") {
+        return None;
+    }
+    let port = |k: &str| rule.get(k).and_then(Node::as_f64).map(|n| n as u32);
+    let (from, to) = (port(from_key)?, port(to_key)?);
+    if from == 0 && to >= 65535 {
+        return Some("every port".into());
+    }
+    let mut ports: Vec<&(u32, u32, &str)> = SENSITIVE
+        .iter()
+        .filter(|(a, b, _)| from <= *b && to >= *a)
+        .collect();
+    ports.sort();
+    let hits: Vec<String> = ports
+        .iter()
+        .map(|(a, _, what)| format!("{what} ({a})"))
+        .collect();
+    (!hits.is_empty()).then(|| hits.join(", "))
+}
+
+/// The open CIDR nodes of a rule.
+fn open_cidrs<'a>(rule: &'a Node, keys: &[&str]) -> Vec<&'a Node> {
+    keys.iter()
+        .filter_map(|k| rule.get(k))
+        .flat_map(|v| {
+            if v.as_list().is_empty() {
+                vec![v]
+            } else {
+                v.as_list().iter().collect()
+            }
+        })
+        .filter(|n| n.as_str().is_some_and(|s| OPEN.contains(&s)))
+        .collect()
+}
+
+/// The security group a separate rule resource configures, by reference.
+fn group_of<'a>(resources: &'a [Resource], rule: &Resource) -> Option<&'a Resource> {
+    let reference = rule.body.get("security_group_id")?.as_ref_text()?;
+    let mut parts = reference.split('.');
+    let (ty, name) = (parts.next()?, parts.next()?);
+    resources
+        .iter()
+        .find(|r| r.tf_type() == Some(("resource", ty)) && r.name == format!("{ty}.{name}"))
+}
+
+impl Rule for OpenSecurityGroup {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for r in cx.resources {
+            let (rules, from, to, protocol, cidr_keys): (Vec<&Node>, &str, &str, &str, &[&str]) =
+                match r.tf_type() {
+                    Some(("resource", "aws_security_group")) => (
+                        r.body
+                            .get("ingress")
+                            .map(Node::as_list)
+                            .unwrap_or_default()
+                            .iter()
+                            .collect(),
+                        "from_port",
+                        "to_port",
+                        "protocol",
+                        &["cidr_blocks", "ipv6_cidr_blocks"],
+                    ),
+                    Some(("resource", "aws_security_group_rule"))
+                        if r.body.get("type").and_then(Node::as_str) == Some("ingress") =>
+                    {
+                        (
+                            vec![&r.body],
+                            "from_port",
+                            "to_port",
+                            "protocol",
+                            &["cidr_blocks", "ipv6_cidr_blocks"],
+                        )
+                    }
+                    Some(("resource", "aws_vpc_security_group_ingress_rule")) => (
+                        vec![&r.body],
+                        "from_port",
+                        "to_port",
+                        "ip_protocol",
+                        &["cidr_ipv4", "cidr_ipv6"],
+                    ),
+                    _ => continue,
+                };
+            let group = group_of(cx.resources, r).filter(|g| g.name != r.name);
+            for rule in rules {
+                let Some(what) = exposed(rule, from, to, protocol) else {
+                    continue;
+                };
+                for cidr in open_cidrs(rule, cidr_keys) {
+                    let subject = group.map(|g| g.name.as_str()).unwrap_or(r.name.as_str());
+                    let mut finding = Finding::on(
+                        &Self::META,
+                        r,
+                        cidr.span,
+                        format!(
+                            "{subject} allows {} from anywhere (`{}`)",
+                            what,
+                            cidr.display()
+                        ),
+                    )
+                    .with_origin(cidr, r.file, "the CIDR");
+                    if let Some(g) = group {
+                        finding.resource = Some(g.name.clone());
+                        finding.related.push(Related {
+                            file: g.file,
+                            span: g.head,
+                            message: format!("{} is declared here", g.name),
+                        });
+                    }
+                    out.push(finding);
+                }
+            }
+        }
+    }
+}
