@@ -109,7 +109,8 @@ pub struct PodSpec<'a> {
 }
 
 /// Pod spec of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
-/// CronJob and PodTemplate.
+/// CronJob and PodTemplate, and of the common workload kinds built the same way: OpenShift's
+/// DeploymentConfig and Argo Rollouts' Rollout.
 pub fn pod_spec(resource: &Resource) -> Option<PodSpec<'_>> {
     let kind = resource.k8s_kind()?;
     let path: &[&str] = match kind {
@@ -119,7 +120,9 @@ pub fn pod_spec(resource: &Resource) -> Option<PodSpec<'_>> {
         | "DaemonSet"
         | "ReplicaSet"
         | "ReplicationController"
-        | "Job" => &["spec", "template", "spec"],
+        | "Job"
+        | "DeploymentConfig"
+        | "Rollout" => &["spec", "template", "spec"],
         "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
         "PodTemplate" => &["template", "spec"],
         _ => return None,
@@ -223,7 +226,9 @@ pub fn pod_annotations(resource: &Resource) -> Option<&Node> {
         | "DaemonSet"
         | "ReplicaSet"
         | "ReplicationController"
-        | "Job" => &["spec", "template", "metadata", "annotations"],
+        | "Job"
+        | "DeploymentConfig"
+        | "Rollout" => &["spec", "template", "metadata", "annotations"],
         "CronJob" => &[
             "spec",
             "jobTemplate",

@@ -13,7 +13,8 @@ crate::declare_rule! {
     /// A container image with no tag (`nginx`, `registry.local:5000/team/api`) or with the tag
     /// `latest`, in any container of any workload kind. Images pinned by digest
     /// (`nginx@sha256:…`) and placeholders that a tool substitutes before deploy
-    /// (`${IMAGE}`, `<image>`) are never flagged.
+    /// (`${IMAGE}`, `<image>`) are never flagged, unless the tag is written `latest`
+    /// (`gcr.io/<project>/app:latest`).
     ///
     /// ## Why it matters
     /// A floating tag means each node may run a different image, a rollback does not roll
@@ -87,10 +88,13 @@ fn detect(resources: &[Resource]) -> Vec<Floating<'_>> {
         .filter_map(|(resource, container)| {
             let image = container.node.get("image")?;
             let text = image.as_str()?;
-            if !ImageRef::is_literal(text) {
-                return None; // a placeholder substituted before deploy
-            }
             let reference = ImageRef::parse(text);
+            // A placeholder substituted before deploy (`${IMAGE}`, `<image>`) is not judged,
+            // unless the tag itself is written `latest` (`gcr.io/<project>/app:latest`).
+            let literal_latest = reference.tag == Some("latest") && reference.digest.is_none();
+            if !ImageRef::is_literal(text) && !literal_latest {
+                return None;
+            }
             if reference.repository.is_empty() || !reference.floats_to_latest() {
                 return None;
             }

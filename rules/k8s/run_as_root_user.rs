@@ -43,7 +43,6 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_40"],
             trivy: &["KSV-0105"],
             kics: &["Container Running As Root"],
             polaris: &["runAsRootAllowed"],

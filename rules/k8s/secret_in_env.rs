@@ -43,7 +43,6 @@ crate::declare_rule! {
         tags: &["kubernetes", "secrets"],
         severity: Severity::High,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_35"],
             kics: &["Secrets As Environment Variables"],
             kube_linter: &["env-var-secret"],
             polaris: &["sensitiveContainerEnvVar"],
