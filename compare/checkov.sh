@@ -36,24 +36,22 @@ pairs = collections.defaultdict(set)  # checkov id -> rampart codes
 for r in rules:
     for ckid in r["equivalents"].get("checkov", []):
         pairs[ckid].add(r["code"])
-def norm(p):
-    p = p.lstrip("/")
-    return os.path.normpath(p if p.startswith(corpus.lstrip("./")) or os.path.isabs(p) else os.path.join(corpus, p))
+# Checkov writes paths relative to the working directory with a leading slash.
 ck_files = collections.defaultdict(set)
 for c in failed:
-    ck_files[c["check_id"]].add(os.path.normpath(os.path.join(corpus, c["file_path"].lstrip("/"))))
+    ck_files[c["check_id"]].add(os.path.normpath(c["file_path"].lstrip("/")))
 rp_files = collections.defaultdict(set)
 for f in rampart["findings"]:
     rp_files[f["code"]].add(os.path.normpath(f["path"]))
-print(f"{'checkov':<14}{'rampart':<22}{'checkov':>8}{'rampart':>8}{'both':>6}{'only checkov':>14}")
+print(f"{'checkov':<14}{'rampart':<22}{'checkov':>8}{'rampart':>8}{'both':>6}{'only checkov':>14}{'only rampart':>14}")
 for ckid in sorted(pairs, key=lambda x: (len(x), x)):
     codes = sorted(pairs[ckid])
     cf = ck_files.get(ckid, set())
-    rf = set().union(*(rp_files.get(c, set()) for c in codes))
+    rf = {f for c in codes for f in rp_files.get(c, set()) if f.endswith((".yaml", ".yml", ".json"))}
     if not cf and not rf:
         continue
     only = sorted(cf - rf)
-    print(f"{ckid:<14}{','.join(codes):<22}{len(cf):>8}{len(rf):>8}{len(cf & rf):>6}{len(only):>14}")
+    print(f"{ckid:<14}{','.join(codes):<22}{len(cf):>8}{len(rf):>8}{len(cf & rf):>6}{len(only):>14}{len(rf - cf):>14}")
     for f in only[:3]:
         print(f"    only checkov: {f}")
 unmapped = collections.Counter(c["check_id"] for c in failed if c["check_id"] not in pairs)
