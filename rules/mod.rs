@@ -80,6 +80,7 @@ pub mod terraform {
     pub mod aws {
         pub mod open_security_group;
         pub mod public_bucket_acl;
+        pub mod rds_public;
     }
 }
 
@@ -154,6 +155,7 @@ pub static RULES: &[&dyn Rule] = &[
     &docker::untrusted_registry::UntrustedRegistry,
     &terraform::aws::public_bucket_acl::PublicBucketAcl,
     &terraform::aws::open_security_group::OpenSecurityGroup,
+    &terraform::aws::rds_public::RdsPublic,
 ];
 
 pub fn metas() -> Vec<&'static RuleMeta> {
