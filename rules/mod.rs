@@ -78,6 +78,7 @@ pub mod docker {
 
 pub mod terraform {
     pub mod aws {
+        pub mod imdsv2;
         pub mod open_security_group;
         pub mod public_bucket_acl;
         pub mod rds_public;
@@ -156,6 +157,7 @@ pub static RULES: &[&dyn Rule] = &[
     &terraform::aws::public_bucket_acl::PublicBucketAcl,
     &terraform::aws::open_security_group::OpenSecurityGroup,
     &terraform::aws::rds_public::RdsPublic,
+    &terraform::aws::imdsv2::Imdsv2,
 ];
 
 pub fn metas() -> Vec<&'static RuleMeta> {
