@@ -78,6 +78,7 @@ pub mod docker {
 
 pub mod terraform {
     pub mod aws {
+        pub mod iam_admin_policy;
         pub mod imdsv2;
         pub mod open_security_group;
         pub mod public_bucket_acl;
@@ -158,6 +159,7 @@ pub static RULES: &[&dyn Rule] = &[
     &terraform::aws::open_security_group::OpenSecurityGroup,
     &terraform::aws::rds_public::RdsPublic,
     &terraform::aws::imdsv2::Imdsv2,
+    &terraform::aws::iam_admin_policy::IamAdminPolicy,
 ];
 
 pub fn metas() -> Vec<&'static RuleMeta> {

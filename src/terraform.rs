@@ -514,6 +514,9 @@ fn call_function(name: &str, args: &[Node], expand: bool) -> Option<Value> {
     }
     let s = |i: usize| args.get(i).and_then(|a| scalar_string(&a.value));
     Some(match name {
+        // The document keeps its structure, with the spans of what was written, instead of
+        // becoming JSON text: rules read policies as data and point into them.
+        "jsonencode" => args.first()?.value.clone(),
         "lower" => Value::String(s(0)?.to_lowercase()),
         "upper" => Value::String(s(0)?.to_uppercase()),
         "trimspace" => Value::String(s(0)?.trim().to_string()),
