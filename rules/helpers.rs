@@ -160,3 +160,79 @@ impl RbacGrant {
         }
     }
 }
+
+/// A Linux security profile (AppArmor, seccomp) set to `Unconfined`, in the pod's or a
+/// container's `securityContext` field, or in its legacy pod annotations.
+pub struct UnconfinedProfile {
+    /// `appArmorProfile` or `seccompProfile`.
+    pub field: &'static str,
+    /// Annotation for the whole pod, if the mechanism has one.
+    pub pod_annotation: Option<&'static str>,
+    /// Annotation prefix followed by a container name.
+    pub container_annotation: &'static str,
+    /// "AppArmor confinement", "a seccomp filter": what the workload runs without.
+    pub without: &'static str,
+    /// For the origin note: "the AppArmor profile".
+    pub what: &'static str,
+}
+
+impl UnconfinedProfile {
+    pub fn check(&self, meta: &'static RuleMeta, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        use crate::k8s::{containers, each_pod, pod_annotations};
+        let field = ["securityContext", self.field, "type"];
+        for (resource, pod) in each_pod(cx.resources) {
+            let text = cx.text(resource.file);
+            let all = containers(pod.spec);
+            let report = |node: &crate::model::Node, container: Option<&str>, replacement: &str| {
+                let fix = replace_scalar(text, node, replacement).map(|e| {
+                    Fix::new(
+                        format!("Use the runtime's default profile (`{replacement}`)"),
+                        Applicability::Unsafe,
+                        vec![e],
+                    )
+                });
+                let whom = match container {
+                    Some(name) => format!("container \"{name}\""),
+                    None => "(every container)".to_string(),
+                };
+                let mut finding = Finding::on(
+                    meta,
+                    resource,
+                    node.span,
+                    format!("{} {whom} runs without {}", resource.name, self.without),
+                )
+                .with_origin(node, resource.file, self.what)
+                .with_fix(fix);
+                if let Some(c) = container.and_then(|n| all.iter().find(|c| c.name == n)) {
+                    finding = finding.in_container(&c.name, c.node.span);
+                }
+                finding
+            };
+            let unconfined = |n: &&crate::model::Node| {
+                n.as_str()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("Unconfined"))
+            };
+            if let Some(node) = pod.spec.at(&field).filter(unconfined) {
+                out.push(report(node, None, "RuntimeDefault"));
+            }
+            for c in &all {
+                if let Some(node) = c.node.at(&field).filter(unconfined) {
+                    out.push(report(node, Some(&c.name), "RuntimeDefault"));
+                }
+            }
+            for e in pod_annotations(resource)
+                .map(|a| a.entries())
+                .unwrap_or_default()
+            {
+                if e.value.as_str() != Some("unconfined") {
+                    continue;
+                }
+                if Some(e.key.as_str()) == self.pod_annotation {
+                    out.push(report(&e.value, None, "runtime/default"));
+                } else if let Some(name) = e.key.strip_prefix(self.container_annotation) {
+                    out.push(report(&e.value, Some(name), "runtime/default"));
+                }
+            }
+        }
+    }
+}

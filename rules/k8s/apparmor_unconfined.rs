@@ -1,7 +1,4 @@
-use crate::edit::replace_scalar;
-use crate::fix::{Applicability, Fix};
-use crate::k8s::{containers, each_pod, pod_annotations};
-use crate::model::Node;
+use super::super::helpers::UnconfinedProfile;
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
@@ -56,67 +53,19 @@ crate::declare_rule! {
     }
 }
 
-const ANNOTATION: &str = "container.apparmor.security.beta.kubernetes.io/";
-
 impl Rule for AppArmorUnconfined {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let field = ["securityContext", "appArmorProfile", "type"];
-        for (resource, pod) in each_pod(cx.resources) {
-            let text = cx.text(resource.file);
-            let report = |node: &Node, whom: String, replacement: &str| {
-                let fix = replace_scalar(text, node, replacement).map(|e| {
-                    Fix::new(
-                        format!("Use the runtime's default profile (`{replacement}`)"),
-                        Applicability::Unsafe,
-                        vec![e],
-                    )
-                });
-                Finding::on(
-                    &Self::META,
-                    resource,
-                    node.span,
-                    format!("{} {whom} runs without AppArmor confinement", resource.name),
-                )
-                .with_origin(node, resource.file, "the AppArmor profile")
-                .with_fix(fix)
-            };
-            let unconfined = |n: &&Node| {
-                n.as_str()
-                    .is_some_and(|s| s.eq_ignore_ascii_case("Unconfined"))
-            };
-            if let Some(node) = pod.spec.at(&field).filter(unconfined) {
-                out.push(report(node, "(every container)".into(), "RuntimeDefault"));
-            }
-            let all = containers(pod.spec);
-            for c in &all {
-                if let Some(node) = c.node.at(&field).filter(unconfined) {
-                    out.push(
-                        report(node, c.describe(), "RuntimeDefault")
-                            .in_container(&c.name, c.node.span),
-                    );
-                }
-            }
-            for e in pod_annotations(resource)
-                .map(|a| a.entries())
-                .unwrap_or_default()
-            {
-                let Some(name) = e.key.strip_prefix(ANNOTATION) else {
-                    continue;
-                };
-                if e.value.as_str() != Some("unconfined") {
-                    continue;
-                }
-                let whom = format!("container \"{name}\"");
-                let mut finding = report(&e.value, whom, "runtime/default");
-                if let Some(c) = all.iter().find(|c| c.name == name) {
-                    finding = finding.in_container(&c.name, c.node.span);
-                }
-                out.push(finding);
-            }
+        UnconfinedProfile {
+            field: "appArmorProfile",
+            pod_annotation: None,
+            container_annotation: "container.apparmor.security.beta.kubernetes.io/",
+            without: "AppArmor confinement",
+            what: "the AppArmor profile",
         }
+        .check(&Self::META, cx, out);
     }
 }

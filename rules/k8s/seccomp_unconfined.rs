@@ -1,7 +1,4 @@
-use crate::edit::replace_scalar;
-use crate::fix::{Applicability, Fix};
-use crate::k8s::{containers, each_pod, pod_annotations};
-use crate::model::Node;
+use super::super::helpers::UnconfinedProfile;
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
@@ -67,67 +64,13 @@ impl Rule for SeccompUnconfined {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let field = ["securityContext", "seccompProfile", "type"];
-        for (resource, pod) in each_pod(cx.resources) {
-            let text = cx.text(resource.file);
-            let report = |node: &Node, whom: String, replacement: &str| {
-                let fix = replace_scalar(text, node, replacement).map(|e| {
-                    Fix::new(
-                        format!("Use the runtime's default profile (`{replacement}`)"),
-                        Applicability::Unsafe,
-                        vec![e],
-                    )
-                });
-                Finding::on(
-                    &Self::META,
-                    resource,
-                    node.span,
-                    format!("{} {whom} runs without a seccomp filter", resource.name),
-                )
-                .with_origin(node, resource.file, "the seccomp profile")
-                .with_fix(fix)
-            };
-            let unconfined = |n: &&Node| {
-                n.as_str()
-                    .is_some_and(|s| s.eq_ignore_ascii_case("Unconfined"))
-            };
-            if let Some(node) = pod.spec.at(&field).filter(unconfined) {
-                out.push(report(node, "(every container)".into(), "RuntimeDefault"));
-            }
-            let all = containers(pod.spec);
-            for c in &all {
-                if let Some(node) = c.node.at(&field).filter(unconfined) {
-                    out.push(
-                        report(node, c.describe(), "RuntimeDefault")
-                            .in_container(&c.name, c.node.span),
-                    );
-                }
-            }
-            for e in pod_annotations(resource)
-                .map(|a| a.entries())
-                .unwrap_or_default()
-            {
-                if e.value.as_str() != Some("unconfined") {
-                    continue;
-                }
-                if e.key == "seccomp.security.alpha.kubernetes.io/pod" {
-                    out.push(report(
-                        &e.value,
-                        "(every container)".into(),
-                        "runtime/default",
-                    ));
-                } else if let Some(name) = e
-                    .key
-                    .strip_prefix("container.seccomp.security.alpha.kubernetes.io/")
-                {
-                    let mut f =
-                        report(&e.value, format!("container \"{name}\""), "runtime/default");
-                    if let Some(c) = all.iter().find(|c| c.name == name) {
-                        f = f.in_container(&c.name, c.node.span);
-                    }
-                    out.push(f);
-                }
-            }
+        UnconfinedProfile {
+            field: "seccompProfile",
+            pod_annotation: Some("seccomp.security.alpha.kubernetes.io/pod"),
+            container_annotation: "container.seccomp.security.alpha.kubernetes.io/",
+            without: "a seccomp filter",
+            what: "the seccomp profile",
         }
+        .check(&Self::META, cx, out);
     }
 }
