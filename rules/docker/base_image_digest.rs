@@ -1,6 +1,5 @@
 use crate::fix::{Applicability, Edit, Fix};
 use crate::image::ImageRef;
-use crate::parse::dockerfile::ImageUseKind;
 use crate::rule::{Context, Domain, Finding, FixAvailability, Rule, RuleMeta, Severity};
 
 crate::declare_rule! {
@@ -72,11 +71,7 @@ impl Rule for BaseImageDigest {
                     vec![Edit::insert(used.span.end, "@sha256:DIGEST")],
                 )
             });
-            let how = match used.kind {
-                ImageUseKind::From => "base image",
-                ImageUseKind::CopyFrom => "`COPY --from` image",
-                ImageUseKind::MountFrom => "`RUN --mount` image",
-            };
+            let how = used.kind.describe();
             out.push(
                 Finding::on(
                     &Self::META,

@@ -1,5 +1,4 @@
 use crate::image::ImageRef;
-use crate::parse::dockerfile::ImageUseKind;
 use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
 
 crate::declare_rule! {
@@ -69,11 +68,7 @@ impl Rule for UntrustedRegistry {
             if reference.allowed_by(allowed) {
                 continue;
             }
-            let how = match used.kind {
-                ImageUseKind::From => "base image",
-                ImageUseKind::CopyFrom => "`COPY --from` image",
-                ImageUseKind::MountFrom => "`RUN --mount` image",
-            };
+            let how = used.kind.describe();
             out.push(
                 Finding::on(
                     &Self::META,

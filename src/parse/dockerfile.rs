@@ -85,6 +85,17 @@ pub enum ImageUseKind {
     MountFrom,
 }
 
+impl ImageUseKind {
+    /// For messages: "base image", "`COPY --from` image".
+    pub fn describe(self) -> &'static str {
+        match self {
+            ImageUseKind::From => "base image",
+            ImageUseKind::CopyFrom => "`COPY --from` image",
+            ImageUseKind::MountFrom => "`RUN --mount` image",
+        }
+    }
+}
+
 /// One registry image the build pulls, after `ARG` substitution.
 #[derive(Clone, Debug)]
 pub struct ImageUse {
