@@ -456,7 +456,7 @@ fn render_pass(files: &[FileResult], options: &ScanOptions) -> Vec<FileResult> {
                     return Some(skipped(path, Some(FileKind::Kubernetes), format!("{what} failed in {}: {e}", dir.display())));
                 }
             };
-            let mut result = lint_yaml(&path, &text, &config, rules::RULES, &NO_SET);
+            let mut result = lint_in_set(&path, &text, FileKind::Kubernetes, &config, rules::RULES, &NO_SET);
             for f in &mut result.findings {
                 // The rendered text is not a file: its fixes have nowhere to go.
                 f.fixes.clear();
