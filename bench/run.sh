@@ -44,7 +44,7 @@ print(f"single file (pre-commit), mean of 50 runs incl. process start: {single_m
 PY
 
 /usr/bin/time -o "$tmp" -f '%e %M' "$bin" scan --format json "$corpus" >/dev/null 2>&1 || true
-echo "corpus with Kustomize overlays rendered by kubectl (one run): $(awk '{print $1}' "$tmp") s, peak RSS $(awk '{printf "%.0f", $2/1024}' "$tmp") MB"
+echo "corpus with Kustomize overlays rendered by kubectl (one run): $(tail -n1 "$tmp" | awk '{print $1}') s, peak RSS $(tail -n1 "$tmp" | awk '{printf "%.0f", $2/1024}') MB"
 
 echo "language server, didChange to publishDiagnostics:"
 cargo bench --quiet --bench lsp_latency 2>/dev/null | sed 's/^/  /'
