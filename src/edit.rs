@@ -3,7 +3,7 @@
 
 use crate::fix::Edit;
 use crate::model::Node;
-use crate::source::{LineIndex, Span};
+use crate::source::Span;
 
 /// The line ending the file uses.
 pub fn newline(text: &str) -> &'static str {
@@ -27,10 +27,11 @@ pub fn yaml_append_entries(text: &str, map: &Node, lines: &[String]) -> Option<E
     if !is_block_map(text, map) || map.origin.is_some() {
         return None;
     }
-    let index = LineIndex::new(text);
+    // Only the key's own line matters: no index of the whole file (fixes are built for every
+    // finding, and a large manifest has thousands).
     let first_key = map.entries().first()?.key_span.start;
-    let indent = index.byte_column(first_key);
-    let line_start = index.line_start(index.line_of(first_key));
+    let line_start = text[..first_key].rfind('\n').map_or(0, |i| i + 1);
+    let indent = first_key - line_start;
     let prefix = &text[line_start..first_key];
     // The key's column must be reachable with spaces (`- name:` lines are fine).
     if !prefix.chars().all(|c| c == ' ' || c == '-') {
