@@ -236,3 +236,16 @@ impl UnconfinedProfile {
         }
     }
 }
+
+/// The parsed `RUN` scripts of the stages whose layers end up in the final image.
+pub fn shipped_scripts<'a>(cx: &Context<'a>) -> Vec<(&'a Instruction, &'a crate::shell::Script)> {
+    let Some(df) = cx.dockerfile else {
+        return Vec::new();
+    };
+    let shipped = df.shipped_stages();
+    cx.scripts
+        .iter()
+        .map(|(i, script)| (&df.instructions[*i], script))
+        .filter(|(ins, _)| ins.stage.is_some_and(|s| shipped[s]))
+        .collect()
+}

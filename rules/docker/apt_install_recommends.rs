@@ -1,4 +1,4 @@
-use super::super::helpers::stage_of;
+use super::super::helpers::{shipped_scripts, stage_of};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
@@ -88,14 +88,8 @@ impl Rule for AptInstallRecommends {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let Some(df) = cx.dockerfile else { return };
         let text = cx.text(0);
-        let shipped = df.shipped_stages();
-        for (i, script) in cx.scripts {
-            let ins = &df.instructions[*i];
-            if !ins.stage.is_some_and(|s| shipped[s]) {
-                continue;
-            }
+        for (ins, script) in shipped_scripts(cx) {
             // An earlier instruction configured apt not to install recommends.
             if text[..ins.span.start].contains("Install-Recommends") {
                 continue;

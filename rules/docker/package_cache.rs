@@ -1,4 +1,4 @@
-use super::super::helpers::{env_pairs, stage_of};
+use super::super::helpers::{env_pairs, shipped_scripts, stage_of};
 use super::apt_install_recommends::apt_subcommand;
 use crate::fix::{Applicability, Edit, Fix};
 use crate::parse::dockerfile::Dockerfile;
@@ -89,10 +89,11 @@ fn cleans(script: &Script, paths: &[&str], tools: &[&str]) -> bool {
     })
 }
 
-/// `PIP_NO_CACHE_DIR` set by an `ENV` before the instruction.
+/// `PIP_NO_CACHE_DIR` set by an `ENV` before byte `before`.
 fn pip_cache_off(df: &Dockerfile, text: &str, before: usize) -> bool {
-    df.instructions[..before]
+    df.instructions
         .iter()
+        .take_while(|i| i.span.start < before)
         .filter(|i| i.keyword == "ENV")
         .flat_map(|i| env_pairs(text, i))
         .any(|(k, v, _)| {
@@ -114,12 +115,7 @@ impl Rule for PackageCache {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(df) = cx.dockerfile else { return };
         let text = cx.text(0);
-        let shipped = df.shipped_stages();
-        for (i, script) in cx.scripts {
-            let ins = &df.instructions[*i];
-            if !ins.stage.is_some_and(|s| shipped[s]) {
-                continue;
-            }
+        for (ins, script) in shipped_scripts(cx) {
             let cache_mount = ins.flags.iter().any(|f| {
                 f.name == "mount"
                     && f.options()
@@ -187,7 +183,7 @@ impl Rule for PackageCache {
                     }
                 } else if let Some(install) = pip_install(cmd) {
                     let off = cmd.args().iter().any(|w| w.text == "--no-cache-dir")
-                        || pip_cache_off(df, text, *i)
+                        || pip_cache_off(df, text, ins.span.start)
                         || cleans(script, &["/root/.cache"], &[]);
                     if !off {
                         report(
