@@ -283,6 +283,26 @@ pub fn is_windows(pod: &Node) -> bool {
     pod.at(&["os", "name"]).and_then(Node::as_str) == Some("windows")
 }
 
+/// Every container of pods not declared to run on Windows, with its pod spec: the Restricted
+/// checks whose settings are Linux-only.
+pub fn each_linux_container(
+    resources: &[Resource],
+) -> impl Iterator<Item = (&Resource, &Node, Container<'_>)> {
+    each_pod_container(resources).filter(|(_, pod, _)| !is_windows(pod))
+}
+
+/// Every volume of every pod spec, with its resource.
+pub fn each_volume(resources: &[Resource]) -> impl Iterator<Item = (&Resource, &Node)> {
+    each_pod(resources).flat_map(|(r, p)| {
+        p.spec
+            .get("volumes")
+            .map(Node::as_list)
+            .unwrap_or_default()
+            .iter()
+            .map(move |v| (r, v))
+    })
+}
+
 /// Every container with the pod spec it belongs to.
 pub fn each_pod_container(
     resources: &[Resource],

@@ -1,7 +1,7 @@
 use super::added_capabilities::capability_name;
 use crate::edit::yaml_set;
 use crate::fix::{Applicability, Fix};
-use crate::k8s::{each_pod_container, is_windows};
+use crate::k8s::each_linux_container;
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
@@ -68,10 +68,7 @@ impl Rule for CapabilitiesDropAll {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for (resource, pod, c) in each_pod_container(cx.resources) {
-            if is_windows(pod) {
-                continue;
-            }
+        for (resource, _, c) in each_linux_container(cx.resources) {
             let caps = c.node.at(&["securityContext", "capabilities"]);
             let drop = caps.and_then(|x| x.get("drop"));
             if drop.is_some_and(|d| d.is_unknown()) {

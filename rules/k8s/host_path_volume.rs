@@ -1,4 +1,4 @@
-use crate::k8s::each_pod;
+use crate::k8s::each_volume;
 use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
 
 crate::declare_rule! {
@@ -93,32 +93,25 @@ impl Rule for HostPathVolume {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for (resource, pod) in each_pod(cx.resources) {
-            for volume in pod
-                .spec
-                .get("volumes")
-                .map(|v| v.as_list())
-                .unwrap_or_default()
-            {
-                let Some(entry) = volume.entry("hostPath") else {
-                    continue;
-                };
-                let name = volume.get("name").map(|n| n.display()).unwrap_or_default();
-                let path = entry.value.get("path");
-                let shown = path.map(|p| p.display()).unwrap_or_default();
-                let message = match path.and_then(|p| p.as_str()).and_then(sensitive) {
-                    Some(what) => format!(
-                        "{} mounts `{shown}` from the node (volume \"{name}\"): {what}",
-                        resource.name
-                    ),
-                    None => format!(
-                        "{} mounts the node's `{shown}` (hostPath volume \"{name}\")",
-                        resource.name
-                    ),
-                };
-                let span = path.map(|p| p.span).unwrap_or(entry.key_span);
-                out.push(Finding::on(&Self::META, resource, span, message));
-            }
+        for (resource, volume) in each_volume(cx.resources) {
+            let Some(entry) = volume.entry("hostPath") else {
+                continue;
+            };
+            let name = volume.get("name").map(|n| n.display()).unwrap_or_default();
+            let path = entry.value.get("path");
+            let shown = path.map(|p| p.display()).unwrap_or_default();
+            let message = match path.and_then(|p| p.as_str()).and_then(sensitive) {
+                Some(what) => format!(
+                    "{} mounts `{shown}` from the node (volume \"{name}\"): {what}",
+                    resource.name
+                ),
+                None => format!(
+                    "{} mounts the node's `{shown}` (hostPath volume \"{name}\")",
+                    resource.name
+                ),
+            };
+            let span = path.map(|p| p.span).unwrap_or(entry.key_span);
+            out.push(Finding::on(&Self::META, resource, span, message));
         }
     }
 }

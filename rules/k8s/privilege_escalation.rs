@@ -1,6 +1,6 @@
 use crate::edit::yaml_set;
 use crate::fix::{Applicability, Fix};
-use crate::k8s::{each_pod_container, is_windows};
+use crate::k8s::each_linux_container;
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
@@ -69,10 +69,7 @@ impl Rule for PrivilegeEscalation {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let path = ["securityContext", "allowPrivilegeEscalation"];
-        for (resource, pod, c) in each_pod_container(cx.resources) {
-            if is_windows(pod) {
-                continue;
-            }
+        for (resource, _, c) in each_linux_container(cx.resources) {
             let value = c.node.at(&path);
             if value.is_some_and(|v| v.as_bool() == Some(false) || v.is_unknown()) {
                 continue;

@@ -1,4 +1,4 @@
-use crate::k8s::each_pod;
+use crate::k8s::each_volume;
 use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
 
 crate::declare_rule! {
@@ -66,28 +66,21 @@ impl Rule for RestrictedVolumeTypes {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for (resource, pod) in each_pod(cx.resources) {
-            for volume in pod
-                .spec
-                .get("volumes")
-                .map(|v| v.as_list())
-                .unwrap_or_default()
-            {
-                let name = volume.get("name").map(|n| n.display()).unwrap_or_default();
-                for e in volume.entries() {
-                    if e.key == "name" || e.key == "hostPath" || ALLOWED.contains(&e.key.as_str()) {
-                        continue;
-                    }
-                    out.push(Finding::on(
-                        &Self::META,
-                        resource,
-                        e.key_span,
-                        format!(
-                            "{} volume \"{name}\" is of type `{}`, outside the Restricted list",
-                            resource.name, e.key
-                        ),
-                    ));
+        for (resource, volume) in each_volume(cx.resources) {
+            let name = volume.get("name").map(|n| n.display()).unwrap_or_default();
+            for e in volume.entries() {
+                if e.key == "name" || e.key == "hostPath" || ALLOWED.contains(&e.key.as_str()) {
+                    continue;
                 }
+                out.push(Finding::on(
+                    &Self::META,
+                    resource,
+                    e.key_span,
+                    format!(
+                        "{} volume \"{name}\" is of type `{}`, outside the Restricted list",
+                        resource.name, e.key
+                    ),
+                ));
             }
         }
     }

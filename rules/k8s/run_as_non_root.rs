@@ -1,6 +1,6 @@
 use crate::edit::{replace_scalar, yaml_set};
 use crate::fix::{Applicability, Fix};
-use crate::k8s::{each_pod_container, effective, is_windows};
+use crate::k8s::{each_linux_container, effective};
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
@@ -72,10 +72,7 @@ impl Rule for RunAsNonRoot {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for (resource, pod, c) in each_pod_container(cx.resources) {
-            if is_windows(pod) {
-                continue;
-            }
+        for (resource, pod, c) in each_linux_container(cx.resources) {
             let text = cx.text(resource.file);
             let setting = effective(pod, c.node, &["runAsNonRoot"]);
             if setting

@@ -1,6 +1,6 @@
 use crate::edit::yaml_set;
 use crate::fix::{Applicability, Fix};
-use crate::k8s::{each_pod_container, effective, is_windows};
+use crate::k8s::{each_linux_container, effective};
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
@@ -68,8 +68,8 @@ impl Rule for SeccompRequired {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for (resource, pod, c) in each_pod_container(cx.resources) {
-            if is_windows(pod) || effective(pod, c.node, &["seccompProfile", "type"]).is_some() {
+        for (resource, pod, c) in each_linux_container(cx.resources) {
+            if effective(pod, c.node, &["seccompProfile", "type"]).is_some() {
                 continue;
             }
             let edit = yaml_set(

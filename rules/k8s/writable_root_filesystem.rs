@@ -1,6 +1,6 @@
 use crate::edit::yaml_set;
 use crate::fix::{Applicability, Fix};
-use crate::k8s::{each_pod_container, is_windows, ContainerKind};
+use crate::k8s::{each_linux_container, ContainerKind};
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
@@ -67,8 +67,8 @@ impl Rule for WritableRootFilesystem {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let path = ["securityContext", "readOnlyRootFilesystem"];
-        for (resource, pod, c) in each_pod_container(cx.resources) {
-            if c.kind == ContainerKind::Ephemeral || is_windows(pod) {
+        for (resource, _, c) in each_linux_container(cx.resources) {
+            if c.kind == ContainerKind::Ephemeral {
                 continue;
             }
             let value = c.node.at(&path);
