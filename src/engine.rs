@@ -395,6 +395,13 @@ fn is_kustomization(path: &Path) -> bool {
 /// chart's findings are all kept, since its templates cannot be linted unrendered.
 fn render_pass(files: &[FileResult], options: &ScanOptions) -> Vec<FileResult> {
     use crate::render::{self, Rendered};
+    let renderable = |f: &FileResult| {
+        is_kustomization(&f.path) || f.path.file_name().is_some_and(|n| n == "Chart.yaml")
+    };
+    // Most scans have nothing to render: skip resolving every path of the scan.
+    if !files.iter().any(renderable) {
+        return Vec::new();
+    }
     // Bases and components used by another kustomization of the scan are rendered as part of
     // it; overlays that pull remote resources cannot build offline.
     let mut used = HashSet::new();
