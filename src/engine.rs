@@ -1061,7 +1061,11 @@ fn lint_module(
         set: &NO_SET,
     };
     let enabled = |m: &RuleMeta| configs.iter().flatten().any(|c| c.is_enabled(m));
-    let findings = run_rules(&cx, Domain::Terraform, &enabled, rules);
+    let mut findings = run_rules(&cx, Domain::Terraform, &enabled, rules);
+    // Instances of one `count`/`for_each` resource share their source: each distinct result
+    // is reported once.
+    let mut seen = HashSet::new();
+    findings.retain(|f| seen.insert((f.meta.code, f.file, f.span, f.message.clone())));
     let mut per_file: Vec<Vec<Finding>> = vec![Vec::new(); unit.len()];
     for f in findings {
         per_file[f.file].push(f);

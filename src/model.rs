@@ -168,6 +168,26 @@ impl Node {
         }
     }
 
+    /// A copy with every span at `at` and no origin: a value that was not written in any
+    /// file (a `--var` on the command line).
+    pub fn placed(&self, at: Span) -> Node {
+        let value = match &self.value {
+            Value::List(items) => Value::List(items.iter().map(|n| n.placed(at)).collect()),
+            Value::Map(entries) => Value::Map(
+                entries
+                    .iter()
+                    .map(|e| Entry {
+                        key: e.key.clone(),
+                        key_span: at,
+                        value: e.value.placed(at),
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        };
+        Node::new(value, at)
+    }
+
     /// The value as written in `text` when it was written here, else its display form.
     pub fn written<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
         match (self.origin, text.get(self.span.start..self.span.end)) {

@@ -5,6 +5,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::structure::{Block, Body};
@@ -31,29 +32,63 @@ struct Loc<'a> {
 }
 
 pub struct Module<'a> {
-    /// Variable values with the file they were written in.
-    vars: HashMap<String, (Node, usize)>,
+    /// Variable values with the file they were written in (`None`: the command line).
+    vars: HashMap<String, (Node, Option<usize>)>,
     locals: HashMap<String, Loc<'a>>,
     local_values: RefCell<HashMap<String, (Node, usize)>>,
     in_progress: RefCell<Vec<String>>,
+    /// Names bound while evaluating: `count`, `each`, a `dynamic` block's iterator, the
+    /// variables of a `for` expression. Innermost last.
+    scope: RefCell<Vec<(String, Node)>>,
+    dir: Option<PathBuf>,
+    root: Option<PathBuf>,
 }
+
+/// What a module is evaluated with besides its own files.
+#[derive(Clone, Debug, Default)]
+pub struct Inputs {
+    /// Values that override defaults and tfvars, later entries winning: `--var-file` and
+    /// `--var` for a root module, the call's arguments for a called one. The file is where the
+    /// value was written, among the files linted together (`None`: the command line).
+    pub values: Vec<(String, Node, Option<usize>)>,
+    /// A called module does not read `terraform.tfvars` or `*.auto.tfvars`.
+    pub called: bool,
+    /// The module's directory (`path.module`, relative paths of `file()`).
+    pub dir: Option<PathBuf>,
+    /// `file()` and `templatefile()` read only below this directory.
+    pub root: Option<PathBuf>,
+}
+
+/// At most this many instances of one `count`/`for_each` resource or `dynamic` block are
+/// evaluated; rules see the first ones.
+pub const MAX_INSTANCES: usize = 256;
+/// Files read by `file()`/`templatefile()` larger than this stay unknown.
+const MAX_READ: u64 = 1 << 20;
 
 const MAX_DEPTH: usize = 64;
 
 impl<'a> Module<'a> {
     pub fn new(files: &[ModuleFile<'a>]) -> Module<'a> {
-        let mut module = Module {
+        Module::with_inputs(files, &Inputs::default())
+    }
+
+    fn empty() -> Module<'a> {
+        Module {
             vars: HashMap::new(),
             locals: HashMap::new(),
             local_values: RefCell::new(HashMap::new()),
             in_progress: RefCell::new(Vec::new()),
-        };
-        let empty = Module {
-            vars: HashMap::new(),
-            locals: HashMap::new(),
-            local_values: RefCell::new(HashMap::new()),
-            in_progress: RefCell::new(Vec::new()),
-        };
+            scope: RefCell::new(Vec::new()),
+            dir: None,
+            root: None,
+        }
+    }
+
+    pub fn with_inputs(files: &[ModuleFile<'a>], inputs: &Inputs) -> Module<'a> {
+        let mut module = Module::empty();
+        module.dir = inputs.dir.clone();
+        module.root = inputs.root.clone();
+        let empty = Module::empty();
         // Variable defaults and locals from .tf files.
         for f in files.iter().filter(|f| !is_tfvars(f.name)) {
             for block in f.tf.body.blocks() {
@@ -67,7 +102,7 @@ impl<'a> Module<'a> {
                             Some(attr) => empty.eval(&attr.value, f.tf.base, 0),
                             None => Node::unknown(span_of(block, f.tf.base)),
                         };
-                        module.vars.insert(name, (value, f.file));
+                        module.vars.insert(name, (value, Some(f.file)));
                     }
                     "locals" => {
                         for attr in block.body.attributes() {
@@ -89,15 +124,21 @@ impl<'a> Module<'a> {
         let mut tfvars: Vec<&ModuleFile> = files.iter().filter(|f| is_tfvars(f.name)).collect();
         tfvars.sort_by_key(|f| (f.name != "terraform.tfvars", f.name));
         for f in tfvars {
-            if f.name != "terraform.tfvars" && !f.name.ends_with(".auto.tfvars") {
+            if inputs.called || (f.name != "terraform.tfvars" && !f.name.ends_with(".auto.tfvars"))
+            {
                 continue;
             }
             for attr in f.tf.body.attributes() {
                 let name = attr.key.as_str();
                 if module.vars.contains_key(name) {
                     let value = empty.eval(&attr.value, f.tf.base, 0);
-                    module.vars.insert(name.to_string(), (value, f.file));
+                    module.vars.insert(name.to_string(), (value, Some(f.file)));
                 }
+            }
+        }
+        for (name, value, file) in &inputs.values {
+            if module.vars.contains_key(name) {
+                module.vars.insert(name.clone(), (value.clone(), *file));
             }
         }
         module
@@ -124,21 +165,72 @@ impl<'a> Module<'a> {
                 .and_then(|l| l.span())
                 .map(|r| r.end + f.tf.base)
                 .unwrap_or(span.start);
-            out.push(Resource {
-                kind: ResourceKind::Terraform {
-                    block: kind.0.to_string(),
-                    type_name: kind.1.to_string(),
-                    name: kind.2.to_string(),
-                },
-                name,
-                span,
-                head: Span::new(span.start, head_end),
-                body: self.body(&block.body, f.tf.base, span, 0),
-                provenance: None,
-                file: f.file,
-            });
+            for instance in self.instances(&block.body, f.tf.base, kind.0 == "module") {
+                let bound = instance.is_some();
+                if let Some(binding) = instance {
+                    self.scope.borrow_mut().push(binding);
+                }
+                let body = self.body(&block.body, f.tf.base, span, 0);
+                if bound {
+                    self.scope.borrow_mut().pop();
+                }
+                out.push(Resource {
+                    kind: ResourceKind::Terraform {
+                        block: kind.0.to_string(),
+                        type_name: kind.1.to_string(),
+                        name: kind.2.to_string(),
+                    },
+                    name: name.clone(),
+                    span,
+                    head: Span::new(span.start, head_end),
+                    body,
+                    provenance: None,
+                    file: f.file,
+                });
+            }
         }
         out
+    }
+
+    /// The instances of a block with `count` or `for_each`: the binding of `count`/`each` for
+    /// each one. One unbound instance without either; none for `count = 0` or an empty
+    /// collection; one instance with an unknown binding when the count or collection is unknown.
+    /// Module calls are evaluated once.
+    fn instances(&self, body: &Body, base: usize, module: bool) -> Vec<Option<(String, Node)>> {
+        if let Some(count) = body.get_attribute("count") {
+            let node = self.eval(&count.value, base, 0);
+            let span = node.span;
+            return match node.value {
+                Value::Number(n) if !module && n >= 0.0 => (0..(n as usize).min(MAX_INSTANCES))
+                    .map(|i| {
+                        let index = Node::new(Value::Number(i as f64), span);
+                        Some(("count".to_string(), object(&[("index", index)], span)))
+                    })
+                    .collect(),
+                _ => vec![Some(("count".to_string(), Node::unknown(span)))],
+            };
+        }
+        if let Some(each) = body.get_attribute("for_each") {
+            let node = self.eval(&each.value, base, 0);
+            let span = node.span;
+            if module {
+                return vec![Some(("each".to_string(), Node::unknown(span)))];
+            }
+            return match elements(&node, true) {
+                Some(items) => items
+                    .into_iter()
+                    .take(MAX_INSTANCES)
+                    .map(|(key, value)| {
+                        Some((
+                            "each".to_string(),
+                            object(&[("key", key), ("value", value)], span),
+                        ))
+                    })
+                    .collect(),
+                None => vec![Some(("each".to_string(), Node::unknown(span)))],
+            };
+        }
+        vec![None]
     }
 
     fn body(&self, body: &Body, base: usize, span: Span, depth: usize) -> Node {
@@ -151,22 +243,16 @@ impl<'a> Module<'a> {
             });
         }
         for block in body.blocks() {
-            let (key, node) = if block.ident.as_str() == "dynamic" {
-                // `dynamic "x" { content { … } }`: the content is one (unknown-count) block.
+            let (key, nodes) = if block.ident.as_str() == "dynamic" {
                 let key = block
                     .labels
                     .first()
                     .map(|l| l.as_str().to_string())
                     .unwrap_or_default();
-                let content = block.body.get_blocks("content").next();
-                let node = match content {
-                    Some(c) => self.body(&c.body, base, span_of(c, base), depth + 1),
-                    None => Node::unknown(span_of(block, base)),
-                };
-                (key, node)
+                (key.clone(), self.dynamic(block, &key, base, depth))
             } else {
                 let node = self.body(&block.body, base, span_of(block, base), depth + 1);
-                (block.ident.as_str().to_string(), node)
+                (block.ident.as_str().to_string(), vec![node])
             };
             let key_span = range(block.ident.span(), base);
             match entries.iter_mut().find(|e| e.key == key) {
@@ -177,15 +263,50 @@ impl<'a> Module<'a> {
                             ..
                         },
                     ..
-                }) => items.push(node),
+                }) => items.extend(nodes),
                 _ => entries.push(Entry {
                     key,
                     key_span,
-                    value: Node::new(Value::List(vec![node]), key_span),
+                    value: Node::new(Value::List(nodes), key_span),
                 }),
             }
         }
         Node::new(Value::Map(entries), span)
+    }
+
+    /// `dynamic "x" { for_each = …, iterator = it, content { … } }`: one block per element, with
+    /// the iterator (`x` unless renamed) bound to `{key, value}`; one block with an unknown
+    /// iterator when the collection is unknown.
+    fn dynamic(&self, block: &Block, label: &str, base: usize, depth: usize) -> Vec<Node> {
+        let Some(content) = block.body.get_blocks("content").next() else {
+            return vec![Node::unknown(span_of(block, base))];
+        };
+        let iterator = match block.body.get_attribute("iterator").map(|a| &a.value) {
+            Some(Expression::Variable(v)) => v.as_str().to_string(),
+            _ => label.to_string(),
+        };
+        let collection = block
+            .body
+            .get_attribute("for_each")
+            .map(|a| self.eval(&a.value, base, depth + 1));
+        let span = collection.as_ref().map(|c| c.span).unwrap_or_default();
+        let bindings: Vec<Node> = match collection.as_ref().and_then(|c| elements(c, false)) {
+            Some(items) => items
+                .into_iter()
+                .take(MAX_INSTANCES)
+                .map(|(key, value)| object(&[("key", key), ("value", value)], span))
+                .collect(),
+            None => vec![Node::unknown(span)],
+        };
+        bindings
+            .into_iter()
+            .map(|binding| {
+                self.scope.borrow_mut().push((iterator.clone(), binding));
+                let node = self.body(&content.body, base, span_of(content, base), depth + 1);
+                self.scope.borrow_mut().pop();
+                node
+            })
+            .collect()
     }
 
     /// Evaluate an expression; its spans are relative to a body parsed with offset `base`.
@@ -239,7 +360,12 @@ impl<'a> Module<'a> {
                 return node;
             }
             Expression::Parenthesis(p) => return self.eval(p.inner(), base, d),
-            Expression::Variable(_) => Value::Unknown,
+            Expression::Variable(v) => {
+                return match self.bound(v.as_str()) {
+                    Some(node) => node.relocated(span, None),
+                    None => Node::unknown(span),
+                }
+            }
             Expression::Conditional(c) => {
                 return match self.eval(&c.cond_expr, base, d).value {
                     Value::Bool(true) => self.eval(&c.true_expr, base, d),
@@ -251,7 +377,14 @@ impl<'a> Module<'a> {
             Expression::FuncCall(call) => {
                 let name = call.name.name.as_str();
                 let args: Vec<Node> = call.args.iter().map(|a| self.eval(a, base, d)).collect();
-                return match call_function(name, &args, call.args.expand_final()) {
+                if call.args.expand_final() {
+                    return Node::unknown(span);
+                }
+                let value = match name {
+                    "file" | "templatefile" | "fileexists" => self.file_function(name, &args, d),
+                    _ => call_function(name, &args, span),
+                };
+                return match value {
                     Some(value) => Node::new(value, span),
                     None => Node::unknown(span),
                 };
@@ -269,7 +402,7 @@ impl<'a> Module<'a> {
                 let r = self.eval(&op.rhs_expr, base, d);
                 binary(*op.operator.value(), &l.value, &r.value)
             }
-            Expression::ForExpr(_) => Value::Unknown,
+            Expression::ForExpr(f) => return self.for_expr(f, base, span, d),
         };
         Node::new(value, span)
     }
@@ -311,6 +444,11 @@ impl<'a> Module<'a> {
             Some(TraversalOperator::GetAttr(a)) => Some(a.as_str().to_string()),
             _ => None,
         };
+        if let Some(node) = self.bound(&root) {
+            return self
+                .walk(node, &t.operators, base, span, depth)
+                .relocated(span, None);
+        }
         let resolved = match (root.as_str(), first) {
             ("var", Some(name)) => {
                 ops.next();
@@ -318,7 +456,19 @@ impl<'a> Module<'a> {
             }
             ("local", Some(name)) => {
                 ops.next();
-                self.local(&name, depth)
+                self.local(&name, depth).map(|(n, f)| (n, Some(f)))
+            }
+            ("path", Some(name)) if name == "module" || name == "root" => {
+                let dir = self.dir.as_deref().unwrap_or(Path::new("."));
+                let text = if dir.as_os_str().is_empty() {
+                    ".".to_string()
+                } else {
+                    dir.to_string_lossy().into_owned()
+                };
+                return Node::new(Value::String(text), span);
+            }
+            ("terraform", Some(name)) if name == "workspace" => {
+                return Node::new(Value::String("default".to_string()), span);
             }
             ("each" | "count" | "path" | "terraform" | "self", _) => None,
             _ => {
@@ -339,10 +489,14 @@ impl<'a> Module<'a> {
         match resolved {
             Some((node, file)) => {
                 let rest: Vec<_> = ops.cloned().collect();
-                // Spans of the value belong to the file it was written in: the copy used here
-                // carries the use site's span and remembers the definition.
-                self.walk(node, &rest, base, span, depth)
-                    .relocated(span, Some(file))
+                let node = self.walk(node, &rest, base, span, depth);
+                match file {
+                    // Spans of the value belong to the file it was written in: the copy used
+                    // here carries the use site's span and remembers the definition.
+                    Some(file) => node.relocated(span, Some(file)),
+                    // From the command line: nowhere to point at but the use.
+                    None => node.placed(span),
+                }
             }
             None => Node::unknown(span),
         }
@@ -388,6 +542,131 @@ impl<'a> Module<'a> {
         node
     }
 
+    /// The value bound to `name` by the innermost `count`/`each`/iterator/`for` variable.
+    fn bound(&self, name: &str) -> Option<Node> {
+        self.scope
+            .borrow()
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// `[for k, v in coll : value if cond]` and `{for k, v in coll : key => value...}`.
+    fn for_expr(&self, f: &hcl_edit::expr::ForExpr, base: usize, span: Span, d: usize) -> Node {
+        let collection = self.eval(&f.intro.collection_expr, base, d);
+        let Some(items) = elements(&collection, false) else {
+            return Node::unknown(span);
+        };
+        if items.len() > MAX_ITEMS {
+            return Node::unknown(span);
+        }
+        let key_var = f.intro.key_var.as_ref().map(|k| k.as_str().to_string());
+        let value_var = f.intro.value_var.as_str().to_string();
+        let mut list = Vec::new();
+        let mut entries: Vec<Entry> = Vec::new();
+        for (key, value) in items {
+            let pushed = 1 + usize::from(key_var.is_some());
+            if let Some(k) = &key_var {
+                self.scope.borrow_mut().push((k.clone(), key));
+            }
+            self.scope.borrow_mut().push((value_var.clone(), value));
+            let result = (|| {
+                if let Some(cond) = &f.cond {
+                    match self.eval(&cond.expr, base, d).value {
+                        Value::Bool(true) => {}
+                        Value::Bool(false) => return Some(true),
+                        _ => return None,
+                    }
+                }
+                let value = self.eval(&f.value_expr, base, d);
+                match &f.key_expr {
+                    None => list.push(value),
+                    Some(key_expr) => {
+                        let key = self.eval(key_expr, base, d);
+                        let Value::String(k) = key.value else {
+                            return None;
+                        };
+                        match entries.iter_mut().find(|e| e.key == k) {
+                            Some(e) if f.grouping => {
+                                if let Value::List(items) = &mut e.value.value {
+                                    items.push(value);
+                                }
+                            }
+                            Some(_) => return None, // duplicate keys are an error
+                            None => entries.push(Entry {
+                                key: k,
+                                key_span: key.span,
+                                value: if f.grouping {
+                                    Node::new(Value::List(vec![value]), span)
+                                } else {
+                                    value
+                                },
+                            }),
+                        }
+                    }
+                }
+                Some(true)
+            })();
+            let mut scope = self.scope.borrow_mut();
+            let len = scope.len();
+            scope.truncate(len - pushed);
+            if result.is_none() {
+                return Node::unknown(span);
+            }
+        }
+        match f.key_expr {
+            None => Node::new(Value::List(list), span),
+            Some(_) => Node::new(Value::Map(entries), span),
+        }
+    }
+
+    /// `file`, `fileexists` and `templatefile`, reading only below the scan root.
+    fn file_function(&self, name: &str, args: &[Node], depth: usize) -> Option<Value> {
+        let path = args.first()?.as_str()?;
+        let root = self.root.as_ref()?;
+        let dir = self.dir.as_deref().unwrap_or(Path::new("."));
+        let full = if Path::new(path).is_absolute() {
+            PathBuf::from(path)
+        } else if path.starts_with(&*dir.to_string_lossy()) && !dir.as_os_str().is_empty() {
+            // `"${path.module}/x"` is already relative to the working directory.
+            PathBuf::from(path)
+        } else {
+            dir.join(path)
+        };
+        let canonical = std::fs::canonicalize(&full).ok();
+        let inside = canonical
+            .as_ref()
+            .zip(std::fs::canonicalize(root).ok())
+            .is_some_and(|(c, r)| c.starts_with(r));
+        if name == "fileexists" {
+            return inside.then(|| Value::Bool(canonical.as_ref().is_some_and(|c| c.is_file())));
+        }
+        if !inside || std::fs::metadata(&full).ok()?.len() > MAX_READ {
+            return None;
+        }
+        let text = std::fs::read_to_string(&full).ok()?;
+        if name == "file" {
+            return Some(Value::String(text));
+        }
+        let vars = args.get(1)?;
+        let template = hcl_edit::parser::parse_template(&text).ok()?;
+        let bindings: Vec<(String, Node)> = vars
+            .entries()
+            .iter()
+            .map(|e| (e.key.clone(), e.value.clone()))
+            .collect();
+        // A template sees only its variables: bind them over everything else.
+        let saved = std::mem::take(&mut *self.scope.borrow_mut());
+        self.scope.borrow_mut().extend(bindings);
+        let node = self.template(&template, 0, Span::default(), depth + 1);
+        *self.scope.borrow_mut() = saved;
+        match node.value {
+            Value::String(s) => Some(Value::String(s)),
+            _ => None,
+        }
+    }
+
     fn local(&self, name: &str, depth: usize) -> Option<(Node, usize)> {
         if let Some(v) = self.local_values.borrow().get(name) {
             return Some(v.clone());
@@ -403,6 +682,59 @@ impl<'a> Module<'a> {
             .borrow_mut()
             .insert(name.to_string(), (value.clone(), loc.file));
         Some((value, loc.file))
+    }
+}
+
+/// A `for` expression over more elements than this stays unknown.
+const MAX_ITEMS: usize = 10_000;
+
+fn object(entries: &[(&str, Node)], span: Span) -> Node {
+    Node::new(
+        Value::Map(
+            entries
+                .iter()
+                .map(|(k, v)| Entry {
+                    key: k.to_string(),
+                    key_span: span,
+                    value: v.clone(),
+                })
+                .collect(),
+        ),
+        span,
+    )
+}
+
+/// The (key, value) pairs a collection is iterated as: a list by index (or, for `for_each`, a
+/// set of strings by its own value), a map by key. `None` when unknown.
+fn elements(node: &Node, for_each: bool) -> Option<Vec<(Node, Node)>> {
+    match &node.value {
+        Value::List(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                if for_each {
+                    let s = item.as_str()?;
+                    Some((
+                        Node::new(Value::String(s.to_string()), item.span),
+                        item.clone(),
+                    ))
+                } else {
+                    Some((Node::new(Value::Number(i as f64), item.span), item.clone()))
+                }
+            })
+            .collect(),
+        Value::Map(entries) => Some(
+            entries
+                .iter()
+                .map(|e| {
+                    (
+                        Node::new(Value::String(e.key.clone()), e.key_span),
+                        e.value.clone(),
+                    )
+                })
+                .collect(),
+        ),
+        _ => None,
     }
 }
 
@@ -486,10 +818,7 @@ fn scalar_string(v: &Value) -> Option<String> {
 }
 
 /// The functions whose result can be known from known arguments. `None`: unknown.
-fn call_function(name: &str, args: &[Node], expand: bool) -> Option<Value> {
-    if expand {
-        return None;
-    }
+fn call_function(name: &str, args: &[Node], span: Span) -> Option<Value> {
     // `try` and `coalesce` take the first usable argument even when later ones are unknown.
     match name {
         "try" => {
@@ -567,6 +896,135 @@ fn call_function(name: &str, args: &[Node], expand: bool) -> Option<Value> {
             }
             list[i % list.len()].value.clone()
         }
+        "jsondecode" => {
+            let json: serde_json::Value = serde_json::from_str(&s(0)?).ok()?;
+            from_json(&json, span, 0)?.value
+        }
+        "split" => Value::List(
+            s(1)?
+                .split(s(0)?.as_str())
+                .map(|p| Node::new(Value::String(p.to_string()), span))
+                .collect(),
+        ),
+        "replace" => {
+            let (text, from, to) = (s(0)?, s(1)?, s(2)?);
+            if from.starts_with('/') && from.ends_with('/') && from.len() > 1 {
+                return None; // a regular expression
+            }
+            Value::String(text.replace(&from, &to))
+        }
+        "trimprefix" => {
+            let (text, prefix) = (s(0)?, s(1)?);
+            Value::String(
+                text.strip_prefix(prefix.as_str())
+                    .unwrap_or(&text)
+                    .to_string(),
+            )
+        }
+        "trimsuffix" => {
+            let (text, suffix) = (s(0)?, s(1)?);
+            Value::String(
+                text.strip_suffix(suffix.as_str())
+                    .unwrap_or(&text)
+                    .to_string(),
+            )
+        }
+        "startswith" => Value::Bool(s(0)?.starts_with(s(1)?.as_str())),
+        "endswith" => Value::Bool(s(0)?.ends_with(s(1)?.as_str())),
+        "contains" => {
+            let needle = &args.get(1)?.value;
+            Value::Bool(args.first()?.as_list().iter().any(|i| &i.value == needle))
+        }
+        "keys" => Value::List(
+            args.first()?
+                .entries()
+                .iter()
+                .map(|e| Node::new(Value::String(e.key.clone()), e.key_span))
+                .collect(),
+        ),
+        "values" => Value::List(
+            args.first()?
+                .entries()
+                .iter()
+                .map(|e| e.value.clone())
+                .collect(),
+        ),
+        "zipmap" => {
+            let keys = args.first()?.as_list();
+            let values = args.get(1)?.as_list();
+            Value::Map(
+                keys.iter()
+                    .zip(values)
+                    .map(|(k, v)| {
+                        Some(Entry {
+                            key: scalar_string(&k.value)?,
+                            key_span: k.span,
+                            value: v.clone(),
+                        })
+                    })
+                    .collect::<Option<_>>()?,
+            )
+        }
+        "flatten" => {
+            fn flat(n: &Node, out: &mut Vec<Node>) {
+                match &n.value {
+                    Value::List(items) => items.iter().for_each(|i| flat(i, out)),
+                    _ => out.push(n.clone()),
+                }
+            }
+            let mut out = Vec::new();
+            flat(args.first()?, &mut out);
+            Value::List(out)
+        }
+        "distinct" => {
+            let mut out: Vec<Node> = Vec::new();
+            for i in args.first()?.as_list() {
+                if !out.iter().any(|o| o.value == i.value) {
+                    out.push(i.clone());
+                }
+            }
+            Value::List(out)
+        }
+        "compact" => Value::List(
+            args.first()?
+                .as_list()
+                .iter()
+                .filter(|i| !matches!(&i.value, Value::Null) && i.as_str() != Some(""))
+                .cloned()
+                .collect(),
+        ),
+        "one" => match args.first()?.as_list() {
+            [] => Value::Null,
+            [one] => one.value.clone(),
+            _ => return None,
+        },
+        "min" | "max" => {
+            let numbers: Vec<f64> = args.iter().map(|a| a.as_f64()).collect::<Option<_>>()?;
+            let pick = if name == "min" { f64::min } else { f64::max };
+            Value::Number(numbers.into_iter().reduce(pick)?)
+        }
+        "abs" => Value::Number(args.first()?.as_f64()?.abs()),
+        "range" => {
+            let (start, end) = match args {
+                [end] => (0.0, end.as_f64()?),
+                [start, end, ..] => (start.as_f64()?, end.as_f64()?),
+                _ => return None,
+            };
+            if end - start > MAX_ITEMS as f64 || start.fract() != 0.0 || end.fract() != 0.0 {
+                return None;
+            }
+            Value::List(
+                (start as i64..end as i64)
+                    .map(|i| Node::new(Value::Number(i as f64), span))
+                    .collect(),
+            )
+        }
+        "cidrsubnet" => Value::String(cidrsubnet(
+            &s(0)?,
+            args.get(1)?.as_f64()? as u32,
+            args.get(2)?.as_f64()? as u128,
+        )?),
+        "can" => Value::Bool(true),
         "format" => {
             let fmt = s(0)?;
             let mut out = String::new();
@@ -587,6 +1045,77 @@ fn call_function(name: &str, args: &[Node], expand: bool) -> Option<Value> {
         }
         _ => return None,
     })
+}
+
+/// A JSON document as a value; every node carries the span of the string it was decoded from.
+fn from_json(json: &serde_json::Value, span: Span, depth: usize) -> Option<Node> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let value = match json {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => Value::Number(n.as_f64()?),
+        serde_json::Value::String(s) => Value::String(s.clone()),
+        serde_json::Value::Array(items) => Value::List(
+            items
+                .iter()
+                .map(|i| from_json(i, span, depth + 1))
+                .collect::<Option<_>>()?,
+        ),
+        serde_json::Value::Object(map) => Value::Map(
+            map.iter()
+                .map(|(k, v)| {
+                    Some(Entry {
+                        key: k.clone(),
+                        key_span: span,
+                        value: from_json(v, span, depth + 1)?,
+                    })
+                })
+                .collect::<Option<_>>()?,
+        ),
+    };
+    Some(Node::new(value, span))
+}
+
+/// `cidrsubnet(prefix, newbits, netnum)` for IPv4 and IPv6 prefixes.
+fn cidrsubnet(prefix: &str, newbits: u32, netnum: u128) -> Option<String> {
+    let (addr, len) = prefix.split_once('/')?;
+    let len: u32 = len.parse().ok()?;
+    match addr.parse::<std::net::IpAddr>().ok()? {
+        std::net::IpAddr::V4(a) => {
+            let new_len = len.checked_add(newbits).filter(|l| *l <= 32)?;
+            if newbits < 128 && netnum >> newbits != 0 {
+                return None;
+            }
+            let base = u32::from(a) & mask32(len);
+            let net = base | (netnum as u32).checked_shl(32 - new_len).unwrap_or(0);
+            Some(format!("{}/{}", std::net::Ipv4Addr::from(net), new_len))
+        }
+        std::net::IpAddr::V6(a) => {
+            let new_len = len.checked_add(newbits).filter(|l| *l <= 128)?;
+            if newbits < 128 && netnum >> newbits != 0 {
+                return None;
+            }
+            let mask = if len == 0 {
+                0
+            } else {
+                u128::MAX << (128 - len)
+            };
+            let base = u128::from(a) & mask;
+            let shift = 128 - new_len;
+            let net = base | netnum.checked_shl(shift).unwrap_or(0);
+            Some(format!("{}/{}", std::net::Ipv6Addr::from(net), new_len))
+        }
+    }
+}
+
+fn mask32(len: u32) -> u32 {
+    if len == 0 {
+        0
+    } else {
+        u32::MAX << (32 - len)
+    }
 }
 
 #[cfg(test)]
@@ -681,5 +1210,167 @@ resource "aws_s3_bucket" "logs" {
         let module = Module::new(&files);
         let r = &module.resources(&files[0])[0];
         assert_eq!(r.body.get("acl").unwrap().as_str(), Some("public-read"));
+    }
+
+    #[test]
+    fn count_and_for_each_instances() {
+        let text = r#"
+variable "n" { default = 2 }
+resource "a" "counted" {
+  count = var.n
+  name  = "x-${count.index}"
+}
+resource "a" "none" {
+  count = 0
+}
+resource "a" "each" {
+  for_each = { web = "public-read", logs = "private" }
+  acl      = each.value
+  name     = each.key
+}
+resource "a" "set" {
+  for_each = toset(["p", "q"])
+  name     = each.value
+}
+resource "a" "unknown" {
+  for_each = var.missing
+  acl      = each.value
+}
+"#;
+        let rs = eval_file(text);
+        let names = |n: &str| -> Vec<String> {
+            rs.iter()
+                .filter(|r| r.name == n)
+                .map(|r| {
+                    r.body
+                        .get("name")
+                        .and_then(Node::as_str)
+                        .unwrap_or("?")
+                        .to_string()
+                })
+                .collect()
+        };
+        assert_eq!(names("a.counted"), ["x-0", "x-1"]);
+        assert!(names("a.none").is_empty());
+        assert_eq!(names("a.each"), ["web", "logs"]);
+        assert_eq!(names("a.set"), ["p", "q"]);
+        let web = rs.iter().find(|r| r.name == "a.each").unwrap();
+        let acl = web.body.get("acl").unwrap();
+        assert_eq!(acl.as_str(), Some("public-read"));
+        // Reported where it is used, with the literal as its origin.
+        assert_eq!(&text[acl.span.start..acl.span.end], "each.value");
+        let o = acl.origin.unwrap().span;
+        assert_eq!(&text[o.start..o.end], "\"public-read\"");
+        let unknown: Vec<_> = rs.iter().filter(|r| r.name == "a.unknown").collect();
+        assert_eq!(unknown.len(), 1);
+        assert!(unknown[0].body.get("acl").unwrap().is_unknown());
+    }
+
+    #[test]
+    fn dynamic_blocks_expand() {
+        let text = r#"
+locals {
+  rules = [
+    { port = 22, cidr = "0.0.0.0/0" },
+    { port = 443, cidr = "10.0.0.0/8" },
+  ]
+}
+resource "aws_security_group" "sg" {
+  ingress { from_port = 80 }
+  dynamic "ingress" {
+    for_each = local.rules
+    content {
+      from_port   = ingress.value.port
+      cidr_blocks = [ingress.value.cidr]
+    }
+  }
+  dynamic "egress" {
+    for_each = var.unknown
+    iterator = rule
+    content {
+      to_port = rule.value
+    }
+  }
+}
+"#;
+        let r = &eval_file(text)[0];
+        let ingress = r.body.get("ingress").unwrap().as_list();
+        let ports: Vec<_> = ingress
+            .iter()
+            .map(|i| i.get("from_port").unwrap().as_f64())
+            .collect();
+        assert_eq!(ports, [Some(80.0), Some(22.0), Some(443.0)]);
+        let cidr = &ingress[1].get("cidr_blocks").unwrap().as_list()[0];
+        assert_eq!(cidr.as_str(), Some("0.0.0.0/0"));
+        let egress = r.body.get("egress").unwrap().as_list();
+        assert_eq!(egress.len(), 1);
+        assert!(egress[0].get("to_port").unwrap().is_unknown());
+    }
+
+    #[test]
+    fn for_expressions_and_functions() {
+        let text = r#"
+locals {
+  ports  = [for p in [22, 80, 3389] : p if p != 80]
+  byname = { for name, cidr in { a = "0.0.0.0/0" } : upper(name) => cidr }
+  doc    = jsondecode("{\"Statement\": [{\"Action\": \"*\"}]}")
+  parts  = split(",", "a,b")
+  subnet = cidrsubnet("10.0.0.0/16", 8, 2)
+  v6     = cidrsubnet("2001:db8::/32", 16, 1)
+  keys   = keys({ x = 1, y = 2 })
+  flat   = flatten([[1], [2, [3]]])
+  trim   = trimprefix("arn:aws", "arn:")
+  has    = contains(["a", "b"], "b")
+  zip    = zipmap(["k"], ["v"])
+  ws     = terraform.workspace
+}
+resource "r" "x" {
+  ports  = local.ports
+  byname = local.byname
+  action = local.doc.Statement[0].Action
+  parts  = local.parts
+  subnet = local.subnet
+  v6     = local.v6
+  keys   = local.keys
+  flat   = length(local.flat)
+  trim   = local.trim
+  has    = local.has
+  zip    = local.zip.k
+  ws     = local.ws
+}
+"#;
+        let r = &eval_file(text)[0];
+        let get = |k: &str| r.body.get(k).unwrap();
+        let ports: Vec<_> = get("ports").as_list().iter().map(|p| p.as_f64()).collect();
+        assert_eq!(ports, [Some(22.0), Some(3389.0)]);
+        assert_eq!(get("byname").get("A").unwrap().as_str(), Some("0.0.0.0/0"));
+        assert_eq!(get("action").as_str(), Some("*"));
+        assert_eq!(get("parts").as_list().len(), 2);
+        assert_eq!(get("subnet").as_str(), Some("10.0.2.0/24"));
+        assert_eq!(get("v6").as_str(), Some("2001:db8:1::/48"));
+        assert_eq!(get("keys").as_list()[1].as_str(), Some("y"));
+        assert_eq!(get("flat").as_f64(), Some(3.0));
+        assert_eq!(get("trim").as_str(), Some("aws"));
+        assert_eq!(get("has").as_bool(), Some(true));
+        assert_eq!(get("zip").as_str(), Some("v"));
+        assert_eq!(get("ws").as_str(), Some("default"));
+    }
+
+    #[test]
+    fn cidrsubnet_matches_terraform() {
+        assert_eq!(
+            cidrsubnet("172.16.0.0/12", 4, 2).as_deref(),
+            Some("172.18.0.0/16")
+        );
+        assert_eq!(
+            cidrsubnet("10.1.2.0/24", 4, 15).as_deref(),
+            Some("10.1.2.240/28")
+        );
+        assert_eq!(
+            cidrsubnet("10.0.0.0/8", 0, 0).as_deref(),
+            Some("10.0.0.0/8")
+        );
+        assert_eq!(cidrsubnet("10.0.0.0/30", 4, 0), None);
+        assert_eq!(cidrsubnet("10.0.0.0/24", 2, 4), None);
     }
 }

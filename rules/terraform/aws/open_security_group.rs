@@ -1,5 +1,6 @@
 use crate::model::{Node, Resource};
 use crate::rule::{Context, Domain, Equivalents, Finding, Related, Rule, RuleMeta, Severity};
+use crate::terraform_join::referenced;
 
 crate::declare_rule! {
     /// ## What it flags
@@ -129,12 +130,11 @@ fn open_cidrs<'a>(rule: &'a Node, keys: &[&str]) -> Vec<&'a Node> {
 
 /// The security group a separate rule resource configures, by reference.
 fn group_of<'a>(resources: &'a [Resource], rule: &Resource) -> Option<&'a Resource> {
-    let reference = rule.body.get("security_group_id")?.as_ref_text()?;
-    let mut parts = reference.split('.');
-    let (ty, name) = (parts.next()?, parts.next()?);
-    resources
-        .iter()
-        .find(|r| r.tf_type() == Some(("resource", ty)) && r.name == format!("{ty}.{name}"))
+    referenced(
+        resources,
+        rule.body.get("security_group_id")?,
+        &["aws_security_group", "aws_default_security_group"],
+    )
 }
 
 impl Rule for OpenSecurityGroup {
