@@ -4,6 +4,7 @@ pub mod helpers;
 
 pub mod core {
     pub mod internal_error;
+    pub mod module_not_found;
     pub mod parse_error;
     pub mod unreadable_file;
     pub mod unused_suppression;
@@ -94,6 +95,7 @@ pub static RULES: &[&dyn Rule] = &[
     &core::unreadable_file::UnreadableFile,
     &core::internal_error::InternalError,
     &core::unused_suppression::UnusedSuppression,
+    &core::module_not_found::ModuleNotFound,
     &k8s::privileged_container::PrivilegedContainer,
     &k8s::host_network::HostNetwork,
     &k8s::host_pid::HostPid,
@@ -177,6 +179,7 @@ pub fn find(selector: &str) -> Option<&'static dyn Rule> {
 }
 
 pub use core::internal_error::InternalError;
+pub use core::module_not_found::ModuleNotFound;
 pub use core::parse_error::ParseError;
 pub use core::unreadable_file::UnreadableFile;
 pub use core::unused_suppression::UnusedSuppression;

@@ -14,12 +14,12 @@ use rayon::prelude::*;
 use crate::config::{Config, ConfigError, Resolver};
 use crate::k8s;
 use crate::model::{Node, Resource, ResourceKind, Value};
-use crate::parse::{dockerfile, terraform as tfparse, yaml};
+use crate::parse::{dockerfile, yaml};
 use crate::rule::{Context, Domain, Finding, Rule, RuleMeta};
 use crate::rules::{self, InternalError, ParseError, UnreadableFile};
 use crate::source::{FileKind, SourceFile, Span};
 use crate::suppress;
-use crate::terraform::{Module, ModuleFile};
+use crate::terraform_unit::{lint_module, TfEnv, TfVar};
 
 /// What happened to a file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,6 +103,8 @@ pub struct ScanOptions {
     pub render: bool,
     /// Values for `helm template`.
     pub helm: crate::render::HelmOptions,
+    /// `--var-file` and `--var` for the Terraform root modules of the scan.
+    pub tf_vars: Vec<TfVar>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -159,7 +161,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<ScanResult, Engi
     for c in &mut candidates {
         c.set = set.clone();
     }
-    let units = plan_units(candidates);
+    let units = plan_units(candidates, paths, &options.tf_vars);
     let mut files: Vec<FileResult> =
         pool.install(|| units.into_par_iter().flat_map_iter(run_unit).collect());
     for (path, message) in walk_errors {
@@ -320,10 +322,11 @@ enum Unit {
     TerraformDir {
         dir: PathBuf,
         report: Vec<Candidate>,
+        env: TfEnv,
     },
 }
 
-fn plan_units(candidates: Vec<Candidate>) -> Vec<Unit> {
+fn plan_units(candidates: Vec<Candidate>, roots: &[PathBuf], vars: &[TfVar]) -> Vec<Unit> {
     let mut dirs: BTreeMap<PathBuf, Vec<Candidate>> = BTreeMap::new();
     let mut units = Vec::new();
     for c in candidates {
@@ -334,10 +337,34 @@ fn plan_units(candidates: Vec<Candidate>) -> Vec<Unit> {
             units.push(Unit::Single(c));
         }
     }
-    units.extend(
-        dirs.into_iter()
-            .map(|(dir, report)| Unit::TerraformDir { dir, report }),
-    );
+    units.extend(dirs.into_iter().map(|(dir, report)| {
+        // `file()` may read below the scanned directory the module was found in.
+        let root = roots
+            .iter()
+            .map(|r| {
+                if r.is_dir() {
+                    r.clone()
+                } else {
+                    r.parent().map(Path::to_path_buf).unwrap_or_default()
+                }
+            })
+            .filter(|r| dir.starts_with(r))
+            .max_by_key(|r| r.components().count())
+            .unwrap_or_else(|| dir.clone());
+        let root = if root.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            root
+        };
+        Unit::TerraformDir {
+            dir,
+            report,
+            env: TfEnv {
+                vars: vars.to_vec(),
+                root: Some(root),
+            },
+        }
+    }));
     units
 }
 
@@ -351,7 +378,7 @@ fn run_unit(unit: Unit) -> Vec<FileResult> {
     };
     match catch_unwind(AssertUnwindSafe(|| match unit {
         Unit::Single(c) => vec![lint_candidate(c)],
-        Unit::TerraformDir { dir, report } => lint_terraform_dir(&dir, report),
+        Unit::TerraformDir { dir, report, env } => lint_terraform_dir(&dir, report, &env),
     })) {
         Ok(results) => results,
         Err(payload) => {
@@ -710,7 +737,12 @@ fn internal_error(path: PathBuf, message: &str, config: &Config) -> FileResult {
     failed(path, None, finding, config)
 }
 
-fn parse_error(message: String, file: usize, span: Span, config: &Config) -> Option<Finding> {
+pub(crate) fn parse_error(
+    message: String,
+    file: usize,
+    span: Span,
+    config: &Config,
+) -> Option<Finding> {
     config
         .is_enabled(&ParseError::META)
         .then(|| Finding::new(&ParseError::META, file, span, message))
@@ -748,10 +780,15 @@ fn lint_in_set(
         FileKind::Dockerfile => lint_dockerfile(path, text, config, rules),
         FileKind::Terraform => {
             let file = SourceFile::new(path, kind, text);
-            lint_module(vec![file], &[Some(config.clone())], rules)
-                .into_iter()
-                .next()
-                .expect("one result per reported file")
+            lint_module(
+                vec![file],
+                &[Some(config.clone())],
+                rules,
+                &TfEnv::default(),
+            )
+            .into_iter()
+            .next()
+            .expect("one result per reported file")
         }
     };
     match catch_unwind(AssertUnwindSafe(run)) {
@@ -760,7 +797,7 @@ fn lint_in_set(
     }
 }
 
-fn run_rules(
+pub(crate) fn run_rules(
     cx: &Context<'_>,
     domain: Domain,
     enabled: &dyn Fn(&RuleMeta) -> bool,
@@ -778,7 +815,7 @@ fn run_rules(
 
 /// The findings of one file as its configuration wants them: rules it disables dropped,
 /// severities overridden, suppressions applied (and reported when they silence nothing).
-fn finalize(
+pub(crate) fn finalize(
     findings: Vec<Finding>,
     file: usize,
     text: &str,
@@ -811,7 +848,7 @@ fn looks_like_kubernetes(text: &str) -> bool {
 }
 
 /// Facts for a lint that is not part of a scan (one file, an editor buffer).
-static NO_SET: k8s::SetFacts = k8s::SetFacts {
+pub(crate) static NO_SET: k8s::SetFacts = k8s::SetFacts {
     policies: Vec::new(),
     gathered: false,
 };
@@ -945,7 +982,7 @@ fn lint_dockerfile(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]
     }
 }
 
-fn lint_terraform_dir(dir: &Path, report: Vec<Candidate>) -> Vec<FileResult> {
+fn lint_terraform_dir(dir: &Path, report: Vec<Candidate>, env: &TfEnv) -> Vec<FileResult> {
     let wanted: HashSet<PathBuf> = report.iter().map(|c| c.path.clone()).collect();
     let read_dir = if dir.as_os_str().is_empty() {
         Path::new(".")
@@ -998,7 +1035,7 @@ fn lint_terraform_dir(dir: &Path, report: Vec<Candidate>) -> Vec<FileResult> {
             configs.push(None);
         }
     }
-    results.extend(lint_module(files, &configs, rules::RULES));
+    results.extend(lint_module(files, &configs, rules::RULES, env));
     results
 }
 
@@ -1014,99 +1051,15 @@ pub fn lint_terraform_files(
         .zip(reported.iter().chain(std::iter::repeat(&false)))
         .map(|(f, r)| r.then(|| config.for_file(&f.path)))
         .collect();
-    lint_module(files, &configs, rules::RULES)
-}
-
-/// `configs[i]` is the configuration of file `i`, or `None` when it is read for context only.
-fn lint_module(
-    files: Vec<SourceFile>,
-    configs: &[Option<Config>],
-    rules: &[&dyn Rule],
-) -> Vec<FileResult> {
-    let unit: Arc<[SourceFile]> = Arc::from(files);
-    let parsed: Vec<Result<tfparse::TfFile, tfparse::TfError>> =
-        unit.iter().map(|f| tfparse::parse(&f.text)).collect();
-    let names: Vec<String> = unit
-        .iter()
-        .map(|f| {
-            f.path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        })
-        .collect();
-    let module_files: Vec<ModuleFile> = parsed
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| {
-            p.as_ref().ok().map(|tf| ModuleFile {
-                file: i,
-                name: &names[i],
-                tf,
-            })
-        })
-        .collect();
-    let module = Module::new(&module_files);
-    let resources: Vec<Resource> = module_files
-        .iter()
-        .flat_map(|f| module.resources(f))
-        .collect();
-    let default_config = Config::default();
-    let cx = Context {
-        files: &unit,
-        resources: &resources,
-        dockerfile: None,
-        scripts: &[],
-        config: configs.iter().flatten().next().unwrap_or(&default_config),
-        set: &NO_SET,
+    let root = files
+        .first()
+        .and_then(|f| f.path.parent())
+        .map(Path::to_path_buf);
+    let env = TfEnv {
+        vars: Vec::new(),
+        root,
     };
-    let enabled = |m: &RuleMeta| configs.iter().flatten().any(|c| c.is_enabled(m));
-    let mut findings = run_rules(&cx, Domain::Terraform, &enabled, rules);
-    // Instances of one `count`/`for_each` resource share their source: each distinct result
-    // is reported once.
-    let mut seen = HashSet::new();
-    findings.retain(|f| seen.insert((f.meta.code, f.file, f.span, f.message.clone())));
-    let mut per_file: Vec<Vec<Finding>> = vec![Vec::new(); unit.len()];
-    for f in findings {
-        per_file[f.file].push(f);
-    }
-    let mut out = Vec::new();
-    for (i, findings) in per_file.into_iter().enumerate() {
-        let Some(Some(config)) = configs.get(i) else {
-            continue;
-        };
-        let mut findings = findings;
-        if let Err(e) = &parsed[i] {
-            findings.extend(parse_error(
-                format!("Terraform does not parse: {}", e.message),
-                i,
-                e.span,
-                config,
-            ));
-        }
-        let findings = finalize(
-            findings,
-            i,
-            &unit[i].text,
-            FileKind::Terraform,
-            &resources,
-            config,
-        );
-        out.push(FileResult {
-            path: unit[i].path.clone(),
-            kind: Some(FileKind::Terraform),
-            status: if parsed[i].is_ok() {
-                FileStatus::Scanned
-            } else {
-                FileStatus::Failed
-            },
-            findings,
-            unit: unit.clone(),
-            index: i,
-            fail_on: config.fail_on,
-        });
-    }
-    out
+    lint_module(files, &configs, rules::RULES, &env)
 }
 
 /// The kind for `--stdin-filename`, or from the content when no name is given.

@@ -14,6 +14,7 @@ use rampart::fix::Applicability;
 use rampart::report;
 use rampart::rule::{RuleMeta, Severity};
 use rampart::rules;
+use rampart::terraform_unit::TfVar;
 
 // The parsers allocate a node per value: mimalloc makes that about twice as fast as the
 // system allocator.
@@ -120,6 +121,22 @@ struct Selection {
     /// `key=value` for `helm template --set` (repeatable).
     #[arg(long, value_name = "KEY=VALUE")]
     helm_set: Vec<String>,
+    /// Terraform variables file for the root modules scanned, like `terraform plan
+    /// -var-file` (repeatable; later files win).
+    #[arg(long, value_name = "FILE")]
+    var_file: Vec<PathBuf>,
+    /// A Terraform variable, like `terraform plan -var` (repeatable; wins over --var-file).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    vars: Vec<(String, String)>,
+}
+
+fn parse_var(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!("expected NAME=VALUE, got `{s}`")),
+    }
 }
 
 #[derive(Args)]
@@ -326,6 +343,16 @@ fn run_scan(sel: &Selection, resolver: Resolver) -> Result<(ScanResult, ConfigSo
             values: sel.helm_values.clone(),
             set: sel.helm_set.clone(),
         },
+        tf_vars: sel
+            .var_file
+            .iter()
+            .map(|f| TfVar::File(f.clone()))
+            .chain(
+                sel.vars
+                    .iter()
+                    .map(|(n, v)| TfVar::Set(n.clone(), v.clone())),
+            )
+            .collect(),
     };
     let result = engine::scan(&sel.paths, &options)?;
     Ok((result, options.config))

@@ -685,6 +685,42 @@ impl<'a> Module<'a> {
     }
 }
 
+/// The assignments of a `.tfvars` file, evaluated (they may not refer to anything).
+pub fn tfvars_values(tf: &TfFile, file: usize) -> Vec<(String, Node, Option<usize>)> {
+    let empty = Module::empty();
+    tf.body
+        .attributes()
+        .map(|attr| {
+            (
+                attr.key.as_str().to_string(),
+                empty.eval(&attr.value, tf.base, 0),
+                Some(file),
+            )
+        })
+        .collect()
+}
+
+/// A `--var name=value` value: numbers, `true`/`false`, lists and objects written in HCL are
+/// typed as Terraform types them; anything else is a string.
+pub fn cli_value(text: &str) -> Node {
+    let span = Span::default();
+    let trimmed = text.trim();
+    if let Ok(n) = trimmed.parse::<f64>() {
+        return Node::new(Value::Number(n), span);
+    }
+    match trimmed {
+        "true" => return Node::new(Value::Bool(true), span),
+        "false" => return Node::new(Value::Bool(false), span),
+        _ => {}
+    }
+    if trimmed.starts_with('[') || trimmed.starts_with('{') {
+        if let Ok(expr) = hcl_edit::parser::parse_expr(trimmed) {
+            return Module::empty().eval(&expr, 0, 0).placed(span);
+        }
+    }
+    Node::new(Value::String(text.to_string()), span)
+}
+
 /// A `for` expression over more elements than this stays unknown.
 const MAX_ITEMS: usize = 10_000;
 

@@ -11,16 +11,6 @@ use std::path::{Path, PathBuf};
 use rampart::engine::{self, FileStatus, ScanOptions};
 use rampart::source::FileKind;
 
-fn corpus() -> Option<PathBuf> {
-    let dir = common::root().join("../shared/corpus/real");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: no corpus at {}", dir.display());
-        None
-    }
-}
-
 /// Files of the corpus that do not parse, and why. Anything else failing to parse is a bug.
 const KNOWN_INVALID: &[(&str, &str)] = &[
     ("GoogleCloudPlatform__kubernetes-engine-samples/ai-ml/gke-model-armor/configuring-the-gateway/llm-gateway.yaml", "mis-indented mapping; PyYAML and kubectl reject it too"),
@@ -55,7 +45,7 @@ fn candidates(dir: &Path, out: &mut BTreeSet<PathBuf>) {
 /// second run changes nothing.
 #[test]
 fn fixing_the_corpus_is_stable() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = common::corpus() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let copy = tmp.path().join("real");
     common::copy_tree(&dir, &copy);
@@ -112,7 +102,7 @@ fn fixing_the_corpus_is_stable() {
 
 #[test]
 fn corpus_scan_accounts_for_every_file() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = common::corpus() else { return };
     let result = engine::scan(std::slice::from_ref(&dir), &ScanOptions::default()).unwrap();
 
     let mut expected = BTreeSet::new();

@@ -11,6 +11,17 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The real-world corpus beside the checkout, when it is there.
+pub fn corpus() -> Option<PathBuf> {
+    let dir = root().join("../shared/corpus/real");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: no corpus at {}", dir.display());
+        None
+    }
+}
+
 /// Scan paths (relative to the crate root, so reported paths are stable) with only `select`
 /// enabled (input diagnostics are always on).
 pub fn scan(paths: &[PathBuf], select: &[&str]) -> Vec<FileResult> {

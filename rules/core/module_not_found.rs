@@ -1,0 +1,45 @@
+use crate::rule::{Context, Domain, Finding, Rule, RuleMeta, Severity};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// A Terraform `module` call whose source is not on disk: a local path that does not
+    /// exist, or a registry/git module that `terraform init` has not downloaded into
+    /// `.terraform/modules` (located through `.terraform/modules/modules.json`). rampart never
+    /// fetches modules; it reports each such call once, at its `source`.
+    ///
+    /// ## Why it matters
+    /// The resources the module creates are not checked, and arguments passed to it cannot be
+    /// followed. A scan should not look cleaner than it is.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// module "vpc" {
+    ///   source  = "terraform-aws-modules/vpc/aws"
+    ///   version = "5.1.0"
+    /// }
+    /// ```
+    /// in a directory where `terraform init` was never run.
+    ///
+    /// ## Use instead
+    /// Run `terraform init -backend=false` before scanning (it downloads modules without
+    /// touching state), or disable this rule when only the calling code matters.
+    ///
+    /// ## References
+    /// - https://developer.hashicorp.com/terraform/cli/commands/init#child-module-installation
+    pub struct ModuleNotFound {
+        code: "RAMPART-005",
+        name: "module-not-found",
+        title: "Terraform module is not available locally",
+        domain: Domain::Input,
+        tags: &["input", "terraform"],
+        severity: Severity::Low,
+    }
+}
+
+impl Rule for ModuleNotFound {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    /// Raised by the engine while resolving module calls.
+    fn check(&self, _: &Context<'_>, _: &mut Vec<Finding>) {}
+}

@@ -1,0 +1,4 @@
+resource "aws_s3_bucket" "data" {
+  bucket = "data"
+  acl    = var.acl
+}

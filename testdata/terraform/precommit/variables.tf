@@ -1,0 +1,7 @@
+variable "acl" {
+  default = "public-read-write"
+}
+
+resource "aws_s3_bucket" "other" {
+  acl = "public-read"
+}

@@ -1,0 +1,180 @@
+//! Terraform evaluated as Terraform would: variables and tfvars, `--var-file`/`--var`,
+//! `count`/`for_each`, `dynamic` blocks, `file()`/`templatefile()`, module calls (local and
+//! downloaded) with findings at the call site, and pre-commit scans of single files.
+
+mod common;
+
+use assert_cmd::Command;
+use common::root;
+use serde_json::Value;
+
+/// (path, line, code, message) of every finding of `rampart scan <args> --format json`.
+fn findings(args: &[&str]) -> Vec<(String, u64, String, String, Vec<String>)> {
+    let out = Command::cargo_bin("rampart")
+        .unwrap()
+        .current_dir(root())
+        .args(["scan", "--no-render", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let related = f["related"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{}:{}: {}",
+                        r["path"].as_str().unwrap(),
+                        r["location"]["start"]["line"],
+                        r["message"].as_str().unwrap()
+                    )
+                })
+                .collect();
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["location"]["start"]["line"].as_u64().unwrap(),
+                f["code"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+                related,
+            )
+        })
+        .collect()
+}
+
+fn summary(args: &[&str]) -> Vec<String> {
+    findings(args)
+        .into_iter()
+        .map(|(p, l, c, m, _)| format!("{p}:{l} {c} {m}"))
+        .collect()
+}
+
+const T: &str = "testdata/terraform";
+
+#[test]
+fn tfvars_override_variable_defaults() {
+    let all = findings(&[&format!("{T}/tfvars")]);
+    assert_eq!(all.len(), 1, "{all:?}");
+    let (path, line, code, message, related) = &all[0];
+    assert_eq!(
+        (path.as_str(), *line, code.as_str()),
+        ("testdata/terraform/tfvars/main.tf", 7, "TF-AWS-001")
+    );
+    assert!(message.contains("`public-read`"), "{message}");
+    assert_eq!(
+        related,
+        &["testdata/terraform/tfvars/terraform.tfvars:1: the value is set here"]
+    );
+}
+
+#[test]
+fn var_file_and_var_on_the_command_line() {
+    let dir = format!("{T}/cli-vars");
+    assert!(summary(&[&dir]).is_empty(), "the default is private");
+    let file = format!("{dir}/prod.tfvars");
+    let with_file = findings(&[&dir, "--var-file", &file]);
+    assert_eq!(with_file.len(), 1, "{with_file:?}");
+    assert_eq!(with_file[0].2, "TF-AWS-003");
+    assert_eq!(
+        with_file[0].4,
+        ["testdata/terraform/cli-vars/prod.tfvars:1: publicly_accessible is set here"]
+    );
+    // `--var` wins over `--var-file`.
+    assert!(summary(&[&dir, "--var-file", &file, "--var", "public=false"]).is_empty());
+    let with_var = summary(&[&dir, "--var", "public=true"]);
+    assert_eq!(
+        with_var,
+        ["testdata/terraform/cli-vars/main.tf:9 TF-AWS-003 aws_db_instance.app is reachable from outside its VPC (`publicly_accessible = true`)"]
+    );
+}
+
+#[test]
+fn count_and_for_each_instances_are_each_checked_and_reported_once() {
+    let got = summary(&[&format!("{T}/instances")]);
+    assert_eq!(
+        got,
+        [
+            "testdata/terraform/instances/main.tf:11 TF-AWS-001 aws_s3_bucket.each is public: ACL `public-read`",
+            "testdata/terraform/instances/main.tf:17 TF-AWS-001 aws_s3_bucket.counted is public: ACL `public-read`",
+        ],
+        "three counted buckets share one finding; `count = 0` creates nothing"
+    );
+}
+
+#[test]
+fn dynamic_blocks_are_expanded() {
+    let got = findings(&[&format!("{T}/dynamic")]);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].1, 19);
+    assert!(got[0].3.contains("SSH (22)"), "{}", got[0].3);
+    // Port 443 open to the world is deliberate for a web server; 5432 is internal.
+    assert!(!got[0].3.contains("5432"));
+}
+
+#[test]
+fn file_and_templatefile_read_below_the_scan_root_only() {
+    let got = summary(&[&format!("{T}/files")]);
+    assert_eq!(
+        got,
+        [
+            "testdata/terraform/files/main.tf:3 TF-AWS-005 aws_iam_policy.from_file allows every action on every resource (administrator access)",
+            "testdata/terraform/files/main.tf:8 TF-AWS-005 aws_iam_policy.from_template allows every action on every resource (administrator access)",
+        ]
+    );
+}
+
+#[test]
+fn module_calls_report_at_the_call_site() {
+    let got = findings(&[&format!("{T}/modules/root")]);
+    let lines: Vec<String> = got
+        .iter()
+        .map(|(p, l, c, m, r)| format!("{p}:{l} {c} {m} | {}", r.join(" | ")))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            // Turned on by the call (`count = var.open_ssh ? 1 : 0`): reported at the call.
+            "testdata/terraform/modules/root/main.tf:1 TF-AWS-002 module.db: aws_security_group.ssh allows SSH (22) from anywhere (`0.0.0.0/0`) | testdata/terraform/modules/db/main.tf:23: in module.db here",
+            // Caused by an argument: reported at the argument.
+            "testdata/terraform/modules/root/main.tf:4 TF-AWS-003 module.db: aws_db_instance.this is reachable from outside its VPC (`publicly_accessible = true`) | testdata/terraform/modules/db/main.tf:12: used in module.db here",
+            // A registry module downloaded by `terraform init`, found through modules.json.
+            "testdata/terraform/modules/root/main.tf:12 TF-AWS-002 module.network: aws_security_group.default allows every port and protocol from anywhere (`0.0.0.0/0`) | testdata/terraform/modules/root/.terraform/modules/network/main.tf:8: in module.network here",
+            // Never fetched: noted once.
+            "testdata/terraform/modules/root/main.tf:18 RAMPART-005 module `git::https://example.com/modules/cache.git?ref=v1` is not available locally: its resources are not checked (run `terraform init -backend=false` to download it) | ",
+        ]
+    );
+    // The module's own scan, with its defaults, finds nothing: the findings belong to the call.
+    assert!(summary(&[&format!("{T}/modules/db")]).is_empty());
+}
+
+#[test]
+fn a_single_file_is_evaluated_with_its_directory_but_only_it_is_reported() {
+    let got = summary(&[&format!("{T}/precommit/main.tf")]);
+    assert_eq!(
+        got,
+        ["testdata/terraform/precommit/main.tf:3 TF-AWS-001 aws_s3_bucket.data is public: ACL `public-read-write`"],
+        "the variable's default comes from variables.tf, whose own finding is not reported"
+    );
+}
+
+#[test]
+fn sadcloud_flags_follow_module_arguments() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let dir = corpus.join("nccgroup__sadcloud/sadcloud");
+    let dir = dir.to_str().unwrap();
+    // Its terraform.tfvars turns every finding off: nothing is created, nothing reported.
+    assert!(summary(&[dir]).is_empty());
+    let on = summary(&[dir, "--var", "all_findings=true"]);
+    assert!(on.len() >= 10, "{on:#?}");
+    assert!(on
+        .iter()
+        .any(|f| f.contains("module.rds: aws_db_instance.main")));
+    assert!(on.iter().all(|f| f.contains("sadcloud/main.tf:")));
+}
