@@ -105,6 +105,8 @@ pub struct ScanOptions {
     pub helm: crate::render::HelmOptions,
     /// `--var-file` and `--var` for the Terraform root modules of the scan.
     pub tf_vars: Vec<TfVar>,
+    /// `--plan`: `terraform show -json` output to check, whatever its file name.
+    pub plans: Vec<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -136,7 +138,12 @@ struct Candidate {
 
 pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<ScanResult, EngineError> {
     let excludes = build_excludes(&options.exclude)?;
-    let (found, walk_errors) = discover(paths, &excludes);
+    let (mut found, walk_errors) = discover(paths, &excludes);
+    // `--plan FILE`: a plan whatever its name.
+    for plan in &options.plans {
+        found.retain(|(p, _, _)| p != plan);
+        found.push((plan.clone(), FileKind::TerraformPlan, None));
+    }
     let mut candidates = Vec::with_capacity(found.len());
     for (path, kind, skip) in found {
         let config = options.config.for_file(&path)?;
@@ -778,6 +785,7 @@ fn lint_in_set(
     let run = || match kind {
         FileKind::Kubernetes => lint_yaml(path, text, config, rules, set),
         FileKind::Dockerfile => lint_dockerfile(path, text, config, rules),
+        FileKind::TerraformPlan => crate::terraform_plan::lint_plan(path, text, config, rules),
         FileKind::Terraform => {
             let file = SourceFile::new(path, kind, text);
             lint_module(

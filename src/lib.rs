@@ -16,6 +16,7 @@ pub mod source;
 pub mod suppress;
 pub mod terraform;
 pub mod terraform_join;
+pub mod terraform_plan;
 pub mod terraform_unit;
 
 pub mod docs;

@@ -85,8 +85,7 @@ enum ListFormat {
 /// What selects files and rules; shared by `scan` and `baseline`.
 #[derive(Args)]
 struct Selection {
-    /// Files or directories to lint; `-` for stdin.
-    #[arg(default_value = ".")]
+    /// Files or directories to lint (default: `.`, unless `--plan` is given); `-` for stdin.
     paths: Vec<PathBuf>,
     /// Use this configuration file instead of looking for `.rampart.toml` upward from each file.
     #[arg(long, value_name = "FILE")]
@@ -128,6 +127,19 @@ struct Selection {
     /// A Terraform variable, like `terraform plan -var` (repeatable; wins over --var-file).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     vars: Vec<(String, String)>,
+    /// A plan written by `terraform show -json` (repeatable); `*.tfplan.json` files are
+    /// found without it.
+    #[arg(long, value_name = "FILE")]
+    plan: Vec<PathBuf>,
+}
+
+impl Selection {
+    /// The paths to scan: `.` when none are named (and no `--plan` says what to check).
+    fn fill_default_path(&mut self) {
+        if self.paths.is_empty() && self.plan.is_empty() {
+            self.paths.push(PathBuf::from("."));
+        }
+    }
 }
 
 fn parse_var(s: &str) -> Result<(String, String), String> {
@@ -353,12 +365,13 @@ fn run_scan(sel: &Selection, resolver: Resolver) -> Result<(ScanResult, ConfigSo
                     .map(|(n, v)| TfVar::Set(n.clone(), v.clone())),
             )
             .collect(),
+        plans: sel.plan.clone(),
     };
     let result = engine::scan(&sel.paths, &options)?;
     Ok((result, options.config))
 }
 
-fn scan(args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
+fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
     let metas = rules::metas();
     if outputs.iter().filter(|(_, o)| o.is_none()).count() > 1 {
         bail!("only one --format can go to stdout; give the others an --output FILE");
@@ -367,6 +380,7 @@ fn scan(args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitC
         Some(p) => Some(Baseline::load(p)?),
         None => None,
     };
+    args.selection.fill_default_path();
     let sel = &args.selection;
     let reading_stdin = sel.paths.iter().any(|p| p == Path::new("-"));
     if (args.fix || args.diff) && reading_stdin {
@@ -468,7 +482,8 @@ fn scan(args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitC
     })
 }
 
-fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
+fn write_baseline(mut args: BaselineArgs) -> Result<ExitCode> {
+    args.selection.fill_default_path();
     let sel = &args.selection;
     let (result, _) = run_scan(sel, resolver(sel, None)?)?;
     let b = Baseline::from_scan(&result, &args.output);

@@ -77,7 +77,10 @@ impl Domain {
             (self, kind),
             (Domain::Kubernetes, FileKind::Kubernetes)
                 | (Domain::Dockerfile, FileKind::Dockerfile)
-                | (Domain::Terraform, FileKind::Terraform)
+                | (
+                    Domain::Terraform,
+                    FileKind::Terraform | FileKind::TerraformPlan
+                )
         )
     }
 }

@@ -52,6 +52,8 @@ pub enum FileKind {
     Terraform,
     Dockerfile,
     Kubernetes,
+    /// `terraform show -json` output (`*.tfplan.json`, or named with `--plan`).
+    TerraformPlan,
 }
 
 impl FileKind {
@@ -60,6 +62,7 @@ impl FileKind {
             FileKind::Terraform => "terraform",
             FileKind::Dockerfile => "dockerfile",
             FileKind::Kubernetes => "kubernetes",
+            FileKind::TerraformPlan => "terraform-plan",
         }
     }
 
@@ -85,6 +88,9 @@ impl FileKind {
             || lower == "dockerfile";
         if dockerfile && !template {
             return Some(FileKind::Dockerfile);
+        }
+        if lower.ends_with(".tfplan.json") {
+            return Some(FileKind::TerraformPlan);
         }
         if lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json") {
             return Some(FileKind::Kubernetes);

@@ -494,7 +494,7 @@ fn prefix(address: &str) -> String {
 }
 
 /// `a/b/../c` → `a/c`, without touching the file system (paths stay as the user wrote them).
-fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut parts: Vec<Component> = Vec::new();
     for c in path.components() {
         match c {

@@ -178,3 +178,60 @@ fn sadcloud_flags_follow_module_arguments() {
         .any(|f| f.contains("module.rds: aws_db_instance.main")));
     assert!(on.iter().all(|f| f.contains("sadcloud/main.tf:")));
 }
+
+#[test]
+fn plan_json_is_checked_and_located_in_the_source() {
+    // Found by name in a directory scan; the value (`var.acl`, set only in the pipeline) is
+    // known in the plan, and the finding lands on the .tf line that declares it.
+    let got = findings(&[&format!("{T}/plan/prod.tfplan.json")]);
+    let lines: Vec<String> = got
+        .iter()
+        .map(|(p, l, c, _, r)| format!("{p}:{l} {c} | {}", r.join(" | ")))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "testdata/terraform/plan/db/main.tf:8 TF-AWS-003 | testdata/terraform/plan/prod.tfplan.json:47: planned value of aws_db_instance.this",
+            "testdata/terraform/plan/main.tf:12 TF-AWS-001 | testdata/terraform/plan/prod.tfplan.json:26: planned value of aws_s3_bucket_acl.site | testdata/terraform/plan/prod.tfplan.json:9: aws_s3_bucket.site is declared here",
+        ]
+    );
+    // `--plan` takes any name; without its sources beside it, the plan itself is the location.
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("out.json");
+    std::fs::copy(root().join(T).join("plan/prod.tfplan.json"), &copy).unwrap();
+    let got = findings(&["--plan", copy.to_str().unwrap()]);
+    let at: Vec<(u64, &str)> = got.iter().map(|f| (f.1, f.2.as_str())).collect();
+    assert_eq!(at, [(26, "TF-AWS-001"), (47, "TF-AWS-003")]);
+    assert!(got.iter().all(|f| f.0.ends_with("out.json")));
+    // Compact output names the source file too.
+    let out = Command::cargo_bin("rampart")
+        .unwrap()
+        .current_dir(root())
+        .args(["scan", "--format", "compact"])
+        .arg(format!("{T}/plan/prod.tfplan.json"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("testdata/terraform/plan/main.tf:12:12: critical TF-AWS-001"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_json_file_without_planned_values_is_not_a_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.tfplan.json");
+    std::fs::write(&path, "{\"format_version\": \"1.0\"}").unwrap();
+    let out = Command::cargo_bin("rampart")
+        .unwrap()
+        .args(["scan", "--format", "json", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["files"][0]["status"], "skipped");
+    assert!(json["files"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("terraform show -json"));
+}

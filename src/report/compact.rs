@@ -2,9 +2,9 @@
 
 use std::fmt::Write;
 
-use super::display_path;
+use super::Locator;
 use crate::engine::ScanResult;
-use crate::source::{ColumnUnit, LineIndex};
+use crate::source::ColumnUnit;
 
 pub fn render(result: &ScanResult) -> String {
     let mut out = String::new();
@@ -12,13 +12,13 @@ pub fn render(result: &ScanResult) -> String {
         if file.active().next().is_none() {
             continue;
         }
-        let index = LineIndex::new(file.text());
+        let locator = Locator::new(file);
         for finding in file.active() {
-            let pos = index.position(finding.span.start, ColumnUnit::Chars);
+            let (path, pos, _) = locator.locate(finding, ColumnUnit::Chars);
             let _ = writeln!(
                 out,
                 "{}:{}:{}: {} {} {}: {}",
-                display_path(&file.path),
+                path,
                 pos.line,
                 pos.column,
                 finding.severity,

@@ -2,10 +2,10 @@
 
 use std::fmt::Write;
 
-use super::display_path;
+use super::Locator;
 use crate::engine::ScanResult;
 use crate::rule::Severity;
-use crate::source::{ColumnUnit, LineIndex};
+use crate::source::ColumnUnit;
 
 /// Escape the message part of a workflow command.
 fn data(s: &str) -> String {
@@ -25,19 +25,18 @@ pub fn render(result: &ScanResult) -> String {
         let Some(_) = file.active().next() else {
             continue;
         };
-        let index = LineIndex::new(file.text());
+        let locator = Locator::new(file);
         for f in file.active() {
             let level = match f.severity {
                 Severity::Critical | Severity::High => "error",
                 Severity::Medium => "warning",
                 Severity::Low => "notice",
             };
-            let s = index.position(f.span.start, ColumnUnit::Chars);
-            let e = index.position(f.span.end, ColumnUnit::Chars);
+            let (path, s, e) = locator.locate(f, ColumnUnit::Chars);
             let _ = writeln!(
                 out,
                 "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-                property(&display_path(&file.path)),
+                property(&path),
                 s.line,
                 s.column,
                 e.line,

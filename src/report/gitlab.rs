@@ -2,10 +2,10 @@
 
 use serde_json::{json, Value};
 
-use super::{display_path, fingerprint};
+use super::{fingerprint, Locator};
 use crate::engine::ScanResult;
 use crate::rule::Severity;
-use crate::source::{ColumnUnit, LineIndex};
+use crate::source::ColumnUnit;
 
 pub fn render(result: &ScanResult) -> String {
     let mut issues: Vec<Value> = Vec::new();
@@ -13,10 +13,9 @@ pub fn render(result: &ScanResult) -> String {
         let Some(_) = file.active().next() else {
             continue;
         };
-        let index = LineIndex::new(file.text());
+        let locator = Locator::new(file);
         for f in file.active() {
-            let s = index.position(f.span.start, ColumnUnit::Chars);
-            let e = index.position(f.span.end, ColumnUnit::Chars);
+            let (path, s, e) = locator.locate(f, ColumnUnit::Chars);
             issues.push(json!({
                 "type": "issue",
                 "description": format!("{} {}: {}", f.meta.code, f.meta.name, f.message),
@@ -30,7 +29,7 @@ pub fn render(result: &ScanResult) -> String {
                     Severity::Low => "info",
                 },
                 "location": {
-                    "path": display_path(&file.path),
+                    "path": path,
                     "lines": {"begin": s.line, "end": e.line},
                 },
             }));

@@ -6,7 +6,9 @@ use std::fmt::Write;
 
 use super::display_path;
 use crate::engine::{FileStatus, ScanResult};
-use crate::source::{ColumnUnit, LineIndex};
+use crate::source::ColumnUnit;
+
+use super::Locator;
 
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -32,14 +34,14 @@ pub fn render(result: &ScanResult) -> String {
             continue;
         }
         let path = display_path(&file.path);
-        let index = LineIndex::new(file.text());
+        let locator = Locator::new(file);
         let mut by_rule: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         let mut names: BTreeMap<&str, &str> = BTreeMap::new();
         for f in file.active() {
-            let pos = index.position(f.span.start, ColumnUnit::Chars);
+            let (at, pos, _) = locator.locate(f, ColumnUnit::Chars);
             names.insert(f.meta.code, f.meta.name);
             by_rule.entry(f.meta.code).or_default().push(format!(
-                "{path}:{}:{}: {} {}",
+                "{at}:{}:{}: {} {}",
                 pos.line, pos.column, f.severity, f.message
             ));
         }

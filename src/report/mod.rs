@@ -13,6 +13,7 @@ use std::path::Path;
 
 use crate::engine::{FileResult, FileStatus, ScanResult};
 use crate::rule::{Finding, Severity};
+use crate::source::{ColumnUnit, LineIndex, Position};
 
 /// Counts for the closing summary.
 #[derive(Debug, Default, serde::Serialize)]
@@ -59,6 +60,40 @@ impl Summary {
             }
         }
         s
+    }
+}
+
+/// Where the findings of one file are: in the file itself, or (a plan's finding moved to its
+/// `.tf` source) in another file of its unit.
+pub struct Locator<'a> {
+    file: &'a FileResult,
+    own: LineIndex<'a>,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(file: &'a FileResult) -> Locator<'a> {
+        Locator {
+            file,
+            own: LineIndex::new(file.text()),
+        }
+    }
+
+    /// (path, start, end) of a finding.
+    pub fn locate(&self, f: &Finding, unit: ColumnUnit) -> (String, Position, Position) {
+        let path = display_path(self.file.unit_path(f.file));
+        if f.file == self.file.index {
+            return (
+                path,
+                self.own.position(f.span.start, unit),
+                self.own.position(f.span.end, unit),
+            );
+        }
+        let other = LineIndex::new(&self.file.unit[f.file].text);
+        (
+            path,
+            other.position(f.span.start, unit),
+            other.position(f.span.end, unit),
+        )
     }
 }
 

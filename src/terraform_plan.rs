@@ -1,0 +1,355 @@
+//! `terraform show -json` plans: the resources of `planned_values` are checked with the
+//! Terraform rules, and each finding is moved to the `.tf` source that declares the resource
+//! when the address can be mapped back (the root module's directory, and local module calls
+//! named in the plan's `configuration`).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::engine::{finalize, parse_error, read_text, run_rules, FileResult, FileStatus, NO_SET};
+use crate::model::{Node, Resource, ResourceKind, Value};
+use crate::parse::{terraform as tfparse, yaml};
+use crate::rule::{Context, Domain, Finding, Related, Rule};
+use crate::source::{FileKind, SourceFile, Span};
+use crate::terraform::{Module, ModuleFile};
+
+/// Resources of one module of the plan.
+struct Group {
+    /// `""` for the root module, `module.a.module.b` otherwise.
+    address: String,
+    /// The directory of its `.tf` files, when known.
+    dir: Option<PathBuf>,
+    resources: Vec<Resource>,
+}
+
+pub fn lint_plan(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) -> FileResult {
+    let (docs, error) = yaml::parse_stream(text, yaml::Limits::default());
+    let mut files = vec![SourceFile::new(path, FileKind::TerraformPlan, text)];
+    let mut findings = Vec::new();
+    if let Some(e) = error {
+        findings.extend(parse_error(
+            format!("Terraform plan JSON does not parse: {}", e.message),
+            0,
+            e.span,
+            config,
+        ));
+    }
+    let plan = docs.first().map(|d| &d.root);
+    let planned = plan.and_then(|p| p.at(&["planned_values", "root_module"]));
+    let Some(planned) = planned else {
+        let unit: Arc<[SourceFile]> = Arc::from(files);
+        let status = if findings.is_empty() {
+            FileStatus::Skipped("not a Terraform plan (no planned_values); produce one with `terraform show -json plan.out`".into())
+        } else {
+            FileStatus::Failed
+        };
+        let findings = finalize(findings, 0, text, FileKind::TerraformPlan, &[], config);
+        return FileResult {
+            path: Arc::from(path),
+            kind: Some(FileKind::TerraformPlan),
+            status,
+            findings,
+            unit,
+            index: 0,
+            fail_on: config.fail_on,
+        };
+    };
+    let root_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let configuration = plan.and_then(|p| p.at(&["configuration", "root_module"]));
+    let mut groups = Vec::new();
+    collect(planned, "", Some(root_dir), configuration, &mut groups, 0);
+
+    let mut by_group = Vec::new();
+    for group in &groups {
+        let cx_files: Arc<[SourceFile]> = Arc::from(files.clone());
+        let cx = Context {
+            files: &cx_files,
+            resources: &group.resources,
+            dockerfile: None,
+            scripts: &[],
+            config,
+            set: &NO_SET,
+        };
+        by_group.push(run_rules(
+            &cx,
+            Domain::Terraform,
+            &|m| config.is_enabled(m),
+            rules,
+        ));
+    }
+    // Map each finding to the declaration in the .tf source.
+    for (group, found) in groups.iter().zip(by_group) {
+        let sources = group
+            .dir
+            .as_deref()
+            .map(|d| declarations(d, &mut files, config.max_file_size))
+            .unwrap_or_default();
+        for f in found {
+            findings.push(to_source(f, group, &sources));
+        }
+    }
+    let mut seen = HashSet::new();
+    findings.retain(|f| seen.insert((f.meta.code, f.file, f.span, f.message.clone())));
+    let resources: Vec<Resource> = groups.into_iter().flat_map(|g| g.resources).collect();
+    let unit: Arc<[SourceFile]> = Arc::from(files);
+    let findings = finalize(
+        findings,
+        0,
+        text,
+        FileKind::TerraformPlan,
+        &resources,
+        config,
+    );
+    FileResult {
+        path: Arc::from(path),
+        kind: Some(FileKind::TerraformPlan),
+        status: FileStatus::Scanned,
+        findings,
+        unit,
+        index: 0,
+        fail_on: config.fail_on,
+    }
+}
+
+const MAX_DEPTH: usize = 16;
+
+/// The resources of a `planned_values` module and its child modules.
+fn collect(
+    module: &Node,
+    address: &str,
+    dir: Option<PathBuf>,
+    configuration: Option<&Node>,
+    out: &mut Vec<Group>,
+    depth: usize,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let mut resources = Vec::new();
+    for r in module
+        .get("resources")
+        .map(Node::as_list)
+        .unwrap_or_default()
+    {
+        let (Some(ty), Some(name)) = (
+            r.get("type").and_then(Node::as_str),
+            r.get("name").and_then(Node::as_str),
+        ) else {
+            continue;
+        };
+        let block = match r.get("mode").and_then(Node::as_str) {
+            Some("data") => "data",
+            _ => "resource",
+        };
+        let full = if block == "data" {
+            format!("data.{ty}.{name}")
+        } else {
+            format!("{ty}.{name}")
+        };
+        let body = r
+            .get("values")
+            .cloned()
+            .unwrap_or_else(|| Node::new(Value::Map(Vec::new()), r.span));
+        resources.push(Resource {
+            kind: ResourceKind::Terraform {
+                block: block.to_string(),
+                type_name: ty.to_string(),
+                name: name.to_string(),
+            },
+            name: full,
+            span: r.span,
+            head: r.get("address").map(|a| a.span).unwrap_or(r.span),
+            body,
+            provenance: (!address.is_empty()).then(|| address.to_string()),
+            file: 0,
+        });
+    }
+    out.push(Group {
+        address: address.to_string(),
+        dir: dir.clone(),
+        resources,
+    });
+    for child in module
+        .get("child_modules")
+        .map(Node::as_list)
+        .unwrap_or_default()
+    {
+        let Some(child_address) = child.get("address").and_then(Node::as_str) else {
+            continue;
+        };
+        // `module.a.module.b[0]` → the call `b` of module `a`.
+        let call = child_address
+            .rsplit("module.")
+            .next()
+            .unwrap_or_default()
+            .split('[')
+            .next()
+            .unwrap_or_default();
+        let call_config = configuration.and_then(|c| c.at(&["module_calls", call]));
+        let child_dir = match (
+            &dir,
+            call_config
+                .and_then(|c| c.get("source"))
+                .and_then(Node::as_str),
+        ) {
+            (Some(d), Some(source)) if source.starts_with("./") || source.starts_with("../") => {
+                Some(crate::terraform_unit::normalize(&d.join(source)))
+            }
+            _ => None,
+        };
+        collect(
+            child,
+            child_address,
+            child_dir,
+            call_config.and_then(|c| c.get("module")),
+            out,
+            depth + 1,
+        );
+    }
+}
+
+/// The resources declared in a directory's `.tf` files, evaluated with their defaults; the
+/// files are added to the unit.
+fn declarations(dir: &Path, files: &mut Vec<SourceFile>, max: u64) -> Vec<Resource> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|e| {
+            e.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "tf") && p.is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    paths.sort();
+    let start = files.len();
+    for p in paths {
+        if let Ok(text) = read_text(&p, max) {
+            files.push(SourceFile::new(p, FileKind::Terraform, text));
+        }
+    }
+    let parsed: Vec<_> = files[start..]
+        .iter()
+        .map(|f| tfparse::parse(&f.text))
+        .collect();
+    let names: Vec<String> = files[start..]
+        .iter()
+        .map(|f| {
+            f.path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    let module_files: Vec<ModuleFile> = parsed
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            p.as_ref().ok().map(|tf| ModuleFile {
+                file: start + i,
+                name: &names[i],
+                tf,
+            })
+        })
+        .collect();
+    let module = Module::new(&module_files);
+    module_files
+        .iter()
+        .flat_map(|f| module.resources(f))
+        .collect()
+}
+
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// A finding on the plan moved to the `.tf` declaration of its resource: onto the same
+/// attribute when the source has it, else onto the resource's header. The plan's location
+/// stays as related location.
+fn to_source(mut f: Finding, group: &Group, sources: &[Resource]) -> Finding {
+    if !group.address.is_empty() {
+        f.message = format!("{}: {}", group.address, f.message);
+        f.resource = f.resource.map(|r| format!("{}.{r}", group.address));
+    }
+    let Some(planned) = group
+        .resources
+        .iter()
+        .find(|r| r.span.start <= f.span.start && f.span.end <= r.span.end)
+    else {
+        return f;
+    };
+    let Some(declared) = sources
+        .iter()
+        .find(|s| s.kind == planned.kind && s.name == planned.name)
+    else {
+        return f;
+    };
+    let mut steps = Vec::new();
+    path_to(&planned.body, f.span, &mut steps);
+    let mut node = &declared.body;
+    let mut span = declared.head;
+    for step in &steps {
+        let next = match step {
+            Step::Key(k) => node.get(k),
+            Step::Index(i) => node.as_list().get(*i),
+        };
+        match next {
+            Some(n) if !n.is_unknown() || matches!(step, Step::Key(_)) => {
+                node = n;
+                span = n.span;
+            }
+            _ => break,
+        }
+    }
+    f.related.insert(
+        0,
+        Related {
+            file: 0,
+            span: f.span,
+            message: format!("planned value of {}", planned.name),
+        },
+    );
+    f.fixes.clear();
+    f.file = declared.file;
+    f.span = span;
+    f.scopes = vec![declared.span];
+    f
+}
+
+/// The keys and indices leading from `node` to the value at `span`.
+fn path_to(node: &Node, span: Span, out: &mut Vec<Step>) -> bool {
+    if node.span == span {
+        return true;
+    }
+    match &node.value {
+        Value::Map(entries) => {
+            for e in entries {
+                if contains(e.value.span, span) || e.key_span == span {
+                    out.push(Step::Key(e.key.clone()));
+                    if e.key_span == span || path_to(&e.value, span, out) {
+                        return true;
+                    }
+                    out.pop();
+                }
+            }
+        }
+        Value::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if contains(item.span, span) {
+                    out.push(Step::Index(i));
+                    if path_to(item, span, out) {
+                        return true;
+                    }
+                    out.pop();
+                }
+            }
+        }
+        _ => {}
+    }
+    contains(node.span, span)
+}
+
+fn contains(outer: Span, inner: Span) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}

@@ -1,0 +1,18 @@
+variable "acl" {
+  # Set in the pipeline: only the plan knows the value.
+  type = string
+}
+
+resource "aws_s3_bucket" "site" {
+  bucket = "example-site"
+}
+
+resource "aws_s3_bucket_acl" "site" {
+  bucket = aws_s3_bucket.site.id
+  acl    = var.acl
+}
+
+module "db" {
+  source = "./db"
+  public = true
+}
