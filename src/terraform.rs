@@ -1084,6 +1084,10 @@ fn call_function(name: &str, args: &[Node], span: Span) -> Option<Value> {
 }
 
 /// A JSON document as a value; every node carries the span of the string it was decoded from.
+pub fn json_node(json: &serde_json::Value, span: Span) -> Option<Node> {
+    from_json(json, span, 0)
+}
+
 fn from_json(json: &serde_json::Value, span: Span, depth: usize) -> Option<Node> {
     if depth > MAX_DEPTH {
         return None;

@@ -1,6 +1,5 @@
-use crate::model::{Node, Value};
+use super::policy::{each_policy, is_all, IDENTITY_POLICIES};
 use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
-use crate::source::Span;
 
 crate::declare_rule! {
     /// ## What it flags
@@ -54,129 +53,38 @@ crate::declare_rule! {
     }
 }
 
-/// A JSON text parsed into the model, every node carrying the span of the whole string.
-fn from_json(v: &serde_json::Value, span: Span) -> Node {
-    let value = match v {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or_default()),
-        serde_json::Value::String(s) => Value::String(s.clone()),
-        serde_json::Value::Array(items) => {
-            Value::List(items.iter().map(|i| from_json(i, span)).collect())
-        }
-        serde_json::Value::Object(map) => Value::Map(
-            map.iter()
-                .map(|(k, v)| crate::model::Entry {
-                    key: k.clone(),
-                    key_span: span,
-                    value: from_json(v, span),
-                })
-                .collect(),
-        ),
-    };
-    Node::new(value, span)
-}
-
-/// One value or a list of values, as IAM writes them.
-fn items(node: Option<&Node>) -> Vec<&Node> {
-    match node {
-        None => Vec::new(),
-        Some(n) if matches!(n.value, Value::List(_)) => n.as_list().iter().collect(),
-        Some(n) => vec![n],
-    }
-}
-
-fn is_all(n: &Node) -> bool {
-    matches!(n.as_str(), Some("*") | Some("*:*"))
-}
-
-/// The `Action` node of each statement allowing `*` on `*`.
-fn admin_statements(policy: &Node) -> Vec<&Node> {
-    items(policy.get("Statement"))
-        .into_iter()
-        .filter(|st| st.get("Effect").and_then(Node::as_str).unwrap_or("Allow") == "Allow")
-        .filter_map(|st| {
-            let action = items(st.get("Action")).into_iter().find(|a| is_all(a))?;
-            items(st.get("Resource"))
-                .iter()
-                .any(|r| is_all(r))
-                .then_some(action)
-        })
-        .collect()
-}
-
 impl Rule for IamAdminPolicy {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for r in cx.resources {
-            match r.tf_type() {
-                Some((
-                    "resource",
-                    "aws_iam_policy"
-                    | "aws_iam_role_policy"
-                    | "aws_iam_user_policy"
-                    | "aws_iam_group_policy",
-                )) => {
-                    let Some(policy) = r.body.get("policy") else {
+        each_policy(
+            cx.resources,
+            IDENTITY_POLICIES,
+            "policy",
+            |r, statements| {
+                for st in statements.iter().filter(|s| s.allow) {
+                    let Some(action) = st.actions.iter().find(|a| is_all(a)) else {
                         continue;
                     };
-                    let parsed;
-                    let doc = match &policy.value {
-                        Value::Map(_) => policy,
-                        Value::String(text) => {
-                            let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
-                                continue;
-                            };
-                            parsed = from_json(&json, policy.span);
-                            &parsed
-                        }
-                        _ => continue,
-                    };
-                    for action in admin_statements(doc) {
-                        out.push(
-                            Finding::on(
-                                &Self::META,
-                                r,
-                                action.span,
-                                format!("{} allows every action on every resource (administrator access)", r.name),
-                            )
-                            .with_origin(action, r.file, "the action"),
-                        );
+                    if !st.resources.iter().any(|x| is_all(x)) {
+                        continue;
                     }
+                    out.push(
+                        Finding::on(
+                            &Self::META,
+                            r,
+                            action.span,
+                            format!(
+                                "{} allows every action on every resource (administrator access)",
+                                r.name
+                            ),
+                        )
+                        .with_origin(action, r.file, "the action"),
+                    );
                 }
-                Some(("data", "aws_iam_policy_document")) => {
-                    for st in r
-                        .body
-                        .get("statement")
-                        .map(Node::as_list)
-                        .unwrap_or_default()
-                    {
-                        if st.get("effect").and_then(Node::as_str).unwrap_or("Allow") != "Allow" {
-                            continue;
-                        }
-                        let Some(action) = items(st.get("actions")).into_iter().find(|a| is_all(a))
-                        else {
-                            continue;
-                        };
-                        if !items(st.get("resources")).iter().any(|x| is_all(x)) {
-                            continue;
-                        }
-                        out.push(
-                            Finding::on(
-                                &Self::META,
-                                r,
-                                action.span,
-                                format!("{} allows every action on every resource (administrator access)", r.name),
-                            )
-                            .with_origin(action, r.file, "the action"),
-                        );
-                    }
-                }
-                _ => {}
-            }
-        }
+            },
+        );
     }
 }

@@ -1,0 +1,79 @@
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+use crate::rules::terraform::setting::{Setting, Want};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// An `aws_cloudtrail` without `kms_key_id`: the logs are then encrypted with S3-managed keys
+    /// only (the default), which anyone with read access to the bucket can read.
+    ///
+    /// ## Why it matters
+    /// With a KMS key, reading the audit trail needs both S3 access and `kms:Decrypt` on the key,
+    /// and every decryption is itself logged.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_cloudtrail" "main" {
+    ///   name           = "main"
+    ///   s3_bucket_name = "audit-logs"
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_cloudtrail" "main" {
+    ///   name           = "main"
+    ///   s3_bucket_name = "audit-logs"
+    ///   kms_key_id     = aws_kms_key.trail.arn
+    /// }
+    /// ```
+    ///
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/encrypting-cloudtrail-log-files-with-aws-kms.html
+    pub struct CloudtrailKms {
+        code: "TF-AWS-028",
+        name: "cloudtrail-kms",
+        title: "CloudTrail logs are not encrypted with a KMS key",
+        domain: Domain::Terraform,
+        tags: &["terraform", "aws", "cloudtrail", "encryption"],
+        severity: Severity::Low,
+        fix: FixAvailability::None,
+        equivalents: Equivalents {
+            checkov: &["CKV_AWS_35"],
+            trivy: &["AWS-0015"],
+            kics: &["CloudTrail Log Files Not Encrypted With KMS"],
+            ..Equivalents::NONE
+        },
+        compliance: &["CIS AWS Foundations 3.5", "NIST 800-53 SC-28"],
+        references: &["https://docs.aws.amazon.com/awscloudtrail/latest/userguide/encrypting-cloudtrail-log-files-with-aws-kms.html"],
+    }
+}
+
+const SETTING: Setting = Setting {
+    types: &["aws_cloudtrail"],
+    path: &["kms_key_id"],
+    want: Want::Present,
+    fix: None,
+};
+
+impl Rule for CloudtrailKms {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for b in SETTING.broken(cx.resources) {
+            let r = b.resource;
+            let message = match b.value {
+                Some(v) => format!("{} sets an empty `kms_key_id` ({})", r.name, v.display()),
+                None => format!(
+                    "{} has no `kms_key_id`: its logs are readable with bucket access alone",
+                    r.name
+                ),
+            };
+            out.push(SETTING.finding(&Self::META, cx, &b, message));
+        }
+    }
+}

@@ -1,0 +1,96 @@
+use crate::fix::Applicability;
+use crate::model::Resource;
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+use crate::rules::terraform::setting::{Setting, Want};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// An `aws_ebs_volume` whose `encrypted` is `false` or unset (the provider default is
+    /// `false`; account-level EBS default encryption, which rampart cannot see from the module, would
+    /// still encrypt it). Volumes created from a snapshot (`snapshot_id`) take its encryption and are
+    /// not flagged.
+    ///
+    /// ## Why it matters
+    /// An unencrypted volume and every snapshot taken from it hold the data in the clear; a
+    /// shared or leaked snapshot exposes it.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_ebs_volume" "data" {
+    ///   availability_zone = "eu-west-1a"
+    ///   size              = 100
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_ebs_volume" "data" {
+    ///   availability_zone = "eu-west-1a"
+    ///   size              = 100
+    ///   encrypted         = true
+    /// }
+    /// ```
+    ///
+    ///
+    /// ## Fix safety
+    /// Unsafe: Terraform replaces an existing volume to encrypt it (its data is lost unless restored from a snapshot).
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html
+    pub struct EbsUnencrypted {
+        code: "TF-AWS-015",
+        name: "ebs-unencrypted",
+        title: "EBS volume is not encrypted",
+        domain: Domain::Terraform,
+        tags: &["terraform", "aws", "ebs", "encryption"],
+        severity: Severity::High,
+        fix: FixAvailability::Always,
+        equivalents: Equivalents {
+            checkov: &["CKV_AWS_3"],
+            trivy: &["AWS-0026"],
+            kics: &["EBS Volume Encryption Disabled"],
+            ..Equivalents::NONE
+        },
+        compliance: &["CIS AWS Foundations 2.2.1", "NIST 800-53 SC-28"],
+        references: &["https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html"],
+    }
+}
+
+const SETTING: Setting = Setting {
+    types: &["aws_ebs_volume"],
+    path: &["encrypted"],
+    want: Want::Bool {
+        want: true,
+        default: false,
+    },
+    fix: Some(("true", Applicability::Unsafe)),
+};
+
+fn from_snapshot(r: &Resource) -> bool {
+    r.body.get("snapshot_id").is_some()
+}
+
+impl Rule for EbsUnencrypted {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for b in SETTING.broken(cx.resources) {
+            let r = b.resource;
+            if from_snapshot(r) {
+                continue;
+            }
+            let message = match b.value {
+                Some(v) => format!("{} sets `encrypted = {}`", r.name, v.display()),
+                None => format!(
+                    "{} leaves `encrypted` unset (the provider default is false)",
+                    r.name
+                ),
+            };
+            out.push(SETTING.finding(&Self::META, cx, &b, message));
+        }
+    }
+}

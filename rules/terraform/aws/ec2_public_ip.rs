@@ -1,0 +1,84 @@
+use crate::fix::Applicability;
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+use crate::rules::terraform::setting::{Setting, Want};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// An `aws_instance` with `associate_public_ip_address = true`. Unset is not flagged: the
+    /// subnet's `map_public_ip_on_launch` decides then, and the provider does not force a public
+    /// address.
+    ///
+    /// ## Why it matters
+    /// An instance with a public address is reachable from the internet as soon as a security
+    /// group rule allows it; instances behind a load balancer or NAT gateway need none.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_instance" "app" {
+    ///   associate_public_ip_address = true
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_instance" "app" {
+    ///   associate_public_ip_address = false
+    /// }
+    /// ```
+    ///
+    ///
+    /// ## Fix safety
+    /// Unsafe: clients that reach the instance directly lose access; Terraform replaces the instance.
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-instance-addressing.html#concepts-public-addresses
+    pub struct Ec2PublicIp {
+        code: "TF-AWS-018",
+        name: "ec2-public-ip",
+        title: "EC2 instance gets a public IP address",
+        domain: Domain::Terraform,
+        tags: &["terraform", "aws", "ec2", "public-access"],
+        severity: Severity::Low,
+        fix: FixAvailability::Always,
+        equivalents: Equivalents {
+            checkov: &["CKV_AWS_88"],
+            trivy: &["AWS-0009"],
+            ..Equivalents::NONE
+        },
+        compliance: &["NIST 800-53 SC-7"],
+        references: &["https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-instance-addressing.html#concepts-public-addresses"],
+    }
+}
+
+const SETTING: Setting = Setting {
+    types: &["aws_instance"],
+    path: &["associate_public_ip_address"],
+    want: Want::Bool {
+        want: false,
+        default: false,
+    },
+    fix: Some(("false", Applicability::Unsafe)),
+};
+
+impl Rule for Ec2PublicIp {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for b in SETTING.broken(cx.resources) {
+            let r = b.resource;
+            let message = match b.value {
+                Some(v) => format!(
+                    "{} sets `associate_public_ip_address = {}`: it is reachable from the internet",
+                    r.name,
+                    v.display()
+                ),
+                None => format!("{} gets a public IP address", r.name),
+            };
+            out.push(SETTING.finding(&Self::META, cx, &b, message));
+        }
+    }
+}

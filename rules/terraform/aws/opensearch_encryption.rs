@@ -1,0 +1,90 @@
+use crate::fix::Applicability;
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+use crate::rules::terraform::setting::{Setting, Want};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// An `aws_opensearch_domain` or `aws_elasticsearch_domain` whose
+    /// `encrypt_at_rest.enabled` is `false` or unset (the provider default is `false`).
+    ///
+    /// ## Why it matters
+    /// Indices, logs, swap and automated snapshots of the domain are stored in the clear.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_opensearch_domain" "logs" {
+    ///   domain_name = "logs"
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_opensearch_domain" "logs" {
+    ///   domain_name = "logs"
+    ///
+    ///   encrypt_at_rest {
+    ///     enabled = true
+    ///   }
+    /// }
+    /// ```
+    ///
+    ///
+    /// ## Fix safety
+    /// Unsafe: on older engine versions enabling encryption replaces the domain.
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/opensearch-service/latest/developerguide/encryption-at-rest.html
+    pub struct OpensearchEncryption {
+        code: "TF-AWS-040",
+        name: "opensearch-encryption",
+        title: "OpenSearch domain is not encrypted at rest",
+        domain: Domain::Terraform,
+        tags: &["terraform", "aws", "opensearch", "encryption"],
+        severity: Severity::High,
+        fix: FixAvailability::Always,
+        equivalents: Equivalents {
+            checkov: &["CKV_AWS_5"],
+            trivy: &["AWS-0048"],
+            kics: &["Elasticsearch Not Encrypted At Rest"],
+            ..Equivalents::NONE
+        },
+        compliance: &["NIST 800-53 SC-28"],
+        references: &["https://docs.aws.amazon.com/opensearch-service/latest/developerguide/encryption-at-rest.html"],
+    }
+}
+
+const SETTING: Setting = Setting {
+    types: &["aws_opensearch_domain", "aws_elasticsearch_domain"],
+    path: &["encrypt_at_rest", "enabled"],
+    want: Want::Bool {
+        want: true,
+        default: false,
+    },
+    fix: Some(("true", Applicability::Unsafe)),
+};
+
+impl Rule for OpensearchEncryption {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for b in SETTING.broken(cx.resources) {
+            let r = b.resource;
+            let message = match b.value {
+                Some(v) => format!(
+                    "{} sets `encrypt_at_rest.enabled = {}`",
+                    r.name,
+                    v.display()
+                ),
+                None => format!(
+                    "{} is not encrypted at rest (`encrypt_at_rest.enabled` defaults to false)",
+                    r.name
+                ),
+            };
+            out.push(SETTING.finding(&Self::META, cx, &b, message));
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! IAM policy documents as rules read them, whichever way they are written: a JSON string or
+//! heredoc, `jsonencode({...})`, or the `statement` blocks of `data "aws_iam_policy_document"`.
+
+use crate::model::{Node, Resource, Value};
+use crate::terraform::json_node;
+
+/// One statement, with the keys of both spellings (`Action`/`actions`) folded together.
+pub struct Statement<'a> {
+    pub allow: bool,
+    pub actions: Vec<&'a Node>,
+    /// `NotAction`: everything except the listed actions.
+    pub not_actions: Vec<&'a Node>,
+    pub resources: Vec<&'a Node>,
+    /// `Principal` values (`"*"`, `{"AWS": "*"}`, `principals { identifiers }`).
+    pub principals: Vec<&'a Node>,
+    pub has_condition: bool,
+}
+
+/// A policy document: parsed from text when the attribute holds JSON.
+pub enum Doc<'a> {
+    Borrowed(&'a Node),
+    Parsed(Node),
+}
+
+impl Doc<'_> {
+    pub fn node(&self) -> &Node {
+        match self {
+            Doc::Borrowed(n) => n,
+            Doc::Parsed(n) => n,
+        }
+    }
+}
+
+/// The document in `attr` of a resource (`policy`, `assume_role_policy`), unless it is a
+/// reference (a `data.aws_iam_policy_document` is checked where it is declared).
+pub fn document<'a>(r: &'a Resource, attr: &str) -> Option<Doc<'a>> {
+    let node = r.body.get(attr)?;
+    match &node.value {
+        Value::Map(_) => Some(Doc::Borrowed(node)),
+        Value::String(text) => {
+            let json: serde_json::Value = serde_json::from_str(text).ok()?;
+            Some(Doc::Parsed(json_node(&json, node.span)?))
+        }
+        _ => None,
+    }
+}
+
+/// One value or a list of values, as IAM writes them.
+pub fn items(node: Option<&Node>) -> Vec<&Node> {
+    match node {
+        None => Vec::new(),
+        Some(n) if matches!(n.value, Value::List(_)) => n.as_list().iter().collect(),
+        Some(n) => vec![n],
+    }
+}
+
+/// The statements of a JSON-shaped document (`Statement`, `Effect`, `Action`, …).
+pub fn statements(doc: &Node) -> Vec<Statement<'_>> {
+    items(doc.get("Statement"))
+        .into_iter()
+        .map(|st| Statement {
+            allow: st.get("Effect").and_then(Node::as_str).unwrap_or("Allow") == "Allow",
+            actions: items(st.get("Action")),
+            not_actions: items(st.get("NotAction")),
+            resources: items(st.get("Resource")),
+            principals: match st.get("Principal") {
+                Some(p) if p.is_map() => p
+                    .entries()
+                    .iter()
+                    .flat_map(|e| items(Some(&e.value)))
+                    .collect(),
+                p => items(p),
+            },
+            has_condition: st.get("Condition").is_some_and(|c| !c.entries().is_empty()),
+        })
+        .collect()
+}
+
+/// The statements of `data "aws_iam_policy_document"` blocks.
+pub fn document_statements(r: &Resource) -> Vec<Statement<'_>> {
+    r.body
+        .get("statement")
+        .map(Node::as_list)
+        .unwrap_or_default()
+        .iter()
+        .map(|st| Statement {
+            allow: st.get("effect").and_then(Node::as_str).unwrap_or("Allow") == "Allow",
+            actions: items(st.get("actions")),
+            not_actions: items(st.get("not_actions")),
+            resources: items(st.get("resources")),
+            principals: st
+                .get("principals")
+                .map(Node::as_list)
+                .unwrap_or_default()
+                .iter()
+                .flat_map(|p| items(p.get("identifiers")))
+                .collect(),
+            has_condition: st.get("condition").is_some_and(|c| !c.as_list().is_empty()),
+        })
+        .collect()
+}
+
+/// Every policy of the resources: (resource, statements) for each resource whose `attrs` hold a
+/// document, and each `aws_iam_policy_document` data source.
+pub fn each_policy<'a>(
+    resources: &'a [Resource],
+    types: &[&str],
+    attr: &str,
+    mut f: impl FnMut(&'a Resource, &[Statement<'_>]),
+) {
+    for r in resources {
+        match r.tf_type() {
+            Some(("data", "aws_iam_policy_document")) => f(r, &document_statements(r)),
+            Some(("resource", t)) if types.contains(&t) => {
+                if let Some(doc) = document(r, attr) {
+                    f(r, &statements(doc.node()));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `*`, and `*:*` as some write it.
+pub fn is_all(n: &Node) -> bool {
+    matches!(n.as_str(), Some("*") | Some("*:*"))
+}
+
+/// Does an action pattern (`iam:*`, `iam:Pass*`, `*`) cover `action` (`iam:PassRole`)? IAM
+/// matches case-insensitively, with `*` and `?` wildcards.
+pub fn covers(pattern: &str, action: &str) -> bool {
+    fn glob(p: &[u8], a: &[u8]) -> bool {
+        match p.first() {
+            None => a.is_empty(),
+            Some(b'*') => (0..=a.len()).any(|i| glob(&p[1..], &a[i..])),
+            Some(b'?') => !a.is_empty() && glob(&p[1..], &a[1..]),
+            Some(c) => {
+                a.first().is_some_and(|x| x.eq_ignore_ascii_case(c)) && glob(&p[1..], &a[1..])
+            }
+        }
+    }
+    glob(pattern.as_bytes(), action.as_bytes())
+}
+
+/// Is a principal everyone (`*`, `{"AWS": "*"}`)?
+pub fn is_anyone(principal: &Node) -> bool {
+    principal.as_str() == Some("*")
+}
+
+/// Resource types with an identity policy in `policy`.
+pub const IDENTITY_POLICIES: &[&str] = &[
+    "aws_iam_policy",
+    "aws_iam_role_policy",
+    "aws_iam_user_policy",
+    "aws_iam_group_policy",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::covers;
+
+    #[test]
+    fn action_patterns() {
+        assert!(covers("iam:PassRole", "iam:passrole"));
+        assert!(covers("iam:*", "iam:PassRole"));
+        assert!(covers("iam:Pass*", "iam:PassRole"));
+        assert!(covers("*", "iam:PassRole"));
+        assert!(covers("iam:*Role", "iam:PassRole"));
+        assert!(!covers("iam:Get*", "iam:PassRole"));
+        assert!(!covers("s3:*", "iam:PassRole"));
+    }
+}

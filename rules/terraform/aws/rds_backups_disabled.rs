@@ -1,0 +1,90 @@
+use crate::fix::Applicability;
+use crate::model::Resource;
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+use crate::rules::terraform::setting::{Setting, Want};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// An `aws_db_instance` or `aws_rds_cluster` with `backup_retention_period = 0`, which turns
+    /// automated backups and point-in-time recovery off. Unset is not flagged: RDS then keeps backups
+    /// for one day (the API default; Aurora always keeps at least one day). Read replicas, whose
+    /// backups are commonly off, are not flagged.
+    ///
+    /// ## Why it matters
+    /// Without automated backups there is no point-in-time recovery: a bad migration, a deleted
+    /// table or ransomware that encrypts the data cannot be undone.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_db_instance" "app" {
+    ///   backup_retention_period = 0
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_db_instance" "app" {
+    ///   backup_retention_period = 7
+    /// }
+    /// ```
+    ///
+    ///
+    /// ## Fix safety
+    /// Unsafe: backups are billed storage, and the retention is a choice (7 days is the common starting point).
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html
+    pub struct RdsBackupsDisabled {
+        code: "TF-AWS-013",
+        name: "rds-backups-disabled",
+        title: "RDS automated backups are turned off",
+        domain: Domain::Terraform,
+        tags: &["terraform", "aws", "rds", "backup"],
+        severity: Severity::Medium,
+        fix: FixAvailability::Always,
+        equivalents: Equivalents {
+            checkov: &["CKV_AWS_133"],
+            trivy: &["AWS-0077"],
+            kics: &["RDS With Backup Disabled"],
+            ..Equivalents::NONE
+        },
+        compliance: &["NIST 800-53 CP-9"],
+        references: &["https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html"],
+    }
+}
+
+const SETTING: Setting = Setting {
+    types: &["aws_db_instance", "aws_rds_cluster"],
+    path: &["backup_retention_period"],
+    want: Want::AtLeast {
+        min: 1.0,
+        default: 1.0,
+    },
+    fix: Some(("7", Applicability::Unsafe)),
+};
+
+fn is_replica(r: &Resource) -> bool {
+    r.body.get("replicate_source_db").is_some()
+}
+
+impl Rule for RdsBackupsDisabled {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for b in SETTING.broken(cx.resources) {
+            let r = b.resource;
+            if is_replica(r) {
+                continue;
+            }
+            let message = match b.value {
+                Some(v) => format!("{} sets `backup_retention_period = {}`: automated backups and point-in-time recovery are off", r.name, v.display()),
+                None => format!("{} has no automated backups", r.name),
+            };
+            out.push(SETTING.finding(&Self::META, cx, &b, message));
+        }
+    }
+}

@@ -1,0 +1,101 @@
+use crate::fix::Applicability;
+use crate::model::Resource;
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+use crate::rules::terraform::setting::{Setting, Want};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// An `aws_db_instance` or `aws_rds_cluster` whose `storage_encrypted` is `false` or unset:
+    /// the provider default is `false`. Read replicas (`replicate_source_db`) and databases restored
+    /// from a snapshot (`snapshot_identifier`) take the encryption of their source and are not
+    /// flagged; Aurora instances (`aws_rds_cluster_instance`) are encrypted by their cluster.
+    ///
+    /// ## Why it matters
+    /// Unencrypted storage exposes the data, its automated backups, snapshots and replicas to
+    /// anyone who gets hold of a snapshot or the underlying volumes. Encryption can only be chosen
+    /// when the database is created: adding it later means a snapshot copy and a restore.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_db_instance" "app" {
+    ///   engine         = "postgres"
+    ///   instance_class = "db.t4g.micro"
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_db_instance" "app" {
+    ///   engine            = "postgres"
+    ///   instance_class    = "db.t4g.micro"
+    ///   storage_encrypted = true
+    /// }
+    /// ```
+    ///
+    ///
+    /// ## Fix safety
+    /// Unsafe: changing `storage_encrypted` on an existing database makes Terraform replace it (a new, empty database unless restored from an encrypted snapshot copy).
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html
+    pub struct RdsUnencrypted {
+        code: "TF-AWS-012",
+        name: "rds-unencrypted",
+        title: "RDS storage is not encrypted at rest",
+        domain: Domain::Terraform,
+        tags: &["terraform", "aws", "rds", "encryption"],
+        severity: Severity::High,
+        fix: FixAvailability::Always,
+        equivalents: Equivalents {
+            checkov: &["CKV_AWS_16", "CKV_AWS_96"],
+            trivy: &["AWS-0080", "AWS-0079"],
+            kics: &["RDS Storage Not Encrypted", "RDS Database Cluster not Encrypted"],
+            ..Equivalents::NONE
+        },
+        compliance: &["CIS AWS Foundations 2.3.1", "NIST 800-53 SC-28"],
+        references: &["https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html"],
+    }
+}
+
+const SETTING: Setting = Setting {
+    types: &["aws_db_instance", "aws_rds_cluster"],
+    path: &["storage_encrypted"],
+    want: Want::Bool {
+        want: true,
+        default: false,
+    },
+    fix: Some(("true", Applicability::Unsafe)),
+};
+
+/// Replicas and restores take the encryption of their source.
+fn inherits_encryption(r: &Resource) -> bool {
+    [
+        "replicate_source_db",
+        "snapshot_identifier",
+        "replication_source_identifier",
+    ]
+    .iter()
+    .any(|k| r.body.get(k).is_some())
+}
+
+impl Rule for RdsUnencrypted {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for b in SETTING.broken(cx.resources) {
+            let r = b.resource;
+            if inherits_encryption(r) {
+                continue;
+            }
+            let message = match b.value {
+                Some(v) => format!("{} sets `storage_encrypted = {}`: its storage is not encrypted", r.name, v.display()),
+                None => format!("{} leaves `storage_encrypted` unset (the provider default is false): its storage is not encrypted", r.name),
+            };
+            out.push(SETTING.finding(&Self::META, cx, &b, message));
+        }
+    }
+}

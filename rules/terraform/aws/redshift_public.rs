@@ -1,0 +1,86 @@
+use crate::fix::Applicability;
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+use crate::rules::terraform::setting::{Setting, Want};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// An `aws_redshift_cluster` whose `publicly_accessible` is `true` or unset: the AWS provider
+    /// v5 default is `true` (v6 changed it to `false`; pin the value either way).
+    ///
+    /// ## Why it matters
+    /// A public cluster gets an internet-resolvable address; its port is then one security-group
+    /// rule away from the internet.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_redshift_cluster" "dw" {
+    ///   cluster_identifier = "dw"
+    ///   node_type          = "ra3.xlplus"
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_redshift_cluster" "dw" {
+    ///   cluster_identifier  = "dw"
+    ///   node_type           = "ra3.xlplus"
+    ///   publicly_accessible = false
+    /// }
+    /// ```
+    ///
+    ///
+    /// ## Fix safety
+    /// Unsafe: clients outside the VPC lose access.
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/redshift/latest/mgmt/managing-clusters-vpc.html
+    pub struct RedshiftPublic {
+        code: "TF-AWS-039",
+        name: "redshift-public",
+        title: "Redshift cluster is publicly accessible",
+        domain: Domain::Terraform,
+        tags: &["terraform", "aws", "redshift", "public-access"],
+        severity: Severity::High,
+        fix: FixAvailability::Always,
+        equivalents: Equivalents {
+            checkov: &["CKV_AWS_87"],
+            trivy: &["AWS-0127"],
+            kics: &["Redshift Publicly Accessible"],
+            ..Equivalents::NONE
+        },
+        compliance: &["NIST 800-53 SC-7"],
+        references: &["https://docs.aws.amazon.com/redshift/latest/mgmt/managing-clusters-vpc.html"],
+    }
+}
+
+const SETTING: Setting = Setting {
+    types: &["aws_redshift_cluster"],
+    path: &["publicly_accessible"],
+    want: Want::Bool {
+        want: false,
+        default: true,
+    },
+    fix: Some(("false", Applicability::Unsafe)),
+};
+
+impl Rule for RedshiftPublic {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for b in SETTING.broken(cx.resources) {
+            let r = b.resource;
+            let message = match b.value {
+                Some(v) => format!("{} sets `publicly_accessible = {}`", r.name, v.display()),
+                None => format!(
+                    "{} leaves `publicly_accessible` unset (the provider v5 default is true)",
+                    r.name
+                ),
+            };
+            out.push(SETTING.finding(&Self::META, cx, &b, message));
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! The common shape of a Terraform rule: one attribute of a resource must have a safe value,
+//! and an attribute left unset is judged by the provider's default for it.
+
+use crate::edit::replace_scalar;
+use crate::fix::{Applicability, Edit, Fix};
+use crate::model::{Node, Resource, Value};
+use crate::rule::{Context, Finding, RuleMeta};
+use crate::source::Span;
+
+/// What the attribute must be.
+pub enum Want {
+    /// This boolean; `default` is the provider's value when unset.
+    Bool { want: bool, default: bool },
+    /// A string among `allowed` (compared without case); `default` when unset (`None`: an
+    /// unset attribute is fine).
+    OneOf {
+        allowed: &'static [&'static str],
+        default: Option<&'static str>,
+    },
+    /// A string not among `denied`; unset is fine.
+    NoneOf { denied: &'static [&'static str] },
+    /// A number of at least `min`; `default` when unset.
+    AtLeast { min: f64, default: f64 },
+    /// Set to anything that is not `null`/`""`/`[]`.
+    Present,
+}
+
+pub struct Setting {
+    pub types: &'static [&'static str],
+    /// Attribute path; a nested block on the way is its first instance.
+    pub path: &'static [&'static str],
+    pub want: Want,
+    /// The HCL value a fix writes (`true`, `"TLS1_2_2019"`), and how safe it is.
+    pub fix: Option<(&'static str, Applicability)>,
+}
+
+/// What a rule learns about one resource that breaks its setting.
+pub struct Broken<'a> {
+    pub resource: &'a Resource,
+    /// The value written, or `None` when unset (the provider default applies).
+    pub value: Option<&'a Node>,
+}
+
+impl Setting {
+    /// The resources whose setting is unsafe. Unknown values are never reported.
+    pub fn broken<'a>(&self, resources: &'a [Resource]) -> Vec<Broken<'a>> {
+        resources
+            .iter()
+            .filter(|r| matches!(r.tf_type(), Some(("resource", t)) if self.types.contains(&t)))
+            .filter_map(|r| {
+                let value = lookup(&r.body, self.path);
+                match value {
+                    Some(v) if v.is_unknown() => None,
+                    Some(v) if matches!(v.value, Value::Null) => {
+                        self.bad_when_unset().then_some(Broken {
+                            resource: r,
+                            value: None,
+                        })
+                    }
+                    Some(v) => self.bad(v).then_some(Broken {
+                        resource: r,
+                        value: Some(v),
+                    }),
+                    None => self.bad_when_unset().then_some(Broken {
+                        resource: r,
+                        value: None,
+                    }),
+                }
+            })
+            .collect()
+    }
+
+    fn bad(&self, v: &Node) -> bool {
+        match &self.want {
+            Want::Bool { want, .. } => match &v.value {
+                Value::Bool(b) => b != want,
+                Value::String(s) => s.parse::<bool>().is_ok_and(|b| b != *want),
+                _ => false,
+            },
+            Want::OneOf { allowed, .. } => v
+                .as_str()
+                .is_some_and(|s| !allowed.iter().any(|a| a.eq_ignore_ascii_case(s))),
+            Want::NoneOf { denied } => v
+                .as_str()
+                .is_some_and(|s| denied.iter().any(|a| a.eq_ignore_ascii_case(s))),
+            Want::AtLeast { min, .. } => v.as_f64().is_some_and(|n| n < *min),
+            Want::Present => match &v.value {
+                Value::String(s) => s.is_empty(),
+                Value::List(items) => items.is_empty(),
+                _ => false,
+            },
+        }
+    }
+
+    fn bad_when_unset(&self) -> bool {
+        match &self.want {
+            Want::Bool { want, default } => want != default,
+            Want::OneOf { default, .. } => default.is_some(),
+            Want::NoneOf { .. } => false,
+            Want::AtLeast { min, default } => default < min,
+            Want::Present => true,
+        }
+    }
+
+    /// A finding for one broken resource, at the value (or the resource's header when unset),
+    /// with the fix: the value replaced, or the attribute written into the block.
+    pub fn finding(
+        &self,
+        meta: &'static RuleMeta,
+        cx: &Context<'_>,
+        b: &Broken,
+        message: String,
+    ) -> Finding {
+        let r = b.resource;
+        let text = cx.text(r.file);
+        let span = b
+            .value
+            .map(|v| v.span)
+            .unwrap_or_else(|| self.unset_anchor(r));
+        let fix = self.fix.and_then(|(value, applicability)| {
+            let edit = match b.value {
+                Some(v) => replace_scalar(text, v, value.trim_matches('"')),
+                None => insert_setting(text, r, self.path, value),
+            }?;
+            let last = self.path.last().copied().unwrap_or_default();
+            Some(Fix::new(
+                format!("Set `{last} = {value}`"),
+                applicability,
+                vec![edit],
+            ))
+        });
+        let mut f = Finding::on(meta, r, span, message).with_fix(fix);
+        if let Some(v) = b.value {
+            f = f.with_origin(v, r.file, self.path.last().copied().unwrap_or("the value"));
+        }
+        f
+    }
+
+    /// Where an unset attribute is reported: the nearest block of its path that is written,
+    /// else the resource's header.
+    fn unset_anchor(&self, r: &Resource) -> Span {
+        let mut node = &r.body;
+        let mut at = r.head;
+        for key in &self.path[..self.path.len().saturating_sub(1)] {
+            match node.entry(key) {
+                Some(e) => {
+                    at = e.key_span;
+                    node = match e.value.as_list().first() {
+                        Some(first) => first,
+                        None => &e.value,
+                    };
+                }
+                None => break,
+            }
+        }
+        at
+    }
+}
+
+/// The node at `path`, taking the first instance of each nested block.
+pub fn lookup<'a>(body: &'a Node, path: &[&str]) -> Option<&'a Node> {
+    let mut node = body;
+    for (i, key) in path.iter().enumerate() {
+        let next = node.get(key)?;
+        node = if i + 1 < path.len() {
+            match &next.value {
+                Value::List(items) => items.first()?,
+                _ => next,
+            }
+        } else {
+            next
+        };
+    }
+    Some(node)
+}
+
+/// An edit that writes `path = value` into a resource: into the deepest block of the path
+/// that exists, creating the blocks below it. The new lines go before the block's closing
+/// brace after a blank line, so `terraform fmt` alignment of the lines above is untouched.
+pub fn insert_setting(text: &str, r: &Resource, path: &[&str], value: &str) -> Option<Edit> {
+    let mut block_span = r.span;
+    let mut node = &r.body;
+    let mut depth = 0;
+    for key in &path[..path.len().saturating_sub(1)] {
+        let Some(first) = node.get(key).and_then(|n| n.as_list().first()) else {
+            break;
+        };
+        if first.origin.is_some() {
+            return None; // a block from a `dynamic`/variable: not written here
+        }
+        block_span = first.span;
+        node = first;
+        depth += 1;
+    }
+    if r.body.origin.is_some() {
+        return None;
+    }
+    let close = block_span.end.checked_sub(1)?;
+    if text.as_bytes().get(close) != Some(&b'}') {
+        return None;
+    }
+    let line_start = text[..close].rfind('\n').map(|i| i + 1)?;
+    let indent = &text[line_start..close];
+    if !indent.chars().all(|c| c == ' ' || c == '\t') {
+        return None; // `{ … }` on one line
+    }
+    let nl = crate::edit::newline(text);
+    let mut lines = String::new();
+    let rest = &path[depth..];
+    let unit = "  ";
+    let mut prefix = format!("{indent}{unit}");
+    for key in &rest[..rest.len() - 1] {
+        lines.push_str(&format!("{prefix}{key} {{{nl}"));
+        prefix.push_str(unit);
+    }
+    lines.push_str(&format!("{prefix}{} = {value}{nl}", rest[rest.len() - 1]));
+    for _ in 0..rest.len() - 1 {
+        prefix.truncate(prefix.len() - unit.len());
+        lines.push_str(&format!("{prefix}}}{nl}"));
+    }
+    let before = &text[..line_start];
+    let blank = if before.ends_with(&format!("{{{nl}")) || before.ends_with(&format!("{nl}{nl}")) {
+        ""
+    } else {
+        nl
+    };
+    Some(Edit::replace(
+        Span::new(line_start, line_start),
+        format!("{blank}{lines}"),
+    ))
+}
+
+/// Does a resource of `types` in the set reference `target` through `attr` (by reference or,
+/// when both are literal, by the same value of `key`)?
+pub fn configured_by<'a>(
+    resources: &'a [Resource],
+    target: &Resource,
+    types: &[&str],
+    attr: &str,
+) -> Option<&'a Resource> {
+    resources.iter().find(|r| {
+        matches!(r.tf_type(), Some(("resource", t)) if types.contains(&t))
+            && r.body.get(attr).is_some_and(|v| {
+                crate::terraform_join::referenced(
+                    resources,
+                    v,
+                    &[target.tf_type().map(|t| t.1).unwrap_or_default()],
+                )
+                .is_some_and(|x| x.name == target.name)
+            })
+    })
+}

@@ -1,0 +1,6 @@
+resource "aws_rds_cluster" "main" {
+  cluster_identifier  = "main"
+  engine              = "aurora-postgresql"
+  storage_encrypted   = true
+  deletion_protection = true
+}

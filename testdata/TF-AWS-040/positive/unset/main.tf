@@ -1,0 +1,4 @@
+resource "aws_opensearch_domain" "logs" {
+  domain_name    = "logs"
+  engine_version = "OpenSearch_2.13"
+}
