@@ -83,23 +83,31 @@ pub mod terraform {
         pub mod cloudtrail_kms;
         pub mod cloudtrail_log_validation;
         pub mod cloudtrail_multi_region;
+        pub mod default_security_group_open;
         pub mod ebs_unencrypted;
         pub mod ec2_public_ip;
         pub mod ecr_mutable_tags;
+        pub mod ecr_public_policy;
         pub mod ecr_scan_on_push;
         pub mod eks_secrets_encryption;
         pub mod iam_admin_policy;
+        pub mod iam_passrole_wildcard;
+        pub mod iam_wildcard_action;
         pub mod imdsv2;
+        pub mod kms_public_policy;
         pub mod kms_rotation;
+        pub mod lambda_env_secrets;
         pub mod open_security_group;
         pub mod opensearch_encryption;
         pub mod policy;
+        pub mod public_access_block_disabled;
         pub mod public_bucket_acl;
         pub mod rds_backups_disabled;
         pub mod rds_deletion_protection;
         pub mod rds_public;
         pub mod rds_unencrypted;
         pub mod redshift_public;
+        pub mod s3_public_policy;
     }
 }
 
@@ -178,18 +186,26 @@ pub static RULES: &[&dyn Rule] = &[
     &terraform::aws::rds_public::RdsPublic,
     &terraform::aws::imdsv2::Imdsv2,
     &terraform::aws::iam_admin_policy::IamAdminPolicy,
+    &terraform::aws::public_access_block_disabled::PublicAccessBlockDisabled,
+    &terraform::aws::s3_public_policy::S3PublicPolicy,
+    &terraform::aws::default_security_group_open::DefaultSecurityGroupOpen,
     &terraform::aws::rds_unencrypted::RdsUnencrypted,
     &terraform::aws::rds_backups_disabled::RdsBackupsDisabled,
     &terraform::aws::rds_deletion_protection::RdsDeletionProtection,
     &terraform::aws::ebs_unencrypted::EbsUnencrypted,
     &terraform::aws::ec2_public_ip::Ec2PublicIp,
+    &terraform::aws::iam_wildcard_action::IamWildcardAction,
+    &terraform::aws::iam_passrole_wildcard::IamPassroleWildcard,
     &terraform::aws::kms_rotation::KmsRotation,
+    &terraform::aws::kms_public_policy::KmsPublicPolicy,
     &terraform::aws::cloudtrail_multi_region::CloudtrailMultiRegion,
     &terraform::aws::cloudtrail_log_validation::CloudtrailLogValidation,
     &terraform::aws::cloudtrail_kms::CloudtrailKms,
     &terraform::aws::eks_secrets_encryption::EksSecretsEncryption,
     &terraform::aws::ecr_scan_on_push::EcrScanOnPush,
     &terraform::aws::ecr_mutable_tags::EcrMutableTags,
+    &terraform::aws::ecr_public_policy::EcrPublicPolicy,
+    &terraform::aws::lambda_env_secrets::LambdaEnvSecrets,
     &terraform::aws::redshift_public::RedshiftPublic,
     &terraform::aws::opensearch_encryption::OpensearchEncryption,
 ];

@@ -1061,6 +1061,8 @@ fn call_function(name: &str, args: &[Node], span: Span) -> Option<Value> {
             args.get(2)?.as_f64()? as u128,
         )?),
         "can" => Value::Bool(true),
+        "base64encode" => Value::String(base64_encode(s(0)?.as_bytes())),
+        "base64decode" => Value::String(String::from_utf8(base64_decode(&s(0)?)?).ok()?),
         "format" => {
             let fmt = s(0)?;
             let mut out = String::new();
@@ -1116,6 +1118,52 @@ fn from_json(json: &serde_json::Value, span: Span, depth: usize) -> Option<Node>
         ),
     };
     Some(Node::new(value, span))
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+pub fn base64_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(BASE64[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let clean: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if clean.len() % 4 != 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(clean.len() / 4 * 3);
+    for chunk in clean.chunks(4) {
+        let mut n = 0u32;
+        let mut pad = 0;
+        for (i, c) in chunk.iter().enumerate() {
+            let v = match c {
+                b'=' if i >= 2 => {
+                    pad += 1;
+                    0
+                }
+                _ if pad > 0 => return None,
+                _ => BASE64.iter().position(|x| x == c)? as u32,
+            };
+            n |= v << (18 - 6 * i);
+        }
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..3 - pad]);
+    }
+    Some(out)
 }
 
 /// `cidrsubnet(prefix, newbits, netnum)` for IPv4 and IPv6 prefixes.
@@ -1394,6 +1442,18 @@ resource "r" "x" {
         assert_eq!(get("has").as_bool(), Some(true));
         assert_eq!(get("zip").as_str(), Some("v"));
         assert_eq!(get("ws").as_str(), Some("default"));
+    }
+
+    #[test]
+    fn base64_round_trips() {
+        for text in ["", "a", "ab", "abc", "password=hunter2\n"] {
+            let encoded = base64_encode(text.as_bytes());
+            assert_eq!(base64_decode(&encoded).unwrap(), text.as_bytes());
+        }
+        assert_eq!(base64_encode(b"abc"), "YWJj");
+        assert_eq!(base64_encode(b"ab"), "YWI=");
+        assert_eq!(base64_decode("YQ=="), Some(b"a".to_vec()));
+        assert_eq!(base64_decode("Y=Q="), None);
     }
 
     #[test]

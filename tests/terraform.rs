@@ -8,7 +8,18 @@ use assert_cmd::Command;
 use common::root;
 use serde_json::Value;
 
-/// (path, line, code, message) of every finding of `rampart scan <args> --format json`.
+/// The rules the evaluation fixtures are written for; others (encryption, deletion
+/// protection…) also fire on them and are tested by their own fixtures.
+const ABOUT: &[&str] = &[
+    "TF-AWS-001",
+    "TF-AWS-002",
+    "TF-AWS-003",
+    "TF-AWS-005",
+    "RAMPART-005",
+];
+
+/// (path, line, code, message, related) of the findings of `rampart scan <args> --format
+/// json` by the rules in [`ABOUT`].
 fn findings(args: &[&str]) -> Vec<(String, u64, String, String, Vec<String>)> {
     let out = Command::cargo_bin("rampart")
         .unwrap()
@@ -22,6 +33,7 @@ fn findings(args: &[&str]) -> Vec<(String, u64, String, String, Vec<String>)> {
         .as_array()
         .unwrap()
         .iter()
+        .filter(|f| ABOUT.contains(&f["code"].as_str().unwrap()))
         .map(|f| {
             let related = f["related"]
                 .as_array()
@@ -234,4 +246,67 @@ fn a_json_file_without_planned_values_is_not_a_plan() {
         .as_str()
         .unwrap()
         .contains("terraform show -json"));
+}
+
+/// `terraform fmt -check` accepts every fixed Terraform fixture that it accepted before the
+/// fixes (skipped when terraform is not installed).
+#[test]
+fn fixed_files_stay_terraform_fmt_clean() {
+    let fmt_ok = |dir: &std::path::Path| {
+        std::process::Command::new("terraform")
+            .args(["fmt", "-check", "-recursive"])
+            .arg(dir)
+            .output()
+            .map(|o| o.status.success())
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    if fmt_ok(tmp.path()).is_err() {
+        eprintln!("skipped: terraform is not installed");
+        return;
+    }
+    let mut checked = 0;
+    for rule in std::fs::read_dir(root().join("testdata")).unwrap() {
+        let rule = rule.unwrap().path();
+        let name = rule.file_name().unwrap().to_string_lossy().to_string();
+        if !name.starts_with("TF-") {
+            continue;
+        }
+        for fixture in std::fs::read_dir(rule.join("positive")).unwrap() {
+            let fixture = fixture.unwrap().path();
+            let copy = tmp.path().join(format!(
+                "{name}-{}",
+                fixture.file_name().unwrap().to_string_lossy()
+            ));
+            std::fs::create_dir_all(&copy).unwrap();
+            for f in std::fs::read_dir(&fixture).unwrap() {
+                let f = f.unwrap().path();
+                if f.is_file() {
+                    std::fs::copy(&f, copy.join(f.file_name().unwrap())).unwrap();
+                }
+            }
+            if !fmt_ok(&copy).unwrap() {
+                continue; // not formatted to begin with
+            }
+            let before = std::fs::read_to_string(copy.join("main.tf")).unwrap();
+            Command::cargo_bin("rampart")
+                .unwrap()
+                .args(["scan", "--fix", "--unsafe-fixes", "--no-render"])
+                .arg(&copy)
+                .output()
+                .unwrap();
+            let after = std::fs::read_to_string(copy.join("main.tf")).unwrap();
+            assert!(
+                fmt_ok(&copy).unwrap(),
+                "{}: terraform fmt rejects the fixed file:\n{after}",
+                fixture.display()
+            );
+            if before != after {
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        checked >= 10,
+        "only {checked} fixtures were changed by fixes"
+    );
 }

@@ -195,6 +195,15 @@ pub fn insert_setting(text: &str, r: &Resource, path: &[&str], value: &str) -> O
     if r.body.origin.is_some() {
         return None;
     }
+    insert_lines(text, block_span, &path[depth..], value)
+}
+
+/// An edit that writes `path = value` (creating the blocks of `path` but its last key) into
+/// the block spanning `block_span`, before its closing brace.
+pub fn insert_lines(text: &str, block_span: Span, rest: &[&str], value: &str) -> Option<Edit> {
+    if rest.is_empty() {
+        return None;
+    }
     let close = block_span.end.checked_sub(1)?;
     if text.as_bytes().get(close) != Some(&b'}') {
         return None;
@@ -206,7 +215,6 @@ pub fn insert_setting(text: &str, r: &Resource, path: &[&str], value: &str) -> O
     }
     let nl = crate::edit::newline(text);
     let mut lines = String::new();
-    let rest = &path[depth..];
     let unit = "  ";
     let mut prefix = format!("{indent}{unit}");
     for key in &rest[..rest.len() - 1] {

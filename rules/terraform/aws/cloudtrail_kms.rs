@@ -33,7 +33,7 @@ crate::declare_rule! {
     /// ## References
     /// - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/encrypting-cloudtrail-log-files-with-aws-kms.html
     pub struct CloudtrailKms {
-        code: "TF-AWS-028",
+        code: "TF-AWS-020",
         name: "cloudtrail-kms",
         title: "CloudTrail logs are not encrypted with a KMS key",
         domain: Domain::Terraform,

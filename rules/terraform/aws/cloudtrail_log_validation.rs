@@ -37,7 +37,7 @@ crate::declare_rule! {
     /// ## References
     /// - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-intro.html
     pub struct CloudtrailLogValidation {
-        code: "TF-AWS-027",
+        code: "TF-AWS-019",
         name: "cloudtrail-log-validation",
         title: "CloudTrail log file validation is off",
         domain: Domain::Terraform,

@@ -37,7 +37,7 @@ crate::declare_rule! {
     /// ## References
     /// - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/receive-cloudtrail-log-files-from-multiple-regions.html
     pub struct CloudtrailMultiRegion {
-        code: "TF-AWS-026",
+        code: "TF-AWS-018",
         name: "cloudtrail-multi-region",
         title: "CloudTrail trail records only one region",
         domain: Domain::Terraform,

@@ -40,7 +40,7 @@ crate::declare_rule! {
     /// ## References
     /// - https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html
     pub struct EbsUnencrypted {
-        code: "TF-AWS-015",
+        code: "TF-AWS-012",
         name: "ebs-unencrypted",
         title: "EBS volume is not encrypted",
         domain: Domain::Terraform,

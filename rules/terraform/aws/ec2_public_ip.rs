@@ -35,7 +35,7 @@ crate::declare_rule! {
     /// ## References
     /// - https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-instance-addressing.html#concepts-public-addresses
     pub struct Ec2PublicIp {
-        code: "TF-AWS-018",
+        code: "TF-AWS-013",
         name: "ec2-public-ip",
         title: "EC2 instance gets a public IP address",
         domain: Domain::Terraform,

@@ -35,7 +35,7 @@ crate::declare_rule! {
     /// ## References
     /// - https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html
     pub struct EcrMutableTags {
-        code: "TF-AWS-033",
+        code: "TF-AWS-023",
         name: "ecr-mutable-tags",
         title: "ECR repository allows tags to be overwritten",
         domain: Domain::Terraform,

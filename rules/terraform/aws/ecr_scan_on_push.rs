@@ -40,7 +40,7 @@ crate::declare_rule! {
     /// ## References
     /// - https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-basic.html
     pub struct EcrScanOnPush {
-        code: "TF-AWS-032",
+        code: "TF-AWS-022",
         name: "ecr-scan-on-push",
         title: "ECR repository does not scan images on push",
         domain: Domain::Terraform,

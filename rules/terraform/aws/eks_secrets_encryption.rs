@@ -40,7 +40,7 @@ crate::declare_rule! {
     /// ## References
     /// - https://docs.aws.amazon.com/eks/latest/userguide/envelope-encryption.html
     pub struct EksSecretsEncryption {
-        code: "TF-AWS-030",
+        code: "TF-AWS-021",
         name: "eks-secrets-encryption",
         title: "EKS cluster does not encrypt Secrets with a KMS key",
         domain: Domain::Terraform,

@@ -38,7 +38,7 @@ crate::declare_rule! {
     /// ## References
     /// - https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html
     pub struct KmsRotation {
-        code: "TF-AWS-024",
+        code: "TF-AWS-016",
         name: "kms-rotation",
         title: "KMS key is not rotated automatically",
         domain: Domain::Terraform,

@@ -37,7 +37,7 @@ crate::declare_rule! {
     /// ## References
     /// - https://docs.aws.amazon.com/opensearch-service/latest/developerguide/encryption-at-rest.html
     pub struct OpensearchEncryption {
-        code: "TF-AWS-040",
+        code: "TF-AWS-027",
         name: "opensearch-encryption",
         title: "OpenSearch domain is not encrypted at rest",
         domain: Domain::Terraform,

@@ -121,6 +121,62 @@ pub fn each_policy<'a>(
     }
 }
 
+/// The policies that resources of `types` set in `attr`, inline or through a referenced
+/// `data "aws_iam_policy_document"` (reported where its statements are written, once).
+/// `f(user, holder, statements)`: `holder` is the resource whose text holds the statements.
+pub fn policies_of<'a>(
+    resources: &'a [Resource],
+    types: &[&str],
+    attr: &str,
+    mut f: impl FnMut(&'a Resource, &'a Resource, &[Statement<'_>]),
+) {
+    let mut seen: Vec<&str> = Vec::new();
+    for r in resources {
+        if !matches!(r.tf_type(), Some(("resource", t)) if types.contains(&t)) {
+            continue;
+        }
+        let Some(node) = r.body.get(attr) else {
+            continue;
+        };
+        if let Some(data) =
+            crate::terraform_join::referenced(resources, node, &["aws_iam_policy_document"])
+        {
+            if !seen.contains(&data.name.as_str()) {
+                seen.push(&data.name);
+                f(r, data, &document_statements(data));
+            }
+        } else if let Some(doc) = document(r, attr) {
+            f(r, r, &statements(doc.node()));
+        }
+    }
+}
+
+/// The principals of Allow statements without a condition that name everyone.
+pub fn public_principals<'s, 'a>(
+    statements: &'s [Statement<'a>],
+) -> Vec<(&'s Statement<'a>, &'a Node)> {
+    statements
+        .iter()
+        .filter(|s| s.allow && !s.has_condition)
+        .flat_map(|s| {
+            s.principals
+                .iter()
+                .filter(|p| is_anyone(p))
+                .map(move |p| (s, *p))
+        })
+        .collect()
+}
+
+/// The actions of a statement as written, for messages.
+pub fn actions_text(st: &Statement<'_>) -> String {
+    let names: Vec<String> = st.actions.iter().map(|a| a.display()).collect();
+    if names.is_empty() {
+        "any action (`NotAction`)".to_string()
+    } else {
+        format!("`{}`", names.join("`, `"))
+    }
+}
+
 /// `*`, and `*:*` as some write it.
 pub fn is_all(n: &Node) -> bool {
     matches!(n.as_str(), Some("*") | Some("*:*"))

@@ -37,7 +37,7 @@ crate::declare_rule! {
     /// ## References
     /// - https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html
     pub struct RdsBackupsDisabled {
-        code: "TF-AWS-013",
+        code: "TF-AWS-010",
         name: "rds-backups-disabled",
         title: "RDS automated backups are turned off",
         domain: Domain::Terraform,

@@ -36,7 +36,7 @@ crate::declare_rule! {
     /// ## References
     /// - https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html#USER_DeleteInstance.DeletionProtection
     pub struct RdsDeletionProtection {
-        code: "TF-AWS-014",
+        code: "TF-AWS-011",
         name: "rds-deletion-protection",
         title: "RDS database can be deleted without turning off protection",
         domain: Domain::Terraform,

@@ -41,7 +41,7 @@ crate::declare_rule! {
     /// ## References
     /// - https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html
     pub struct RdsUnencrypted {
-        code: "TF-AWS-012",
+        code: "TF-AWS-009",
         name: "rds-unencrypted",
         title: "RDS storage is not encrypted at rest",
         domain: Domain::Terraform,

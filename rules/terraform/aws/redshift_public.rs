@@ -37,7 +37,7 @@ crate::declare_rule! {
     /// ## References
     /// - https://docs.aws.amazon.com/redshift/latest/mgmt/managing-clusters-vpc.html
     pub struct RedshiftPublic {
-        code: "TF-AWS-039",
+        code: "TF-AWS-026",
         name: "redshift-public",
         title: "Redshift cluster is publicly accessible",
         domain: Domain::Terraform,

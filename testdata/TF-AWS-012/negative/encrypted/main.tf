@@ -1,8 +1,5 @@
-resource "aws_db_instance" "app" {
-  identifier        = "app"
-  engine            = "postgres"
-  instance_class    = "db.t4g.micro"
-  allocated_storage = 20
-  storage_encrypted = true
-  kms_key_id        = aws_kms_key.db.arn
+resource "aws_ebs_volume" "data" {
+  availability_zone = "eu-west-1a"
+  size              = 100
+  encrypted         = true
 }

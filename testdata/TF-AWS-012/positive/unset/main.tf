@@ -1,6 +1,4 @@
-resource "aws_db_instance" "app" {
-  identifier        = "app"
-  engine            = "postgres"
-  instance_class    = "db.t4g.micro"
-  allocated_storage = 20
+resource "aws_ebs_volume" "data" {
+  availability_zone = "eu-west-1a"
+  size              = 100
 }

@@ -1,6 +1,5 @@
-resource "aws_cloudtrail" "main" {
-  name                       = "main"
-  s3_bucket_name             = "audit-logs"
-  enable_log_file_validation = true
-  kms_key_id                 = "arn:aws:kms:eu-west-1:111122223333:key/abcd"
+resource "aws_redshift_cluster" "dw" {
+  cluster_identifier = "dw"
+  node_type          = "ra3.xlplus"
+  encrypted          = true
 }

@@ -1,0 +1,88 @@
+use super::policy::{actions_text, policies_of, public_principals};
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// An `aws_ecr_repository_policy` with an `Allow` statement for the principal `*` and no
+    /// `Condition`. Public images belong in ECR Public (`aws_ecrpublic_repository`), which is not
+    /// flagged.
+    ///
+    /// ## Why it matters
+    /// Anyone can pull the images — with the code, configuration and sometimes secrets built into
+    /// them — or, with push actions, replace them.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_ecr_repository_policy" "app" {
+    ///   repository = aws_ecr_repository.app.name
+    ///   policy = jsonencode({
+    ///     Statement = [{ Effect = "Allow", Principal = "*", Action = ["ecr:BatchGetImage"] }]
+    ///   })
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_ecr_repository_policy" "app" {
+    ///   repository = aws_ecr_repository.app.name
+    ///   policy = jsonencode({
+    ///     Statement = [{
+    ///       Effect    = "Allow"
+    ///       Principal = "*"
+    ///       Action    = ["ecr:BatchGetImage"]
+    ///       Condition = { StringEquals = { "aws:PrincipalOrgID" = "o-abcdef1234" } }
+    ///     }]
+    ///   })
+    /// }
+    /// ```
+    ///
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html
+    pub struct EcrPublicPolicy {
+        code: "TF-AWS-024",
+        name: "ecr-public-policy",
+        title: "ECR repository policy grants access to anyone",
+        domain: Domain::Terraform,
+        tags: &["terraform", "aws", "ecr", "public-access"],
+        severity: Severity::Critical,
+        fix: FixAvailability::None,
+        equivalents: Equivalents {
+            checkov: &["CKV_AWS_32"],
+            trivy: &["AWS-0032"],
+            kics: &["ECR Repository Is Publicly Accessible"],
+            ..Equivalents::NONE
+        },
+        compliance: &["NIST 800-53 AC-3"],
+        references: &["https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html"],
+    }
+}
+
+impl Rule for EcrPublicPolicy {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        policies_of(
+            cx.resources,
+            &["aws_ecr_repository_policy"],
+            "policy",
+            |user, holder, statements| {
+                for (st, principal) in public_principals(statements) {
+                    out.push(
+                    Finding::on(
+                        &Self::META,
+                        holder,
+                        principal.span,
+                        format!("the repository policy of {} lets anyone (`Principal: *`) use {} without a condition", user.name, actions_text(st)),
+                    )
+                    .with_origin(principal, holder.file, "the principal"),
+                );
+                }
+            },
+        );
+    }
+}

@@ -1,0 +1,110 @@
+use super::policy::{covers, each_policy, IDENTITY_POLICIES};
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// An `Allow` statement of an identity policy whose actions include `iam:PassRole`
+    /// (written out or through a pattern such as `iam:Pass*`) on a resource with a wildcard (`*`,
+    /// `arn:aws:iam::*:role/*`). `*` and `iam:*` themselves are reported by `iam-wildcard-action` and
+    /// `iam-admin-policy`.
+    ///
+    /// ## Why it matters
+    /// Passing a role hands it to a service: whoever may pass any role can start an EC2
+    /// instance, Lambda function or ECS task with the most privileged role of the account and act
+    /// as it.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// data "aws_iam_policy_document" "deployer" {
+    ///   statement {
+    ///     actions   = ["iam:PassRole"]
+    ///     resources = ["*"]
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// data "aws_iam_policy_document" "deployer" {
+    ///   statement {
+    ///     actions   = ["iam:PassRole"]
+    ///     resources = [aws_iam_role.app.arn]
+    ///     condition {
+    ///       test     = "StringEquals"
+    ///       variable = "iam:PassedToService"
+    ///       values   = ["ecs-tasks.amazonaws.com"]
+    ///     }
+    ///   }
+    /// }
+    /// ```
+    ///
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html
+    pub struct IamPassroleWildcard {
+        code: "TF-AWS-015",
+        name: "iam-passrole-wildcard",
+        title: "IAM policy allows passing any role",
+        domain: Domain::Terraform,
+        tags: &["terraform", "aws", "iam", "privilege-escalation"],
+        severity: Severity::High,
+        fix: FixAvailability::None,
+        equivalents: Equivalents {
+            checkov: &["CKV_AWS_286"],
+            trivy: &["AWS-0342"],
+            ..Equivalents::NONE
+        },
+        compliance: &["NIST 800-53 AC-6"],
+        references: &["https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html"],
+    }
+}
+
+impl Rule for IamPassroleWildcard {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        each_policy(
+            cx.resources,
+            IDENTITY_POLICIES,
+            "policy",
+            |r, statements| {
+                for st in statements.iter().filter(|s| s.allow) {
+                    let Some(resource) = st
+                        .resources
+                        .iter()
+                        .find(|x| x.as_str().is_some_and(|s| s.contains('*')))
+                    else {
+                        continue;
+                    };
+                    let Some(action) = st.actions.iter().find(|a| {
+                        a.as_str().is_some_and(|s| {
+                            s != "*"
+                                && !s.eq_ignore_ascii_case("iam:*")
+                                && covers(s, "iam:PassRole")
+                        })
+                    }) else {
+                        continue;
+                    };
+                    out.push(
+                        Finding::on(
+                            &Self::META,
+                            r,
+                            action.span,
+                            format!(
+                                "{} allows `{}` on `{}`: any role can be handed to a service",
+                                r.name,
+                                action.display(),
+                                resource.display()
+                            ),
+                        )
+                        .with_origin(action, r.file, "the action"),
+                    );
+                }
+            },
+        );
+    }
+}

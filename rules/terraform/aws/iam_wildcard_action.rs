@@ -1,0 +1,120 @@
+use super::policy::{each_policy, is_all, IDENTITY_POLICIES};
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// An `Allow` statement of an identity policy (`aws_iam_policy`, `aws_iam_role_policy`,
+    /// `aws_iam_user_policy`, `aws_iam_group_policy`, `aws_iam_policy_document`) with the action `*`
+    /// or `service:*`, or with `NotAction` (everything but the listed actions). Statements that allow
+    /// `*` on every resource are reported by `iam-admin-policy` instead.
+    ///
+    /// ## Why it matters
+    /// `s3:*` includes deleting buckets and rewriting their policies; `iam:*` includes granting
+    /// yourself anything. Service wildcards also grow silently whenever AWS adds an action.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// data "aws_iam_policy_document" "app" {
+    ///   statement {
+    ///     actions   = ["s3:*"]
+    ///     resources = [aws_s3_bucket.data.arn]
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// data "aws_iam_policy_document" "app" {
+    ///   statement {
+    ///     actions   = ["s3:GetObject", "s3:PutObject"]
+    ///     resources = ["${aws_s3_bucket.data.arn}/*"]
+    ///   }
+    /// }
+    /// ```
+    ///
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
+    pub struct IamWildcardAction {
+        code: "TF-AWS-014",
+        name: "iam-wildcard-action",
+        title: "IAM policy allows every action of a service",
+        domain: Domain::Terraform,
+        tags: &["terraform", "aws", "iam", "least-privilege"],
+        severity: Severity::Medium,
+        fix: FixAvailability::None,
+        equivalents: Equivalents {
+            checkov: &["CKV_AWS_63", "CKV_AWS_49", "CKV_AWS_290"],
+            kics: &["IAM Policy Grants Full Permissions"],
+            ..Equivalents::NONE
+        },
+        compliance: &["NIST 800-53 AC-6"],
+        references: &["https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"],
+    }
+}
+
+fn is_wildcard(action: &str) -> bool {
+    action == "*" || action.ends_with(":*")
+}
+
+impl Rule for IamWildcardAction {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        each_policy(
+            cx.resources,
+            IDENTITY_POLICIES,
+            "policy",
+            |r, statements| {
+                for st in statements.iter().filter(|s| s.allow) {
+                    let admin = st.actions.iter().any(|a| is_all(a))
+                        && st.resources.iter().any(|x| is_all(x));
+                    if admin {
+                        continue;
+                    }
+                    if let Some(first) = st.not_actions.first() {
+                        out.push(
+                            Finding::on(
+                                &Self::META,
+                                r,
+                                first.span,
+                                format!(
+                                    "{} allows every action except {} (`NotAction` with `Allow`)",
+                                    r.name,
+                                    first.display()
+                                ),
+                            )
+                            .with_origin(first, r.file, "the action"),
+                        );
+                        continue;
+                    }
+                    for action in st
+                        .actions
+                        .iter()
+                        .filter(|a| a.as_str().is_some_and(is_wildcard))
+                    {
+                        let text = action.as_str().unwrap_or_default();
+                        let what = if text == "*" {
+                            "every action".to_string()
+                        } else {
+                            format!("every `{}` action", text.trim_end_matches(":*"))
+                        };
+                        out.push(
+                            Finding::on(
+                                &Self::META,
+                                r,
+                                action.span,
+                                format!("{} allows {what} (`{text}`)", r.name),
+                            )
+                            .with_origin(action, r.file, "the action"),
+                        );
+                    }
+                }
+            },
+        );
+    }
+}

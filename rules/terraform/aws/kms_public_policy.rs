@@ -1,0 +1,79 @@
+use super::policy::{actions_text, policies_of, public_principals};
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// A key policy (`policy` of `aws_kms_key` or `aws_kms_key_policy`) with an `Allow` statement
+    /// for the principal `*` and no `Condition`, in any of the ways a policy can be written.
+    ///
+    /// ## Why it matters
+    /// Anyone in any AWS account can then use the key — decrypt what it protects, or schedule its
+    /// deletion, depending on the actions.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_kms_key" "data" {
+    ///   policy = jsonencode({
+    ///     Statement = [{ Effect = "Allow", Principal = { AWS = "*" }, Action = "kms:*", Resource = "*" }]
+    ///   })
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_kms_key" "data" {
+    ///   policy = jsonencode({
+    ///     Statement = [{ Effect = "Allow", Principal = { AWS = "arn:aws:iam::111122223333:root" }, Action = "kms:*", Resource = "*" }]
+    ///   })
+    /// }
+    /// ```
+    ///
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html
+    pub struct KmsPublicPolicy {
+        code: "TF-AWS-017",
+        name: "kms-public-policy",
+        title: "KMS key policy grants access to anyone",
+        domain: Domain::Terraform,
+        tags: &["terraform", "aws", "kms", "public-access"],
+        severity: Severity::Critical,
+        fix: FixAvailability::None,
+        equivalents: Equivalents {
+            checkov: &["CKV_AWS_33"],
+            kics: &["KMS Key With Vulnerable Policy"],
+            ..Equivalents::NONE
+        },
+        compliance: &["NIST 800-53 AC-3", "NIST 800-53 SC-12"],
+        references: &["https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html"],
+    }
+}
+
+impl Rule for KmsPublicPolicy {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        policies_of(
+            cx.resources,
+            &["aws_kms_key", "aws_kms_key_policy"],
+            "policy",
+            |user, holder, statements| {
+                for (st, principal) in public_principals(statements) {
+                    out.push(
+                    Finding::on(
+                        &Self::META,
+                        holder,
+                        principal.span,
+                        format!("the key policy of {} lets anyone (`Principal: *`) use {} without a condition", user.name, actions_text(st)),
+                    )
+                    .with_origin(principal, holder.file, "the principal"),
+                );
+                }
+            },
+        );
+    }
+}

@@ -1,0 +1,98 @@
+use super::policy::{actions_text, policies_of, public_principals};
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// A bucket policy (`aws_s3_bucket_policy`, or `policy` of a v3 `aws_s3_bucket`) with an
+    /// `Allow` statement for the principal `*` (or `{"AWS": "*"}`) and no `Condition`. Policies
+    /// written as JSON strings, heredocs, `jsonencode(...)` or an `aws_iam_policy_document` data
+    /// source are all read; the finding is on the principal.
+    ///
+    /// ## Why it matters
+    /// A statement for everyone without a condition (source VPC endpoint, organisation ID,
+    /// CloudFront distribution) makes the bucket public for the listed actions: anyone on the
+    /// internet can read — or write — its objects.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_s3_bucket_policy" "site" {
+    ///   bucket = aws_s3_bucket.site.id
+    ///   policy = jsonencode({
+    ///     Statement = [{ Effect = "Allow", Principal = "*", Action = "s3:GetObject", Resource = "${aws_s3_bucket.site.arn}/*" }]
+    ///   })
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_s3_bucket_policy" "site" {
+    ///   bucket = aws_s3_bucket.site.id
+    ///   policy = jsonencode({
+    ///     Statement = [{
+    ///       Effect    = "Allow"
+    ///       Principal = { Service = "cloudfront.amazonaws.com" }
+    ///       Action    = "s3:GetObject"
+    ///       Resource  = "${aws_s3_bucket.site.arn}/*"
+    ///       Condition = { StringEquals = { "AWS:SourceArn" = aws_cloudfront_distribution.site.arn } }
+    ///     }]
+    ///   })
+    /// }
+    /// ```
+    ///
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status
+    pub struct S3PublicPolicy {
+        code: "TF-AWS-007",
+        name: "s3-public-policy",
+        title: "S3 bucket policy grants access to anyone",
+        domain: Domain::Terraform,
+        tags: &["terraform", "aws", "s3", "public-access"],
+        severity: Severity::Critical,
+        fix: FixAvailability::None,
+        equivalents: Equivalents {
+            checkov: &["CKV_AWS_70"],
+            kics: &["S3 Bucket Allows Public Policy", "S3 Bucket Policy Accepts HTTP Requests"],
+            ..Equivalents::NONE
+        },
+        compliance: &["CIS AWS Foundations 2.1.4", "NIST 800-53 AC-3"],
+        references: &["https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status"],
+    }
+}
+
+impl Rule for S3PublicPolicy {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        policies_of(
+            cx.resources,
+            &["aws_s3_bucket_policy", "aws_s3_bucket"],
+            "policy",
+            |user, holder, statements| {
+                for (st, principal) in public_principals(statements) {
+                    out.push(
+                        Finding::on(
+                            &Self::META,
+                            holder,
+                            principal.span,
+                            format!(
+                                "{} lets anyone (`Principal: *`) use {} without a condition",
+                                user.name,
+                                actions_text(st)
+                            ),
+                        )
+                        .with_origin(
+                            principal,
+                            holder.file,
+                            "the principal",
+                        ),
+                    );
+                }
+            },
+        );
+    }
+}

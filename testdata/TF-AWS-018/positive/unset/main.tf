@@ -1,0 +1,6 @@
+resource "aws_cloudtrail" "main" {
+  name                       = "main"
+  s3_bucket_name             = "audit-logs"
+  enable_log_file_validation = true
+  kms_key_id                 = "arn:aws:kms:eu-west-1:111122223333:key/abcd"
+}
