@@ -32,6 +32,8 @@ pub struct Setting {
     pub want: Want,
     /// The HCL value a fix writes (`true`, `"TLS1_2_2019"`), and how safe it is.
     pub fix: Option<(&'static str, Applicability)>,
+    /// Resources the setting does not apply to (a replica inherits its source's encryption).
+    pub skip: Option<fn(&Resource) -> bool>,
 }
 
 /// What a rule learns about one resource that breaks its setting.
@@ -47,6 +49,7 @@ impl Setting {
         resources
             .iter()
             .filter(|r| matches!(r.tf_type(), Some(("resource", t)) if self.types.contains(&t)))
+            .filter(|r| !self.skip.is_some_and(|skip| skip(r)))
             .filter_map(|r| {
                 let value = lookup(&r.body, self.path);
                 match value {
@@ -68,6 +71,21 @@ impl Setting {
                 }
             })
             .collect()
+    }
+
+    /// Report every broken resource; `message(resource, value)` words the finding (`value` is
+    /// `None` when unset).
+    pub fn report(
+        &self,
+        meta: &'static RuleMeta,
+        cx: &Context<'_>,
+        out: &mut Vec<Finding>,
+        message: impl Fn(&Resource, Option<&Node>) -> String,
+    ) {
+        for b in self.broken(cx.resources) {
+            let text = message(b.resource, b.value);
+            out.push(self.finding(meta, cx, &b, text));
+        }
     }
 
     fn bad(&self, v: &Node) -> bool {

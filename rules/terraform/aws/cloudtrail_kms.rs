@@ -56,6 +56,7 @@ const SETTING: Setting = Setting {
     path: &["kms_key_id"],
     want: Want::Present,
     fix: None,
+    skip: None,
 };
 
 impl Rule for CloudtrailKms {
@@ -64,16 +65,12 @@ impl Rule for CloudtrailKms {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for b in SETTING.broken(cx.resources) {
-            let r = b.resource;
-            let message = match b.value {
-                Some(v) => format!("{} sets an empty `kms_key_id` ({})", r.name, v.display()),
-                None => format!(
-                    "{} has no `kms_key_id`: its logs are readable with bucket access alone",
-                    r.name
-                ),
-            };
-            out.push(SETTING.finding(&Self::META, cx, &b, message));
-        }
+        SETTING.report(&Self::META, cx, out, |r, value| match value {
+            Some(v) => format!("{} sets an empty `kms_key_id` ({})", r.name, v.display()),
+            None => format!(
+                "{} has no `kms_key_id`: its logs are readable with bucket access alone",
+                r.name
+            ),
+        });
     }
 }

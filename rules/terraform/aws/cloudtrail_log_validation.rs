@@ -63,6 +63,7 @@ const SETTING: Setting = Setting {
         default: false,
     },
     fix: Some(("true", Applicability::Safe)),
+    skip: None,
 };
 
 impl Rule for CloudtrailLogValidation {
@@ -71,20 +72,16 @@ impl Rule for CloudtrailLogValidation {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for b in SETTING.broken(cx.resources) {
-            let r = b.resource;
-            let message = match b.value {
-                Some(v) => format!(
-                    "{} sets `enable_log_file_validation = {}`",
-                    r.name,
-                    v.display()
-                ),
-                None => format!(
-                    "{} leaves `enable_log_file_validation` unset (the provider default is false)",
-                    r.name
-                ),
-            };
-            out.push(SETTING.finding(&Self::META, cx, &b, message));
-        }
+        SETTING.report(&Self::META, cx, out, |r, value| match value {
+            Some(v) => format!(
+                "{} sets `enable_log_file_validation = {}`",
+                r.name,
+                v.display()
+            ),
+            None => format!(
+                "{} leaves `enable_log_file_validation` unset (the provider default is false)",
+                r.name
+            ),
+        });
     }
 }

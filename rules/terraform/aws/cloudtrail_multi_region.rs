@@ -63,6 +63,7 @@ const SETTING: Setting = Setting {
         default: false,
     },
     fix: Some(("true", Applicability::Safe)),
+    skip: None,
 };
 
 impl Rule for CloudtrailMultiRegion {
@@ -71,13 +72,9 @@ impl Rule for CloudtrailMultiRegion {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for b in SETTING.broken(cx.resources) {
-            let r = b.resource;
-            let message = match b.value {
-                Some(v) => format!("{} sets `is_multi_region_trail = {}`: other regions are not recorded", r.name, v.display()),
-                None => format!("{} leaves `is_multi_region_trail` unset (the provider default is false): other regions are not recorded", r.name),
-            };
-            out.push(SETTING.finding(&Self::META, cx, &b, message));
-        }
+        SETTING.report(&Self::META, cx, out, |r, value| match value {
+            Some(v) => format!("{} sets `is_multi_region_trail = {}`: other regions are not recorded", r.name, v.display()),
+            None => format!("{} leaves `is_multi_region_trail` unset (the provider default is false): other regions are not recorded", r.name),
+        });
     }
 }

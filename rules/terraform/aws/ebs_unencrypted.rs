@@ -66,6 +66,7 @@ const SETTING: Setting = Setting {
         default: false,
     },
     fix: Some(("true", Applicability::Unsafe)),
+    skip: Some(from_snapshot),
 };
 
 fn from_snapshot(r: &Resource) -> bool {
@@ -78,19 +79,12 @@ impl Rule for EbsUnencrypted {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for b in SETTING.broken(cx.resources) {
-            let r = b.resource;
-            if from_snapshot(r) {
-                continue;
-            }
-            let message = match b.value {
-                Some(v) => format!("{} sets `encrypted = {}`", r.name, v.display()),
-                None => format!(
-                    "{} leaves `encrypted` unset (the provider default is false)",
-                    r.name
-                ),
-            };
-            out.push(SETTING.finding(&Self::META, cx, &b, message));
-        }
+        SETTING.report(&Self::META, cx, out, |r, value| match value {
+            Some(v) => format!("{} sets `encrypted = {}`", r.name, v.display()),
+            None => format!(
+                "{} leaves `encrypted` unset (the provider default is false)",
+                r.name
+            ),
+        });
     }
 }

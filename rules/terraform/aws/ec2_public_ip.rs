@@ -60,6 +60,7 @@ const SETTING: Setting = Setting {
         default: false,
     },
     fix: Some(("false", Applicability::Unsafe)),
+    skip: None,
 };
 
 impl Rule for Ec2PublicIp {
@@ -68,17 +69,13 @@ impl Rule for Ec2PublicIp {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for b in SETTING.broken(cx.resources) {
-            let r = b.resource;
-            let message = match b.value {
-                Some(v) => format!(
-                    "{} sets `associate_public_ip_address = {}`: it is reachable from the internet",
-                    r.name,
-                    v.display()
-                ),
-                None => format!("{} gets a public IP address", r.name),
-            };
-            out.push(SETTING.finding(&Self::META, cx, &b, message));
-        }
+        SETTING.report(&Self::META, cx, out, |r, value| match value {
+            Some(v) => format!(
+                "{} sets `associate_public_ip_address = {}`: it is reachable from the internet",
+                r.name,
+                v.display()
+            ),
+            None => format!("{} gets a public IP address", r.name),
+        });
     }
 }

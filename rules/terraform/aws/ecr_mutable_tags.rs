@@ -61,6 +61,7 @@ const SETTING: Setting = Setting {
         default: Some("MUTABLE"),
     },
     fix: Some(("\"IMMUTABLE\"", Applicability::Unsafe)),
+    skip: None,
 };
 
 impl Rule for EcrMutableTags {
@@ -69,16 +70,12 @@ impl Rule for EcrMutableTags {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for b in SETTING.broken(cx.resources) {
-            let r = b.resource;
-            let message = match b.value {
-                Some(v) => format!("{} sets `image_tag_mutability = {}`", r.name, v.display()),
-                None => format!(
-                    "{} leaves `image_tag_mutability` unset (the provider default is MUTABLE)",
-                    r.name
-                ),
-            };
-            out.push(SETTING.finding(&Self::META, cx, &b, message));
-        }
+        SETTING.report(&Self::META, cx, out, |r, value| match value {
+            Some(v) => format!("{} sets `image_tag_mutability = {}`", r.name, v.display()),
+            None => format!(
+                "{} leaves `image_tag_mutability` unset (the provider default is MUTABLE)",
+                r.name
+            ),
+        });
     }
 }

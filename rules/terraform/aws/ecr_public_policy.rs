@@ -1,4 +1,4 @@
-use super::policy::{actions_text, policies_of, public_principals};
+use super::policy::report_public;
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
@@ -66,23 +66,13 @@ impl Rule for EcrPublicPolicy {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        policies_of(
-            cx.resources,
+        report_public(
+            &Self::META,
+            cx,
+            out,
             &["aws_ecr_repository_policy"],
             "policy",
-            |user, holder, statements| {
-                for (st, principal) in public_principals(statements) {
-                    out.push(
-                    Finding::on(
-                        &Self::META,
-                        holder,
-                        principal.span,
-                        format!("the repository policy of {} lets anyone (`Principal: *`) use {} without a condition", user.name, actions_text(st)),
-                    )
-                    .with_origin(principal, holder.file, "the principal"),
-                );
-                }
-            },
+            "the repository policy",
         );
     }
 }

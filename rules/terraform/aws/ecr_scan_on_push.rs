@@ -65,6 +65,7 @@ const SETTING: Setting = Setting {
         default: false,
     },
     fix: Some(("true", Applicability::Safe)),
+    skip: None,
 };
 
 impl Rule for EcrScanOnPush {
@@ -73,16 +74,12 @@ impl Rule for EcrScanOnPush {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for b in SETTING.broken(cx.resources) {
-            let r = b.resource;
-            let message = match b.value {
-                Some(v) => format!("{} sets `scan_on_push = {}`", r.name, v.display()),
-                None => format!(
-                    "{} does not scan images on push (`scan_on_push` defaults to false)",
-                    r.name
-                ),
-            };
-            out.push(SETTING.finding(&Self::META, cx, &b, message));
-        }
+        SETTING.report(&Self::META, cx, out, |r, value| match value {
+            Some(v) => format!("{} sets `scan_on_push = {}`", r.name, v.display()),
+            None => format!(
+                "{} does not scan images on push (`scan_on_push` defaults to false)",
+                r.name
+            ),
+        });
     }
 }

@@ -63,6 +63,7 @@ const SETTING: Setting = Setting {
     path: &["encryption_config"],
     want: Want::Present,
     fix: None,
+    skip: None,
 };
 
 impl Rule for EksSecretsEncryption {
@@ -71,13 +72,16 @@ impl Rule for EksSecretsEncryption {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for b in SETTING.broken(cx.resources) {
-            let r = b.resource;
-            let message = match b.value {
-                Some(v) => format!("{} has an empty `encryption_config` ({})", r.name, v.display()),
-                None => format!("{} has no `encryption_config`: Secrets are not encrypted with a key you control", r.name),
-            };
-            out.push(SETTING.finding(&Self::META, cx, &b, message));
-        }
+        SETTING.report(&Self::META, cx, out, |r, value| match value {
+            Some(v) => format!(
+                "{} has an empty `encryption_config` ({})",
+                r.name,
+                v.display()
+            ),
+            None => format!(
+                "{} has no `encryption_config`: Secrets are not encrypted with a key you control",
+                r.name
+            ),
+        });
     }
 }

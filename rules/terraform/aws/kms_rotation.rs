@@ -64,6 +64,7 @@ const SETTING: Setting = Setting {
         default: false,
     },
     fix: Some(("true", Applicability::Safe)),
+    skip: Some(not_rotatable),
 };
 
 /// Asymmetric and HMAC keys cannot be rotated by KMS.
@@ -83,19 +84,12 @@ impl Rule for KmsRotation {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for b in SETTING.broken(cx.resources) {
-            let r = b.resource;
-            if not_rotatable(r) {
-                continue;
-            }
-            let message = match b.value {
-                Some(v) => format!("{} sets `enable_key_rotation = {}`", r.name, v.display()),
-                None => format!(
-                    "{} leaves `enable_key_rotation` unset (the provider default is false)",
-                    r.name
-                ),
-            };
-            out.push(SETTING.finding(&Self::META, cx, &b, message));
-        }
+        SETTING.report(&Self::META, cx, out, |r, value| match value {
+            Some(v) => format!("{} sets `enable_key_rotation = {}`", r.name, v.display()),
+            None => format!(
+                "{} leaves `enable_key_rotation` unset (the provider default is false)",
+                r.name
+            ),
+        });
     }
 }

@@ -63,6 +63,7 @@ const SETTING: Setting = Setting {
         default: false,
     },
     fix: Some(("true", Applicability::Unsafe)),
+    skip: None,
 };
 
 impl Rule for OpensearchEncryption {
@@ -71,20 +72,16 @@ impl Rule for OpensearchEncryption {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for b in SETTING.broken(cx.resources) {
-            let r = b.resource;
-            let message = match b.value {
-                Some(v) => format!(
-                    "{} sets `encrypt_at_rest.enabled = {}`",
-                    r.name,
-                    v.display()
-                ),
-                None => format!(
-                    "{} is not encrypted at rest (`encrypt_at_rest.enabled` defaults to false)",
-                    r.name
-                ),
-            };
-            out.push(SETTING.finding(&Self::META, cx, &b, message));
-        }
+        SETTING.report(&Self::META, cx, out, |r, value| match value {
+            Some(v) => format!(
+                "{} sets `encrypt_at_rest.enabled = {}`",
+                r.name,
+                v.display()
+            ),
+            None => format!(
+                "{} is not encrypted at rest (`encrypt_at_rest.enabled` defaults to false)",
+                r.name
+            ),
+        });
     }
 }

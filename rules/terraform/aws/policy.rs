@@ -167,6 +167,35 @@ pub fn public_principals<'s, 'a>(
         .collect()
 }
 
+/// Report each statement of the policies in `attr` of `types` that lets anyone in without a
+/// condition, on its principal; `noun` names the policy in the message ("the key policy").
+pub fn report_public(
+    meta: &'static crate::rule::RuleMeta,
+    cx: &crate::rule::Context<'_>,
+    out: &mut Vec<crate::rule::Finding>,
+    types: &[&str],
+    attr: &str,
+    noun: &str,
+) {
+    policies_of(cx.resources, types, attr, |user, holder, statements| {
+        for (st, principal) in public_principals(statements) {
+            out.push(
+                crate::rule::Finding::on(
+                    meta,
+                    holder,
+                    principal.span,
+                    format!(
+                        "{noun} of {} lets anyone (`Principal: *`) use {} without a condition",
+                        user.name,
+                        actions_text(st)
+                    ),
+                )
+                .with_origin(principal, holder.file, "the principal"),
+            );
+        }
+    });
+}
+
 /// The actions of a statement as written, for messages.
 pub fn actions_text(st: &Statement<'_>) -> String {
     let names: Vec<String> = st.actions.iter().map(|a| a.display()).collect();

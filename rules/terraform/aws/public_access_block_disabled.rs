@@ -75,6 +75,7 @@ const fn flag(name: &'static [&'static str]) -> Setting {
             default: false,
         },
         fix: Some(("true", Applicability::Unsafe)),
+        skip: None,
     }
 }
 

@@ -63,6 +63,7 @@ const SETTING: Setting = Setting {
         default: 1.0,
     },
     fix: Some(("7", Applicability::Unsafe)),
+    skip: Some(is_replica),
 };
 
 fn is_replica(r: &Resource) -> bool {
@@ -75,16 +76,9 @@ impl Rule for RdsBackupsDisabled {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for b in SETTING.broken(cx.resources) {
-            let r = b.resource;
-            if is_replica(r) {
-                continue;
-            }
-            let message = match b.value {
-                Some(v) => format!("{} sets `backup_retention_period = {}`: automated backups and point-in-time recovery are off", r.name, v.display()),
-                None => format!("{} has no automated backups", r.name),
-            };
-            out.push(SETTING.finding(&Self::META, cx, &b, message));
-        }
+        SETTING.report(&Self::META, cx, out, |r, value| match value {
+            Some(v) => format!("{} sets `backup_retention_period = {}`: automated backups and point-in-time recovery are off", r.name, v.display()),
+            None => format!("{} has no automated backups", r.name),
+        });
     }
 }

@@ -61,6 +61,7 @@ const SETTING: Setting = Setting {
         default: false,
     },
     fix: Some(("true", Applicability::Unsafe)),
+    skip: None,
 };
 
 impl Rule for RdsDeletionProtection {
@@ -69,16 +70,12 @@ impl Rule for RdsDeletionProtection {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for b in SETTING.broken(cx.resources) {
-            let r = b.resource;
-            let message = match b.value {
-                Some(v) => format!("{} sets `deletion_protection = {}`", r.name, v.display()),
-                None => format!(
-                    "{} leaves `deletion_protection` unset (the provider default is false)",
-                    r.name
-                ),
-            };
-            out.push(SETTING.finding(&Self::META, cx, &b, message));
-        }
+        SETTING.report(&Self::META, cx, out, |r, value| match value {
+            Some(v) => format!("{} sets `deletion_protection = {}`", r.name, v.display()),
+            None => format!(
+                "{} leaves `deletion_protection` unset (the provider default is false)",
+                r.name
+            ),
+        });
     }
 }

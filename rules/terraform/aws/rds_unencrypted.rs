@@ -67,6 +67,7 @@ const SETTING: Setting = Setting {
         default: false,
     },
     fix: Some(("true", Applicability::Unsafe)),
+    skip: Some(inherits_encryption),
 };
 
 /// Replicas and restores take the encryption of their source.
@@ -86,16 +87,9 @@ impl Rule for RdsUnencrypted {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for b in SETTING.broken(cx.resources) {
-            let r = b.resource;
-            if inherits_encryption(r) {
-                continue;
-            }
-            let message = match b.value {
-                Some(v) => format!("{} sets `storage_encrypted = {}`: its storage is not encrypted", r.name, v.display()),
-                None => format!("{} leaves `storage_encrypted` unset (the provider default is false): its storage is not encrypted", r.name),
-            };
-            out.push(SETTING.finding(&Self::META, cx, &b, message));
-        }
+        SETTING.report(&Self::META, cx, out, |r, value| match value {
+            Some(v) => format!("{} sets `storage_encrypted = {}`: its storage is not encrypted", r.name, v.display()),
+            None => format!("{} leaves `storage_encrypted` unset (the provider default is false): its storage is not encrypted", r.name),
+        });
     }
 }

@@ -63,6 +63,7 @@ const SETTING: Setting = Setting {
         default: true,
     },
     fix: Some(("false", Applicability::Unsafe)),
+    skip: None,
 };
 
 impl Rule for RedshiftPublic {
@@ -71,16 +72,12 @@ impl Rule for RedshiftPublic {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for b in SETTING.broken(cx.resources) {
-            let r = b.resource;
-            let message = match b.value {
-                Some(v) => format!("{} sets `publicly_accessible = {}`", r.name, v.display()),
-                None => format!(
-                    "{} leaves `publicly_accessible` unset (the provider v5 default is true)",
-                    r.name
-                ),
-            };
-            out.push(SETTING.finding(&Self::META, cx, &b, message));
-        }
+        SETTING.report(&Self::META, cx, out, |r, value| match value {
+            Some(v) => format!("{} sets `publicly_accessible = {}`", r.name, v.display()),
+            None => format!(
+                "{} leaves `publicly_accessible` unset (the provider v5 default is true)",
+                r.name
+            ),
+        });
     }
 }

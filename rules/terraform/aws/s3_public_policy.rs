@@ -1,4 +1,4 @@
-use super::policy::{actions_text, policies_of, public_principals};
+use super::policy::report_public;
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
@@ -68,31 +68,13 @@ impl Rule for S3PublicPolicy {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        policies_of(
-            cx.resources,
+        report_public(
+            &Self::META,
+            cx,
+            out,
             &["aws_s3_bucket_policy", "aws_s3_bucket"],
             "policy",
-            |user, holder, statements| {
-                for (st, principal) in public_principals(statements) {
-                    out.push(
-                        Finding::on(
-                            &Self::META,
-                            holder,
-                            principal.span,
-                            format!(
-                                "{} lets anyone (`Principal: *`) use {} without a condition",
-                                user.name,
-                                actions_text(st)
-                            ),
-                        )
-                        .with_origin(
-                            principal,
-                            holder.file,
-                            "the principal",
-                        ),
-                    );
-                }
-            },
+            "the bucket policy",
         );
     }
 }
