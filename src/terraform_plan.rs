@@ -62,10 +62,10 @@ pub fn lint_plan(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) 
     collect(planned, "", Some(root_dir), configuration, &mut groups, 0);
 
     let mut by_group = Vec::new();
+    let plan_only: Arc<[SourceFile]> = Arc::from(files.clone());
     for group in &groups {
-        let cx_files: Arc<[SourceFile]> = Arc::from(files.clone());
         let cx = Context {
-            files: &cx_files,
+            files: &plan_only,
             resources: &group.resources,
             dockerfile: None,
             scripts: &[],
@@ -213,17 +213,8 @@ fn collect(
 /// The resources declared in a directory's `.tf` files, evaluated with their defaults; the
 /// files are added to the unit.
 fn declarations(dir: &Path, files: &mut Vec<SourceFile>, max: u64) -> Vec<Resource> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|e| {
-            e.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "tf") && p.is_file())
-                .collect()
-        })
-        .unwrap_or_default();
-    paths.sort();
     let start = files.len();
-    for p in paths {
+    for p in crate::terraform_unit::tf_files(dir) {
         if let Ok(text) = read_text(&p, max) {
             files.push(SourceFile::new(p, FileKind::Terraform, text));
         }

@@ -2,7 +2,7 @@
 //! the command line, and every module it calls (local paths and modules `terraform init`
 //! downloaded), each evaluated with the arguments of its call.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -158,13 +158,20 @@ pub fn lint_module(
             if depth >= MAX_DEPTH || cycle || tree.len() >= MAX_MODULES {
                 continue;
             }
-            let start = files.len();
-            for path in tf_files(&child_dir) {
-                if let Ok(text) = read_text(&path, max_size) {
-                    parsed.push(tfparse::parse(&text));
-                    files.push(SourceFile::new(path, FileKind::Terraform, text));
+            // A module called more than once is read and parsed once.
+            let range = match tree.iter().find(|n| n.dir == child_dir) {
+                Some(seen) => seen.files.clone(),
+                None => {
+                    let start = files.len();
+                    for path in tf_files(&child_dir) {
+                        if let Ok(text) = read_text(&path, max_size) {
+                            parsed.push(tfparse::parse(&text));
+                            files.push(SourceFile::new(path, FileKind::Terraform, text));
+                        }
+                    }
+                    start..files.len()
                 }
-            }
+            };
             let address = format!("{}module.{}", prefix(&tree[i].address), call.name);
             tree.push(ModuleNode {
                 dir: child_dir,
@@ -173,7 +180,7 @@ pub fn lint_module(
                 address,
                 key,
                 remote,
-                files: start..files.len(),
+                files: range,
                 top,
             });
         }
@@ -229,6 +236,8 @@ pub fn lint_module(
     let config = configs.iter().flatten().next().unwrap_or(&default_config);
     let enabled = |m: &RuleMeta| configs.iter().flatten().any(|c| c.is_enabled(m));
     let mut per_module: Vec<Vec<Resource>> = Vec::with_capacity(tree.len());
+    // What each local module reports on its own (with its defaults), by its first file.
+    let mut own_findings: HashMap<usize, HashSet<(&str, usize, Span, String)>> = HashMap::new();
     let mut findings = Vec::new();
     for (index, node) in tree.iter().enumerate() {
         let inputs = match node.parent {
@@ -258,25 +267,34 @@ pub fn lint_module(
             // What a local module's own scan reports (with its defaults) is left to that scan;
             // what only this call brings about (a `count` it turns on, a value it passes) is
             // reported at the call.
-            let own: HashSet<(&str, usize, Span, String)> = if node.remote {
+            if found.is_empty() {
+                per_module.push(resources);
+                continue;
+            }
+            let own = if node.remote {
                 HashSet::new()
             } else {
-                let standalone = Inputs {
-                    dir: Some(node.dir.clone()),
-                    root: env.root.clone(),
-                    ..Inputs::default()
-                };
-                let module = Module::with_inputs(&mfiles, &standalone);
-                let resources: Vec<Resource> =
-                    mfiles.iter().flat_map(|f| module.resources(f)).collect();
-                let cx = Context {
-                    resources: &resources,
-                    ..cx
-                };
-                run_rules(&cx, Domain::Terraform, &enabled, rules)
-                    .into_iter()
-                    .map(|f| (f.meta.code, f.file, f.span, f.message))
-                    .collect()
+                own_findings
+                    .entry(node.files.start)
+                    .or_insert_with(|| {
+                        let standalone = Inputs {
+                            dir: Some(node.dir.clone()),
+                            root: env.root.clone(),
+                            ..Inputs::default()
+                        };
+                        let module = Module::with_inputs(&mfiles, &standalone);
+                        let resources: Vec<Resource> =
+                            mfiles.iter().flat_map(|f| module.resources(f)).collect();
+                        let cx = Context {
+                            resources: &resources,
+                            ..cx
+                        };
+                        run_rules(&cx, Domain::Terraform, &enabled, rules)
+                            .into_iter()
+                            .map(|f| (f.meta.code, f.file, f.span, f.message))
+                            .collect()
+                    })
+                    .clone()
             };
             findings.extend(found.into_iter().filter_map(|f| {
                 let key = (f.meta.code, f.file, f.span, f.message.clone());
@@ -467,7 +485,8 @@ fn downloaded_modules(dir: &Path) -> Vec<(String, PathBuf)> {
         .unwrap_or_default()
 }
 
-fn tf_files(dir: &Path) -> Vec<PathBuf> {
+/// The `.tf` files of a directory, sorted.
+pub(crate) fn tf_files(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|entries| {
             entries
