@@ -344,18 +344,22 @@ fn plan_units(candidates: Vec<Candidate>, roots: &[PathBuf], vars: &[TfVar]) -> 
             units.push(Unit::Single(c));
         }
     }
+    // `file()` may read below the scanned directory a module was found in.
+    let root_dirs: Vec<PathBuf> = roots
+        .iter()
+        .map(|r| {
+            if r.is_dir() {
+                r.clone()
+            } else {
+                r.parent().map(Path::to_path_buf).unwrap_or_default()
+            }
+        })
+        .collect();
     units.extend(dirs.into_iter().map(|(dir, report)| {
-        // `file()` may read below the scanned directory the module was found in.
-        let root = roots
+        let root = root_dirs
             .iter()
-            .map(|r| {
-                if r.is_dir() {
-                    r.clone()
-                } else {
-                    r.parent().map(Path::to_path_buf).unwrap_or_default()
-                }
-            })
             .filter(|r| dir.starts_with(r))
+            .cloned()
             .max_by_key(|r| r.components().count())
             .unwrap_or_else(|| dir.clone());
         let root = if root.as_os_str().is_empty() {
