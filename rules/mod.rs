@@ -78,6 +78,30 @@ pub mod docker {
 }
 
 pub mod terraform {
+    pub mod gcp {
+        pub mod bigquery_public_dataset;
+        pub mod cloud_kms_rotation;
+        pub mod compute_default_service_account;
+        pub mod firewall_open;
+        pub mod gcs_public_bucket;
+        pub mod gcs_uniform_access;
+        pub mod gke_client_certificate;
+        pub mod gke_legacy_abac;
+        pub mod gke_master_authorized_networks;
+        pub mod gke_network_policy;
+        pub mod gke_private_nodes;
+        pub mod iam;
+        pub mod iam_basic_role;
+        pub mod project_ssh_keys;
+        pub mod serial_port;
+        pub mod service_account_privileges;
+        pub mod shielded_vm;
+        pub mod sql_backups;
+        pub mod sql_public_ip;
+        pub mod sql_ssl;
+        pub mod vpc_flow_logs;
+    }
+    pub mod network;
     pub mod setting;
     pub mod aws {
         pub mod cloudtrail_kms;
@@ -89,14 +113,24 @@ pub mod terraform {
         pub mod ecr_mutable_tags;
         pub mod ecr_public_policy;
         pub mod ecr_scan_on_push;
+        pub mod ecs_task_env_secrets;
+        pub mod eks_control_plane_logging;
+        pub mod eks_public_endpoint;
         pub mod eks_secrets_encryption;
+        pub mod iam_admin_attached;
         pub mod iam_admin_policy;
         pub mod iam_passrole_wildcard;
+        pub mod iam_privilege_escalation;
+        pub mod iam_user_policy;
         pub mod iam_wildcard_action;
         pub mod imdsv2;
+        pub mod instance_volume_unencrypted;
         pub mod kms_public_policy;
         pub mod kms_rotation;
         pub mod lambda_env_secrets;
+        pub mod lb_http_listener;
+        pub mod lb_tls_policy;
+        pub mod nacl_open;
         pub mod open_security_group;
         pub mod opensearch_encryption;
         pub mod policy;
@@ -107,7 +141,11 @@ pub mod terraform {
         pub mod rds_public;
         pub mod rds_unencrypted;
         pub mod redshift_public;
+        pub mod s3_access_logging;
+        pub mod s3_customer_key;
         pub mod s3_public_policy;
+        pub mod s3_versioning;
+        pub mod user_data_secrets;
     }
 }
 
@@ -208,6 +246,40 @@ pub static RULES: &[&dyn Rule] = &[
     &terraform::aws::lambda_env_secrets::LambdaEnvSecrets,
     &terraform::aws::redshift_public::RedshiftPublic,
     &terraform::aws::opensearch_encryption::OpensearchEncryption,
+    &terraform::aws::s3_versioning::S3Versioning,
+    &terraform::aws::s3_access_logging::S3AccessLogging,
+    &terraform::aws::s3_customer_key::S3CustomerKey,
+    &terraform::aws::nacl_open::NaclOpen,
+    &terraform::aws::instance_volume_unencrypted::InstanceVolumeUnencrypted,
+    &terraform::aws::user_data_secrets::UserDataSecrets,
+    &terraform::aws::iam_privilege_escalation::IamPrivilegeEscalation,
+    &terraform::aws::iam_user_policy::IamUserPolicy,
+    &terraform::aws::iam_admin_attached::IamAdminAttached,
+    &terraform::aws::eks_public_endpoint::EksPublicEndpoint,
+    &terraform::aws::eks_control_plane_logging::EksControlPlaneLogging,
+    &terraform::aws::lb_http_listener::LbHttpListener,
+    &terraform::aws::lb_tls_policy::LbTlsPolicy,
+    &terraform::aws::ecs_task_env_secrets::EcsTaskEnvSecrets,
+    &terraform::gcp::gcs_public_bucket::GcsPublicBucket,
+    &terraform::gcp::gcs_uniform_access::GcsUniformAccess,
+    &terraform::gcp::firewall_open::FirewallOpen,
+    &terraform::gcp::sql_public_ip::SqlPublicIp,
+    &terraform::gcp::sql_ssl::SqlSsl,
+    &terraform::gcp::sql_backups::SqlBackups,
+    &terraform::gcp::gke_legacy_abac::GkeLegacyAbac,
+    &terraform::gcp::gke_client_certificate::GkeClientCertificate,
+    &terraform::gcp::gke_master_authorized_networks::GkeMasterAuthorizedNetworks,
+    &terraform::gcp::gke_private_nodes::GkePrivateNodes,
+    &terraform::gcp::gke_network_policy::GkeNetworkPolicy,
+    &terraform::gcp::compute_default_service_account::ComputeDefaultServiceAccount,
+    &terraform::gcp::iam_basic_role::IamBasicRole,
+    &terraform::gcp::service_account_privileges::ServiceAccountPrivileges,
+    &terraform::gcp::cloud_kms_rotation::CloudKmsRotation,
+    &terraform::gcp::project_ssh_keys::ProjectSshKeys,
+    &terraform::gcp::serial_port::SerialPort,
+    &terraform::gcp::shielded_vm::ShieldedVm,
+    &terraform::gcp::vpc_flow_logs::VpcFlowLogs,
+    &terraform::gcp::bigquery_public_dataset::BigqueryPublicDataset,
 ];
 
 pub fn metas() -> Vec<&'static RuleMeta> {

@@ -1,6 +1,7 @@
 //! Cross-resource joins: resources that configure another resource by reference.
 
 use crate::model::{Node, Resource};
+use crate::rules::terraform::setting::lookup;
 
 /// The `aws_s3_bucket` a split S3 resource (`aws_s3_bucket_acl`, `_public_access_block`,
 /// `_policy`, …) configures: by reference (`aws_s3_bucket.x.id`, `.bucket`) or by the literal
@@ -54,4 +55,45 @@ pub fn s3_setting<'a>(
         r.tf_type() == Some(("resource", type_name))
             && configured_bucket(resources, r).is_some_and(|b| b.name == bucket.name)
     })
+}
+
+/// The `aws_s3_bucket`s that receive logs: targets of S3 server access logging (inline
+/// `logging` or `aws_s3_bucket_logging`), CloudTrail trails, load balancer access logs and
+/// CloudFront logging, by reference or by literal bucket name. Such buckets cannot log to
+/// themselves and must use SSE-S3 for several of those services.
+pub fn log_buckets(resources: &[Resource]) -> Vec<&str> {
+    let mut targets: Vec<&Node> = Vec::new();
+    for r in resources {
+        let Some(("resource", ty)) = r.tf_type() else {
+            continue;
+        };
+        let found = match ty {
+            "aws_s3_bucket" => lookup(&r.body, &["logging", "target_bucket"]),
+            "aws_s3_bucket_logging" => r.body.get("target_bucket"),
+            "aws_cloudtrail" => r.body.get("s3_bucket_name"),
+            "aws_lb" | "aws_alb" | "aws_elb" => lookup(&r.body, &["access_logs", "bucket"]),
+            "aws_cloudfront_distribution" => lookup(&r.body, &["logging_config", "bucket"]),
+            _ => None,
+        };
+        targets.extend(found);
+    }
+    let mut out = Vec::new();
+    for t in targets {
+        if let Some(b) = referenced(resources, t, &["aws_s3_bucket"]) {
+            out.push(b.name.as_str());
+        } else if let Some(name) = t.as_str() {
+            // A literal name, or a CloudFront `bucket.s3.amazonaws.com` domain.
+            let name = name.split(".s3").next().unwrap_or(name);
+            out.extend(
+                resources
+                    .iter()
+                    .filter(|r| {
+                        r.tf_type() == Some(("resource", "aws_s3_bucket"))
+                            && r.body.get("bucket").and_then(Node::as_str) == Some(name)
+                    })
+                    .map(|r| r.name.as_str()),
+            );
+        }
+    }
+    out
 }

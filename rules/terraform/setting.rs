@@ -92,7 +92,10 @@ impl Setting {
         match &self.want {
             Want::Bool { want, .. } => match &v.value {
                 Value::Bool(b) => b != want,
-                Value::String(s) => s.parse::<bool>().is_ok_and(|b| b != *want),
+                Value::String(s) => s
+                    .to_ascii_lowercase()
+                    .parse::<bool>()
+                    .is_ok_and(|b| b != *want),
                 _ => false,
             },
             Want::OneOf { allowed, .. } => v
@@ -275,4 +278,16 @@ pub fn configured_by<'a>(
                 .is_some_and(|x| x.name == target.name)
             })
     })
+}
+
+/// The span of `needle` where it is written inside `node`'s text in the file (a value inside a
+/// heredoc or a JSON string), or the whole node when it is not written there once as is.
+pub fn narrow(text: &str, node: &Node, needle: &str) -> Span {
+    let written = text
+        .get(node.span.start..node.span.end)
+        .filter(|_| node.origin.is_none() && !needle.is_empty());
+    match written.and_then(|w| w.find(needle).filter(|i| !w[i + 1..].contains(needle))) {
+        Some(i) => Span::new(node.span.start + i, node.span.start + i + needle.len()),
+        None => node.span,
+    }
 }

@@ -1,5 +1,6 @@
 use crate::model::{Node, Resource};
 use crate::rule::{Context, Domain, Equivalents, Finding, Related, Rule, RuleMeta, Severity};
+use crate::rules::terraform::network::exposed_ports;
 use crate::terraform_join::referenced;
 
 crate::declare_rule! {
@@ -63,24 +64,6 @@ crate::declare_rule! {
     }
 }
 
-/// (first port, last port, service)
-const SENSITIVE: &[(u32, u32, &str)] = &[
-    (22, 22, "SSH"),
-    (23, 23, "telnet"),
-    (3389, 3389, "RDP"),
-    (5985, 5986, "WinRM"),
-    (2375, 2376, "the Docker API"),
-    (3306, 3306, "MySQL"),
-    (5432, 5432, "PostgreSQL"),
-    (1433, 1433, "SQL Server"),
-    (1521, 1521, "Oracle"),
-    (27017, 27017, "MongoDB"),
-    (6379, 6379, "Redis"),
-    (9200, 9200, "Elasticsearch"),
-    (11211, 11211, "memcached"),
-    (5984, 5984, "CouchDB"),
-];
-
 const OPEN: &[&str] = &["0.0.0.0/0", "::/0"];
 
 /// What an ingress rule exposes, when it is known: "SSH (22)", "every port".
@@ -98,19 +81,7 @@ fn exposed(rule: &Node, from_key: &str, to_key: &str, protocol_key: &str) -> Opt
     }
     let port = |k: &str| rule.get(k).and_then(Node::as_f64).map(|n| n as u32);
     let (from, to) = (port(from_key)?, port(to_key)?);
-    if from == 0 && to >= 65535 {
-        return Some("every port".into());
-    }
-    let mut ports: Vec<&(u32, u32, &str)> = SENSITIVE
-        .iter()
-        .filter(|(a, b, _)| from <= *b && to >= *a)
-        .collect();
-    ports.sort();
-    let hits: Vec<String> = ports
-        .iter()
-        .map(|(a, _, what)| format!("{what} ({a})"))
-        .collect();
-    (!hits.is_empty()).then(|| hits.join(", "))
+    exposed_ports(from, to)
 }
 
 /// The open CIDR nodes of a rule.

@@ -1,0 +1,132 @@
+use crate::fix::Applicability;
+use crate::model::{Node, Resource};
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+use crate::rules::terraform::setting::{Broken, Setting, Want};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// An HTTPS or TLS `aws_lb_listener` / `aws_alb_listener` whose `ssl_policy` accepts TLS
+    /// 1.0 or 1.1: any policy but the `ELBSecurityPolicy-TLS-1-2-*`, `ELBSecurityPolicy-FS-1-2-*` and
+    /// `ELBSecurityPolicy-TLS13-1-2-*` / `-1-3-*` families. Unset is judged by the provider
+    /// default, `ELBSecurityPolicy-2016-08`, which accepts TLS 1.0.
+    ///
+    /// ## Why it matters
+    /// TLS 1.0 and 1.1 are deprecated (RFC 8996): their cipher suites include CBC modes and
+    /// SHA-1 with known attacks, and compliance regimes such as PCI DSS forbid them.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_lb_listener" "web" {
+    ///   load_balancer_arn = aws_lb.web.arn
+    ///   port              = 443
+    ///   protocol          = "HTTPS"
+    ///   certificate_arn   = aws_acm_certificate.web.arn
+    ///   ssl_policy        = "ELBSecurityPolicy-2016-08"
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_lb_listener" "web" {
+    ///   load_balancer_arn = aws_lb.web.arn
+    ///   port              = 443
+    ///   protocol          = "HTTPS"
+    ///   certificate_arn   = aws_acm_certificate.web.arn
+    ///   ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    /// }
+    /// ```
+    ///
+    ///
+    /// ## Fix safety
+    /// Unsafe: clients that only speak TLS 1.0/1.1 (very old Android, Java 6, embedded
+    /// devices) can no longer connect.
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
+    pub struct LbTlsPolicy {
+        code: "TF-AWS-040",
+        name: "lb-tls-policy",
+        title: "Load balancer listener allows TLS older than 1.2",
+        domain: Domain::Terraform,
+        tags: &["terraform", "aws", "elb", "encryption"],
+        severity: Severity::Medium,
+        fix: FixAvailability::Always,
+        equivalents: Equivalents {
+            checkov: &["CKV_AWS_103"],
+            trivy: &["AWS-0047"],
+            kics: &["ALB Not Using Secure TLS Policy"],
+            ..Equivalents::NONE
+        },
+        compliance: &["NIST 800-53 SC-8", "NIST 800-53 SC-13"],
+        references: &["https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html"],
+    }
+}
+
+const POLICY: Setting = Setting {
+    types: &["aws_lb_listener", "aws_alb_listener"],
+    path: &["ssl_policy"],
+    want: Want::Present,
+    fix: Some((
+        "\"ELBSecurityPolicy-TLS13-1-2-2021-06\"",
+        Applicability::Unsafe,
+    )),
+    skip: None,
+};
+
+fn modern(policy: &str) -> bool {
+    [
+        "ELBSecurityPolicy-TLS-1-2-",
+        "ELBSecurityPolicy-FS-1-2-",
+        "ELBSecurityPolicy-TLS13-1-2-",
+        "ELBSecurityPolicy-TLS13-1-3-",
+    ]
+    .iter()
+    .any(|p| policy.starts_with(p))
+}
+
+fn encrypted(r: &Resource) -> bool {
+    r.body
+        .get("protocol")
+        .and_then(Node::as_str)
+        .is_some_and(|p| p.eq_ignore_ascii_case("HTTPS") || p.eq_ignore_ascii_case("TLS"))
+}
+
+impl Rule for LbTlsPolicy {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for r in cx
+            .resources
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.tf_type(),
+                    Some(("resource", "aws_lb_listener" | "aws_alb_listener"))
+                )
+            })
+            .filter(|r| encrypted(r))
+        {
+            let value = r
+                .body
+                .get("ssl_policy")
+                .filter(|v| !matches!(v.value, crate::model::Value::Null));
+            let message = match value {
+                Some(v) if v.is_unknown() => continue,
+                Some(v) => match v.as_str() {
+                    Some(p) if !modern(p) => format!("{} uses `{p}`, which accepts TLS 1.0/1.1", r.name),
+                    _ => continue,
+                },
+                None => format!("{} leaves `ssl_policy` unset: the provider default ELBSecurityPolicy-2016-08 accepts TLS 1.0", r.name),
+            };
+            let mut f = POLICY.finding(&Self::META, cx, &Broken { resource: r, value }, message);
+            if let Some(v) = value {
+                f = f.with_origin(v, r.file, "the policy");
+            }
+            out.push(f);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+use crate::model::Node;
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+use crate::rules::terraform::network::exposed_ports;
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// An `allow` entry for ingress from `0.0.0.0/0` or `::/0` in an `aws_network_acl` (inline
+    /// `ingress` blocks) or an `aws_network_acl_rule` (`egress` unset or `false`) that covers every
+    /// protocol (`-1`/`all`), every port, or a remote-administration or database port (SSH 22, RDP
+    /// 3389, …). Ranges starting at 1024 or above are not flagged: network ACLs are stateless, and
+    /// a public subnet must let the return traffic of outbound connections back in on the
+    /// ephemeral ports.
+    ///
+    /// ## Why it matters
+    /// A network ACL is the subnet-wide layer under security groups: one that lets the
+    /// internet reach SSH or RDP leaves the instances of the subnet protected by their security
+    /// groups alone, and one that allows everything adds no protection at all.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_network_acl_rule" "ssh" {
+    ///   network_acl_id = aws_network_acl.public.id
+    ///   rule_number    = 100
+    ///   protocol       = "tcp"
+    ///   rule_action    = "allow"
+    ///   cidr_block     = "0.0.0.0/0"
+    ///   from_port      = 22
+    ///   to_port        = 22
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_network_acl_rule" "ssh" {
+    ///   network_acl_id = aws_network_acl.public.id
+    ///   rule_number    = 100
+    ///   protocol       = "tcp"
+    ///   rule_action    = "allow"
+    ///   cidr_block     = "10.0.0.0/8"
+    ///   from_port      = 22
+    ///   to_port        = 22
+    /// }
+    /// ```
+    ///
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html
+    pub struct NaclOpen {
+        code: "TF-AWS-031",
+        name: "nacl-open",
+        title: "Network ACL allows administration ports or all traffic from the internet",
+        domain: Domain::Terraform,
+        tags: &["terraform", "aws", "network", "public-access"],
+        severity: Severity::High,
+        fix: FixAvailability::None,
+        equivalents: Equivalents {
+            checkov: &["CKV_AWS_229", "CKV_AWS_230", "CKV_AWS_231", "CKV_AWS_232"],
+            trivy: &["AWS-0102", "AWS-0105"],
+            kics: &["Network ACL With Unrestricted Access To SSH", "Network ACL With Unrestricted Access To RDP"],
+            ..Equivalents::NONE
+        },
+        compliance: &["CIS AWS Foundations 5.1", "NIST 800-53 SC-7"],
+        references: &["https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html"],
+    }
+}
+
+const OPEN: &[&str] = &["0.0.0.0/0", "::/0"];
+
+/// What an allowed ingress entry exposes, if anything sensitive.
+fn exposed(entry: &Node) -> Option<String> {
+    let protocol = entry.get("protocol")?;
+    if protocol.is_unknown() {
+        return None;
+    }
+    let p = protocol.display().to_ascii_lowercase();
+    if p == "-1" || p == "all" {
+        return Some("all traffic".into());
+    }
+    if !matches!(p.as_str(), "tcp" | "6" | "udp" | "17") {
+        return None;
+    }
+    let port = |k: &str| entry.get(k).and_then(Node::as_f64).map(|n| n as u32);
+    let (from, to) = (port("from_port")?, port("to_port")?);
+    if from >= 1024 {
+        return None; // return traffic on the ephemeral ports
+    }
+    exposed_ports(from, to)
+}
+
+impl Rule for NaclOpen {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for r in cx.resources {
+            let (entries, action_key): (Vec<&Node>, &str) = match r.tf_type() {
+                Some(("resource", "aws_network_acl")) => (
+                    r.body
+                        .get("ingress")
+                        .map(Node::as_list)
+                        .unwrap_or_default()
+                        .iter()
+                        .collect(),
+                    "action",
+                ),
+                Some(("resource", "aws_network_acl_rule"))
+                    if r.body.get("egress").and_then(Node::as_bool) != Some(true) =>
+                {
+                    (vec![&r.body], "rule_action")
+                }
+                _ => continue,
+            };
+            for entry in entries {
+                if !entry
+                    .get(action_key)
+                    .and_then(Node::as_str)
+                    .is_some_and(|a| a.eq_ignore_ascii_case("allow"))
+                {
+                    continue;
+                }
+                let Some(what) = exposed(entry) else {
+                    continue;
+                };
+                for cidr in ["cidr_block", "ipv6_cidr_block"]
+                    .iter()
+                    .filter_map(|k| entry.get(k))
+                    .filter(|c| c.as_str().is_some_and(|s| OPEN.contains(&s)))
+                {
+                    out.push(
+                        Finding::on(
+                            &Self::META,
+                            r,
+                            cidr.span,
+                            format!(
+                                "{} allows {what} from anywhere (`{}`)",
+                                r.name,
+                                cidr.display()
+                            ),
+                        )
+                        .with_origin(cidr, r.file, "the CIDR"),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+use crate::rules::terraform::setting::lookup;
+use crate::terraform_join::{log_buckets, s3_setting};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// An `aws_s3_bucket` whose default encryption is not SSE-KMS: no
+    /// `aws_s3_bucket_server_side_encryption_configuration` (nor legacy inline
+    /// `server_side_encryption_configuration`) configures it, or the one that does sets
+    /// `sse_algorithm = "AES256"`. Since January 2023 S3 encrypts every new object with SSE-S3 when
+    /// nothing is configured, so the data is encrypted either way: this rule is about who controls the
+    /// key. Buckets that receive logs are not flagged: S3 server access logs and load balancer
+    /// access logs can only be delivered to SSE-S3 buckets.
+    ///
+    /// ## Why it matters
+    /// With SSE-S3 anyone allowed `s3:GetObject` reads the data: the key is AWS's and cannot be
+    /// restricted, audited per use, or revoked. With a KMS key, reading also needs `kms:Decrypt` on
+    /// that key, every use is in CloudTrail, and disabling the key cuts off access at once.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_s3_bucket" "data" {
+    ///   bucket = "example-data"
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
+    ///   bucket = aws_s3_bucket.data.id
+    ///
+    ///   rule {
+    ///     apply_server_side_encryption_by_default {
+    ///       sse_algorithm     = "aws:kms"
+    ///       kms_master_key_id = aws_kms_key.data.arn
+    ///     }
+    ///     bucket_key_enabled = true
+    ///   }
+    /// }
+    /// ```
+    ///
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
+    /// - https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html
+    pub struct S3CustomerKey {
+        code: "TF-AWS-030",
+        name: "s3-customer-key",
+        title: "S3 bucket is not encrypted with a KMS key",
+        domain: Domain::Terraform,
+        tags: &["terraform", "aws", "s3", "encryption"],
+        severity: Severity::Low,
+        fix: FixAvailability::None,
+        equivalents: Equivalents {
+            checkov: &["CKV_AWS_145", "CKV_AWS_19"],
+            trivy: &["AWS-0132", "AWS-0088"],
+            kics: &["S3 Bucket Without Server-side-encryption", "S3 Bucket SSE Disabled"],
+            ..Equivalents::NONE
+        },
+        compliance: &["NIST 800-53 SC-28", "NIST 800-53 SC-12"],
+        references: &["https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html", "https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html"],
+    }
+}
+
+const ALGORITHM: &[&str] = &[
+    "rule",
+    "apply_server_side_encryption_by_default",
+    "sse_algorithm",
+];
+
+impl Rule for S3CustomerKey {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let receivers = log_buckets(cx.resources);
+        for r in cx
+            .resources
+            .iter()
+            .filter(|r| r.tf_type() == Some(("resource", "aws_s3_bucket")))
+        {
+            if receivers.contains(&r.name.as_str()) {
+                continue;
+            }
+            let (holder, algorithm) = match s3_setting(
+                cx.resources,
+                r,
+                "aws_s3_bucket_server_side_encryption_configuration",
+            ) {
+                Some(config) => (config, lookup(&config.body, ALGORITHM)),
+                None => match r.body.get("server_side_encryption_configuration") {
+                    Some(inline) => (
+                        r,
+                        inline.as_list().first().and_then(|c| lookup(c, ALGORITHM)),
+                    ),
+                    None => {
+                        out.push(Finding::on(
+                            &Self::META,
+                            r,
+                            r.head,
+                            format!("{} has no KMS default encryption (S3 applies SSE-S3 with an AWS-owned key)", r.name),
+                        ));
+                        continue;
+                    }
+                },
+            };
+            if let Some(a) =
+                algorithm.filter(|a| a.as_str().is_some_and(|s| s.eq_ignore_ascii_case("AES256")))
+            {
+                let mut f = Finding::on(
+                    &Self::META,
+                    holder,
+                    a.span,
+                    format!(
+                        "{} encrypts with SSE-S3 (`sse_algorithm = \"AES256\"`), not a KMS key",
+                        r.name
+                    ),
+                )
+                .with_origin(a, holder.file, "the algorithm");
+                f.resource = Some(r.name.clone());
+                out.push(f);
+            }
+        }
+    }
+}

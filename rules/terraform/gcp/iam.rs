@@ -1,0 +1,132 @@
+//! GCP IAM members and ACL entries as rules read them: which grants make a resource public,
+//! joined to the bucket or dataset they configure.
+
+use crate::model::{Node, Resource, Value};
+use crate::rule::{Context, Finding, Related, RuleMeta};
+use crate::terraform_join::referenced;
+
+/// The principals that mean everyone: anyone on the internet, or anyone with a Google account.
+pub const PUBLIC: &[&str] = &["allUsers", "allAuthenticatedUsers"];
+
+/// Is a member or ACL entity public (`allUsers`, `READER:allUsers`)?
+pub fn is_public(member: &str) -> bool {
+    let who = member.rsplit(':').next().unwrap_or(member);
+    PUBLIC.iter().any(|p| p.eq_ignore_ascii_case(who))
+}
+
+/// The public members written in `keys` of a node (one value or a list).
+pub fn public_members<'a>(node: &'a Node, keys: &[&str]) -> Vec<&'a Node> {
+    keys.iter()
+        .filter_map(|k| node.get(k))
+        .flat_map(|v| match &v.value {
+            Value::List(items) => items.iter().collect(),
+            _ => vec![v],
+        })
+        .filter(|m| m.as_str().is_some_and(is_public))
+        .collect()
+}
+
+/// A grant resource type, the attributes holding its members, and the attribute naming what
+/// it configures.
+pub struct Grant {
+    pub type_name: &'static str,
+    pub members: &'static [&'static str],
+    pub target: &'static str,
+}
+
+/// Report each public member of the `grants` resources at the member, on the `targets`
+/// resource it configures (by reference or by the literal `name_key` value) when that is in
+/// the module, with the target's declaration as related location.
+pub fn report_public_grants(
+    meta: &'static RuleMeta,
+    cx: &Context<'_>,
+    out: &mut Vec<Finding>,
+    grants: &[Grant],
+    targets: &[&str],
+    name_key: &str,
+    noun: &str,
+) {
+    for r in cx.resources {
+        let Some(("resource", ty)) = r.tf_type() else {
+            continue;
+        };
+        let Some(grant) = grants.iter().find(|g| g.type_name == ty) else {
+            continue;
+        };
+        let target = r
+            .body
+            .get(grant.target)
+            .and_then(|t| target_of(cx.resources, t, targets, name_key));
+        for member in public_members(&r.body, grant.members) {
+            out.push(public_finding(meta, r, member, target, noun));
+        }
+    }
+}
+
+/// The finding for one public member of `r`, moved onto `target` when known.
+pub fn public_finding(
+    meta: &'static RuleMeta,
+    r: &Resource,
+    member: &Node,
+    target: Option<&Resource>,
+    noun: &str,
+) -> Finding {
+    let who = member.as_str().unwrap_or_default();
+    let whom = if who.ends_with("allAuthenticatedUsers") {
+        "anyone with a Google account"
+    } else {
+        "anyone on the internet"
+    };
+    let subject = target.map_or(r.name.as_str(), |t| t.name.as_str());
+    let via = if target.is_some_and(|t| t.name != r.name) {
+        format!(" through {}", r.name)
+    } else {
+        String::new()
+    };
+    let mut f = Finding::on(
+        meta,
+        r,
+        member.span,
+        format!("{subject} makes the {noun} readable by {whom} (`{who}`){via}"),
+    )
+    .with_origin(member, r.file, "the member");
+    if let Some(t) = target.filter(|t| t.name != r.name) {
+        f.resource = Some(t.name.clone());
+        f.related.push(Related {
+            file: t.file,
+            span: t.head,
+            message: format!("{} is declared here", t.name),
+        });
+    }
+    f
+}
+
+/// The resource of `types` a reference or literal name points to.
+pub fn target_of<'a>(
+    resources: &'a [Resource],
+    node: &Node,
+    types: &[&str],
+    name_key: &str,
+) -> Option<&'a Resource> {
+    if node.as_ref_text().is_some() {
+        return referenced(resources, node, types);
+    }
+    let name = node.as_str()?;
+    resources.iter().find(|r| {
+        matches!(r.tf_type(), Some(("resource", t)) if types.contains(&t))
+            && r.body.get(name_key).and_then(Node::as_str) == Some(name)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_public;
+
+    #[test]
+    fn public_principals() {
+        assert!(is_public("allUsers"));
+        assert!(is_public("READER:allAuthenticatedUsers"));
+        assert!(!is_public("user:alice@example.com"));
+        assert!(!is_public("group:allusers-admins@example.com"));
+    }
+}

@@ -1,0 +1,133 @@
+use super::iam_basic_role::GRANTS;
+use crate::model::{Node, Value};
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// Project, folder or organization grants (`google_*_iam_member` / `_iam_binding`) that
+    /// give a `serviceAccount:` member an administrative role (`roles/owner`, `roles/editor`, or any
+    /// role ending in `admin`/`Admin`), or that give anyone `roles/iam.serviceAccountUser` or
+    /// `roles/iam.serviceAccountTokenCreator` on the whole project, folder or organization instead
+    /// of on one service account.
+    ///
+    /// ## Why it matters
+    /// A service account key or a compromised workload holding an admin role controls the
+    /// project. Impersonation roles granted at the project level let the holder act as every
+    /// service account in it, including the most privileged one.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "google_project_iam_member" "deployer" {
+    ///   project = var.project
+    ///   role    = "roles/iam.serviceAccountUser"
+    ///   member  = "user:dev@example.com"
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "google_service_account_iam_member" "deployer" {
+    ///   service_account_id = google_service_account.app.name
+    ///   role               = "roles/iam.serviceAccountUser"
+    ///   member             = "user:dev@example.com"
+    /// }
+    /// ```
+    ///
+    ///
+    /// ## References
+    /// - https://cloud.google.com/iam/docs/service-account-overview#impersonation
+    /// - https://cloud.google.com/iam/docs/best-practices-service-accounts
+    pub struct ServiceAccountPrivileges {
+        code: "TF-GCP-014",
+        name: "service-account-privileges",
+        title: "Service account with admin rights, or impersonation granted project-wide",
+        domain: Domain::Terraform,
+        tags: &["terraform", "gcp", "iam", "least-privilege"],
+        severity: Severity::High,
+        fix: FixAvailability::None,
+        equivalents: Equivalents {
+            checkov: &["CKV_GCP_41", "CKV_GCP_42"],
+            trivy: &["GCP-0007", "GCP-0011", "GCP-0005", "GCP-0009"],
+            kics: &["Google Project IAM Member Service Account Has Admin Role", "Google Project IAM Member Service Account has Token Creator or Account User Role"],
+            ..Equivalents::NONE
+        },
+        compliance: &["CIS GCP Foundations 1.5", "CIS GCP Foundations 1.6", "NIST 800-53 AC-6"],
+        references: &["https://cloud.google.com/iam/docs/service-account-overview#impersonation", "https://cloud.google.com/iam/docs/best-practices-service-accounts"],
+    }
+}
+
+const IMPERSONATION: &[&str] = &[
+    "roles/iam.serviceAccountUser",
+    "roles/iam.serviceAccountTokenCreator",
+];
+
+fn admin_role(role: &str) -> bool {
+    role == "roles/owner" || role == "roles/editor" || role.to_ascii_lowercase().ends_with("admin")
+}
+
+fn service_accounts(r: &crate::model::Resource) -> Vec<&Node> {
+    ["member", "members"]
+        .iter()
+        .filter_map(|k| r.body.get(k))
+        .flat_map(|v| match &v.value {
+            Value::List(items) => items.iter().collect(),
+            _ => vec![v],
+        })
+        .filter(|m| m.as_str().is_some_and(|s| s.starts_with("serviceAccount:")))
+        .collect()
+}
+
+impl Rule for ServiceAccountPrivileges {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for r in cx
+            .resources
+            .iter()
+            .filter(|r| matches!(r.tf_type(), Some(("resource", t)) if GRANTS.contains(&t)))
+        {
+            let Some(role) = r.body.get("role") else {
+                continue;
+            };
+            let Some(name) = role.as_str() else {
+                continue;
+            };
+            let scope = r
+                .tf_type()
+                .map(|t| t.1)
+                .unwrap_or_default()
+                .split('_')
+                .nth(1)
+                .unwrap_or("project");
+            if IMPERSONATION.contains(&name) {
+                out.push(
+                    Finding::on(&Self::META, r, role.span, format!("{} grants `{name}` on the whole {scope}: its holders can act as every service account in it", r.name))
+                        .with_origin(role, r.file, "the role"),
+                );
+                continue;
+            }
+            if !admin_role(name) {
+                continue;
+            }
+            for sa in service_accounts(r) {
+                out.push(
+                    Finding::on(
+                        &Self::META,
+                        r,
+                        sa.span,
+                        format!(
+                            "{} gives service account `{}` the administrative role `{name}`",
+                            r.name,
+                            sa.display()
+                        ),
+                    )
+                    .with_origin(sa, r.file, "the member"),
+                );
+            }
+        }
+    }
+}

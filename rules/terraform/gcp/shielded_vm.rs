@@ -1,0 +1,125 @@
+use crate::edit::replace_scalar;
+use crate::fix::{Applicability, Fix};
+use crate::model::Node;
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// `shielded_instance_config` of a `google_compute_instance` or
+    /// `google_compute_instance_template` with `enable_vtpm = false` or `enable_integrity_monitoring
+    /// = false` (both default to `true`), and `google_container_cluster` with `enable_shielded_nodes
+    /// = false` (the default is `true`).
+    ///
+    /// ## Why it matters
+    /// The virtual TPM and integrity monitoring are what detect a tampered boot chain — a
+    /// rootkit or a modified kernel — and Shielded GKE nodes stop a compromised pod from
+    /// impersonating a node to the control plane.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "google_compute_instance" "web" {
+    ///   name         = "web"
+    ///   machine_type = "e2-small"
+    ///
+    ///   shielded_instance_config {
+    ///     enable_vtpm = false
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "google_compute_instance" "web" {
+    ///   name         = "web"
+    ///   machine_type = "e2-small"
+    ///
+    ///   shielded_instance_config {
+    ///     enable_secure_boot          = true
+    ///     enable_vtpm                 = true
+    ///     enable_integrity_monitoring = true
+    ///   }
+    /// }
+    /// ```
+    ///
+    ///
+    /// ## Fix safety
+    /// Unsafe: the instance must be stopped to change its Shielded VM options, and a GKE cluster's nodes are recreated.
+    ///
+    /// ## References
+    /// - https://cloud.google.com/compute/shielded-vm/docs/shielded-vm
+    pub struct ShieldedVm {
+        code: "TF-GCP-018",
+        name: "shielded-vm",
+        title: "Shielded VM protection turned off",
+        domain: Domain::Terraform,
+        tags: &["terraform", "gcp", "compute", "integrity"],
+        severity: Severity::Medium,
+        fix: FixAvailability::Always,
+        equivalents: Equivalents {
+            checkov: &["CKV_GCP_39", "CKV_GCP_71"],
+            trivy: &["GCP-0067"],
+            kics: &["Shielded VM Disabled"],
+            ..Equivalents::NONE
+        },
+        compliance: &["CIS GCP Foundations 4.8", "NIST 800-53 SI-7"],
+        references: &["https://cloud.google.com/compute/shielded-vm/docs/shielded-vm"],
+    }
+}
+
+impl Rule for ShieldedVm {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for r in cx.resources {
+            let found: Vec<(&str, &Node)> = match r.tf_type() {
+                Some((
+                    "resource",
+                    "google_compute_instance" | "google_compute_instance_template",
+                )) => r
+                    .body
+                    .get("shielded_instance_config")
+                    .and_then(|c| c.as_list().first())
+                    .map(|c| {
+                        ["enable_vtpm", "enable_integrity_monitoring"]
+                            .into_iter()
+                            .filter_map(|k| Some((k, c.get(k)?)))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                Some(("resource", "google_container_cluster")) => r
+                    .body
+                    .get("enable_shielded_nodes")
+                    .map(|v| ("enable_shielded_nodes", v))
+                    .into_iter()
+                    .collect(),
+                _ => continue,
+            };
+            for (key, v) in found
+                .into_iter()
+                .filter(|(_, v)| v.as_bool() == Some(false))
+            {
+                let fix = replace_scalar(cx.text(r.file), v, "true").map(|e| {
+                    Fix::new(
+                        format!("Set `{key} = true`"),
+                        Applicability::Unsafe,
+                        vec![e],
+                    )
+                });
+                out.push(
+                    Finding::on(
+                        &Self::META,
+                        r,
+                        v.span,
+                        format!("{} sets `{key} = false`", r.name),
+                    )
+                    .with_origin(v, r.file, "the value")
+                    .with_fix(fix),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! Network exposure shared by the firewall rules of every provider: which sensitive ports a
+//! port range opens, and whether a source range is the whole internet.
+
+/// (first port, last port, service) of remote-administration and database ports.
+pub const SENSITIVE: &[(u32, u32, &str)] = &[
+    (22, 22, "SSH"),
+    (23, 23, "telnet"),
+    (3389, 3389, "RDP"),
+    (5985, 5986, "WinRM"),
+    (2375, 2376, "the Docker API"),
+    (3306, 3306, "MySQL"),
+    (5432, 5432, "PostgreSQL"),
+    (1433, 1433, "SQL Server"),
+    (1521, 1521, "Oracle"),
+    (27017, 27017, "MongoDB"),
+    (6379, 6379, "Redis"),
+    (9200, 9200, "Elasticsearch"),
+    (11211, 11211, "memcached"),
+    (5984, 5984, "CouchDB"),
+];
+
+/// What the port range `from..=to` opens: "every port", "SSH (22), RDP (3389)", or `None` when
+/// it holds no sensitive port.
+pub fn exposed_ports(from: u32, to: u32) -> Option<String> {
+    if from <= 1 && to >= 65535 {
+        return Some("every port".into());
+    }
+    let mut ports: Vec<&(u32, u32, &str)> = SENSITIVE
+        .iter()
+        .filter(|(a, b, _)| from <= *b && to >= *a)
+        .collect();
+    ports.sort();
+    let hits: Vec<String> = ports
+        .iter()
+        .map(|(a, _, what)| format!("{what} ({a})"))
+        .collect();
+    (!hits.is_empty()).then(|| hits.join(", "))
+}
+
+/// A port or range as firewalls write it: `22`, `"22"`, `"1000-2000"`, `"*"` (every port).
+pub fn port_range(text: &str) -> Option<(u32, u32)> {
+    let text = text.trim();
+    if text == "*" {
+        return Some((0, 65535));
+    }
+    match text.split_once('-') {
+        Some((a, b)) => Some((a.trim().parse().ok()?, b.trim().parse().ok()?)),
+        None => {
+            let p = text.parse().ok()?;
+            Some((p, p))
+        }
+    }
+}
+
+/// Sources that mean the whole internet, in every provider's spelling.
+pub fn is_internet(source: &str) -> bool {
+    matches!(
+        source.trim().to_ascii_lowercase().as_str(),
+        "0.0.0.0/0" | "::/0" | "*" | "internet" | "any" | "0.0.0.0"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_and_ports() {
+        assert_eq!(port_range("22"), Some((22, 22)));
+        assert_eq!(port_range("1000-2000"), Some((1000, 2000)));
+        assert_eq!(port_range("*"), Some((0, 65535)));
+        assert_eq!(port_range("ssh"), None);
+        assert_eq!(exposed_ports(0, 65535).as_deref(), Some("every port"));
+        assert_eq!(
+            exposed_ports(20, 23).as_deref(),
+            Some("SSH (22), telnet (23)")
+        );
+        assert_eq!(exposed_ports(80, 443), None);
+        assert!(is_internet("Internet") && is_internet("::/0") && !is_internet("10.0.0.0/8"));
+    }
+}

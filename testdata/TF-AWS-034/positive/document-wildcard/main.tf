@@ -1,0 +1,6 @@
+data "aws_iam_policy_document" "ci" {
+  statement {
+    actions   = ["iam:Put*", "s3:GetObject"]
+    resources = ["*"]
+  }
+}

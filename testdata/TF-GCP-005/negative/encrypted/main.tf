@@ -1,0 +1,12 @@
+resource "google_sql_database_instance" "main" {
+  name             = "main"
+  database_version = "POSTGRES_15"
+
+  settings {
+    tier = "db-f1-micro"
+
+    ip_configuration {
+      ssl_mode = "ENCRYPTED_ONLY"
+    }
+  }
+}

@@ -1,0 +1,5 @@
+resource "google_project_iam_member" "ci" {
+  project = "example-project"
+  role    = "roles/run.developer"
+  member  = "serviceAccount:ci@example.iam.gserviceaccount.com"
+}

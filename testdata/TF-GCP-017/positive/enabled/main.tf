@@ -1,0 +1,10 @@
+resource "google_compute_instance" "web" {
+  name         = "web"
+  machine_type = "e2-small"
+  zone         = "europe-west1-b"
+
+  metadata = {
+    serial-port-enable     = "TRUE"
+    block-project-ssh-keys = true
+  }
+}
