@@ -78,6 +78,29 @@ pub mod docker {
 }
 
 pub mod terraform {
+    pub mod azure {
+        pub mod acr_admin_user;
+        pub mod aks_api_authorized_ips;
+        pub mod aks_network_policy;
+        pub mod aks_private_cluster;
+        pub mod aks_rbac;
+        pub mod app_service_ftps;
+        pub mod app_service_https_only;
+        pub mod app_service_tls;
+        pub mod database_ssl;
+        pub mod keyvault_expiry;
+        pub mod keyvault_recoverable;
+        pub mod managed_disk_encryption;
+        pub mod nsg_open_admin_ports;
+        pub mod sql_auditing;
+        pub mod sql_firewall_open;
+        pub mod sql_public_network_access;
+        pub mod storage_https_only;
+        pub mod storage_network_default_allow;
+        pub mod storage_public_blob;
+        pub mod storage_tls;
+        pub mod vm_password_auth;
+    }
     pub mod gcp {
         pub mod bigquery_public_dataset;
         pub mod cloud_kms_rotation;
@@ -280,6 +303,27 @@ pub static RULES: &[&dyn Rule] = &[
     &terraform::gcp::shielded_vm::ShieldedVm,
     &terraform::gcp::vpc_flow_logs::VpcFlowLogs,
     &terraform::gcp::bigquery_public_dataset::BigqueryPublicDataset,
+    &terraform::azure::storage_https_only::StorageHttpsOnly,
+    &terraform::azure::storage_tls::StorageTls,
+    &terraform::azure::storage_public_blob::StoragePublicBlob,
+    &terraform::azure::storage_network_default_allow::StorageNetworkDefaultAllow,
+    &terraform::azure::nsg_open_admin_ports::NsgOpenAdminPorts,
+    &terraform::azure::sql_firewall_open::SqlFirewallOpen,
+    &terraform::azure::sql_public_network_access::SqlPublicNetworkAccess,
+    &terraform::azure::sql_auditing::SqlAuditing,
+    &terraform::azure::database_ssl::DatabaseSsl,
+    &terraform::azure::keyvault_recoverable::KeyvaultRecoverable,
+    &terraform::azure::keyvault_expiry::KeyvaultExpiry,
+    &terraform::azure::aks_rbac::AksRbac,
+    &terraform::azure::aks_network_policy::AksNetworkPolicy,
+    &terraform::azure::aks_api_authorized_ips::AksApiAuthorizedIps,
+    &terraform::azure::aks_private_cluster::AksPrivateCluster,
+    &terraform::azure::vm_password_auth::VmPasswordAuth,
+    &terraform::azure::managed_disk_encryption::ManagedDiskEncryption,
+    &terraform::azure::app_service_https_only::AppServiceHttpsOnly,
+    &terraform::azure::app_service_tls::AppServiceTls,
+    &terraform::azure::app_service_ftps::AppServiceFtps,
+    &terraform::azure::acr_admin_user::AcrAdminUser,
 ];
 
 pub fn metas() -> Vec<&'static RuleMeta> {

@@ -1,0 +1,75 @@
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+use crate::rules::terraform::setting::{Setting, Want};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// An `azurerm_key_vault_secret` or `azurerm_key_vault_key` without `expiration_date`.
+    ///
+    /// ## Why it matters
+    /// A credential without an end date lives until someone remembers to rotate it; an
+    /// expiration date forces rotation and bounds how long a leaked value stays useful.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "azurerm_key_vault_secret" "db" {
+    ///   name         = "db-password"
+    ///   value        = random_password.db.result
+    ///   key_vault_id = azurerm_key_vault.main.id
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "azurerm_key_vault_secret" "db" {
+    ///   name            = "db-password"
+    ///   value           = random_password.db.result
+    ///   key_vault_id    = azurerm_key_vault.main.id
+    ///   expiration_date = "2027-06-30T00:00:00Z"
+    /// }
+    /// ```
+    ///
+    ///
+    /// ## References
+    /// - https://learn.microsoft.com/azure/key-vault/secrets/about-secrets
+    pub struct KeyvaultExpiry {
+        code: "TF-AZURE-011",
+        name: "keyvault-expiry",
+        title: "Key Vault secret or key has no expiration date",
+        domain: Domain::Terraform,
+        tags: &["terraform", "azure", "keyvault", "secrets"],
+        severity: Severity::Low,
+        fix: FixAvailability::None,
+        equivalents: Equivalents {
+            checkov: &["CKV_AZURE_41", "CKV_AZURE_40"],
+            trivy: &["AZU-0017"],
+            ..Equivalents::NONE
+        },
+        compliance: &["CIS Azure Foundations 8.1", "CIS Azure Foundations 8.3", "NIST 800-53 IA-5"],
+        references: &["https://learn.microsoft.com/azure/key-vault/secrets/about-secrets"],
+    }
+}
+
+const EXPIRY: Setting = Setting {
+    types: &["azurerm_key_vault_secret", "azurerm_key_vault_key"],
+    path: &["expiration_date"],
+    want: Want::Present,
+    fix: None,
+    skip: None,
+};
+
+impl Rule for KeyvaultExpiry {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        EXPIRY.report(&Self::META, cx, out, |r, _| {
+            format!(
+                "{} has no `expiration_date`: it never has to be rotated",
+                r.name
+            )
+        });
+    }
+}

@@ -1,0 +1,166 @@
+use crate::model::{Node, Value};
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+use crate::rules::terraform::network::{exposed_ports, is_internet, port_range};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// An inbound `Allow` rule — a `security_rule` block of `azurerm_network_security_group` or
+    /// an `azurerm_network_security_rule` — whose source is the internet (`*`, `Internet`, `Any`,
+    /// `0.0.0.0/0`, `::/0` in `source_address_prefix` or `source_address_prefixes`) and whose
+    /// destination ports (`destination_port_range(s)`) include every port or a remote-administration
+    /// or database port (SSH 22, RDP 3389, WinRM, SQL Server 1433, …).
+    ///
+    /// ## Why it matters
+    /// SSH and RDP open to the internet are brute-forced within minutes, and RDP has a history of
+    /// pre-authentication vulnerabilities. Azure Bastion or just-in-time VM access gives the same
+    /// access without a standing exposure.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "azurerm_network_security_rule" "ssh" {
+    ///   name                        = "ssh"
+    ///   priority                    = 100
+    ///   direction                   = "Inbound"
+    ///   access                      = "Allow"
+    ///   protocol                    = "Tcp"
+    ///   source_port_range           = "*"
+    ///   destination_port_range      = "22"
+    ///   source_address_prefix       = "*"
+    ///   destination_address_prefix  = "*"
+    ///   resource_group_name         = azurerm_resource_group.main.name
+    ///   network_security_group_name = azurerm_network_security_group.app.name
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "azurerm_network_security_rule" "ssh" {
+    ///   name                        = "ssh-from-bastion"
+    ///   priority                    = 100
+    ///   direction                   = "Inbound"
+    ///   access                      = "Allow"
+    ///   protocol                    = "Tcp"
+    ///   source_port_range           = "*"
+    ///   destination_port_range      = "22"
+    ///   source_address_prefix       = "10.0.250.0/26"
+    ///   destination_address_prefix  = "*"
+    ///   resource_group_name         = azurerm_resource_group.main.name
+    ///   network_security_group_name = azurerm_network_security_group.app.name
+    /// }
+    /// ```
+    ///
+    ///
+    /// ## References
+    /// - https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview
+    pub struct NsgOpenAdminPorts {
+        code: "TF-AZURE-005",
+        name: "nsg-open-admin-ports",
+        title: "Network security group allows administration ports from the internet",
+        domain: Domain::Terraform,
+        tags: &["terraform", "azure", "network", "public-access"],
+        severity: Severity::High,
+        fix: FixAvailability::None,
+        equivalents: Equivalents {
+            checkov: &["CKV_AZURE_10", "CKV_AZURE_9"],
+            trivy: &["AZU-0050", "AZU-0048"],
+            kics: &["SSH Is Exposed To The Internet", "RDP Is Exposed To The Internet"],
+            ..Equivalents::NONE
+        },
+        compliance: &["CIS Azure Foundations 6.1", "CIS Azure Foundations 6.2", "NIST 800-53 SC-7"],
+        references: &["https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview"],
+    }
+}
+
+fn values(rule: &Node, keys: &[&str]) -> Vec<Node> {
+    keys.iter()
+        .filter_map(|k| rule.get(k))
+        .flat_map(|v| match &v.value {
+            Value::List(items) => items.clone(),
+            _ => vec![v.clone()],
+        })
+        .collect()
+}
+
+fn exposed(rule: &Node) -> Option<String> {
+    let mut hits: Vec<String> = Vec::new();
+    for p in values(rule, &["destination_port_range", "destination_port_ranges"]) {
+        let text = p
+            .as_str()
+            .map(str::to_string)
+            .or_else(|| p.as_f64().map(|n| n.to_string()));
+        if let Some(what) = text
+            .as_deref()
+            .and_then(port_range)
+            .and_then(|(a, b)| exposed_ports(a, b))
+        {
+            if !hits.contains(&what) {
+                hits.push(what);
+            }
+        }
+    }
+    (!hits.is_empty()).then(|| hits.join(", "))
+}
+
+fn is(rule: &Node, key: &str, want: &str) -> bool {
+    rule.get(key)
+        .and_then(Node::as_str)
+        .is_some_and(|v| v.eq_ignore_ascii_case(want))
+}
+
+impl Rule for NsgOpenAdminPorts {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for r in cx.resources {
+            let rules: Vec<&Node> = match r.tf_type() {
+                Some(("resource", "azurerm_network_security_group")) => r
+                    .body
+                    .get("security_rule")
+                    .map(Node::as_list)
+                    .unwrap_or_default()
+                    .iter()
+                    .collect(),
+                Some(("resource", "azurerm_network_security_rule")) => vec![&r.body],
+                _ => continue,
+            };
+            for rule in rules {
+                if !is(rule, "direction", "Inbound") || !is(rule, "access", "Allow") {
+                    continue;
+                }
+                let Some(what) = exposed(rule) else {
+                    continue;
+                };
+                for source in ["source_address_prefix", "source_address_prefixes"]
+                    .iter()
+                    .filter_map(|k| rule.get(k))
+                    .flat_map(|v| {
+                        if v.as_list().is_empty() {
+                            vec![v]
+                        } else {
+                            v.as_list().iter().collect()
+                        }
+                    })
+                    .filter(|s| s.as_str().is_some_and(is_internet))
+                {
+                    out.push(
+                        Finding::on(
+                            &Self::META,
+                            r,
+                            source.span,
+                            format!(
+                                "{} allows {what} from the internet (`{}`)",
+                                r.name,
+                                source.display()
+                            ),
+                        )
+                        .with_origin(source, r.file, "the source"),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+resource "azurerm_mssql_server" "main" {
+  name                         = "example-sql"
+  resource_group_name          = "main"
+  location                     = "westeurope"
+  version                      = "12.0"
+  administrator_login          = "sqladmin"
+  administrator_login_password = var.sql_password
+}

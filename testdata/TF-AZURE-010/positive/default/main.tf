@@ -1,0 +1,7 @@
+resource "azurerm_key_vault" "main" {
+  name                = "example-kv"
+  location            = "westeurope"
+  resource_group_name = "main"
+  tenant_id           = var.tenant_id
+  sku_name            = "standard"
+}

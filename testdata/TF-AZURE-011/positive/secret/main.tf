@@ -1,0 +1,5 @@
+resource "azurerm_key_vault_secret" "db" {
+  name         = "db-password"
+  value        = random_password.db.result
+  key_vault_id = azurerm_key_vault.main.id
+}

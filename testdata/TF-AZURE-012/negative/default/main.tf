@@ -1,0 +1,6 @@
+resource "azurerm_kubernetes_cluster" "main" {
+  name                = "main"
+  location            = "westeurope"
+  resource_group_name = "main"
+  dns_prefix          = "main"
+}

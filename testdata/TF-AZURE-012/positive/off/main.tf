@@ -1,0 +1,7 @@
+resource "azurerm_kubernetes_cluster" "main" {
+  name                              = "main"
+  location                          = "westeurope"
+  resource_group_name               = "main"
+  dns_prefix                        = "main"
+  role_based_access_control_enabled = false
+}

@@ -1,0 +1,8 @@
+resource "azurerm_linux_web_app" "web" {
+  name                = "example-web"
+  resource_group_name = "main"
+  location            = "westeurope"
+  service_plan_id     = azurerm_service_plan.main.id
+
+  site_config {}
+}
