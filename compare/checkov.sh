@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Compare rampart's Kubernetes rules with Checkov's on the manifests of a corpus: for each
-# Checkov check that a rampart rule lists as an equivalent, the files each tool flags.
-# Checkov comes from PyPI, installed in a virtualenv outside the repository.
-# Usage: compare/checkov.sh [CORPUS_DIR]
+# Compare rampart's rules with Checkov's on a corpus, for one Checkov framework (kubernetes or
+# terraform): for each Checkov check that a rampart rule lists as an equivalent, the files each
+# tool flags. Checkov comes from PyPI, installed in a virtualenv outside the repository.
+# Usage: compare/checkov.sh [kubernetes|terraform] [CORPUS_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-corpus=${1:-../shared/corpus/real}
+framework=${1:-kubernetes}
+case "$framework" in
+  kubernetes) suffixes=".yaml,.yml,.json" ;;
+  terraform) suffixes=".tf,.tf.json" ;;
+  *) echo "compare: unknown framework $framework" >&2; exit 2 ;;
+esac
+corpus=${2:-../shared/corpus/real}
 if [ ! -d "$corpus" ]; then
   echo "compare: skipped, no corpus at $corpus"
   exit 0
@@ -16,16 +22,16 @@ cargo build --release --quiet
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 start=$(date +%s.%N)
-"$venv/bin/checkov" -d "$corpus" --framework kubernetes --output json --quiet --compact \
+"$venv/bin/checkov" -d "$corpus" --framework "$framework" --output json --quiet --compact \
   --skip-download >"$work/checkov.json" 2>/dev/null || true
 mid=$(date +%s.%N)
 target/release/rampart scan --no-render --format json -o "$work/rampart.json" "$corpus" || true
 end=$(date +%s.%N)
 target/release/rampart rules --format json >"$work/rules.json"
 awk -v a="$start" -v b="$mid" -v c="$end" 'BEGIN {printf "checkov %.1f s, rampart %.2f s (%.0fx)\n", b-a, c-b, (b-a)/(c-b)}'
-python3 - "$work" "$corpus" <<'PYEOF'
+python3 - "$work" "$corpus" "$suffixes" <<'PYEOF'
 import collections, json, os, sys
-work, corpus = sys.argv[1], sys.argv[2]
+work, corpus, suffixes = sys.argv[1], sys.argv[2], tuple(sys.argv[3].split(","))
 ck = json.load(open(os.path.join(work, "checkov.json")))
 if isinstance(ck, dict):
     ck = [ck]
@@ -47,13 +53,15 @@ print(f"{'checkov':<14}{'rampart':<22}{'checkov':>8}{'rampart':>8}{'both':>6}{'o
 for ckid in sorted(pairs, key=lambda x: (len(x), x)):
     codes = sorted(pairs[ckid])
     cf = ck_files.get(ckid, set())
-    rf = {f for c in codes for f in rp_files.get(c, set()) if f.endswith((".yaml", ".yml", ".json"))}
+    rf = {f for c in codes for f in rp_files.get(c, set()) if f.endswith(suffixes)}
     if not cf and not rf:
         continue
     only = sorted(cf - rf)
     print(f"{ckid:<14}{','.join(codes):<22}{len(cf):>8}{len(rf):>8}{len(cf & rf):>6}{len(only):>14}{len(rf - cf):>14}")
     for f in only[:3]:
         print(f"    only checkov: {f}")
+    for f in sorted(rf - cf)[:3]:
+        print(f"    only rampart: {f}")
 unmapped = collections.Counter(c["check_id"] for c in failed if c["check_id"] not in pairs)
 print("checkov checks with no rampart equivalent:", ", ".join(f"{k} ({v})" for k, v in unmapped.most_common()))
 PYEOF

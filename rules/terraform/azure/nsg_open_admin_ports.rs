@@ -9,8 +9,9 @@ crate::declare_rule! {
     /// An inbound `Allow` rule — a `security_rule` block of `azurerm_network_security_group` or
     /// an `azurerm_network_security_rule` — whose source is the internet (`*`, `Internet`, `Any`,
     /// `0.0.0.0/0`, `::/0` in `source_address_prefix` or `source_address_prefixes`) and whose
-    /// destination ports (`destination_port_range(s)`) include every port or a remote-administration
-    /// or database port (SSH 22, RDP 3389, WinRM, SQL Server 1433, …).
+    /// destination ports (`destination_port_range(s)`, for protocols `Tcp`, `Udp` or `*`) include
+    /// every port or a remote-administration or database port (SSH 22, RDP 3389, WinRM, SQL Server
+    /// 1433, …).
     ///
     /// ## Why it matters
     /// SSH and RDP open to the internet are brute-forced within minutes, and RDP has a history of
@@ -129,6 +130,13 @@ impl Rule for NsgOpenAdminPorts {
             };
             for rule in rules {
                 if !is(rule, "direction", "Inbound") || !is(rule, "access", "Allow") {
+                    continue;
+                }
+                // ICMP, ESP and AH have no ports.
+                if !(is(rule, "protocol", "Tcp")
+                    || is(rule, "protocol", "Udp")
+                    || is(rule, "protocol", "*"))
+                {
                     continue;
                 }
                 let Some(what) = exposed(rule) else {

@@ -28,6 +28,18 @@ resource "azurerm_network_security_group" "web" {
   }
 
   security_rule {
+    name                       = "icmp"
+    priority                   = 105
+    direction                  = "Inbound"
+    access                     = "Allow"
+    protocol                   = "Icmp"
+    source_port_range          = "*"
+    destination_port_range     = "*"
+    source_address_prefix      = "*"
+    destination_address_prefix = "*"
+  }
+
+  security_rule {
     name                       = "deny-rdp"
     priority                   = 120
     direction                  = "Inbound"
