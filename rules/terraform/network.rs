@@ -1,6 +1,8 @@
 //! Network exposure shared by the firewall rules of every provider: which sensitive ports a
 //! port range opens, and whether a source range is the whole internet.
 
+use crate::model::Node;
+
 /// (first port, last port, service) of remote-administration and database ports.
 pub const SENSITIVE: &[(u32, u32, &str)] = &[
     (22, 22, "SSH"),
@@ -34,6 +36,26 @@ pub fn exposed_ports(from: u32, to: u32) -> Option<String> {
         .iter()
         .map(|(a, _, what)| format!("{what} ({a})"))
         .collect();
+    (!hits.is_empty()).then(|| hits.join(", "))
+}
+
+/// What a list of port nodes (`22`, `"3389"`, `"1000-2000"`, `"*"`) opens that matters, each
+/// service once: "SSH (22), RDP (3389)".
+pub fn exposed_port_list<'a>(ports: impl IntoIterator<Item = &'a Node>) -> Option<String> {
+    let mut hits: Vec<String> = Vec::new();
+    for p in ports {
+        let text = p
+            .as_str()
+            .map(str::to_string)
+            .or_else(|| p.as_f64().map(|n| n.to_string()));
+        let what = text
+            .as_deref()
+            .and_then(port_range)
+            .and_then(|(a, b)| exposed_ports(a, b));
+        if let Some(what) = what.filter(|w| !hits.contains(w)) {
+            hits.push(what);
+        }
+    }
     (!hits.is_empty()).then(|| hits.join(", "))
 }
 

@@ -2,7 +2,7 @@ use crate::model::{Node, Value};
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
-use crate::rules::terraform::network::{exposed_ports, is_internet, port_range};
+use crate::rules::terraform::network::{exposed_port_list, is_internet};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -85,23 +85,10 @@ fn values(rule: &Node, keys: &[&str]) -> Vec<Node> {
 }
 
 fn exposed(rule: &Node) -> Option<String> {
-    let mut hits: Vec<String> = Vec::new();
-    for p in values(rule, &["destination_port_range", "destination_port_ranges"]) {
-        let text = p
-            .as_str()
-            .map(str::to_string)
-            .or_else(|| p.as_f64().map(|n| n.to_string()));
-        if let Some(what) = text
-            .as_deref()
-            .and_then(port_range)
-            .and_then(|(a, b)| exposed_ports(a, b))
-        {
-            if !hits.contains(&what) {
-                hits.push(what);
-            }
-        }
-    }
-    (!hits.is_empty()).then(|| hits.join(", "))
+    exposed_port_list(&values(
+        rule,
+        &["destination_port_range", "destination_port_ranges"],
+    ))
 }
 
 fn is(rule: &Node, key: &str, want: &str) -> bool {

@@ -2,7 +2,7 @@ use crate::model::Node;
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
-use crate::rules::terraform::network::{exposed_ports, port_range};
+use crate::rules::terraform::network::exposed_port_list;
 
 crate::declare_rule! {
     /// ## What it flags
@@ -74,7 +74,7 @@ const OPEN: &[&str] = &["0.0.0.0/0", "::/0"];
 
 /// What the `allow` blocks open that matters: "every port", "SSH (22), RDP (3389)".
 fn exposed(rule: &Node) -> Option<String> {
-    let mut hits: Vec<String> = Vec::new();
+    let mut ports: Vec<&Node> = Vec::new();
     for allow in rule.get("allow").map(Node::as_list).unwrap_or_default() {
         let Some(protocol) = allow.get("protocol").and_then(Node::as_str) else {
             continue;
@@ -86,27 +86,13 @@ fn exposed(rule: &Node) -> Option<String> {
         if !matches!(protocol.as_str(), "tcp" | "udp" | "sctp" | "6" | "17") {
             continue;
         }
-        let ports = allow.get("ports").map(Node::as_list).unwrap_or_default();
-        if ports.is_empty() && allow.get("ports").is_none_or(|p| !p.is_unknown()) {
+        let listed = allow.get("ports").map(Node::as_list).unwrap_or_default();
+        if listed.is_empty() && allow.get("ports").is_none_or(|p| !p.is_unknown()) {
             return Some(format!("every {protocol} port"));
         }
-        for p in ports {
-            let text = p
-                .as_str()
-                .map(str::to_string)
-                .or_else(|| p.as_f64().map(|n| n.to_string()));
-            if let Some(what) = text
-                .as_deref()
-                .and_then(port_range)
-                .and_then(|(a, b)| exposed_ports(a, b))
-            {
-                if !hits.contains(&what) {
-                    hits.push(what);
-                }
-            }
-        }
+        ports.extend(listed);
     }
-    (!hits.is_empty()).then(|| hits.join(", "))
+    exposed_port_list(ports)
 }
 
 impl Rule for FirewallOpen {

@@ -14,16 +14,61 @@ pub fn is_public(member: &str) -> bool {
     PUBLIC.iter().any(|p| p.eq_ignore_ascii_case(who))
 }
 
-/// The public members written in `keys` of a node (one value or a list).
-pub fn public_members<'a>(node: &'a Node, keys: &[&str]) -> Vec<&'a Node> {
+/// The members written in `keys` of a node (each one value or a list).
+pub fn members<'a>(node: &'a Node, keys: &[&str]) -> Vec<&'a Node> {
     keys.iter()
         .filter_map(|k| node.get(k))
         .flat_map(|v| match &v.value {
             Value::List(items) => items.iter().collect(),
             _ => vec![v],
         })
+        .collect()
+}
+
+/// The public members written in `keys` of a node.
+pub fn public_members<'a>(node: &'a Node, keys: &[&str]) -> Vec<&'a Node> {
+    members(node, keys)
+        .into_iter()
         .filter(|m| m.as_str().is_some_and(is_public))
         .collect()
+}
+
+/// Role grants on a project, folder or organization.
+const ROLE_GRANTS: &[(&str, &str)] = &[
+    ("google_project_iam_member", "project"),
+    ("google_project_iam_binding", "project"),
+    ("google_folder_iam_member", "folder"),
+    ("google_folder_iam_binding", "folder"),
+    ("google_organization_iam_member", "organization"),
+    ("google_organization_iam_binding", "organization"),
+];
+
+/// One grant of a known role on a project, folder or organization.
+pub struct RoleGrant<'a> {
+    pub resource: &'a Resource,
+    pub role: &'a Node,
+    pub name: &'a str,
+    /// "project", "folder" or "organization".
+    pub scope: &'static str,
+    pub members: Vec<&'a Node>,
+}
+
+/// The project, folder and organization role grants whose role is known.
+pub fn role_grants(resources: &[Resource]) -> impl Iterator<Item = RoleGrant<'_>> {
+    resources.iter().filter_map(|r| {
+        let Some(("resource", ty)) = r.tf_type() else {
+            return None;
+        };
+        let scope = ROLE_GRANTS.iter().find(|(t, _)| *t == ty)?.1;
+        let role = r.body.get("role")?;
+        Some(RoleGrant {
+            resource: r,
+            role,
+            name: role.as_str()?,
+            scope,
+            members: members(&r.body, &["member", "members"]),
+        })
+    })
 }
 
 /// A grant resource type, the attributes holding its members, and the attribute naming what

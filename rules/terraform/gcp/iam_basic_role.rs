@@ -1,4 +1,4 @@
-use crate::model::Node;
+use super::iam::role_grants;
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
@@ -52,15 +52,6 @@ crate::declare_rule! {
     }
 }
 
-pub const GRANTS: &[&str] = &[
-    "google_project_iam_member",
-    "google_project_iam_binding",
-    "google_folder_iam_member",
-    "google_folder_iam_binding",
-    "google_organization_iam_member",
-    "google_organization_iam_binding",
-];
-
 const BASIC: &[&str] = &["roles/owner", "roles/editor", "roles/viewer"];
 
 impl Rule for IamBasicRole {
@@ -69,48 +60,25 @@ impl Rule for IamBasicRole {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for r in cx
-            .resources
-            .iter()
-            .filter(|r| matches!(r.tf_type(), Some(("resource", t)) if GRANTS.contains(&t)))
-        {
-            let Some(role) = r.body.get("role") else {
-                continue;
+        for g in role_grants(cx.resources).filter(|g| BASIC.contains(&g.name)) {
+            let who = if g.members.is_empty() {
+                "its members".to_string()
+            } else {
+                let names: Vec<String> = g.members.iter().map(|m| m.display()).collect();
+                names.join(", ")
             };
-            let Some(name) = role.as_str().filter(|n| BASIC.contains(n)) else {
-                continue;
-            };
-            let scope = r
-                .tf_type()
-                .map(|t| t.1)
-                .unwrap_or_default()
-                .split('_')
-                .nth(1)
-                .unwrap_or("project");
-            let who = match r.body.get("members") {
-                Some(list) if !list.as_list().is_empty() => list
-                    .as_list()
-                    .iter()
-                    .map(Node::display)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                _ => r
-                    .body
-                    .get("member")
-                    .map(Node::display)
-                    .unwrap_or_else(|| "its members".into()),
-            };
+            let r = g.resource;
             out.push(
                 Finding::on(
                     &Self::META,
                     r,
-                    role.span,
+                    g.role.span,
                     format!(
-                        "{} grants the basic role `{name}` on the {scope} to {who}",
-                        r.name
+                        "{} grants the basic role `{}` on the {} to {who}",
+                        r.name, g.name, g.scope
                     ),
                 )
-                .with_origin(role, r.file, "the role"),
+                .with_origin(g.role, r.file, "the role"),
             );
         }
     }

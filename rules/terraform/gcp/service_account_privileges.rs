@@ -1,5 +1,4 @@
-use super::iam_basic_role::GRANTS;
-use crate::model::{Node, Value};
+use super::iam::role_grants;
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
@@ -67,53 +66,37 @@ fn admin_role(role: &str) -> bool {
     role == "roles/owner" || role == "roles/editor" || role.to_ascii_lowercase().ends_with("admin")
 }
 
-fn service_accounts(r: &crate::model::Resource) -> Vec<&Node> {
-    ["member", "members"]
-        .iter()
-        .filter_map(|k| r.body.get(k))
-        .flat_map(|v| match &v.value {
-            Value::List(items) => items.iter().collect(),
-            _ => vec![v],
-        })
-        .filter(|m| m.as_str().is_some_and(|s| s.starts_with("serviceAccount:")))
-        .collect()
-}
-
 impl Rule for ServiceAccountPrivileges {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for r in cx
-            .resources
-            .iter()
-            .filter(|r| matches!(r.tf_type(), Some(("resource", t)) if GRANTS.contains(&t)))
-        {
-            let Some(role) = r.body.get("role") else {
-                continue;
-            };
-            let Some(name) = role.as_str() else {
-                continue;
-            };
-            let scope = r
-                .tf_type()
-                .map(|t| t.1)
-                .unwrap_or_default()
-                .split('_')
-                .nth(1)
-                .unwrap_or("project");
+        for g in role_grants(cx.resources) {
+            let (r, name) = (g.resource, g.name);
             if IMPERSONATION.contains(&name) {
                 out.push(
-                    Finding::on(&Self::META, r, role.span, format!("{} grants `{name}` on the whole {scope}: its holders can act as every service account in it", r.name))
-                        .with_origin(role, r.file, "the role"),
+                    Finding::on(
+                        &Self::META,
+                        r,
+                        g.role.span,
+                        format!(
+                            "{} grants `{name}` on the whole {}: its holders can act as every service account in it",
+                            r.name, g.scope
+                        ),
+                    )
+                    .with_origin(g.role, r.file, "the role"),
                 );
                 continue;
             }
             if !admin_role(name) {
                 continue;
             }
-            for sa in service_accounts(r) {
+            let accounts = g
+                .members
+                .iter()
+                .filter(|m| m.as_str().is_some_and(|s| s.starts_with("serviceAccount:")));
+            for sa in accounts {
                 out.push(
                     Finding::on(
                         &Self::META,
