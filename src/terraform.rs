@@ -165,7 +165,7 @@ impl<'a> Module<'a> {
                 .and_then(|l| l.span())
                 .map(|r| r.end + f.tf.base)
                 .unwrap_or(span.start);
-            for instance in self.instances(&block.body, f.tf.base, kind.0 == "module") {
+            for instance in self.instances(&block.body, f.tf.base) {
                 let bound = instance.is_some();
                 if let Some(binding) = instance {
                     self.scope.borrow_mut().push(binding);
@@ -195,13 +195,12 @@ impl<'a> Module<'a> {
     /// The instances of a block with `count` or `for_each`: the binding of `count`/`each` for
     /// each one. One unbound instance without either; none for `count = 0` or an empty
     /// collection; one instance with an unknown binding when the count or collection is unknown.
-    /// Module calls are evaluated once.
-    fn instances(&self, body: &Body, base: usize, module: bool) -> Vec<Option<(String, Node)>> {
+    fn instances(&self, body: &Body, base: usize) -> Vec<Option<(String, Node)>> {
         if let Some(count) = body.get_attribute("count") {
             let node = self.eval(&count.value, base, 0);
             let span = node.span;
             return match node.value {
-                Value::Number(n) if !module && n >= 0.0 => (0..(n as usize).min(MAX_INSTANCES))
+                Value::Number(n) if n >= 0.0 => (0..(n as usize).min(MAX_INSTANCES))
                     .map(|i| {
                         let index = Node::new(Value::Number(i as f64), span);
                         Some(("count".to_string(), object(&[("index", index)], span)))
@@ -213,9 +212,6 @@ impl<'a> Module<'a> {
         if let Some(each) = body.get_attribute("for_each") {
             let node = self.eval(&each.value, base, 0);
             let span = node.span;
-            if module {
-                return vec![Some(("each".to_string(), Node::unknown(span)))];
-            }
             return match elements(&node, true) {
                 Some(items) => items
                     .into_iter()

@@ -35,6 +35,9 @@ pub struct TfEnv {
 
 /// Module calls nested deeper than this are not followed.
 const MAX_DEPTH: usize = 8;
+/// At most this many instances of one module call are evaluated (`count`/`for_each`).
+const MAX_CALL_INSTANCES: usize = 32;
+
 /// At most this many module instances are evaluated for one root module.
 const MAX_MODULES: usize = 256;
 /// Arguments of a `module` block that are not input variables.
@@ -240,27 +243,37 @@ pub fn lint_module(
     let mut own_findings: HashMap<usize, HashSet<(&str, usize, Span, String)>> = HashMap::new();
     let mut findings = Vec::new();
     for (index, node) in tree.iter().enumerate() {
-        let inputs = match node.parent {
-            None => root_inputs.clone(),
-            Some(parent) => Inputs {
-                values: call_arguments(&per_module[parent], &node.call),
-                called: true,
-                dir: Some(node.dir.clone()),
-                root: env.root.clone(),
-            },
+        // The root once; a called module once per instance of its call (`count`/`for_each`).
+        let input_sets: Vec<Inputs> = match node.parent {
+            None => vec![root_inputs.clone()],
+            Some(parent) => call_instances(&per_module[parent], &node.call)
+                .into_iter()
+                .take(MAX_CALL_INSTANCES)
+                .map(|values| Inputs {
+                    values,
+                    called: true,
+                    dir: Some(node.dir.clone()),
+                    root: env.root.clone(),
+                })
+                .collect(),
         };
         let mfiles = module_files(node.files.clone());
-        let module = Module::with_inputs(&mfiles, &inputs);
-        let resources: Vec<Resource> = mfiles.iter().flat_map(|f| module.resources(f)).collect();
-        let cx = Context {
-            files: &unit,
-            resources: &resources,
-            dockerfile: None,
-            scripts: &[],
-            config,
-            set: &NO_SET,
-        };
-        let found = run_rules(&cx, Domain::Terraform, &enabled, rules);
+        let mut resources: Vec<Resource> = Vec::new();
+        let mut found = Vec::new();
+        for inputs in &input_sets {
+            let module = Module::with_inputs(&mfiles, inputs);
+            let instance: Vec<Resource> = mfiles.iter().flat_map(|f| module.resources(f)).collect();
+            let cx = Context {
+                files: &unit,
+                resources: &instance,
+                dockerfile: None,
+                scripts: &[],
+                config,
+                set: &NO_SET,
+            };
+            found.extend(run_rules(&cx, Domain::Terraform, &enabled, rules));
+            resources.extend(instance);
+        }
         if index == 0 {
             findings.extend(found);
         } else {
@@ -286,8 +299,12 @@ pub fn lint_module(
                         let resources: Vec<Resource> =
                             mfiles.iter().flat_map(|f| module.resources(f)).collect();
                         let cx = Context {
+                            files: &unit,
                             resources: &resources,
-                            ..cx
+                            dockerfile: None,
+                            scripts: &[],
+                            config,
+                            set: &NO_SET,
                         };
                         run_rules(&cx, Domain::Terraform, &enabled, rules)
                             .into_iter()
@@ -401,24 +418,27 @@ fn at_call_site(mut f: Finding, node: &ModuleNode, root_files: usize) -> Option<
     Some(f)
 }
 
-/// The input values a call passes: each argument placed at the call, so that a finding it
-/// causes can be reported there.
-fn call_arguments(parent: &[Resource], call: &str) -> Vec<(String, Node, Option<usize>)> {
+/// The input values each instance of a call passes (none for `count = 0`): each argument
+/// placed at the call, so that a finding it causes can be reported there.
+fn call_instances(parent: &[Resource], call: &str) -> Vec<Vec<(String, Node, Option<usize>)>> {
     let name = format!("module.{call}");
-    let Some(block) = parent.iter().find(|r| r.name == name) else {
-        return Vec::new();
-    };
-    block
-        .body
-        .entries()
+    parent
         .iter()
-        .filter(|e| !META_ARGUMENTS.contains(&e.key.as_str()))
-        .map(|e| {
-            (
-                e.key.clone(),
-                e.value.placed(e.value.span),
-                Some(block.file),
-            )
+        .filter(|r| r.name == name)
+        .map(|block| {
+            block
+                .body
+                .entries()
+                .iter()
+                .filter(|e| !META_ARGUMENTS.contains(&e.key.as_str()))
+                .map(|e| {
+                    (
+                        e.key.clone(),
+                        e.value.placed(e.value.span),
+                        Some(block.file),
+                    )
+                })
+                .collect()
         })
         .collect()
 }

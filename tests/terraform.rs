@@ -158,6 +158,9 @@ fn module_calls_report_at_the_call_site() {
             "testdata/terraform/modules/root/main.tf:12 TF-AWS-002 module.network: aws_security_group.default allows every port and protocol from anywhere (`0.0.0.0/0`) | testdata/terraform/modules/root/.terraform/modules/network/main.tf:8: in module.network here",
             // Never fetched: noted once.
             "testdata/terraform/modules/root/main.tf:18 RAMPART-005 module `git::https://example.com/modules/cache.git?ref=v1` is not available locally: its resources are not checked (run `terraform init -backend=false` to download it) | ",
+            // `for_each` on a call: each instance is evaluated with its `each.value`; only the
+            // "demo" instance makes the database public. The `count = 0` call creates nothing.
+            "testdata/terraform/modules/root/main.tf:26 TF-AWS-003 module.db_per_env: aws_db_instance.this is reachable from outside its VPC (`publicly_accessible = true`) | testdata/terraform/modules/db/main.tf:12: used in module.db_per_env here",
         ]
     );
     // The module's own scan, with its defaults, finds nothing: the findings belong to the call.
