@@ -46,9 +46,10 @@ for r in rules:
 ck_files = collections.defaultdict(set)
 for c in failed:
     ck_files[c["check_id"]].add(os.path.normpath(c["file_path"].lstrip("/")))
+# rampart writes paths as given on the command line: make them relative to the corpus too.
 rp_files = collections.defaultdict(set)
 for f in rampart["findings"]:
-    rp_files[f["code"]].add(os.path.normpath(f["path"]))
+    rp_files[f["code"]].add(os.path.normpath(os.path.relpath(f["path"], corpus)))
 print(f"{'checkov':<14}{'rampart':<22}{'checkov':>8}{'rampart':>8}{'both':>6}{'only checkov':>14}{'only rampart':>14}")
 for ckid in sorted(pairs, key=lambda x: (len(x), x)):
     codes = sorted(pairs[ckid])
