@@ -39,6 +39,37 @@ pub fn exposed_ports(from: u32, to: u32) -> Option<String> {
     (!hits.is_empty()).then(|| hits.join(", "))
 }
 
+/// The traffic an AWS-style rule (security group or network ACL entry) matches.
+pub enum Traffic {
+    /// Every protocol (`-1`, `all`).
+    All,
+    /// TCP or UDP on `from..=to`.
+    Ports(u32, u32),
+}
+
+/// The traffic of a rule whose protocol is in `protocol_key` and ports in `from_key`/`to_key`;
+/// `None` when unknown or for protocols without ports (ICMP).
+pub fn aws_traffic(
+    rule: &Node,
+    protocol_key: &str,
+    from_key: &str,
+    to_key: &str,
+) -> Option<Traffic> {
+    let protocol = rule.get(protocol_key)?;
+    if protocol.is_unknown() {
+        return None;
+    }
+    let p = protocol.display().to_ascii_lowercase();
+    if p == "-1" || p == "all" {
+        return Some(Traffic::All);
+    }
+    if !matches!(p.as_str(), "tcp" | "6" | "udp" | "17") {
+        return None;
+    }
+    let port = |k: &str| rule.get(k).and_then(Node::as_f64).map(|n| n as u32);
+    Some(Traffic::Ports(port(from_key)?, port(to_key)?))
+}
+
 /// What a list of port nodes (`22`, `"3389"`, `"1000-2000"`, `"*"`) opens that matters, each
 /// service once: "SSH (22), RDP (3389)".
 pub fn exposed_port_list<'a>(ports: impl IntoIterator<Item = &'a Node>) -> Option<String> {

@@ -1,4 +1,4 @@
-use super::policy::{each_policy, is_all, IDENTITY_POLICIES};
+use super::policy::{action_finding, each_policy, is_all, IDENTITY_POLICIES};
 use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
 
 crate::declare_rule! {
@@ -71,18 +71,15 @@ impl Rule for IamAdminPolicy {
                     if !st.resources.iter().any(|x| is_all(x)) {
                         continue;
                     }
-                    out.push(
-                        Finding::on(
-                            &Self::META,
-                            r,
-                            action.span,
-                            format!(
-                                "{} allows every action on every resource (administrator access)",
-                                r.name
-                            ),
-                        )
-                        .with_origin(action, r.file, "the action"),
-                    );
+                    out.push(action_finding(
+                        &Self::META,
+                        r,
+                        action,
+                        format!(
+                            "{} allows every action on every resource (administrator access)",
+                            r.name
+                        ),
+                    ));
                 }
             },
         );

@@ -1,4 +1,4 @@
-use super::policy::{covers, each_policy, IDENTITY_POLICIES};
+use super::policy::{action_finding, covers, each_policy, IDENTITY_POLICIES};
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
@@ -89,20 +89,17 @@ impl Rule for IamPassroleWildcard {
                     }) else {
                         continue;
                     };
-                    out.push(
-                        Finding::on(
-                            &Self::META,
-                            r,
-                            action.span,
-                            format!(
-                                "{} allows `{}` on `{}`: any role can be handed to a service",
-                                r.name,
-                                action.display(),
-                                resource.display()
-                            ),
-                        )
-                        .with_origin(action, r.file, "the action"),
-                    );
+                    out.push(action_finding(
+                        &Self::META,
+                        r,
+                        action,
+                        format!(
+                            "{} allows `{}` on `{}`: any role can be handed to a service",
+                            r.name,
+                            action.display(),
+                            resource.display()
+                        ),
+                    ));
                 }
             },
         );

@@ -1,4 +1,4 @@
-use super::policy::{covers, each_policy, is_all, IDENTITY_POLICIES};
+use super::policy::{action_finding, covers, each_policy, is_all, IDENTITY_POLICIES};
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
@@ -131,13 +131,7 @@ impl Rule for IamPrivilegeEscalation {
                             format!("`{pattern}` (which includes {})", granted.join(", "))
                         };
                         out.push(
-                        Finding::on(
-                            &Self::META,
-                            r,
-                            action.span,
-                            format!("{} allows {what} on every resource: a path to administrator access", r.name),
-                        )
-                        .with_origin(action, r.file, "the action"),
+                        action_finding(&Self::META, r, action, format!("{} allows {what} on every resource: a path to administrator access", r.name)),
                     );
                     }
                 }

@@ -1,4 +1,4 @@
-use super::policy::{each_policy, is_all, IDENTITY_POLICIES};
+use super::policy::{action_finding, each_policy, is_all, IDENTITY_POLICIES};
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
@@ -77,19 +77,16 @@ impl Rule for IamWildcardAction {
                         continue;
                     }
                     if let Some(first) = st.not_actions.first() {
-                        out.push(
-                            Finding::on(
-                                &Self::META,
-                                r,
-                                first.span,
-                                format!(
-                                    "{} allows every action except {} (`NotAction` with `Allow`)",
-                                    r.name,
-                                    first.display()
-                                ),
-                            )
-                            .with_origin(first, r.file, "the action"),
-                        );
+                        out.push(action_finding(
+                            &Self::META,
+                            r,
+                            first,
+                            format!(
+                                "{} allows every action except {} (`NotAction` with `Allow`)",
+                                r.name,
+                                first.display()
+                            ),
+                        ));
                         continue;
                     }
                     for action in st
@@ -103,15 +100,12 @@ impl Rule for IamWildcardAction {
                         } else {
                             format!("every `{}` action", text.trim_end_matches(":*"))
                         };
-                        out.push(
-                            Finding::on(
-                                &Self::META,
-                                r,
-                                action.span,
-                                format!("{} allows {what} (`{text}`)", r.name),
-                            )
-                            .with_origin(action, r.file, "the action"),
-                        );
+                        out.push(action_finding(
+                            &Self::META,
+                            r,
+                            action,
+                            format!("{} allows {what} (`{text}`)", r.name),
+                        ));
                     }
                 }
             },

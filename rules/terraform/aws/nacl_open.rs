@@ -2,7 +2,7 @@ use crate::model::Node;
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
-use crate::rules::terraform::network::exposed_ports;
+use crate::rules::terraform::network::{aws_traffic, exposed_ports, Traffic};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -70,23 +70,12 @@ const OPEN: &[&str] = &["0.0.0.0/0", "::/0"];
 
 /// What an allowed ingress entry exposes, if anything sensitive.
 fn exposed(entry: &Node) -> Option<String> {
-    let protocol = entry.get("protocol")?;
-    if protocol.is_unknown() {
-        return None;
+    match aws_traffic(entry, "protocol", "from_port", "to_port")? {
+        Traffic::All => Some("all traffic".into()),
+        // Return traffic on the ephemeral ports.
+        Traffic::Ports(from, _) if from >= 1024 => None,
+        Traffic::Ports(from, to) => exposed_ports(from, to),
     }
-    let p = protocol.display().to_ascii_lowercase();
-    if p == "-1" || p == "all" {
-        return Some("all traffic".into());
-    }
-    if !matches!(p.as_str(), "tcp" | "6" | "udp" | "17") {
-        return None;
-    }
-    let port = |k: &str| entry.get(k).and_then(Node::as_f64).map(|n| n as u32);
-    let (from, to) = (port("from_port")?, port("to_port")?);
-    if from >= 1024 {
-        return None; // return traffic on the ephemeral ports
-    }
-    exposed_ports(from, to)
 }
 
 impl Rule for NaclOpen {

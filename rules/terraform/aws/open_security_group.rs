@@ -1,6 +1,6 @@
 use crate::model::{Node, Resource};
 use crate::rule::{Context, Domain, Equivalents, Finding, Related, Rule, RuleMeta, Severity};
-use crate::rules::terraform::network::exposed_ports;
+use crate::rules::terraform::network::{aws_traffic, exposed_ports, Traffic};
 use crate::terraform_join::referenced;
 
 crate::declare_rule! {
@@ -68,20 +68,10 @@ const OPEN: &[&str] = &["0.0.0.0/0", "::/0"];
 
 /// What an ingress rule exposes, when it is known: "SSH (22)", "every port".
 fn exposed(rule: &Node, from_key: &str, to_key: &str, protocol_key: &str) -> Option<String> {
-    let protocol = rule.get(protocol_key)?;
-    if protocol.is_unknown() {
-        return None;
+    match aws_traffic(rule, protocol_key, from_key, to_key)? {
+        Traffic::All => Some("every port and protocol".into()),
+        Traffic::Ports(from, to) => exposed_ports(from, to),
     }
-    let p = protocol.display().to_ascii_lowercase();
-    if p == "-1" || p == "all" {
-        return Some("every port and protocol".into());
-    }
-    if !matches!(p.as_str(), "tcp" | "6" | "udp" | "17") {
-        return None;
-    }
-    let port = |k: &str| rule.get(k).and_then(Node::as_f64).map(|n| n as u32);
-    let (from, to) = (port(from_key)?, port(to_key)?);
-    exposed_ports(from, to)
 }
 
 /// The open CIDR nodes of a rule.

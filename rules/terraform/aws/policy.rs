@@ -2,6 +2,7 @@
 //! heredoc, `jsonencode({...})`, or the `statement` blocks of `data "aws_iam_policy_document"`.
 
 use crate::model::{Node, Resource, Value};
+use crate::rule::{Finding, RuleMeta};
 use crate::terraform::json_node;
 
 /// One statement, with the keys of both spellings (`Action`/`actions`) folded together.
@@ -239,6 +240,16 @@ pub const IDENTITY_POLICIES: &[&str] = &[
     "aws_iam_user_policy",
     "aws_iam_group_policy",
 ];
+
+/// A finding on an action of a statement, with the place it was set when it came from a variable.
+pub fn action_finding(
+    meta: &'static RuleMeta,
+    r: &Resource,
+    action: &Node,
+    message: String,
+) -> Finding {
+    Finding::on(meta, r, action.span, message).with_origin(action, r.file, "the action")
+}
 
 #[cfg(test)]
 mod tests {
