@@ -62,4 +62,4 @@ echo "terraform part: $tf_files files evaluated and checked, best of 5: $tf_best
 rm -rf "$tf_dir"
 
 echo "language server, didChange to publishDiagnostics:"
-cargo bench --quiet --bench lsp_latency 2>/dev/null | sed 's/^/  /'
+cargo bench --quiet --bench lsp_latency 2>&1 | sed 's/^/  /'

@@ -223,8 +223,10 @@ fn measure_tf(c: &Connection, uri: &str, text: &str, rounds: usize) -> Vec<Durat
         "textDocument/didOpen",
         json!({"textDocument": {"uri": uri, "languageId": "terraform", "version": version, "text": text}}),
     );
+    // The buckets draw the low-severity hygiene findings (versioning, logging, KMS); the edits
+    // below must not change them.
     let first = wait_version(c, uri, version);
-    assert!(first.is_empty(), "{first:?}");
+    assert!(!first.iter().any(|c| c == "RAMPART-001"), "{first:?}");
     let mut times = Vec::with_capacity(rounds);
     for i in 0..rounds {
         version += 1;
@@ -239,7 +241,7 @@ fn measure_tf(c: &Connection, uri: &str, text: &str, rounds: usize) -> Vec<Durat
             }]}),
         );
         let codes = wait_version(c, uri, version);
-        assert!(codes.is_empty(), "{codes:?}");
+        assert_eq!(codes, first);
         times.push(start.elapsed());
     }
     times.sort();
