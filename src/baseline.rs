@@ -6,13 +6,13 @@
 //! reformatting, while the same rule firing in another file or resource is new. Identical
 //! fingerprints are counted, so a second identical finding in the same place is new too.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::config::absolute;
-use crate::engine::ScanResult;
+use crate::engine::{FileResult, ScanResult};
 use crate::report::{display_path, fingerprint_at};
 
 pub const FILE_NAME: &str = ".rampart-baseline.json";
@@ -122,35 +122,54 @@ impl Baseline {
 
     /// Remove the findings the baseline accepts; returns how many were removed.
     pub fn filter(&self, result: &mut ScanResult, file: &Path) -> usize {
-        let dir = file.parent().unwrap_or(Path::new("."));
-        let mut remaining: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut filter = self.filter_for(file);
+        result.files.iter_mut().map(|f| filter.apply(f)).sum()
+    }
+
+    /// A filter that takes files one at a time (a streamed scan); `file` is the baseline's path.
+    pub fn filter_for(&self, file: &Path) -> BaselineFilter {
+        let mut remaining: HashMap<String, usize> = HashMap::new();
         for e in &self.findings {
-            *remaining.entry(e.fingerprint.as_str()).or_default() += e.count;
+            *remaining.entry(e.fingerprint.clone()).or_default() += e.count;
         }
+        BaselineFilter {
+            dir: file.parent().unwrap_or(Path::new(".")).to_path_buf(),
+            remaining,
+        }
+    }
+}
+
+/// Drops the findings a baseline knows, each known finding once.
+pub struct BaselineFilter {
+    dir: PathBuf,
+    remaining: HashMap<String, usize>,
+}
+
+impl BaselineFilter {
+    /// Drop the known findings of one file; returns how many were dropped.
+    pub fn apply(&mut self, f: &mut FileResult) -> usize {
         let mut removed = 0;
-        for f in &mut result.files {
-            let keep: Vec<bool> = f
-                .findings
-                .iter()
-                .map(|finding| {
-                    if finding.suppressed.is_some() {
-                        return true;
+        let keep: Vec<bool> = f
+            .findings
+            .iter()
+            .map(|finding| {
+                if finding.suppressed.is_some() {
+                    return true;
+                }
+                let path = relative_to(f.unit_path(finding.file), &self.dir);
+                let fp = fingerprint_at(f, finding, &path);
+                match self.remaining.get_mut(fp.as_str()) {
+                    Some(n) if *n > 0 => {
+                        *n -= 1;
+                        removed += 1;
+                        false
                     }
-                    let path = relative_to(f.unit_path(finding.file), dir);
-                    let fp = fingerprint_at(f, finding, &path);
-                    match remaining.get_mut(fp.as_str()) {
-                        Some(n) if *n > 0 => {
-                            *n -= 1;
-                            removed += 1;
-                            false
-                        }
-                        _ => true,
-                    }
-                })
-                .collect();
-            let mut it = keep.into_iter();
-            f.findings.retain(|_| it.next().unwrap_or(true));
-        }
+                    _ => true,
+                }
+            })
+            .collect();
+        let mut it = keep.into_iter();
+        f.findings.retain(|_| it.next().unwrap_or(true));
         removed
     }
 }

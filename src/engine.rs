@@ -107,6 +107,8 @@ pub struct ScanOptions {
     pub tf_vars: Vec<TfVar>,
     /// `--plan`: `terraform show -json` output to check, whatever its file name.
     pub plans: Vec<PathBuf>,
+    /// `--shard K/N`: check only this part of the files.
+    pub shard: Option<Shard>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -136,9 +138,85 @@ struct Candidate {
     set: Arc<k8s::SetFacts>,
 }
 
+/// What a scan reports as it goes, for a progress display.
+#[derive(Debug)]
+pub enum Progress<'a> {
+    /// Discovery is over: this many files will be reported (renders not included).
+    Discovered(usize),
+    /// One file is done.
+    Done(&'a Path),
+    /// This many Kustomize overlays and Helm charts will be rendered (each then `Done`).
+    Rendering(usize),
+}
+
+/// `--shard K/N`: the part of the file set this run checks. Files are split by a hash of their
+/// path relative to the scanned directory (a Terraform module by its directory, so a module is
+/// never split), so every machine of a matrix computes the same split and adding a file moves
+/// no other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based.
+    pub index: u32,
+    pub count: u32,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let bad = || format!("expected K/N with 1 <= K <= N (e.g. 2/8), got `{s}`");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let index: u32 = k.trim().parse().map_err(|_| bad())?;
+        let count: u32 = n.trim().parse().map_err(|_| bad())?;
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl Shard {
+    /// Does this shard own the file or directory `path`, found under one of `roots`?
+    pub fn owns(&self, path: &Path, roots: &[PathBuf]) -> bool {
+        let rel = roots
+            .iter()
+            .filter(|r| path.starts_with(r))
+            .max_by_key(|r| r.components().count())
+            .and_then(|r| path.strip_prefix(r).ok())
+            .unwrap_or(path);
+        let key = crate::report::display_path(rel);
+        let mut hash: u64 = 0xcbf29ce484222325;
+        for b in key.bytes() {
+            hash ^= b as u64;
+            hash = hash.wrapping_mul(0x100000001b3);
+        }
+        // The low bits of FNV-1a are weak for similar keys: mix before reducing.
+        hash ^= hash >> 33;
+        hash = hash.wrapping_mul(0xff51afd7ed558ccd);
+        hash ^= hash >> 33;
+        (hash % self.count as u64) as u32 == self.index - 1
+    }
+}
+
+/// Scan and collect every file's result, sorted by path.
 pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<ScanResult, EngineError> {
+    let mut files = Vec::new();
+    let discovered = scan_each(paths, options, &|_| {}, &mut |f| files.push(f))?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(ScanResult { files, discovered })
+}
+
+/// Scan, handing each file's result to `sink` as soon as it and every file before it are done:
+/// files in path order (Terraform modules by directory), then paths that could not be walked,
+/// then renders. Only the files being checked are held in memory, so a report written as it
+/// goes stays flat whatever the size of the scan. Returns the number of files discovered.
+pub fn scan_each(
+    paths: &[PathBuf],
+    options: &ScanOptions,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+    sink: &mut dyn FnMut(FileResult),
+) -> Result<usize, EngineError> {
     let excludes = build_excludes(&options.exclude)?;
-    let (mut found, walk_errors) = discover(paths, &excludes);
+    let (mut found, mut walk_errors) = discover(paths, &excludes);
     // `--plan FILE`: a plan whatever its name.
     for plan in &options.plans {
         found.retain(|(p, _, _)| p != plan);
@@ -159,32 +237,107 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<ScanResult, Engi
         });
     }
     let fallback = options.config.for_file(Path::new("."))?;
-    let mut discovered = candidates.len() + walk_errors.len();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
         .build()
         .map_err(|e| EngineError::Threads(e.to_string()))?;
+    // Whole-set facts come from every file, whichever shard is checked.
     let set = Arc::new(pool.install(|| gather_set(&candidates)));
     for c in &mut candidates {
         c.set = set.clone();
     }
-    let units = plan_units(candidates, paths, &options.tf_vars);
-    let mut files: Vec<FileResult> =
-        pool.install(|| units.into_par_iter().flat_map_iter(run_unit).collect());
+    if let Some(shard) = options.shard {
+        candidates.retain(|c| {
+            let key = match c.kind {
+                FileKind::Terraform => c.path.parent().unwrap_or(Path::new("")),
+                _ => &c.path,
+            };
+            shard.owns(key, paths)
+        });
+        walk_errors.retain(|(p, _)| shard.owns(p, paths));
+    }
+    let mut discovered = candidates.len() + walk_errors.len();
+    progress(Progress::Discovered(discovered));
+    let mut units = plan_units(candidates, paths, &options.tf_vars);
+    units.sort_by(|a, b| a.first_path().cmp(b.first_path()));
+
+    let mut renderable = Vec::new();
+    let mut manifests = Vec::new();
+    run_in_order(
+        units,
+        pool.current_num_threads(),
+        &mut |mut f: FileResult| {
+            if options.render {
+                if is_kustomization(&f.path) || is_chart(&f.path) {
+                    renderable.push(f.path.to_path_buf());
+                }
+                if f.kind == Some(FileKind::Kubernetes) && f.status == FileStatus::Scanned {
+                    manifests.push(f.path.to_path_buf());
+                }
+            }
+            sort_findings(&mut f.findings);
+            progress(Progress::Done(&f.path));
+            sink(f);
+        },
+    );
+    walk_errors.sort();
     for (path, message) in walk_errors {
-        files.push(unreadable(path, None, message, &fallback));
+        progress(Progress::Done(&path));
+        sink(unreadable(path, None, message, &fallback));
     }
-    if options.render {
-        // Each render is a file of its own in the report.
-        let rendered = pool.install(|| render_pass(&files, options));
+    if !renderable.is_empty() {
+        let rendered =
+            pool.install(|| render_pass(&renderable, &manifests, &set, paths, options, progress));
         discovered += rendered.len();
-        files.extend(rendered);
+        for mut f in rendered {
+            sort_findings(&mut f.findings);
+            sink(f);
+        }
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    for f in &mut files {
-        sort_findings(&mut f.findings);
-    }
-    Ok(ScanResult { files, discovered })
+    Ok(discovered)
+}
+
+/// Lint the units on `threads` workers that take them in order, and hand the results to
+/// `sink` in that order. A worker never runs far ahead of the slowest unit in flight, so the
+/// results waiting for their turn stay few.
+fn run_in_order(units: Vec<Unit>, threads: usize, sink: &mut dyn FnMut(FileResult)) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{mpsc, Mutex};
+    let count = units.len();
+    let units: Vec<Mutex<Option<Unit>>> = units.into_iter().map(|u| Mutex::new(Some(u))).collect();
+    let next = AtomicUsize::new(0);
+    let threads = threads.clamp(1, count.max(1));
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::sync_channel::<(usize, Vec<FileResult>)>(threads * 4);
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (units, next) = (&units, &next);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= count {
+                    break;
+                }
+                let unit = units[i].lock().map(|mut u| u.take()).ok().flatten();
+                let results = unit.map(run_unit).unwrap_or_default();
+                if tx.send((i, results)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        let mut waiting: BTreeMap<usize, Vec<FileResult>> = BTreeMap::new();
+        let mut turn = 0;
+        for (i, results) in rx {
+            waiting.insert(i, results);
+            while let Some(mut results) = waiting.remove(&turn) {
+                results.sort_by(|a, b| a.path.cmp(&b.path));
+                for f in results {
+                    sink(f);
+                }
+                turn += 1;
+            }
+        }
+    });
 }
 
 pub fn sort_findings(findings: &mut [Finding]) {
@@ -333,6 +486,16 @@ enum Unit {
     },
 }
 
+impl Unit {
+    /// Where the unit sorts: its file, or its module's directory.
+    fn first_path(&self) -> &Path {
+        match self {
+            Unit::Single(c) => &c.path,
+            Unit::TerraformDir { dir, .. } => dir,
+        }
+    }
+}
+
 fn plan_units(candidates: Vec<Candidate>, roots: &[PathBuf], vars: &[TfVar]) -> Vec<Unit> {
     let mut dirs: BTreeMap<PathBuf, Vec<Candidate>> = BTreeMap::new();
     let mut units = Vec::new();
@@ -387,7 +550,7 @@ fn run_unit(unit: Unit) -> Vec<FileResult> {
             .map(|c| (c.path.clone(), c.config.clone()))
             .collect(),
     };
-    match catch_unwind(AssertUnwindSafe(|| match unit {
+    match guarded(AssertUnwindSafe(|| match unit {
         Unit::Single(c) => vec![lint_candidate(c)],
         Unit::TerraformDir { dir, report, env } => lint_terraform_dir(&dir, report, &env),
     })) {
@@ -400,6 +563,23 @@ fn run_unit(unit: Unit) -> Vec<FileResult> {
                 .collect()
         }
     }
+}
+
+thread_local! {
+    static GUARDED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Is this thread inside a lint whose panic becomes a finding? A panic hook stays quiet then.
+pub fn in_guarded_lint() -> bool {
+    GUARDED.with(|g| g.get() > 0)
+}
+
+/// `catch_unwind` that marks the thread as inside a guarded lint while `f` runs.
+fn guarded<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe) -> std::thread::Result<R> {
+    GUARDED.with(|g| g.set(g.get() + 1));
+    let result = catch_unwind(f);
+    GUARDED.with(|g| g.set(g.get() - 1));
+    result
 }
 
 pub fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
@@ -420,6 +600,10 @@ fn lint_candidate(c: Candidate) -> FileResult {
     }
 }
 
+fn is_chart(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == "Chart.yaml")
+}
+
 fn is_kustomization(path: &Path) -> bool {
     path.file_name().is_some_and(|n| {
         n == "kustomization.yaml" || n == "kustomization.yml" || n == "Kustomization"
@@ -431,22 +615,28 @@ fn is_kustomization(path: &Path) -> bool {
 /// whose objects name the file they came from. From an overlay, only findings that its own
 /// files do not already show are kept (what patches, image overrides and generators add); a
 /// chart's findings are all kept, since its templates cannot be linted unrendered.
-fn render_pass(files: &[FileResult], options: &ScanOptions) -> Vec<FileResult> {
+/// `renderable` are the kustomization and `Chart.yaml` files of the scan, `manifests` every
+/// Kubernetes file it checked (what an overlay's own files show is linted again on demand, so
+/// the scan need not keep its results).
+fn render_pass(
+    renderable: &[PathBuf],
+    manifests: &[PathBuf],
+    set: &Arc<k8s::SetFacts>,
+    roots: &[PathBuf],
+    options: &ScanOptions,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Vec<FileResult> {
     use crate::render::{self, Rendered};
-    let renderable = |f: &FileResult| {
-        is_kustomization(&f.path) || f.path.file_name().is_some_and(|n| n == "Chart.yaml")
-    };
-    // Most scans have nothing to render: skip resolving every path of the scan.
-    if !files.iter().any(renderable) {
-        return Vec::new();
-    }
+    use std::sync::Mutex;
     // Bases and components used by another kustomization of the scan are rendered as part of
-    // it; overlays that pull remote resources cannot build offline.
+    // it; overlays that pull remote resources cannot build offline. Renders are sharded by
+    // their directory, like the files.
     let mut used = HashSet::new();
     let mut remote = HashSet::new();
-    for f in files.iter().filter(|f| is_kustomization(&f.path)) {
-        let dir = f.path.parent().unwrap_or(Path::new("."));
-        for entry in kustomization_refs(f.text()) {
+    for path in renderable.iter().filter(|p| is_kustomization(p)) {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let text = read_text(path, 10 << 20).unwrap_or_default();
+        for entry in kustomization_refs(&text) {
             if entry.contains("://") || entry.starts_with("github.com/") || entry.contains("?ref=")
             {
                 remote.insert(resolved(dir));
@@ -455,28 +645,55 @@ fn render_pass(files: &[FileResult], options: &ScanOptions) -> Vec<FileResult> {
             }
         }
     }
-    let jobs: Vec<(PathBuf, bool)> = files
+    let jobs: Vec<(PathBuf, bool)> = renderable
         .iter()
-        .filter_map(|f| {
-            let dir = f.path.parent()?.to_path_buf();
-            if is_kustomization(&f.path) {
+        .filter_map(|path| {
+            let dir = path.parent()?.to_path_buf();
+            if options.shard.is_some_and(|s| !s.owns(&dir, roots)) {
+                return None;
+            }
+            if is_kustomization(path) {
                 (!used.contains(&resolved(&dir))).then_some((dir, true))
-            } else if f.path.file_name().is_some_and(|n| n == "Chart.yaml") {
-                Some((dir, false))
             } else {
-                None
+                Some((dir, false))
             }
         })
         .collect();
-    // What the scanned files already report: (absolute path) → (rule, kind, container).
-    let mut known: HashMap<PathBuf, HashSet<FindingKey>> = HashMap::new();
-    for f in files {
-        let entry = known.entry(resolved(&f.path)).or_default();
-        for x in &f.findings {
-            entry.insert((x.meta.code, resource_kind(x), x.container.clone()));
-        }
+    if jobs.is_empty() {
+        return Vec::new();
     }
-    jobs.into_par_iter()
+    progress(Progress::Rendering(jobs.len()));
+    // What a scanned file reports: (rule, kind, container), linted when first asked for.
+    let scanned: HashMap<PathBuf, &PathBuf> = manifests.iter().map(|p| (resolved(p), p)).collect();
+    let known: Mutex<HashMap<PathBuf, Arc<HashSet<FindingKey>>>> = Mutex::default();
+    let keys_of = |origin: &Path| -> Option<Arc<HashSet<FindingKey>>> {
+        let real = resolved(origin);
+        let path = scanned.get(&real)?;
+        if let Some(k) = known.lock().ok()?.get(&real) {
+            return Some(k.clone());
+        }
+        let config = options.config.for_file(path).ok()?;
+        let text = read_text(path, config.max_file_size).ok()?;
+        let result = lint_in_set(
+            path,
+            &text,
+            FileKind::Kubernetes,
+            &config,
+            rules::RULES,
+            set,
+        );
+        let keys: Arc<HashSet<FindingKey>> = Arc::new(
+            result
+                .findings
+                .iter()
+                .map(|x| (x.meta.code, resource_kind(x), x.container.clone()))
+                .collect(),
+        );
+        known.lock().ok()?.insert(real, keys.clone());
+        Some(keys)
+    };
+    let mut out: Vec<FileResult> = jobs
+        .into_par_iter()
         .filter_map(|(dir, kustomize)| {
             let (rendered, label) = if kustomize && remote.contains(&resolved(&dir)) {
                 (
@@ -492,6 +709,7 @@ fn render_pass(files: &[FileResult], options: &ScanOptions) -> Vec<FileResult> {
                 (render::helm(&dir, &options.helm), "[helm template]")
             };
             let path = dir.join(label);
+            progress(Progress::Done(&path));
             let config = options.config.for_file(&path).ok()?;
             let text = match rendered {
                 Rendered::Text { text, .. } => text,
@@ -518,11 +736,13 @@ fn render_pass(files: &[FileResult], options: &ScanOptions) -> Vec<FileResult> {
                 }
                 let Some(origin) = &f.provenance else { return true };
                 let key = (f.meta.code, resource_kind(f), f.container.clone());
-                !known.get(&resolved(Path::new(origin))).is_some_and(|k| k.contains(&key))
+                !keys_of(Path::new(origin)).is_some_and(|k| k.contains(&key))
             });
             Some(result)
         })
-        .collect()
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
 }
 
 /// The file a rendered object came from. Kustomize writes origins relative to the wrapper's
@@ -803,7 +1023,7 @@ fn lint_in_set(
             .expect("one result per reported file")
         }
     };
-    match catch_unwind(AssertUnwindSafe(run)) {
+    match guarded(AssertUnwindSafe(run)) {
         Ok(result) => result,
         Err(payload) => internal_error(path.to_path_buf(), &panic_message(&payload), config),
     }

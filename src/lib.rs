@@ -22,6 +22,7 @@ pub mod terraform_unit;
 pub mod docs;
 pub mod engine;
 pub mod lsp;
+pub mod merge;
 pub mod report;
 #[path = "../rules/mod.rs"]
 pub mod rules;

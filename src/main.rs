@@ -9,12 +9,15 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use rampart::baseline::{self, Baseline};
 use rampart::config::{CliSettings, Resolver};
-use rampart::engine::{self, ConfigSource, ScanOptions, ScanResult};
+use rampart::engine::{self, ConfigSource, ScanOptions, ScanResult, Shard};
 use rampart::fix::Applicability;
 use rampart::report;
 use rampart::rule::{RuleMeta, Severity};
 use rampart::rules;
 use rampart::terraform_unit::TfVar;
+
+mod output;
+use output::{Bar, Format, HumanOptions, Outputs};
 
 // The parsers allocate a node per value: mimalloc makes that about twice as fast as the
 // system allocator.
@@ -52,6 +55,18 @@ enum Command {
         /// Rule code or name, e.g. K8S-001 or privileged-container.
         rule: String,
     },
+    /// Merge the SARIF or JSON reports of the parts of a sharded scan (`--shard K/N`) into one.
+    Merge {
+        /// The reports (all SARIF or all rampart JSON).
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// Write the merged report to FILE instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Exit 1 when the merged report has a finding of this severity or higher.
+        #[arg(long, value_enum, value_name = "SEVERITY")]
+        fail_on: Option<Severity>,
+    },
     /// Run the language server on stdin/stdout.
     Lsp,
     /// Print the effective configuration for a file or directory.
@@ -62,17 +77,6 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
-}
-
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
-enum Format {
-    Human,
-    Compact,
-    Json,
-    Sarif,
-    Junit,
-    Github,
-    Gitlab,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -131,6 +135,11 @@ struct Selection {
     /// found without it.
     #[arg(long, value_name = "FILE")]
     plan: Vec<PathBuf>,
+    /// Check only part K of N of the files (1 <= K <= N), split by a hash of each path
+    /// relative to the scanned directory: the same split on every machine of a CI matrix or
+    /// Kubernetes Job array. `rampart merge` joins the parts' reports.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
 }
 
 impl Selection {
@@ -184,6 +193,12 @@ struct ScanArgs {
     /// Also list skipped files and why (stderr).
     #[arg(long, short = 'v')]
     verbose: bool,
+    /// No progress bar (it is only drawn when stderr is a terminal).
+    #[arg(long)]
+    no_progress: bool,
+    /// Only the findings: no progress bar, no summary, no notes on stderr.
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -197,8 +212,14 @@ struct BaselineArgs {
 
 fn main() -> ExitCode {
     // A panic inside a lint is reported as a finding by the engine; keep the default hook's
-    // noise off the terminal.
-    std::panic::set_hook(Box::new(|_| {}));
+    // noise off the terminal. Any other panic is a bug and says so.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !engine::in_guarded_lint() {
+            eprintln!("rampart: internal error (please report it): {info}");
+            default_hook(info);
+        }
+    }));
     let matches = Cli::command().get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
@@ -253,6 +274,30 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan(args, outputs),
         Command::Baseline(args) => write_baseline(args),
+        Command::Merge {
+            reports,
+            output,
+            fail_on,
+        } => {
+            let mut parts = Vec::new();
+            for path in reports {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                parts.push((path, text));
+            }
+            let merged = rampart::merge::merge(parts)?;
+            match &output {
+                Some(p) => std::fs::write(p, merged.to_json())
+                    .with_context(|| format!("writing {}", p.display()))?,
+                None => write_stdout(&merged.to_json())?,
+            }
+            let failing = fail_on.is_some_and(|s| merged.count_at_least(s.as_str()) > 0);
+            Ok(if failing {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
         Command::Lsp => {
             rampart::lsp::serve_stdio().map_err(|e| anyhow::anyhow!("{e}"))?;
             Ok(ExitCode::SUCCESS)
@@ -320,33 +365,38 @@ fn resolver(sel: &Selection, fail_on: Option<Severity>) -> Result<Resolver> {
     Ok(resolver)
 }
 
-fn run_scan(sel: &Selection, resolver: Resolver) -> Result<(ScanResult, ConfigSource)> {
-    if sel.paths.iter().any(|p| p == Path::new("-")) {
-        if sel.paths.len() > 1 {
-            bail!("`-` (stdin) cannot be combined with other paths");
-        }
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .context("reading stdin")?;
-        let text = engine::decode(bytes).map_err(|e| anyhow::anyhow!("stdin: {}", e.message))?;
-        let name = sel.stdin_filename.clone();
-        let Some(kind) = engine::kind_for_stdin(name.as_deref(), &text) else {
-            bail!("cannot tell the kind of stdin; pass --stdin-filename");
-        };
-        let config = match &name {
-            Some(n) => resolver.for_file(n)?,
-            None => (*resolver.for_dir(Path::new("."))?).clone(),
-        };
-        let path = name.unwrap_or_else(|| PathBuf::from("<stdin>"));
-        let file = engine::lint_text(&path, &text, kind, &config);
-        let result = ScanResult {
-            files: vec![file],
-            discovered: 1,
-        };
-        return Ok((result, ConfigSource::Resolved(resolver)));
+/// Lint stdin (`-`) as one file.
+fn scan_stdin(sel: &Selection, resolver: &Resolver) -> Result<ScanResult> {
+    if sel.paths.len() > 1 {
+        bail!("`-` (stdin) cannot be combined with other paths");
     }
-    let options = ScanOptions {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .context("reading stdin")?;
+    let text = engine::decode(bytes).map_err(|e| anyhow::anyhow!("stdin: {}", e.message))?;
+    let name = sel.stdin_filename.clone();
+    let Some(kind) = engine::kind_for_stdin(name.as_deref(), &text) else {
+        bail!("cannot tell the kind of stdin; pass --stdin-filename");
+    };
+    let config = match &name {
+        Some(n) => resolver.for_file(n)?,
+        None => (*resolver.for_dir(Path::new("."))?).clone(),
+    };
+    let path = name.unwrap_or_else(|| PathBuf::from("<stdin>"));
+    let file = engine::lint_text(&path, &text, kind, &config);
+    Ok(ScanResult {
+        files: vec![file],
+        discovered: 1,
+    })
+}
+
+fn reads_stdin(sel: &Selection) -> bool {
+    sel.paths.iter().any(|p| p == Path::new("-"))
+}
+
+fn scan_options(sel: &Selection, resolver: Resolver) -> ScanOptions {
+    ScanOptions {
         config: ConfigSource::Resolved(resolver),
         exclude: sel.exclude.clone(),
         jobs: sel.jobs,
@@ -366,7 +416,17 @@ fn run_scan(sel: &Selection, resolver: Resolver) -> Result<(ScanResult, ConfigSo
             )
             .collect(),
         plans: sel.plan.clone(),
-    };
+        shard: sel.shard,
+    }
+}
+
+/// Scan and keep every result (fixes, baselines).
+fn run_scan(sel: &Selection, resolver: Resolver) -> Result<(ScanResult, ConfigSource)> {
+    if reads_stdin(sel) {
+        let result = scan_stdin(sel, &resolver)?;
+        return Ok((result, ConfigSource::Resolved(resolver)));
+    }
+    let options = scan_options(sel, resolver);
     let result = engine::scan(&sel.paths, &options)?;
     Ok((result, options.config))
 }
@@ -382,13 +442,33 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
     };
     args.selection.fill_default_path();
     let sel = &args.selection;
-    let reading_stdin = sel.paths.iter().any(|p| p == Path::new("-"));
+    let reading_stdin = reads_stdin(sel);
     if (args.fix || args.diff) && reading_stdin {
         bail!("--fix and --diff work on files, not stdin");
     }
-    let (mut result, source) = run_scan(sel, resolver(sel, args.fail_on)?)?;
-
-    if args.fix || args.diff {
+    let filter = match (&baseline, &args.baseline) {
+        (Some(b), Some(p)) => Some(b.filter_for(p)),
+        _ => None,
+    };
+    let color =
+        !args.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+    let human = HumanOptions {
+        color,
+        verbose: args.verbose,
+        quiet: args.quiet,
+    };
+    let note = |s: String| {
+        if !args.quiet {
+            eprintln!("{s}");
+        }
+    };
+    let resolver = resolver(sel, args.fail_on)?;
+    let mut out = Outputs::new(&outputs, filter, args.fix || args.diff)?;
+    if args.verbose {
+        out.skipped = Some(Vec::new());
+    }
+    let discovered = if args.fix || args.diff {
+        let (mut result, source) = run_scan(sel, resolver)?;
         let min = if args.unsafe_fixes {
             Applicability::Unsafe
         } else {
@@ -420,61 +500,54 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
         }
         if args.diff {
             write_stdout(&diffs)?;
-            eprintln!("rampart: {applied} fix(es) would change {changed} file(s)");
+            note(format!(
+                "rampart: {applied} fix(es) would change {changed} file(s)"
+            ));
             return Ok(if changed > 0 {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
             });
         }
-        eprintln!("rampart: applied {applied} fix(es) to {changed} file(s)");
+        note(format!(
+            "rampart: applied {applied} fix(es) to {changed} file(s)"
+        ));
         if changed > 0 {
             // Report what is left, as the files now are.
-            let (rescanned, _) = run_scan(sel, resolver(sel, args.fail_on)?)?;
+            let (rescanned, _) = run_scan(sel, self::resolver(sel, args.fail_on)?)?;
             result = rescanned;
         }
-    }
-
-    let mut in_baseline = 0;
-    if let (Some(b), Some(p)) = (&baseline, &args.baseline) {
-        in_baseline = b.filter(&mut result, p);
-    }
-    let color =
-        !args.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
-    for (format, output) in &outputs {
-        let mut rendered = match format {
-            Format::Human => {
-                report::human::render(&result, color && output.is_none(), args.verbose)
-            }
-            Format::Compact => report::compact::render(&result),
-            Format::Json => report::json::render(&result),
-            Format::Sarif => {
-                let base = std::env::current_dir().context("current directory")?;
-                report::sarif::render(&result, &base, &metas)
-            }
-            Format::Junit => report::junit::render(&result),
-            Format::Github => report::github::render(&result),
-            Format::Gitlab => report::gitlab::render(&result),
-        };
-        if *format == Format::Human && in_baseline > 0 {
-            rendered.push_str(&format!(
-                "{in_baseline} known finding(s) are in the baseline and not shown.\n"
-            ));
+        let discovered = result.discovered;
+        for f in result.files {
+            out.file(f);
         }
-        match output {
-            Some(path) => std::fs::write(path, rendered)
-                .with_context(|| format!("writing {}", path.display()))?,
-            None => write_stdout(&rendered)?,
+        discovered
+    } else if reading_stdin {
+        let result = scan_stdin(sel, &resolver)?;
+        let discovered = result.discovered;
+        for f in result.files {
+            out.file(f);
         }
-    }
+        discovered
+    } else {
+        let options = scan_options(sel, resolver);
+        let bar = Bar::new(!args.no_progress && !args.quiet);
+        let scanned = engine::scan_each(&sel.paths, &options, &|p| bar.update(p), &mut |f| {
+            out.file(f)
+        });
+        bar.finish();
+        scanned?
+    };
+    let failing = out.failing;
+    let note_text = out.verbose_note();
+    out.finish(discovered, &human, &metas)?;
     if args.verbose
         && !outputs
             .iter()
             .any(|(f, o)| *f == Format::Human && o.is_none())
     {
-        eprint!("{}", report::human::summary_line(&result, true));
+        eprint!("{note_text}");
     }
-    let failing = result.files.iter().any(|f| f.fails());
     Ok(if failing {
         ExitCode::from(1)
     } else {

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::Locator;
-use crate::engine::ScanResult;
+use crate::engine::{FileResult, ScanResult};
 use crate::rule::Severity;
 use crate::source::ColumnUnit;
 
@@ -20,31 +20,34 @@ fn property(s: &str) -> String {
 }
 
 pub fn render(result: &ScanResult) -> String {
+    result.files.iter().map(render_file).collect()
+}
+
+/// The lines of one file's findings.
+pub fn render_file(file: &FileResult) -> String {
     let mut out = String::new();
-    for file in &result.files {
-        let Some(_) = file.active().next() else {
-            continue;
+    if file.active().next().is_none() {
+        return out;
+    }
+    let locator = Locator::new(file);
+    for f in file.active() {
+        let level = match f.severity {
+            Severity::Critical | Severity::High => "error",
+            Severity::Medium => "warning",
+            Severity::Low => "notice",
         };
-        let locator = Locator::new(file);
-        for f in file.active() {
-            let level = match f.severity {
-                Severity::Critical | Severity::High => "error",
-                Severity::Medium => "warning",
-                Severity::Low => "notice",
-            };
-            let (path, s, e) = locator.locate(f, ColumnUnit::Chars);
-            let _ = writeln!(
-                out,
-                "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-                property(&path),
-                s.line,
-                s.column,
-                e.line,
-                e.column,
-                property(&format!("{} {} ({})", f.meta.code, f.meta.name, f.severity)),
-                data(&f.message)
-            );
-        }
+        let (path, s, e) = locator.locate(f, ColumnUnit::Chars);
+        let _ = writeln!(
+            out,
+            "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            property(&path),
+            s.line,
+            s.column,
+            e.line,
+            e.column,
+            property(&format!("{} {} ({})", f.meta.code, f.meta.name, f.severity)),
+            data(&f.message)
+        );
     }
     out
 }

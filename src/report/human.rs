@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use annotate_snippets::{Level, Renderer, Snippet};
 
+use super::summary::Tally;
 use super::{display_path, Summary};
 use crate::engine::{FileResult, FileStatus, ScanResult};
 use crate::fix::Applicability;
@@ -110,13 +111,24 @@ pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> Stri
     rendered
 }
 
-pub fn render(result: &ScanResult, color: bool, verbose: bool) -> String {
+/// The findings with their source; then, unless `summary` is off, the counts: tables by file
+/// kind, rule and file when findings are spread over several files, and a closing line.
+pub fn render(result: &ScanResult, color: bool, verbose: bool, summary: bool) -> String {
     let mut out = String::new();
+    let mut tally = Tally::new();
     for file in &result.files {
+        tally.add(file);
         for finding in file.active() {
             out.push_str(&render_finding(file, finding, color));
             out.push_str("\n\n");
         }
+    }
+    if !summary {
+        return out;
+    }
+    if tally.files_with_findings() > 1 {
+        out.push_str(&tally.render_tables());
+        out.push('\n');
     }
     out.push_str(&summary_line(result, verbose));
     out

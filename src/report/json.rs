@@ -1,5 +1,7 @@
 //! Machine-readable findings, with every file's status so nothing is dropped silently.
 
+use std::io::Write;
+
 use serde_json::{json, Value};
 
 use super::{display_path, fingerprint, Summary};
@@ -52,42 +54,98 @@ pub fn finding_json(file: &FileResult, finding: &Finding, index: &LineIndex) -> 
 }
 
 pub fn render(result: &ScanResult) -> String {
-    let mut findings: Vec<Value> = Vec::new();
+    let mut stream = JsonStream::new(Vec::new()).expect("writing to memory");
     for f in &result.files {
-        if f.findings.is_empty() {
-            continue;
-        }
-        let indexes: Vec<LineIndex> = f.unit.iter().map(|u| LineIndex::new(&u.text)).collect();
-        findings.extend(
-            f.findings
-                .iter()
-                .map(|x| finding_json(f, x, &indexes[x.file])),
-        );
+        stream.file(f).expect("writing to memory");
     }
-    let files: Vec<Value> = result
-        .files
-        .iter()
-        .map(|f| {
-            let (status, reason) = match &f.status {
-                FileStatus::Scanned => ("scanned", None),
-                FileStatus::Skipped(r) => ("skipped", Some(r.as_str())),
-                FileStatus::Failed => ("failed", None),
-            };
-            json!({
-                "path": display_path(&f.path),
-                "kind": f.kind.map(|k| k.as_str()),
-                "status": status,
-                "reason": reason,
-                "findings": f.findings.len(),
-            })
+    let out = stream.finish(result.discovered).expect("writing to memory");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// The JSON report written as the scan goes: each file's findings as soon as the file is done,
+/// so memory stays flat. Only the short per-file entries of `files` and the counts wait for the
+/// end. The document is the same as one built at once: `version`, `tool`, `findings`, `files`,
+/// `summary`.
+pub struct JsonStream<W: Write> {
+    out: W,
+    findings: usize,
+    files: Vec<Value>,
+    summary: Summary,
+}
+
+/// `value` pretty-printed and indented by `indent` spaces after its first line (JSON strings
+/// hold no raw newlines, so every line break is structure).
+fn indented(value: &Value, indent: usize) -> String {
+    let text = serde_json::to_string_pretty(value).expect("JSON values serialise");
+    let pad = format!("\n{}", " ".repeat(indent));
+    text.replace('\n', &pad)
+}
+
+impl<W: Write> JsonStream<W> {
+    pub fn new(mut out: W) -> std::io::Result<JsonStream<W>> {
+        let tool = json!({"name": "rampart", "version": env!("CARGO_PKG_VERSION")});
+        write!(
+            out,
+            "{{\n  \"version\": 1,\n  \"tool\": {},\n  \"findings\": [",
+            indented(&tool, 2)
+        )?;
+        Ok(JsonStream {
+            out,
+            findings: 0,
+            files: Vec::new(),
+            summary: Summary::default(),
         })
-        .collect();
-    let doc = json!({
-        "version": 1,
-        "tool": {"name": "rampart", "version": env!("CARGO_PKG_VERSION")},
-        "findings": findings,
-        "files": files,
-        "summary": Summary::of(result),
-    });
-    serde_json::to_string_pretty(&doc).expect("JSON values serialise") + "\n"
+    }
+
+    /// One file's findings and its entry.
+    pub fn file(&mut self, f: &FileResult) -> std::io::Result<()> {
+        if !f.findings.is_empty() {
+            let indexes: Vec<LineIndex> = f.unit.iter().map(|u| LineIndex::new(&u.text)).collect();
+            for x in &f.findings {
+                let sep = if self.findings == 0 {
+                    "\n    "
+                } else {
+                    ",\n    "
+                };
+                let value = finding_json(f, x, &indexes[x.file]);
+                write!(self.out, "{sep}{}", indented(&value, 4))?;
+                self.findings += 1;
+            }
+        }
+        let (status, reason) = match &f.status {
+            FileStatus::Scanned => ("scanned", None),
+            FileStatus::Skipped(r) => ("skipped", Some(r.as_str())),
+            FileStatus::Failed => ("failed", None),
+        };
+        self.files.push(json!({
+            "path": display_path(&f.path),
+            "kind": f.kind.map(|k| k.as_str()),
+            "status": status,
+            "reason": reason,
+            "findings": f.findings.len(),
+        }));
+        self.summary.add(f);
+        Ok(())
+    }
+
+    /// The file list (in path order) and the counts; returns the writer.
+    pub fn finish(mut self, discovered: usize) -> std::io::Result<W> {
+        self.summary.files_discovered = discovered;
+        for sev in ["critical", "high", "medium", "low"] {
+            self.summary.by_severity.entry(sev).or_default();
+        }
+        let close = if self.findings == 0 { "]" } else { "\n  ]" };
+        self.files
+            .sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
+        let files = Value::Array(std::mem::take(&mut self.files));
+        let summary = serde_json::to_value(&self.summary).expect("counts serialise");
+        write!(
+            self.out,
+            "{close},\n  \"files\": {},\n  \"summary\": {}\n}}\n",
+            indented(&files, 2),
+            indented(&summary, 2)
+        )?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
 }

@@ -7,6 +7,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod sarif;
+pub mod summary;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -44,22 +45,30 @@ impl Summary {
             s.by_severity.insert(sev.as_str(), 0);
         }
         for f in &result.files {
-            match f.status {
-                FileStatus::Scanned => s.files_scanned += 1,
-                FileStatus::Skipped(_) => s.files_skipped += 1,
-                FileStatus::Failed => s.files_failed += 1,
-            }
-            for finding in &f.findings {
-                if finding.suppressed.is_some() {
-                    s.suppressed += 1;
-                    continue;
-                }
-                s.findings += 1;
-                *s.by_severity.entry(finding.severity.as_str()).or_default() += 1;
-                *s.by_rule.entry(finding.meta.code).or_default() += 1;
-            }
+            s.add(f);
         }
         s
+    }
+
+    /// Count one more file (`files_discovered` is set by the caller).
+    pub fn add(&mut self, f: &FileResult) {
+        match f.status {
+            FileStatus::Scanned => self.files_scanned += 1,
+            FileStatus::Skipped(_) => self.files_skipped += 1,
+            FileStatus::Failed => self.files_failed += 1,
+        }
+        for finding in &f.findings {
+            if finding.suppressed.is_some() {
+                self.suppressed += 1;
+                continue;
+            }
+            self.findings += 1;
+            *self
+                .by_severity
+                .entry(finding.severity.as_str())
+                .or_default() += 1;
+            *self.by_rule.entry(finding.meta.code).or_default() += 1;
+        }
     }
 }
 

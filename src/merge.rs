@@ -1,0 +1,342 @@
+//! `rampart merge`: join the reports of the parts of a sharded scan (`--shard K/N`) into one.
+//! SARIF logs become one run per tool (rules joined by id, `ruleIndex` and artifact indexes
+//! renumbered); rampart JSON reports become one report with the files, findings and counts of
+//! all parts. A result or finding given twice (the same part merged twice) is kept once.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+
+use serde_json::{json, Map, Value};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    #[error("{0}: {1}")]
+    Read(PathBuf, String),
+    #[error("{0}: neither a SARIF log nor a rampart JSON report")]
+    Unknown(PathBuf),
+    #[error("{0} is {1} but {2} is {3}: merge reports of one format")]
+    Mixed(PathBuf, &'static str, PathBuf, &'static str),
+    #[error("nothing to merge")]
+    Empty,
+}
+
+/// What the merged reports were.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportKind {
+    Sarif,
+    Json,
+}
+
+impl ReportKind {
+    fn name(self) -> &'static str {
+        match self {
+            ReportKind::Sarif => "SARIF",
+            ReportKind::Json => "rampart JSON",
+        }
+    }
+
+    fn of(doc: &Value) -> Option<ReportKind> {
+        if doc["runs"].is_array() && doc["version"].is_string() {
+            Some(ReportKind::Sarif)
+        } else if doc["tool"]["name"] == "rampart" && doc["findings"].is_array() {
+            Some(ReportKind::Json)
+        } else {
+            None
+        }
+    }
+}
+
+/// The merged report.
+pub struct Merged {
+    pub kind: ReportKind,
+    pub doc: Value,
+}
+
+impl Merged {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&self.doc).expect("JSON values serialise") + "\n"
+    }
+
+    /// Findings (or results) at or above `severity` (`critical`, `high`, `medium`, `low`).
+    pub fn count_at_least(&self, severity: &str) -> usize {
+        let rank = |s: &str| {
+            ["low", "medium", "high", "critical"]
+                .iter()
+                .position(|x| *x == s)
+        };
+        let Some(min) = rank(severity) else { return 0 };
+        let items: Vec<&Value> = match self.kind {
+            ReportKind::Json => self.doc["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|f| f["suppressed"].is_null())
+                .collect(),
+            ReportKind::Sarif => self.doc["runs"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|r| r["results"].as_array().into_iter().flatten())
+                .filter(|r| r["suppressions"].as_array().is_none_or(|s| s.is_empty()))
+                .collect(),
+        };
+        items
+            .into_iter()
+            .filter(|f| {
+                let sev = f["severity"]
+                    .as_str()
+                    .or_else(|| f["properties"]["severity"].as_str())
+                    .unwrap_or("low");
+                rank(sev).is_some_and(|r| r >= min)
+            })
+            .count()
+    }
+}
+
+/// Merge the reports read from `parts` (path, text).
+pub fn merge(parts: Vec<(PathBuf, String)>) -> Result<Merged, MergeError> {
+    let mut docs = Vec::new();
+    let mut kind: Option<(ReportKind, PathBuf)> = None;
+    for (path, text) in parts {
+        let doc: Value = serde_json::from_str(&text)
+            .map_err(|e| MergeError::Read(path.clone(), e.to_string()))?;
+        let k = ReportKind::of(&doc).ok_or_else(|| MergeError::Unknown(path.clone()))?;
+        match &kind {
+            Some((first, first_path)) if *first != k => {
+                return Err(MergeError::Mixed(
+                    first_path.clone(),
+                    first.name(),
+                    path,
+                    k.name(),
+                ))
+            }
+            Some(_) => {}
+            None => kind = Some((k, path)),
+        }
+        docs.push(doc);
+    }
+    let Some((kind, _)) = kind else {
+        return Err(MergeError::Empty);
+    };
+    let doc = match kind {
+        ReportKind::Sarif => merge_sarif(docs),
+        ReportKind::Json => merge_json(docs),
+    };
+    Ok(Merged { kind, doc })
+}
+
+fn merge_sarif(docs: Vec<Value>) -> Value {
+    let mut first = docs.first().cloned().unwrap_or_default();
+    // One run per tool (name, version, column kind), in the order first seen.
+    let mut runs: Vec<Value> = Vec::new();
+    let mut seen: Vec<HashSet<String>> = Vec::new();
+    for doc in docs {
+        let Some(parts) = doc["runs"].as_array() else {
+            continue;
+        };
+        for run in parts {
+            let key = |r: &Value| {
+                (
+                    r["tool"]["driver"]["name"].clone(),
+                    r["tool"]["driver"]["version"].clone(),
+                    r["columnKind"].clone(),
+                )
+            };
+            match runs.iter().position(|r| key(r) == key(run)) {
+                Some(i) => append_run(&mut runs[i], &mut seen[i], run),
+                None => {
+                    let mut fresh = run.clone();
+                    let mut keys = HashSet::new();
+                    if let Some(results) = fresh["results"].as_array_mut() {
+                        results.retain(|r| keys.insert(r.to_string()));
+                    }
+                    runs.push(fresh);
+                    seen.push(keys);
+                }
+            }
+        }
+    }
+    first["runs"] = Value::Array(runs);
+    first
+}
+
+/// Add the rules, artifacts, results and invocations of `run` to `into`.
+fn append_run(into: &mut Value, seen: &mut HashSet<String>, run: &Value) {
+    // Rules by id; the part's rule indexes mapped to the merged ones.
+    let mut rule_map: HashMap<usize, usize> = HashMap::new();
+    let driver = &mut into["tool"]["driver"];
+    if driver["rules"].is_null() {
+        driver["rules"] = json!([]);
+    }
+    let rules = driver["rules"].as_array_mut().expect("rules is an array");
+    for (i, rule) in run["tool"]["driver"]["rules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let at = match rules.iter().position(|r| r["id"] == rule["id"]) {
+            Some(at) => at,
+            None => {
+                rules.push(rule.clone());
+                rules.len() - 1
+            }
+        };
+        rule_map.insert(i, at);
+    }
+    // Artifacts by location.
+    let mut artifact_map: HashMap<usize, usize> = HashMap::new();
+    if let Some(artifacts) = run["artifacts"].as_array() {
+        if into["artifacts"].is_null() {
+            into["artifacts"] = json!([]);
+        }
+        let merged = into["artifacts"]
+            .as_array_mut()
+            .expect("artifacts is an array");
+        for (i, a) in artifacts.iter().enumerate() {
+            let at = match merged.iter().position(|m| m["location"] == a["location"]) {
+                Some(at) => at,
+                None => {
+                    merged.push(a.clone());
+                    merged.len() - 1
+                }
+            };
+            artifact_map.insert(i, at);
+        }
+    }
+    if into["results"].is_null() {
+        into["results"] = json!([]);
+    }
+    for result in run["results"].as_array().into_iter().flatten() {
+        let mut r = result.clone();
+        if let Some(i) = r["ruleIndex"].as_u64() {
+            match rule_map.get(&(i as usize)) {
+                Some(at) => r["ruleIndex"] = json!(at),
+                None => {
+                    if let Some(obj) = r.as_object_mut() {
+                        obj.remove("ruleIndex");
+                    }
+                }
+            }
+        }
+        renumber_artifacts(&mut r, &artifact_map);
+        if seen.insert(r.to_string()) {
+            into["results"]
+                .as_array_mut()
+                .expect("results is an array")
+                .push(r);
+        }
+    }
+    if let Some(inv) = run["invocations"].as_array() {
+        if into["invocations"].is_null() {
+            into["invocations"] = json!([]);
+        }
+        if let Some(list) = into["invocations"].as_array_mut() {
+            list.extend(inv.iter().cloned());
+        }
+    }
+}
+
+/// Every `artifactLocation.index` below `v`, mapped through `map`.
+fn renumber_artifacts(v: &mut Value, map: &HashMap<usize, usize>) {
+    match v {
+        Value::Object(obj) => {
+            if let Some(Value::Object(loc)) = obj.get_mut("artifactLocation") {
+                if let Some(i) = loc.get("index").and_then(Value::as_u64) {
+                    match map.get(&(i as usize)) {
+                        Some(at) => {
+                            loc.insert("index".into(), json!(at));
+                        }
+                        None => {
+                            loc.remove("index");
+                        }
+                    }
+                }
+            }
+            for (_, child) in obj.iter_mut() {
+                renumber_artifacts(child, map);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|c| renumber_artifacts(c, map)),
+        _ => {}
+    }
+}
+
+fn merge_json(docs: Vec<Value>) -> Value {
+    let mut findings: Vec<Value> = Vec::new();
+    let mut seen_findings = HashSet::new();
+    let mut files: BTreeMap<String, Value> = BTreeMap::new();
+    let mut discovered = 0u64;
+    let mut duplicates = 0u64;
+    for doc in &docs {
+        discovered += doc["summary"]["files_discovered"].as_u64().unwrap_or(0);
+        for f in doc["files"].as_array().into_iter().flatten() {
+            let path = f["path"].as_str().unwrap_or_default().to_string();
+            match files.entry(path) {
+                std::collections::btree_map::Entry::Occupied(_) => duplicates += 1,
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(f.clone());
+                }
+            }
+        }
+        for f in doc["findings"].as_array().into_iter().flatten() {
+            if seen_findings.insert(f.to_string()) {
+                findings.push(f.clone());
+            }
+        }
+    }
+    let at = |f: &Value| {
+        (
+            f["path"].as_str().unwrap_or_default().to_string(),
+            f["location"]["byte_start"].as_u64().unwrap_or(0),
+            f["location"]["byte_end"].as_u64().unwrap_or(0),
+            f["code"].as_str().unwrap_or_default().to_string(),
+            f["message"].as_str().unwrap_or_default().to_string(),
+        )
+    };
+    findings.sort_by_key(at);
+
+    let mut summary = Map::new();
+    let count = |status: &str| files.values().filter(|f| f["status"] == status).count();
+    let mut by_severity: BTreeMap<String, u64> = ["critical", "high", "medium", "low"]
+        .iter()
+        .map(|s| (s.to_string(), 0))
+        .collect();
+    let mut by_rule: BTreeMap<String, u64> = BTreeMap::new();
+    let mut active = 0;
+    let mut suppressed = 0;
+    for f in &findings {
+        if !f["suppressed"].is_null() {
+            suppressed += 1;
+            continue;
+        }
+        active += 1;
+        *by_severity
+            .entry(f["severity"].as_str().unwrap_or("low").to_string())
+            .or_default() += 1;
+        *by_rule
+            .entry(f["code"].as_str().unwrap_or_default().to_string())
+            .or_default() += 1;
+    }
+    summary.insert(
+        "files_discovered".into(),
+        json!(discovered
+            .saturating_sub(duplicates)
+            .max(files.len() as u64)),
+    );
+    summary.insert("files_scanned".into(), json!(count("scanned")));
+    summary.insert("files_skipped".into(), json!(count("skipped")));
+    summary.insert("files_failed".into(), json!(count("failed")));
+    summary.insert("findings".into(), json!(active));
+    summary.insert("suppressed".into(), json!(suppressed));
+    summary.insert("by_severity".into(), json!(by_severity));
+    summary.insert("by_rule".into(), json!(by_rule));
+    let first = docs.first().cloned().unwrap_or_default();
+    json!({
+        "version": first["version"],
+        "tool": first["tool"],
+        "findings": findings,
+        "files": files.into_values().collect::<Vec<_>>(),
+        "summary": summary,
+    })
+}

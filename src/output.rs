@@ -1,0 +1,333 @@
+//! Where a scan's results go: reports written as the files come (JSON, compact, GitHub
+//! annotations, the summary) and reports that need the whole scan (human, SARIF, JUnit,
+//! GitLab). A scan whose reports all stream keeps no results, so its memory stays flat.
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use clap::ValueEnum;
+
+use rampart::baseline::BaselineFilter;
+use rampart::engine::{FileResult, FileStatus, Progress, ScanResult};
+use rampart::report::{self, json::JsonStream, summary::Tally};
+use rampart::rule::RuleMeta;
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub enum Format {
+    Human,
+    Compact,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+    Gitlab,
+    /// Counts by severity, rule and file kind, the top files and rules, and the time taken.
+    Summary,
+}
+
+impl Format {
+    fn streams(self) -> bool {
+        matches!(
+            self,
+            Format::Compact | Format::Json | Format::Github | Format::Summary
+        )
+    }
+}
+
+/// A report written to stdout or a file; a closed stdout pipe ends writing, not the scan.
+struct Sink {
+    out: Box<dyn Write>,
+    path: Option<PathBuf>,
+    closed: bool,
+}
+
+impl Sink {
+    fn open(path: Option<&Path>) -> Result<Sink> {
+        let out: Box<dyn Write> = match path {
+            Some(p) => Box::new(BufWriter::new(
+                File::create(p).with_context(|| format!("writing {}", p.display()))?,
+            )),
+            None => Box::new(BufWriter::new(std::io::stdout())),
+        };
+        Ok(Sink {
+            out,
+            path: path.map(Path::to_path_buf),
+            closed: false,
+        })
+    }
+
+    fn write(&mut self, s: &str) -> Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.out.write_all(s.as_bytes()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe && self.path.is_none() => {
+                self.closed = true;
+                Ok(())
+            }
+            other => other.with_context(|| self.what()),
+        }
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.out.flush() {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe && self.path.is_none() => Ok(()),
+            other => other.with_context(|| self.what()),
+        }
+    }
+
+    fn what(&self) -> String {
+        match &self.path {
+            Some(p) => format!("writing {}", p.display()),
+            None => "writing to stdout".into(),
+        }
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        match self.out.write(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe && self.path.is_none() => {
+                self.closed = true;
+                Ok(buf.len())
+            }
+            other => other,
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Sink::flush(self).map_err(std::io::Error::other)
+    }
+}
+
+enum Stream {
+    Json(Box<JsonStream<Sink>>),
+    Lines(Format, Sink),
+    Summary(Sink),
+}
+
+/// How the human report looks.
+pub struct HumanOptions {
+    pub color: bool,
+    pub verbose: bool,
+    pub quiet: bool,
+}
+
+/// Every report of one run, fed one file at a time.
+pub struct Outputs {
+    streams: Vec<Stream>,
+    /// Reports that need the whole scan, with the results kept for them.
+    whole: Vec<(Format, Option<PathBuf>)>,
+    kept: Vec<FileResult>,
+    tally: Tally,
+    baseline: Option<BaselineFilter>,
+    pub in_baseline: usize,
+    pub failing: bool,
+    error: Option<anyhow::Error>,
+    started: Instant,
+    /// `--verbose`: why each skipped file was skipped, for stderr.
+    pub skipped: Option<Vec<String>>,
+}
+
+impl Outputs {
+    pub fn new(
+        outputs: &[(Format, Option<PathBuf>)],
+        baseline: Option<BaselineFilter>,
+        keep_all: bool,
+    ) -> Result<Outputs> {
+        let mut streams = Vec::new();
+        let mut whole = Vec::new();
+        for (format, path) in outputs {
+            if !format.streams() || keep_all {
+                whole.push((*format, path.clone()));
+                continue;
+            }
+            let sink = Sink::open(path.as_deref())?;
+            streams.push(match format {
+                Format::Json => Stream::Json(Box::new(JsonStream::new(sink)?)),
+                Format::Summary => Stream::Summary(sink),
+                f => Stream::Lines(*f, sink),
+            });
+        }
+        Ok(Outputs {
+            streams,
+            whole,
+            kept: Vec::new(),
+            tally: Tally::new(),
+            baseline,
+            in_baseline: 0,
+            failing: false,
+            error: None,
+            started: Instant::now(),
+            skipped: None,
+        })
+    }
+
+    /// One more file of the scan.
+    pub fn file(&mut self, mut f: FileResult) {
+        if let Some(b) = &mut self.baseline {
+            self.in_baseline += b.apply(&mut f);
+        }
+        self.failing |= f.fails();
+        self.tally.add(&f);
+        if let (Some(list), FileStatus::Skipped(reason)) = (&mut self.skipped, &f.status) {
+            list.push(format!(
+                "skipped {}: {reason}",
+                report::display_path(&f.path)
+            ));
+        }
+        for stream in &mut self.streams {
+            let written = match stream {
+                Stream::Json(j) => j.file(&f).context("writing the JSON report"),
+                Stream::Lines(Format::Github, sink) => sink.write(&report::github::render_file(&f)),
+                Stream::Lines(_, sink) => sink.write(&report::compact::render_file(&f)),
+                Stream::Summary(_) => Ok(()),
+            };
+            if let Err(e) = written {
+                self.error.get_or_insert(e);
+            }
+        }
+        if !self.whole.is_empty() {
+            self.kept.push(f);
+        }
+    }
+
+    /// Write what waited for the end of the scan.
+    pub fn finish(
+        self,
+        discovered: usize,
+        human: &HumanOptions,
+        metas: &[&'static RuleMeta],
+    ) -> Result<()> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let elapsed: Duration = self.started.elapsed();
+        let mut tally = self.tally;
+        tally.counts.files_discovered = discovered;
+        for stream in self.streams {
+            match stream {
+                Stream::Json(j) => {
+                    j.finish(discovered)
+                        .context("writing the JSON report")?
+                        .flush()?;
+                }
+                Stream::Lines(_, mut sink) => sink.flush()?,
+                Stream::Summary(mut sink) => {
+                    sink.write(&tally.render(Some(elapsed)))?;
+                    sink.flush()?;
+                }
+            }
+        }
+        if self.whole.is_empty() {
+            return Ok(());
+        }
+        let mut files = self.kept;
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let result = ScanResult { files, discovered };
+        for (format, path) in &self.whole {
+            let mut rendered = match format {
+                Format::Human => report::human::render(
+                    &result,
+                    human.color && path.is_none(),
+                    human.verbose,
+                    !human.quiet,
+                ),
+                Format::Compact => report::compact::render(&result),
+                Format::Json => report::json::render(&result),
+                Format::Sarif => {
+                    let base = std::env::current_dir().context("current directory")?;
+                    report::sarif::render(&result, &base, metas)
+                }
+                Format::Junit => report::junit::render(&result),
+                Format::Github => report::github::render(&result),
+                Format::Gitlab => report::gitlab::render(&result),
+                Format::Summary => tally.render(Some(elapsed)),
+            };
+            if *format == Format::Human && self.in_baseline > 0 && !human.quiet {
+                rendered.push_str(&format!(
+                    "{} known finding(s) are in the baseline and not shown.\n",
+                    self.in_baseline
+                ));
+            }
+            let mut sink = Sink::open(path.as_deref())?;
+            sink.write(&rendered)?;
+            sink.flush()?;
+        }
+        Ok(())
+    }
+
+    /// For stderr (`--verbose` without a human report on stdout): the skipped files and why,
+    /// and the counts.
+    pub fn verbose_note(&self) -> String {
+        let mut out = String::new();
+        for line in self.skipped.iter().flatten() {
+            out.push_str(line);
+            out.push('\n');
+        }
+        let s = &self.tally.counts;
+        out.push_str(&format!(
+            "{} file(s) checked, {} skipped, {} unparsable or unreadable; {} finding(s)\n",
+            s.files_scanned, s.files_skipped, s.files_failed, s.findings
+        ));
+        out
+    }
+}
+
+/// The progress bar on stderr: only on a terminal, and not with `--no-progress` or `--quiet`.
+pub struct Bar(Option<indicatif::ProgressBar>);
+
+impl Bar {
+    pub fn new(enabled: bool) -> Bar {
+        if !enabled || !std::io::stderr().is_terminal() {
+            return Bar(None);
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message("discovering files");
+        bar.enable_steady_tick(Duration::from_millis(100));
+        Bar(Some(bar))
+    }
+
+    /// The engine's progress callback.
+    pub fn update(&self, p: Progress<'_>) {
+        let Some(bar) = &self.0 else { return };
+        match p {
+            Progress::Discovered(n) => {
+                bar.set_length(n as u64);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{spinner} {msg:<10} [{bar:30}] {human_pos}/{human_len} files, {rate}, {elapsed}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .with_key(
+                        "rate",
+                        |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                            let _ = write!(w, "{:.0}/s", s.per_sec());
+                        },
+                    )
+                    .progress_chars("=> "),
+                );
+                bar.set_message("checking");
+            }
+            Progress::Done(_) => bar.inc(1),
+            Progress::Rendering(n) => {
+                bar.inc_length(n as u64);
+                bar.set_message("rendering");
+            }
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
