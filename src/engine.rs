@@ -800,17 +800,23 @@ fn resource_kind(f: &Finding) -> String {
         .to_string()
 }
 
-/// Whole-set facts of a scan: the NetworkPolicies of every manifest. Only files that mention
-/// `NetworkPolicy` are parsed here; they are read again when linted.
+/// Whole-set facts of a scan: the NetworkPolicies of every manifest. Only files whose bytes
+/// mention `NetworkPolicy` are decoded and parsed here; they are read again when linted.
 fn gather_set(candidates: &[Candidate]) -> k8s::SetFacts {
+    let finder = memchr::memmem::Finder::new("NetworkPolicy");
     let policies = candidates
         .par_iter()
         .filter(|c| c.kind == FileKind::Kubernetes && c.skip.is_none())
         .flat_map_iter(|c| {
-            let text = read_text(&c.path, c.config.max_file_size).unwrap_or_default();
-            if !text.contains("NetworkPolicy") {
+            let Ok(bytes) = read_bytes(&c.path, c.config.max_file_size) else {
+                return Vec::new();
+            };
+            if finder.find(&bytes).is_none() {
                 return Vec::new();
             }
+            let Ok(text) = decode(bytes) else {
+                return Vec::new();
+            };
             let (docs, _) = yaml::parse_stream(&text, yaml::Limits::default());
             k8s::network_policies(&k8s::resources(docs, 0))
         })
@@ -830,20 +836,30 @@ pub struct ReadError {
 }
 
 pub fn read_text(path: &Path, max: u64) -> Result<String, ReadError> {
+    decode(read_bytes(path, max)?)
+}
+
+/// A file's bytes, refused past `max` (checked before reading and while reading, for a file
+/// that grows).
+fn read_bytes(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
     let fail = |message: String| ReadError {
         message,
         lossy: String::new(),
         at: 0,
     };
     let file = std::fs::File::open(path).map_err(|e| fail(io_message(&e)))?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let meta = file.metadata().map_err(|e| fail(io_message(&e)))?;
+    if meta.is_dir() {
+        return Err(fail("is a directory, not a file".into()));
+    }
+    let len = meta.len();
     if len > max {
         return Err(fail(format!(
             "file is {len} bytes, over the {max}-byte limit (--max-file-size); not read"
         )));
     }
     let mut bytes = Vec::with_capacity(len as usize);
-    file.take(max + 1)
+    file.take(max.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| fail(io_message(&e)))?;
     if bytes.len() as u64 > max {
@@ -851,12 +867,12 @@ pub fn read_text(path: &Path, max: u64) -> Result<String, ReadError> {
             "file grew past the {max}-byte limit while being read; not read"
         )));
     }
-    decode(bytes)
+    Ok(bytes)
 }
 
 /// Bytes to text: binary (NUL bytes) and invalid UTF-8 are errors located at the first bad byte.
 pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
-    if let Some(nul) = bytes.iter().position(|b| *b == 0) {
+    if let Some(nul) = memchr::memchr(0, &bytes) {
         let lossy = String::from_utf8_lossy(&bytes[..nul]).into_owned();
         return Err(ReadError {
             message: format!("binary file: NUL byte at offset {nul}; not read"),
