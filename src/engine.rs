@@ -1092,7 +1092,11 @@ fn looks_like_kubernetes(text: &str) -> bool {
             l.starts_with(&format!("{key}:")) || l.starts_with(&format!("\"{key}\""))
         })
     };
-    has("apiVersion") && has("kind")
+    // JSON may hold a whole manifest on one line.
+    let json = text.trim_start().starts_with('{')
+        && text.contains("\"apiVersion\"")
+        && text.contains("\"kind\"");
+    json || (has("apiVersion") && has("kind"))
 }
 
 /// Facts for a lint that is not part of a scan (one file, an editor buffer).
@@ -1195,11 +1199,21 @@ fn lint_dockerfile(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]
             file: 0,
         })
         .collect();
+    // A shell script is parsed into a syntax tree of every word: past this size (no real RUN
+    // comes near it) the cost is seconds and hundreds of megabytes, so it is not analysed.
+    const MAX_SCRIPT: usize = 256 << 10;
+    let mut too_long = Vec::new();
     let scripts: Vec<(usize, crate::shell::Script)> = df
         .instructions
         .iter()
         .enumerate()
-        .filter_map(|(i, ins)| crate::shell::parse_run(text, &df, ins).map(|s| (i, s)))
+        .filter_map(|(i, ins)| {
+            if ins.args_span.end - ins.args_span.start > MAX_SCRIPT {
+                too_long.push(ins);
+                return None;
+            }
+            crate::shell::parse_run(text, &df, ins).map(|s| (i, s))
+        })
         .collect();
     let cx = Context {
         files: &unit,
@@ -1215,6 +1229,18 @@ fn lint_dockerfile(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]
             format!("Dockerfile does not parse: {message}"),
             0,
             *span,
+            config,
+        ));
+    }
+    for ins in too_long {
+        findings.extend(parse_error(
+            format!(
+                "{} instruction of {} bytes, over the {MAX_SCRIPT}-byte limit for shell analysis; its commands were not checked",
+                ins.keyword,
+                ins.args_span.end - ins.args_span.start
+            ),
+            0,
+            Span::new(ins.span.start, ins.span.start + ins.keyword.len()),
             config,
         ));
     }
