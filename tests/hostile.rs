@@ -305,8 +305,12 @@ fn unreadable_files_and_directories_are_reported() {
         "ok.yaml",
         "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n",
     );
-    std::fs::set_permissions(dir.join("secret.yaml"), std::fs::Permissions::from_mode(0)).unwrap();
-    std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0)).unwrap();
+    std::fs::set_permissions(
+        dir.join("secret.yaml"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
+    std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0o000)).unwrap();
     let bin = assert_cmd::cargo::cargo_bin("rampart");
     let mut cmd = if std::fs::read(dir.join("secret.yaml")).is_ok() {
         let mut c = Command::new("setpriv");
