@@ -5,6 +5,7 @@ pub mod config;
 pub mod edit;
 pub mod fix;
 pub mod fixer;
+pub mod fuzz;
 pub mod image;
 pub mod k8s;
 pub mod model;

@@ -159,11 +159,11 @@ impl<'a> LineIndex<'a> {
 
     /// End of the 0-based line, before its `\n` (and `\r`).
     pub fn line_end(&self, line: usize) -> usize {
-        let end = self
-            .starts
-            .get(line + 1)
-            .map(|s| s - 1)
-            .unwrap_or(self.text.len());
+        // Only a `\r` before the `\n` belongs to the line break; one at the end of the text
+        // is part of the line.
+        let Some(end) = self.starts.get(line + 1).map(|s| s - 1) else {
+            return self.text.len();
+        };
         let bytes = self.text.as_bytes();
         if end > self.line_start(line) && bytes.get(end - 1) == Some(&b'\r') {
             end - 1
@@ -225,11 +225,7 @@ impl<'a> LineIndex<'a> {
 }
 
 fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'\n')
-        .map(|(i, _)| i)
+    memchr::memchr_iter(b'\n', bytes)
 }
 
 #[cfg(test)]
