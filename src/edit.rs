@@ -7,10 +7,10 @@ use crate::source::Span;
 
 /// The line ending the file uses.
 pub fn newline(text: &str) -> &'static str {
-    if text.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
+    // The first line break decides: called once per fix, it must not read the whole file.
+    match memchr::memchr(b'\n', text.as_bytes()) {
+        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
     }
 }
 
