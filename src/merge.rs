@@ -175,14 +175,7 @@ fn append_run(into: &mut Value, seen: &mut HashSet<String>, run: &Value) {
         .flatten()
         .enumerate()
     {
-        let at = match rules.iter().position(|r| r["id"] == rule["id"]) {
-            Some(at) => at,
-            None => {
-                rules.push(rule.clone());
-                rules.len() - 1
-            }
-        };
-        rule_map.insert(i, at);
+        rule_map.insert(i, index_or_push(rules, rule, "id"));
     }
     // Artifacts by location.
     let mut artifact_map: HashMap<usize, usize> = HashMap::new();
@@ -194,14 +187,7 @@ fn append_run(into: &mut Value, seen: &mut HashSet<String>, run: &Value) {
             .as_array_mut()
             .expect("artifacts is an array");
         for (i, a) in artifacts.iter().enumerate() {
-            let at = match merged.iter().position(|m| m["location"] == a["location"]) {
-                Some(at) => at,
-                None => {
-                    merged.push(a.clone());
-                    merged.len() - 1
-                }
-            };
-            artifact_map.insert(i, at);
+            artifact_map.insert(i, index_or_push(merged, a, "location"));
         }
     }
     if into["results"].is_null() {
@@ -233,6 +219,17 @@ fn append_run(into: &mut Value, seen: &mut HashSet<String>, run: &Value) {
         }
         if let Some(list) = into["invocations"].as_array_mut() {
             list.extend(inv.iter().cloned());
+        }
+    }
+}
+
+/// The index of the item of `list` whose `key` equals `item`'s, added at the end if none does.
+fn index_or_push(list: &mut Vec<Value>, item: &Value, key: &str) -> usize {
+    match list.iter().position(|x| x[key] == item[key]) {
+        Some(at) => at,
+        None => {
+            list.push(item.clone());
+            list.len() - 1
         }
     }
 }

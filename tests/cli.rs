@@ -3,29 +3,10 @@
 mod common;
 
 use std::path::Path;
-use std::process::Output;
 
 use assert_cmd::Command;
-use common::root;
+use common::{rampart, root, run, stderr, stdout};
 use serde_json::Value;
-
-fn rampart() -> Command {
-    let mut cmd = Command::cargo_bin("rampart").unwrap();
-    cmd.current_dir(root()).env("NO_COLOR", "1");
-    cmd
-}
-
-fn run(args: &[&str]) -> Output {
-    rampart().args(args).output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
 
 /// Every SARIF log the tests produce is checked against the 2.1.0 schema.
 fn validate_sarif(text: &str) -> Value {

@@ -6,23 +6,8 @@ mod common;
 use std::collections::BTreeSet;
 use std::process::Output;
 
-use assert_cmd::Command;
-use common::root;
+use common::{rampart, root, run, stdout};
 use serde_json::Value;
-
-fn rampart() -> Command {
-    let mut cmd = Command::cargo_bin("rampart").unwrap();
-    cmd.current_dir(root()).env("NO_COLOR", "1");
-    cmd
-}
-
-fn run(args: &[&str]) -> Output {
-    rampart().args(args).output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
 
 fn json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).expect("JSON on stdout")
@@ -255,29 +240,21 @@ fn progress_bar_only_on_a_terminal() {
         eprintln!("skipped: no `script` to give rampart a terminal");
         return;
     }
-    let bin = assert_cmd::cargo::cargo_bin("rampart");
-    let cmd = format!(
-        "{} scan --format json -o /dev/null testdata 2>&1",
-        bin.display()
-    );
-    let with_bar = std::process::Command::new("script")
-        .args(["-qec", &cmd, "/dev/null"])
-        .current_dir(root())
-        .output()
-        .unwrap();
-    let shown = String::from_utf8_lossy(&with_bar.stdout);
+    // What `rampart ARGS` shows on a terminal (stdout and stderr together).
+    let on_terminal = |args: &str| {
+        let cmd = format!(
+            "{} {args} 2>&1",
+            assert_cmd::cargo::cargo_bin("rampart").display()
+        );
+        let out = std::process::Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .current_dir(root())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = on_terminal("scan --format json -o /dev/null testdata");
     assert!(shown.contains(" files"), "{shown}");
-    let cmd = format!(
-        "{} scan --no-progress --format json -o /dev/null testdata 2>&1",
-        bin.display()
-    );
-    let without = std::process::Command::new("script")
-        .args(["-qec", &cmd, "/dev/null"])
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert!(
-        !String::from_utf8_lossy(&without.stdout).contains(" files"),
-        "{without:?}"
-    );
+    let hidden = on_terminal("scan --no-progress --format json -o /dev/null testdata");
+    assert!(!hidden.contains(" files"), "{hidden}");
 }

@@ -116,3 +116,23 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The `rampart` binary, run from the repository root without colour.
+pub fn rampart() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("rampart").unwrap();
+    cmd.current_dir(root()).env("NO_COLOR", "1");
+    cmd
+}
+
+/// `rampart ARGS…` from the repository root.
+pub fn run(args: &[&str]) -> std::process::Output {
+    rampart().args(args).output().unwrap()
+}
+
+pub fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
