@@ -24,7 +24,11 @@ pub fn parse(text: &str) -> Result<TfFile, TfError> {
     match hcl_edit::parser::parse_body(&text[base..]) {
         Ok(body) => Ok(TfFile { body, base }),
         Err(e) => {
-            let at = (e.location().offset() + base).min(text.len());
+            // The parser may point inside a multi-byte character: move to its start.
+            let mut at = (e.location().offset() + base).min(text.len());
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
             let end = text[at..]
                 .chars()
                 .next()
