@@ -182,6 +182,8 @@ impl Shard {
             .filter(|r| path.starts_with(r))
             .max_by_key(|r| r.components().count())
             .and_then(|r| path.strip_prefix(r).ok())
+            .filter(|rel| !rel.as_os_str().is_empty())
+            // A path given itself (a file named on the command line) hashes as written.
             .unwrap_or(path);
         let key = crate::report::display_path(rel);
         let mut hash: u64 = 0xcbf29ce484222325;

@@ -258,3 +258,29 @@ fn progress_bar_only_on_a_terminal() {
     let hidden = on_terminal("scan --no-progress --format json -o /dev/null testdata");
     assert!(!hidden.contains(" files"), "{hidden}");
 }
+
+/// Files named one by one (as a pre-commit hook or `xargs` passes them) are split too.
+#[test]
+fn shards_split_files_named_on_the_command_line() {
+    let mut files: Vec<String> = std::fs::read_dir(root().join("testdata/K8S-001/positive"))
+        .unwrap()
+        .map(|e| {
+            format!(
+                "testdata/K8S-001/positive/{}",
+                e.unwrap().file_name().to_string_lossy()
+            )
+        })
+        .collect();
+    files.sort();
+    let mut seen = Vec::new();
+    for k in 1..=2 {
+        let shard = format!("{k}/2");
+        let mut args = vec!["scan", "--format", "json", "--shard", &shard];
+        args.extend(files.iter().map(String::as_str));
+        let part = file_paths(&json(&run(&args)));
+        assert!(!part.is_empty() && part.len() < files.len(), "{part:?}");
+        seen.extend(part);
+    }
+    seen.sort();
+    assert_eq!(seen, files);
+}
