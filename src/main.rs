@@ -463,7 +463,7 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
         }
     };
     let resolver = resolver(sel, args.fail_on)?;
-    let mut out = Outputs::new(&outputs, filter, args.fix || args.diff)?;
+    let mut out = Outputs::new(&outputs, filter, args.fix || args.diff, &metas)?;
     if args.verbose {
         out.skipped = Some(Vec::new());
     }

@@ -1,5 +1,5 @@
-//! Where a scan's results go: reports written as the files come (JSON, compact, GitHub
-//! annotations, the summary) and reports that need the whole scan (human, SARIF, JUnit,
+//! Where a scan's results go: reports written as the files come (JSON, SARIF, compact,
+//! GitHub annotations, the summary) and reports that need the whole scan (human, JUnit,
 //! GitLab). A scan whose reports all stream keeps no results, so its memory stays flat.
 
 use std::fs::File;
@@ -12,8 +12,9 @@ use clap::ValueEnum;
 
 use rampart::baseline::BaselineFilter;
 use rampart::engine::{FileResult, FileStatus, Progress, ScanResult};
-use rampart::report::{self, json::JsonStream, summary::Tally};
+use rampart::report::{self, json::JsonStream, sarif::SarifStream, summary::Tally};
 use rampart::rule::RuleMeta;
+use rampart::source::SourceFile;
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
 pub enum Format {
@@ -32,7 +33,7 @@ impl Format {
     fn streams(self) -> bool {
         matches!(
             self,
-            Format::Compact | Format::Json | Format::Github | Format::Summary
+            Format::Compact | Format::Json | Format::Sarif | Format::Github | Format::Summary
         )
     }
 }
@@ -110,6 +111,7 @@ impl Write for Sink {
 
 enum Stream {
     Json(Box<JsonStream<Sink>>),
+    Sarif(Box<SarifStream<Sink>>),
     Lines(Format, Sink),
     Summary(Sink),
 }
@@ -127,6 +129,8 @@ pub struct Outputs {
     /// Reports that need the whole scan, with the results kept for them.
     whole: Vec<(Format, Option<PathBuf>)>,
     kept: Vec<FileResult>,
+    /// `--fix`/`--diff` read the text of every file.
+    keep_text: bool,
     tally: Tally,
     baseline: Option<BaselineFilter>,
     pub in_baseline: usize,
@@ -142,6 +146,7 @@ impl Outputs {
         outputs: &[(Format, Option<PathBuf>)],
         baseline: Option<BaselineFilter>,
         keep_all: bool,
+        metas: &[&'static RuleMeta],
     ) -> Result<Outputs> {
         let mut streams = Vec::new();
         let mut whole = Vec::new();
@@ -153,6 +158,11 @@ impl Outputs {
             let sink = Sink::open(path.as_deref())?;
             streams.push(match format {
                 Format::Json => Stream::Json(Box::new(JsonStream::new(sink)?)),
+                Format::Sarif => {
+                    // SARIF paths are relative to the working directory.
+                    let base = std::env::current_dir().context("current directory")?;
+                    Stream::Sarif(Box::new(SarifStream::new(sink, &base, metas)?))
+                }
                 Format::Summary => Stream::Summary(sink),
                 f => Stream::Lines(*f, sink),
             });
@@ -161,6 +171,7 @@ impl Outputs {
             streams,
             whole,
             kept: Vec::new(),
+            keep_text: keep_all,
             tally: Tally::new(),
             baseline,
             in_baseline: 0,
@@ -187,6 +198,7 @@ impl Outputs {
         for stream in &mut self.streams {
             let written = match stream {
                 Stream::Json(j) => j.file(&f).context("writing the JSON report"),
+                Stream::Sarif(j) => j.file(&f).context("writing the SARIF report"),
                 Stream::Lines(Format::Github, sink) => sink.write(&report::github::render_file(&f)),
                 Stream::Lines(_, sink) => sink.write(&report::compact::render_file(&f)),
                 Stream::Summary(_) => Ok(()),
@@ -196,6 +208,16 @@ impl Outputs {
             }
         }
         if !self.whole.is_empty() {
+            // A file without findings is only a line in the reports: its text (and its
+            // module's) need not wait for the end.
+            if f.findings.is_empty() && !self.keep_text {
+                let own = &f.unit[f.index];
+                f.unit = std::sync::Arc::from(vec![SourceFile {
+                    text: std::sync::Arc::from(""),
+                    ..own.clone()
+                }]);
+                f.index = 0;
+            }
             self.kept.push(f);
         }
     }
@@ -219,6 +241,9 @@ impl Outputs {
                     j.finish(discovered)
                         .context("writing the JSON report")?
                         .flush()?;
+                }
+                Stream::Sarif(j) => {
+                    j.finish().context("writing the SARIF report")?.flush()?;
                 }
                 Stream::Lines(_, mut sink) => sink.flush()?,
                 Stream::Summary(mut sink) => {

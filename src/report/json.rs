@@ -75,7 +75,7 @@ pub struct JsonStream<W: Write> {
 
 /// `value` pretty-printed and indented by `indent` spaces after its first line (JSON strings
 /// hold no raw newlines, so every line break is structure).
-fn indented(value: &Value, indent: usize) -> String {
+pub(crate) fn indented(value: &Value, indent: usize) -> String {
     let text = serde_json::to_string_pretty(value).expect("JSON values serialise");
     let pad = format!("\n{}", " ".repeat(indent));
     text.replace('\n', &pad)

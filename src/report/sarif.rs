@@ -1,12 +1,14 @@
 //! SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
+use super::json::indented;
 use super::{display_path, fingerprint};
-use crate::engine::ScanResult;
+use crate::engine::{FileResult, ScanResult};
 use crate::fix::Applicability;
 use crate::rule::{RuleMeta, Severity};
 use crate::source::{ColumnUnit, LineIndex, Span};
@@ -96,18 +98,63 @@ fn region(index: &LineIndex, span: Span) -> Value {
 }
 
 pub fn render(result: &ScanResult, base: &Path, rules: &[&'static RuleMeta]) -> String {
-    let index_of: HashMap<&str, usize> =
-        rules.iter().enumerate().map(|(i, m)| (m.code, i)).collect();
-    let base_uri = {
-        let s = uri_path(&base.to_string_lossy());
-        let s = if s.ends_with('/') { s } else { format!("{s}/") };
-        format!("file://{s}")
-    };
-    let mut results = Vec::new();
-    for file in &result.files {
+    let mut stream = SarifStream::new(Vec::new(), base, rules).expect("writing to memory");
+    for f in &result.files {
+        stream.file(f).expect("writing to memory");
+    }
+    let out = stream.finish().expect("writing to memory");
+    String::from_utf8(out).expect("SARIF is UTF-8")
+}
+
+/// The SARIF log written as the scan goes: the run's tool and rules first, then each file's
+/// results as soon as the file is done, so memory stays flat.
+pub struct SarifStream<W: Write> {
+    out: W,
+    base: PathBuf,
+    index_of: HashMap<&'static str, usize>,
+    results: usize,
+}
+
+impl<W: Write> SarifStream<W> {
+    pub fn new(
+        mut out: W,
+        base: &Path,
+        rules: &[&'static RuleMeta],
+    ) -> std::io::Result<SarifStream<W>> {
+        let base_uri = {
+            let s = uri_path(&base.to_string_lossy());
+            let s = if s.ends_with('/') { s } else { format!("{s}/") };
+            format!("file://{s}")
+        };
+        let tool = json!({"driver": {
+            "name": "rampart",
+            "version": env!("CARGO_PKG_VERSION"),
+            "semanticVersion": env!("CARGO_PKG_VERSION"),
+            "informationUri": "https://github.com/rampart-lint/rampart",
+            "rules": rules.iter().map(|m| rule_descriptor(m)).collect::<Vec<_>>(),
+        }});
+        let bases = json!({"%SRCROOT%": {"uri": base_uri}});
+        write!(
+            out,
+            "{{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"tool\": {},\n      \"originalUriBaseIds\": {},\n      \"columnKind\": \"utf16CodeUnits\",\n      \"results\": [",
+            indented(&tool, 6),
+            indented(&bases, 6)
+        )?;
+        Ok(SarifStream {
+            out,
+            base: base.to_path_buf(),
+            index_of: rules.iter().enumerate().map(|(i, m)| (m.code, i)).collect(),
+            results: 0,
+        })
+    }
+
+    /// The results of one file.
+    pub fn file(&mut self, file: &FileResult) -> std::io::Result<()> {
         if file.findings.is_empty() {
-            continue;
+            return Ok(());
         }
+        let base = self.base.as_path();
+        let index_of = &self.index_of;
         let indexes: Vec<LineIndex> = file.unit.iter().map(|u| LineIndex::new(&u.text)).collect();
         for finding in &file.findings {
             let index = &indexes[finding.file];
@@ -164,48 +211,46 @@ pub fn render(result: &ScanResult, base: &Path, rules: &[&'static RuleMeta]) -> 
                     .collect::<Vec<_>>());
             }
             let fixes: Vec<Value> = finding
-                .fixes
-                .iter()
-                .filter(|f| f.applicability != Applicability::DisplayOnly)
-                .map(|f| {
-                    let (uri, relative) = artifact_uri(file.unit_path(finding.file), base);
-                    let mut artifact = json!({"uri": uri});
-                    if relative {
-                        artifact["uriBaseId"] = json!("%SRCROOT%");
-                    }
-                    json!({
-                        "description": {"text": format!("{} ({})", f.title, f.applicability.as_str())},
-                        "artifactChanges": [{
-                            "artifactLocation": artifact,
-                            "replacements": f.edits.iter().map(|e| json!({
-                                "deletedRegion": region(index, e.span),
-                                "insertedContent": {"text": e.replacement},
-                            })).collect::<Vec<_>>(),
-                        }],
-                    })
+            .fixes
+            .iter()
+            .filter(|f| f.applicability != Applicability::DisplayOnly)
+            .map(|f| {
+                let (uri, relative) = artifact_uri(file.unit_path(finding.file), base);
+                let mut artifact = json!({"uri": uri});
+                if relative {
+                    artifact["uriBaseId"] = json!("%SRCROOT%");
+                }
+                json!({
+                    "description": {"text": format!("{} ({})", f.title, f.applicability.as_str())},
+                    "artifactChanges": [{
+                        "artifactLocation": artifact,
+                        "replacements": f.edits.iter().map(|e| json!({
+                            "deletedRegion": region(index, e.span),
+                            "insertedContent": {"text": e.replacement},
+                        })).collect::<Vec<_>>(),
+                    }],
                 })
-                .collect();
+            })
+            .collect();
             if !fixes.is_empty() {
                 r["fixes"] = json!(fixes);
             }
-            results.push(r);
+            let sep = if self.results == 0 {
+                "\n        "
+            } else {
+                ",\n        "
+            };
+            write!(self.out, "{sep}{}", indented(&r, 8))?;
+            self.results += 1;
         }
+        Ok(())
     }
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "rampart",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/rampart-lint/rampart",
-                "rules": rules.iter().map(|m| rule_descriptor(m)).collect::<Vec<_>>(),
-            }},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": base_uri}},
-            "columnKind": "utf16CodeUnits",
-            "results": results,
-        }],
-    });
-    serde_json::to_string_pretty(&doc).expect("JSON values serialise") + "\n"
+
+    /// Close the log; returns the writer.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        let close = if self.results == 0 { "]" } else { "\n      ]" };
+        write!(self.out, "{close}\n    }}\n  ]\n}}\n")?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
 }
