@@ -14,6 +14,8 @@ use serde_json::Value;
 
 const NESTING: usize = 100_000;
 
+const BACKTRACK: &str = include_str!("hostile/hcl-backtrack.tf");
+
 /// What a file of the set must give.
 struct Expect {
     path: &'static str,
@@ -83,6 +85,8 @@ fn build_hostile_set(dir: &Path) -> Vec<Expect> {
             "-".repeat(n)
         ),
     );
+    // A malformed expression the HCL parser backtracks on exponentially (found by fuzzing).
+    write(dir, "tf_backtrack/main.tf", BACKTRACK);
     let binary: Vec<u8> = (0..=255u8).cycle().take(64 << 10).collect();
     write(dir, "binary.yaml", &binary);
     let mut elf = b"\x7fELF\x02\x01\x01\x00".to_vec();
@@ -148,6 +152,11 @@ fn build_hostile_set(dir: &Path) -> Vec<Expect> {
         e("tf_list/main.tf", Some("RAMPART-001"), "nesting"),
         e("tf_blocks/main.tf", Some("RAMPART-001"), "nesting"),
         e("tf_expr/main.tf", Some("RAMPART-001"), "nesting"),
+        e(
+            "tf_backtrack/main.tf",
+            Some("RAMPART-001"),
+            "did not finish",
+        ),
         e("binary.yaml", Some("RAMPART-002"), "binary file"),
         e("tf_bin/binary.tf", Some("RAMPART-002"), "binary file"),
         e("invalid_utf8.yaml", Some("RAMPART-002"), "not valid UTF-8"),
