@@ -124,13 +124,17 @@ struct Selection {
     /// `key=value` for `helm template --set` (repeatable).
     #[arg(long, value_name = "KEY=VALUE")]
     helm_set: Vec<String>,
-    /// Terraform variables file for the root modules scanned, like `terraform plan
-    /// -var-file` (repeatable; later files win).
+    /// Terraform variables file (`.tfvars` or `.tfvars.json`) for the root modules scanned,
+    /// like `terraform plan -var-file` (repeatable; with --var, later ones win).
     #[arg(long, value_name = "FILE")]
     var_file: Vec<PathBuf>,
-    /// A Terraform variable, like `terraform plan -var` (repeatable; wins over --var-file).
+    /// A Terraform variable, like `terraform plan -var` (repeatable; with --var-file, later
+    /// ones win).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     vars: Vec<(String, String)>,
+    /// `--var-file` and `--var` in the order given (filled from the command line's matches).
+    #[arg(skip)]
+    tf_vars: Vec<TfVar>,
     /// A plan written by `terraform show -json` (repeatable); `*.tfplan.json` files are
     /// found without it.
     #[arg(long, value_name = "FILE")]
@@ -221,10 +225,17 @@ fn main() -> ExitCode {
         }
     }));
     let matches = Cli::command().get_matches();
-    let cli = match Cli::from_arg_matches(&matches) {
+    let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    if let Some((_, sub)) = matches.subcommand() {
+        match &mut cli.command {
+            Command::Scan(args) => args.selection.tf_vars = tf_vars_in_order(sub),
+            Command::Baseline(args) => args.selection.tf_vars = tf_vars_in_order(sub),
+            _ => {}
+        }
+    }
     let outputs = matches
         .subcommand_matches("scan")
         .map(pair_formats)
@@ -395,6 +406,28 @@ fn reads_stdin(sel: &Selection) -> bool {
     sel.paths.iter().any(|p| p == Path::new("-"))
 }
 
+/// `--var-file` and `--var` as Terraform takes them: in command-line order, later ones winning.
+fn tf_vars_in_order(matches: &clap::ArgMatches) -> Vec<TfVar> {
+    let mut all: Vec<(usize, TfVar)> = Vec::new();
+    if let (Some(at), Some(files)) = (
+        matches.indices_of("var_file"),
+        matches.get_many::<PathBuf>("var_file"),
+    ) {
+        all.extend(at.zip(files).map(|(i, f)| (i, TfVar::File(f.clone()))));
+    }
+    if let (Some(at), Some(vars)) = (
+        matches.indices_of("vars"),
+        matches.get_many::<(String, String)>("vars"),
+    ) {
+        all.extend(
+            at.zip(vars)
+                .map(|(i, (n, v))| (i, TfVar::Set(n.clone(), v.clone()))),
+        );
+    }
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, v)| v).collect()
+}
+
 fn scan_options(sel: &Selection, resolver: Resolver) -> ScanOptions {
     ScanOptions {
         config: ConfigSource::Resolved(resolver),
@@ -405,16 +438,7 @@ fn scan_options(sel: &Selection, resolver: Resolver) -> ScanOptions {
             values: sel.helm_values.clone(),
             set: sel.helm_set.clone(),
         },
-        tf_vars: sel
-            .var_file
-            .iter()
-            .map(|f| TfVar::File(f.clone()))
-            .chain(
-                sel.vars
-                    .iter()
-                    .map(|(n, v)| TfVar::Set(n.clone(), v.clone())),
-            )
-            .collect(),
+        tf_vars: sel.tf_vars.clone(),
         plans: sel.plan.clone(),
         shard: sel.shard,
     }

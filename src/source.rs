@@ -71,7 +71,7 @@ impl FileKind {
     pub fn from_path(path: &Path) -> Option<FileKind> {
         let name = path.file_name()?.to_str()?;
         let lower = name.to_ascii_lowercase();
-        if lower.ends_with(".tf") || lower.ends_with(".tfvars") {
+        if lower.ends_with(".tf") || lower.ends_with(".tfvars") || lower.ends_with(".tfvars.json") {
             return Some(FileKind::Terraform);
         }
         // `Dockerfile.dev`, `Dockerfile-alpine`, `Dockerfile_arm`, `api.dockerfile`; not

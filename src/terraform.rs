@@ -1,5 +1,5 @@
 //! Terraform module evaluation: a module is all `.tf` files of one directory. Variables
-//! (defaults, `terraform.tfvars`, `*.auto.tfvars`), locals, string templates, heredocs,
+//! (defaults, `terraform.tfvars`, `*.auto.tfvars`, their `.json` forms), locals, string templates, heredocs,
 //! conditionals and common functions are resolved; anything else stays `Unknown`, and a
 //! reference to another object stays a `Ref` so resources can be joined.
 
@@ -120,19 +120,17 @@ impl<'a> Module<'a> {
                 }
             }
         }
-        // terraform.tfvars, then *.auto.tfvars in lexical order, override defaults.
-        let mut tfvars: Vec<&ModuleFile> = files.iter().filter(|f| is_tfvars(f.name)).collect();
-        tfvars.sort_by_key(|f| (f.name != "terraform.tfvars", f.name));
+        // terraform.tfvars, terraform.tfvars.json, then *.auto.tfvars(.json) in lexical order
+        // of their names, override defaults; a called module reads none of them.
+        let mut tfvars: Vec<&ModuleFile> = files
+            .iter()
+            .filter(|f| !inputs.called && tfvars_rank(f.name).is_some())
+            .collect();
+        tfvars.sort_by_key(|f| (tfvars_rank(f.name), f.name));
         for f in tfvars {
-            if inputs.called || (f.name != "terraform.tfvars" && !f.name.ends_with(".auto.tfvars"))
-            {
-                continue;
-            }
-            for attr in f.tf.body.attributes() {
-                let name = attr.key.as_str();
-                if module.vars.contains_key(name) {
-                    let value = empty.eval(&attr.value, f.tf.base, 0);
-                    module.vars.insert(name.to_string(), (value, Some(f.file)));
+            for (name, value, file) in tfvars_values(f.tf, f.file) {
+                if module.vars.contains_key(&name) {
+                    module.vars.insert(name, (value, file));
                 }
             }
         }
@@ -681,8 +679,15 @@ impl<'a> Module<'a> {
     }
 }
 
-/// The assignments of a `.tfvars` file, evaluated (they may not refer to anything).
+/// The assignments of a `.tfvars` or `.tfvars.json` file, evaluated (they may not refer to
+/// anything).
 pub fn tfvars_values(tf: &TfFile, file: usize) -> Vec<(String, Node, Option<usize>)> {
+    if let Some(vars) = &tf.json_vars {
+        return vars
+            .iter()
+            .map(|(name, _, value)| (name.clone(), value.clone(), Some(file)))
+            .collect();
+    }
     let empty = Module::empty();
     tf.body
         .attributes()
@@ -694,6 +699,18 @@ pub fn tfvars_values(tf: &TfFile, file: usize) -> Vec<(String, Node, Option<usiz
             )
         })
         .collect()
+}
+
+/// The order in which Terraform reads the variable files of a root module by itself:
+/// `terraform.tfvars`, `terraform.tfvars.json`, then `*.auto.tfvars` and `*.auto.tfvars.json`
+/// (by name). `None`: a variable file read only when named with `--var-file`.
+fn tfvars_rank(name: &str) -> Option<u8> {
+    match name {
+        "terraform.tfvars" => Some(0),
+        "terraform.tfvars.json" => Some(1),
+        _ if name.ends_with(".auto.tfvars") || name.ends_with(".auto.tfvars.json") => Some(2),
+        _ => None,
+    }
 }
 
 /// A `--var name=value` value: numbers, `true`/`false`, lists and objects written in HCL are
@@ -771,7 +788,7 @@ fn elements(node: &Node, for_each: bool) -> Option<Vec<(Node, Node)>> {
 }
 
 pub fn is_tfvars(name: &str) -> bool {
-    name.ends_with(".tfvars")
+    name.ends_with(".tfvars") || name.ends_with(".tfvars.json")
 }
 
 fn range(r: Option<std::ops::Range<usize>>, base: usize) -> Span {

@@ -221,7 +221,7 @@ fn declarations(dir: &Path, files: &mut Vec<SourceFile>, max: u64) -> Vec<Resour
     }
     let parsed: Vec<_> = files[start..]
         .iter()
-        .map(|f| tfparse::parse(&f.text))
+        .map(|f| tfparse::parse_named(&f.path, &f.text))
         .collect();
     let names: Vec<String> = files[start..]
         .iter()

@@ -110,8 +110,10 @@ pub fn lint_module(
             }
         }
     }
-    let mut parsed: Vec<Result<TfFile, TfError>> =
-        files.iter().map(|f| tfparse::parse(&f.text)).collect();
+    let mut parsed: Vec<Result<TfFile, TfError>> = files
+        .iter()
+        .map(|f| tfparse::parse_named(&f.path, &f.text))
+        .collect();
 
     // The module tree, breadth first; each called module's files are appended to the unit.
     let mut tree = vec![ModuleNode {
@@ -168,7 +170,7 @@ pub fn lint_module(
                     let start = files.len();
                     for path in tf_files(&child_dir) {
                         if let Ok(text) = read_text(&path, max_size) {
-                            parsed.push(tfparse::parse(&text));
+                            parsed.push(tfparse::parse_named(&path, &text));
                             files.push(SourceFile::new(path, FileKind::Terraform, text));
                         }
                     }

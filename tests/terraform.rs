@@ -85,6 +85,53 @@ fn tfvars_override_variable_defaults() {
 }
 
 #[test]
+fn json_variable_files_are_read_in_terraforms_order() {
+    // terraform.tfvars, terraform.tfvars.json, then *.auto.tfvars(.json) by name.
+    let all = findings(&[&format!("{T}/tfvars-json")]);
+    let got: Vec<_> = all
+        .iter()
+        .map(|(p, l, c, _, r)| format!("{p}:{l} {c} <- {}", r.join("; ")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "testdata/terraform/tfvars-json/main.tf:12 TF-AWS-001 <- testdata/terraform/tfvars-json/terraform.tfvars.json:2: the value is set here",
+            "testdata/terraform/tfvars-json/main.tf:18 TF-AWS-003 <- testdata/terraform/tfvars-json/z.auto.tfvars.json:3: publicly_accessible is set here",
+        ]
+    );
+}
+
+#[test]
+fn a_broken_json_variable_file_is_a_located_parse_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "variable \"acl\" {\n  default = \"private\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("terraform.tfvars.json"),
+        "{\n  \"acl\": \"public-read\",\n}\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("rampart")
+        .unwrap()
+        .args(["scan", "--format", "compact"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("terraform.tfvars.json:3:1: medium RAMPART-001"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Terraform does not parse: JSON variables file: trailing comma\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn var_file_and_var_on_the_command_line() {
     let dir = format!("{T}/cli-vars");
     assert!(summary(&[&dir]).is_empty(), "the default is private");
@@ -96,8 +143,18 @@ fn var_file_and_var_on_the_command_line() {
         with_file[0].4,
         ["testdata/terraform/cli-vars/prod.tfvars:1: publicly_accessible is set here"]
     );
-    // `--var` wins over `--var-file`.
+    // Later ones win, whichever kind, as with `terraform plan`.
     assert!(summary(&[&dir, "--var-file", &file, "--var", "public=false"]).is_empty());
+    assert_eq!(
+        summary(&[&dir, "--var", "public=false", "--var-file", &file]).len(),
+        1
+    );
+    let json = format!("{dir}/prod.tfvars.json");
+    let with_json = findings(&[&dir, "--var", "public=false", "--var-file", &json]);
+    assert_eq!(
+        with_json[0].4,
+        ["testdata/terraform/cli-vars/prod.tfvars.json:1: publicly_accessible is set here"]
+    );
     let with_var = summary(&[&dir, "--var", "public=true"]);
     assert_eq!(
         with_var,

@@ -1,7 +1,10 @@
-//! Terraform (`.tf`, `.tfvars`) into an HCL body with byte spans (hcl-edit).
+//! Terraform (`.tf`, `.tfvars`) into an HCL body with byte spans (hcl-edit); JSON variable
+//! files (`.tfvars.json`) into their assignments.
 
 use hcl_edit::structure::Body;
 
+use crate::model::{Node, Value};
+use crate::parse::yaml;
 use crate::source::Span;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -16,6 +19,81 @@ pub struct TfError {
 pub struct TfFile {
     pub body: Body,
     pub base: usize,
+    /// A JSON variables file (`*.tfvars.json`): its assignments in order, with the span of
+    /// each name. The body is then empty.
+    pub json_vars: Option<Vec<(String, Span, Node)>>,
+}
+
+/// Parse a file of a module by its name: `*.tfvars.json` as JSON, anything else as HCL.
+pub fn parse_named(path: &std::path::Path, text: &str) -> Result<TfFile, TfError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase());
+    if name.is_some_and(|n| n.ends_with(".tfvars.json")) {
+        parse_json_vars(text)
+    } else {
+        parse(text)
+    }
+}
+
+/// A JSON variables file: one object whose members are the variables. Values are taken
+/// literally (JSON variable files hold no expressions).
+pub fn parse_json_vars(text: &str) -> Result<TfFile, TfError> {
+    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let checked = serde_json::from_str::<serde_json::Value>(&text[start..]).map_err(|e| {
+        let at = start + offset_of(&text[start..], e.line(), e.column());
+        let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+        TfError {
+            message: {
+                // The location is the finding's own; keep serde_json's words only.
+                let text = e.to_string();
+                let words = text.split(" at line ").next().unwrap_or(&text).to_string();
+                format!("JSON variables file: {words}")
+            },
+            span: Span::new(at, end),
+        }
+    })?;
+    let whole = Span::new(start, text.len());
+    let serde_json::Value::Object(members) = &checked else {
+        return Err(TfError {
+            message: "a JSON variables file must be one object of variable values".into(),
+            span: Span::new(start, text.len().min(start + 1)),
+        });
+    };
+    // Spans come from the YAML parser (JSON is YAML); should it refuse something JSON allows,
+    // the values are kept with the whole file as their place.
+    let (docs, error) = yaml::parse_stream(text, yaml::Limits::default());
+    let vars = match docs.first().map(|d| &d.root.value) {
+        Some(Value::Map(entries)) if error.is_none() && entries.len() == members.len() => entries
+            .iter()
+            .map(|e| (e.key.clone(), e.key_span, e.value.clone()))
+            .collect(),
+        _ => members
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), whole, crate::terraform::json_node(v, whole)?)))
+            .collect(),
+    };
+    Ok(TfFile {
+        body: Body::default(),
+        base: start,
+        json_vars: Some(vars),
+    })
+}
+
+/// The byte offset of serde_json's 1-based line and column (a column counts bytes).
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let mut at = 0;
+    for _ in 1..line {
+        match memchr::memchr(b'\n', &text.as_bytes()[at..]) {
+            Some(i) => at += i + 1,
+            None => break,
+        }
+    }
+    let mut at = (at + column.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// How long the HCL parser may take on one file: 5 s, and a second more per 256 KiB. It
@@ -96,7 +174,11 @@ pub fn parse(text: &str) -> Result<TfFile, TfError> {
 fn parse_now(text: &str) -> Result<TfFile, TfError> {
     let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
     match hcl_edit::parser::parse_body(&text[base..]) {
-        Ok(body) => Ok(TfFile { body, base }),
+        Ok(body) => Ok(TfFile {
+            body,
+            base,
+            json_vars: None,
+        }),
         Err(e) => {
             // The parser may point inside a multi-byte character: move to its start.
             let mut at = (e.location().offset() + base).min(text.len());
@@ -113,5 +195,38 @@ fn parse_now(text: &str) -> Result<TfFile, TfError> {
                 span: Span::new(at, end),
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_variables_keep_their_places() {
+        let text = "\u{feff}{\n  \"region\": \"eu-west-1\",\n  \"cidrs\": [\"10.0.0.0/8\"]\n}\n";
+        let f = parse_named(std::path::Path::new("x/prod.tfvars.json"), text).unwrap();
+        let vars = f.json_vars.unwrap();
+        let names: Vec<_> = vars
+            .iter()
+            .map(|(n, s, _)| (n.as_str(), &text[s.start..s.end]))
+            .collect();
+        assert_eq!(names, [("region", "\"region\""), ("cidrs", "\"cidrs\"")]);
+        let (_, _, value) = &vars[0];
+        assert_eq!(value.as_str(), Some("eu-west-1"));
+        assert_eq!(&text[value.span.start..value.span.end], "\"eu-west-1\"");
+    }
+
+    #[test]
+    fn json_variables_must_be_one_object() {
+        let e = parse_json_vars("[1, 2]").err().unwrap();
+        assert!(e.message.contains("one object"), "{}", e.message);
+        let e = parse_json_vars("{\"a\": 1,\n \"b\": }").err().unwrap();
+        assert_eq!(e.span, Span::new(15, 16));
+        // Not JSON variables: HCL.
+        assert!(parse_named(std::path::Path::new("prod.tfvars"), "a = 1\n")
+            .unwrap()
+            .json_vars
+            .is_none());
     }
 }

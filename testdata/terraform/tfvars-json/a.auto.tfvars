@@ -1,0 +1,2 @@
+# read before z.auto.tfvars.json
+public = false

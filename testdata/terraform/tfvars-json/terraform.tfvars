@@ -1,0 +1,1 @@
+acl = "log-delivery-write"
