@@ -957,10 +957,15 @@ fn call_function(name: &str, args: &[Node], span: Span) -> Option<Value> {
         ),
         "replace" => {
             let (text, from, to) = (s(0)?, s(1)?, s(2)?);
-            if from.starts_with('/') && from.ends_with('/') && from.len() > 1 {
-                return None; // a regular expression
+            match from.strip_prefix('/').and_then(|f| f.strip_suffix('/')) {
+                // `/.../` is a regular expression (RE2 syntax, `$1` in the replacement).
+                Some(pattern) => Value::String(
+                    compile_regex(pattern)?
+                        .replace_all(&text, to.as_str())
+                        .into_owned(),
+                ),
+                None => Value::String(text.replace(&from, &to)),
             }
-            Value::String(text.replace(&from, &to))
         }
         "trimprefix" => {
             let (text, prefix) = (s(0)?, s(1)?);
@@ -1074,6 +1079,65 @@ fn call_function(name: &str, args: &[Node], span: Span) -> Option<Value> {
             args.get(2)?.as_f64()? as u128,
         )?),
         "can" => Value::Bool(true),
+        // No match is an error in Terraform: unknown here (and `try` moves on).
+        "regex" => {
+            let re = compile_regex(&s(0)?)?;
+            regex_match(&re, re.captures(&s(1)?)?, span)
+        }
+        "regexall" => {
+            let (re, text) = (compile_regex(&s(0)?)?, s(1)?);
+            Value::List(
+                re.captures_iter(&text)
+                    .take(MAX_ITEMS)
+                    .map(|c| Node::new(regex_match(&re, c, span), span))
+                    .collect(),
+            )
+        }
+        "substr" => {
+            let (text, offset, length) = (s(0)?, args.get(1)?.as_f64()?, args.get(2)?.as_f64()?);
+            let chars: Vec<char> = text.chars().collect();
+            let start = if offset < 0.0 {
+                chars.len().checked_sub((-offset) as usize)?
+            } else {
+                (offset as usize).min(chars.len())
+            };
+            let end = if length < 0.0 {
+                chars.len()
+            } else {
+                (start + length as usize).min(chars.len())
+            };
+            Value::String(chars[start..end].iter().collect())
+        }
+        "reverse" => match &args.first()?.value {
+            Value::List(items) => Value::List(items.iter().rev().cloned().collect()),
+            _ => return None,
+        },
+        "sort" => match &args.first()?.value {
+            Value::List(items) => {
+                let mut items = items.clone();
+                if items.iter().any(|i| scalar_string(&i.value).is_none()) {
+                    return None;
+                }
+                items.sort_by_key(|i| scalar_string(&i.value));
+                Value::List(items)
+            }
+            _ => return None,
+        },
+        "slice" => match &args.first()?.value {
+            Value::List(items) => {
+                let (from, to) = (args.get(1)?.as_f64()?, args.get(2)?.as_f64()?);
+                if from < 0.0 || to < from || to as usize > items.len() {
+                    return None;
+                }
+                Value::List(items[from as usize..to as usize].to_vec())
+            }
+            _ => return None,
+        },
+        "coalescelist" => args
+            .iter()
+            .find(|a| matches!(&a.value, Value::List(items) if !items.is_empty()))?
+            .value
+            .clone(),
         "base64encode" => Value::String(base64_encode(s(0)?.as_bytes())),
         "base64decode" => Value::String(String::from_utf8(base64_decode(&s(0)?)?).ok()?),
         "format" => {
@@ -1096,6 +1160,42 @@ fn call_function(name: &str, args: &[Node], span: Span) -> Option<Value> {
         }
         _ => return None,
     })
+}
+
+/// A Terraform regular expression; an invalid or oversized one is unknown.
+fn compile_regex(pattern: &str) -> Option<regex::Regex> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(1 << 20)
+        .build()
+        .ok()
+}
+
+/// What `regex()` returns for one match: the matched text without capture groups, the
+/// groups as a list when unnamed, or as an object when named.
+fn regex_match(re: &regex::Regex, caps: regex::Captures, span: Span) -> Value {
+    let group = |m: Option<regex::Match>| match m {
+        Some(m) => Node::new(Value::String(m.as_str().to_string()), span),
+        None => Node::new(Value::Null, span),
+    };
+    if re.captures_len() == 1 {
+        return Value::String(caps[0].to_string());
+    }
+    let names: Vec<Option<&str>> = re.capture_names().skip(1).collect();
+    if names.iter().all(Option::is_some) {
+        Value::Map(
+            names
+                .iter()
+                .flatten()
+                .map(|n| Entry {
+                    key: n.to_string(),
+                    key_span: span,
+                    value: group(caps.name(n)),
+                })
+                .collect(),
+        )
+    } else {
+        Value::List((1..re.captures_len()).map(|i| group(caps.get(i))).collect())
+    }
 }
 
 /// A JSON document as a value; every node carries the span of the string it was decoded from.
@@ -1455,6 +1555,58 @@ resource "r" "x" {
         assert_eq!(get("has").as_bool(), Some(true));
         assert_eq!(get("zip").as_str(), Some("v"));
         assert_eq!(get("ws").as_str(), Some("default"));
+    }
+
+    #[test]
+    fn regular_expressions_and_list_functions() {
+        let text = r#"
+resource "r" "x" {
+  bucket  = replace("My_Site.Logs", "/[^a-z0-9-]+/", "-")
+  literal = replace("a.b.c", ".", "/")
+  group   = replace("arn:aws:s3:::logs", "/^arn:aws:s3:::(.*)$/", "bucket $1")
+  first   = regex("[0-9]+", "port 8080 and 22")
+  groups  = regex("^(\\w+)://([^/]+)", "https://example.com/x")
+  named   = regex("(?P<user>\\w+)@(?P<host>[\\w.]+)", "ops@example.com")
+  all     = regexall("[0-9]+", "22, 80 and 443")
+  none    = regex("x", "abc")
+  bad     = replace("a", "/(/", "b")
+  sub     = substr("hello world", -5, -1)
+  sorted  = sort(["b", "c", "a"])
+  rev     = reverse([1, 2, 3])
+  part    = slice(["a", "b", "c", "d"], 1, 3)
+  firstl  = coalescelist([], ["x"])
+}
+"#;
+        let r = &eval_file(text)[0];
+        let get = |k: &str| r.body.get(k).unwrap();
+        let strs = |k: &str| -> Vec<String> {
+            get(k)
+                .as_list()
+                .iter()
+                .map(|i| match &i.value {
+                    Value::Number(n) => crate::model::format_number(*n),
+                    v => scalar_string(v).unwrap(),
+                })
+                .collect()
+        };
+        assert_eq!(get("bucket").as_str(), Some("-y-ite-ogs"));
+        assert_eq!(get("literal").as_str(), Some("a/b/c"));
+        assert_eq!(get("group").as_str(), Some("bucket logs"));
+        assert_eq!(get("first").as_str(), Some("8080"));
+        assert_eq!(strs("groups"), ["https", "example.com"]);
+        assert_eq!(
+            get("named").get("host").unwrap().as_str(),
+            Some("example.com")
+        );
+        assert_eq!(strs("all"), ["22", "80", "443"]);
+        // No match and an invalid expression are errors in Terraform: unknown, never guessed.
+        assert_eq!(get("none").value, Value::Unknown);
+        assert_eq!(get("bad").value, Value::Unknown);
+        assert_eq!(get("sub").as_str(), Some("world"));
+        assert_eq!(strs("sorted"), ["a", "b", "c"]);
+        assert_eq!(strs("rev"), ["3", "2", "1"]);
+        assert_eq!(strs("part"), ["b", "c"]);
+        assert_eq!(strs("firstl"), ["x"]);
     }
 
     #[test]
