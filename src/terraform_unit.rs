@@ -248,7 +248,7 @@ pub fn lint_module(
         // The root once; a called module once per instance of its call (`count`/`for_each`).
         let input_sets: Vec<Inputs> = match node.parent {
             None => vec![root_inputs.clone()],
-            Some(parent) => call_instances(&per_module[parent], &node.call)
+            Some(parent) => call_instances(&per_module[parent], &node.call, root_files)
                 .into_iter()
                 .take(MAX_CALL_INSTANCES)
                 .map(|values| Inputs {
@@ -421,8 +421,14 @@ fn at_call_site(mut f: Finding, node: &ModuleNode, root_files: usize) -> Option<
 }
 
 /// The input values each instance of a call passes (none for `count = 0`): each argument
-/// placed at the call, so that a finding it causes can be reported there.
-fn call_instances(parent: &[Resource], call: &str) -> Vec<Vec<(String, Node, Option<usize>)>> {
+/// placed at the call, so that a finding it causes can be reported there, unless its value
+/// came from the root module (a module called by a called module, passed a root argument on):
+/// then it keeps that origin and the finding goes to the root's argument.
+fn call_instances(
+    parent: &[Resource],
+    call: &str,
+    root_files: usize,
+) -> Vec<Vec<(String, Node, Option<usize>)>> {
     let name = format!("module.{call}");
     parent
         .iter()
@@ -434,11 +440,16 @@ fn call_instances(parent: &[Resource], call: &str) -> Vec<Vec<(String, Node, Opt
                 .iter()
                 .filter(|e| !META_ARGUMENTS.contains(&e.key.as_str()))
                 .map(|e| {
-                    (
-                        e.key.clone(),
-                        e.value.placed(e.value.span),
-                        Some(block.file),
-                    )
+                    let from_root = block.file >= root_files
+                        && e.value
+                            .origin
+                            .is_some_and(|o| o.file.is_some_and(|f| f < root_files));
+                    let value = if from_root {
+                        e.value.clone()
+                    } else {
+                        e.value.placed(e.value.span)
+                    };
+                    (e.key.clone(), value, Some(block.file))
                 })
                 .collect()
         })

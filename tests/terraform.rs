@@ -225,6 +225,22 @@ fn module_calls_report_at_the_call_site() {
 }
 
 #[test]
+fn an_argument_passed_through_a_module_is_reported_where_the_root_sets_it() {
+    let got = findings(&[&format!("{T}/nested/root")]);
+    let lines: Vec<String> = got
+        .iter()
+        .map(|(p, l, c, m, r)| format!("{p}:{l} {c} {m} | {}", r.join(" | ")))
+        .collect();
+    assert_eq!(
+        lines,
+        ["testdata/terraform/nested/root/main.tf:4 TF-AWS-001 module.site.module.bucket: aws_s3_bucket.this is public: ACL `public-read` | testdata/terraform/nested/bucket/main.tf:7: used in module.site.module.bucket here"]
+    );
+    // Neither module is public with its own defaults.
+    assert!(summary(&[&format!("{T}/nested/site")]).is_empty());
+    assert!(summary(&[&format!("{T}/nested/bucket")]).is_empty());
+}
+
+#[test]
 fn a_single_file_is_evaluated_with_its_directory_but_only_it_is_reported() {
     let got = summary(&[&format!("{T}/precommit/main.tf")]);
     assert_eq!(

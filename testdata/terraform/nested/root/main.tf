@@ -1,0 +1,5 @@
+module "site" {
+  source = "../site"
+
+  acl = "public-read"
+}
