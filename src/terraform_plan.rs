@@ -21,7 +21,26 @@ struct Group {
     address: String,
     /// The directory of its `.tf` files, when known.
     dir: Option<PathBuf>,
+    /// In a module `terraform init` downloaded: the root module's call it is reached through
+    /// (`module.vpc`), where its findings are reported.
+    remote_top: Option<String>,
     resources: Vec<Resource>,
+}
+
+/// Where the modules of a plan's configuration are on disk.
+struct Layout {
+    root: PathBuf,
+    /// `.terraform/modules/modules.json`: call keys (`a.b`) and directories.
+    downloaded: Vec<(String, PathBuf)>,
+}
+
+/// The place of one module of the plan while collecting.
+struct Place<'a> {
+    address: &'a str,
+    dir: Option<PathBuf>,
+    /// `modules.json` key: call names joined by dots.
+    key: String,
+    remote_top: Option<String>,
 }
 
 pub fn lint_plan(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) -> FileResult {
@@ -59,7 +78,17 @@ pub fn lint_plan(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) 
     let root_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let configuration = plan.and_then(|p| p.at(&["configuration", "root_module"]));
     let mut groups = Vec::new();
-    collect(planned, "", Some(root_dir), configuration, &mut groups, 0);
+    let layout = Layout {
+        downloaded: crate::terraform_unit::downloaded_modules(&root_dir),
+        root: root_dir.clone(),
+    };
+    let place = Place {
+        address: "",
+        dir: Some(root_dir),
+        key: String::new(),
+        remote_top: None,
+    };
+    collect(planned, place, &layout, configuration, &mut groups, 0);
 
     let mut by_group = Vec::new();
     let plan_only: Arc<[SourceFile]> = Arc::from(files.clone());
@@ -79,15 +108,28 @@ pub fn lint_plan(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) 
             rules,
         ));
     }
-    // Map each finding to the declaration in the .tf source.
-    for (group, found) in groups.iter().zip(by_group) {
-        let sources = group
-            .dir
-            .as_deref()
-            .map(|d| declarations(d, &mut files, config.max_file_size))
-            .unwrap_or_default();
+    // Map each finding to the declaration in the .tf source; a downloaded module's to the
+    // root module's call it is reached through.
+    let sources: Vec<Vec<Resource>> = groups
+        .iter()
+        .map(|g| {
+            g.dir
+                .as_deref()
+                .map(|d| declarations(d, &mut files, config.max_file_size))
+                .unwrap_or_default()
+        })
+        .collect();
+    for ((group, found), declared) in groups.iter().zip(by_group).zip(&sources) {
         for f in found {
-            findings.push(to_source(f, group, &sources));
+            let f = to_source(f, group, declared);
+            let call = group
+                .remote_top
+                .as_ref()
+                .and_then(|top| sources[0].iter().find(|r| &r.name == top));
+            findings.push(match call {
+                Some(call) => at_call(f, group, call),
+                None => f,
+            });
         }
     }
     let mut seen = HashSet::new();
@@ -115,15 +157,44 @@ pub fn lint_plan(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) 
 
 const MAX_DEPTH: usize = 16;
 
+/// A finding in a downloaded module, moved to the root module's call (its place in the module
+/// kept as a related location).
+fn at_call(mut f: Finding, group: &Group, call: &Resource) -> Finding {
+    // Without the module's source on disk, the place is the plan's value.
+    let message = if f.file == 0 {
+        format!("planned value in {}", group.address)
+    } else {
+        format!("in {} here", group.address)
+    };
+    f.related.insert(
+        0,
+        Related {
+            file: f.file,
+            span: f.span,
+            message,
+        },
+    );
+    f.file = call.file;
+    f.span = call.head;
+    f.scopes = vec![call.span];
+    f
+}
+
 /// The resources of a `planned_values` module and its child modules.
 fn collect(
     module: &Node,
-    address: &str,
-    dir: Option<PathBuf>,
+    place: Place,
+    layout: &Layout,
     configuration: Option<&Node>,
     out: &mut Vec<Group>,
     depth: usize,
 ) {
+    let Place {
+        address,
+        dir,
+        key,
+        remote_top,
+    } = place;
     if depth > MAX_DEPTH {
         return;
     }
@@ -169,6 +240,7 @@ fn collect(
     out.push(Group {
         address: address.to_string(),
         dir: dir.clone(),
+        remote_top: remote_top.clone(),
         resources,
     });
     for child in module
@@ -188,21 +260,49 @@ fn collect(
             .next()
             .unwrap_or_default();
         let call_config = configuration.and_then(|c| c.at(&["module_calls", call]));
-        let child_dir = match (
-            &dir,
-            call_config
-                .and_then(|c| c.get("source"))
-                .and_then(Node::as_str),
-        ) {
-            (Some(d), Some(source)) if source.starts_with("./") || source.starts_with("../") => {
-                Some(crate::terraform_unit::normalize(&d.join(source)))
+        let child_key = if key.is_empty() {
+            call.to_string()
+        } else {
+            format!("{key}.{call}")
+        };
+        let source = call_config
+            .and_then(|c| c.get("source"))
+            .and_then(Node::as_str);
+        let (child_dir, child_top) = match (&dir, source) {
+            (Some(d), Some(source)) if source.starts_with("./") || source.starts_with("../") => (
+                Some(crate::terraform_unit::normalize(&d.join(source))),
+                remote_top.clone(),
+            ),
+            (_, Some(_)) => {
+                // Downloaded by `terraform init`: found through modules.json.
+                let downloaded = layout
+                    .downloaded
+                    .iter()
+                    .find(|(k, _)| *k == child_key)
+                    .map(|(_, d)| crate::terraform_unit::normalize(&layout.root.join(d)))
+                    .filter(|d| d.is_dir());
+                let top = remote_top.clone().or_else(|| {
+                    let first = child_address
+                        .split('.')
+                        .take(2)
+                        .collect::<Vec<_>>()
+                        .join(".");
+                    Some(first.split('[').next().unwrap_or_default().to_string())
+                });
+                (downloaded, top)
             }
-            _ => None,
+            _ => (None, remote_top.clone()),
+        };
+        let child_place = Place {
+            address: child_address,
+            dir: child_dir,
+            key: child_key,
+            remote_top: child_top,
         };
         collect(
             child,
-            child_address,
-            child_dir,
+            child_place,
+            layout,
             call_config.and_then(|c| c.get("module")),
             out,
             depth + 1,

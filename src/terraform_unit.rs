@@ -495,7 +495,7 @@ fn module_calls(parsed: &[Result<TfFile, TfError>], files: Range<usize>) -> Vec<
 }
 
 /// `Key → Dir` of `.terraform/modules/modules.json`, Dir relative to the root module.
-fn downloaded_modules(dir: &Path) -> Vec<(String, PathBuf)> {
+pub(crate) fn downloaded_modules(dir: &Path) -> Vec<(String, PathBuf)> {
     let path = dir.join(".terraform").join("modules").join("modules.json");
     let Ok(text) = std::fs::read_to_string(path) else {
         return Vec::new();

@@ -279,8 +279,10 @@ fn plan_json_is_checked_and_located_in_the_source() {
     assert_eq!(
         lines,
         [
-            "testdata/terraform/plan/db/main.tf:8 TF-AWS-003 | testdata/terraform/plan/prod.tfplan.json:47: planned value of aws_db_instance.this",
-            "testdata/terraform/plan/main.tf:12 TF-AWS-001 | testdata/terraform/plan/prod.tfplan.json:26: planned value of aws_s3_bucket_acl.site | testdata/terraform/plan/prod.tfplan.json:9: aws_s3_bucket.site is declared here",
+            "testdata/terraform/plan/db/main.tf:8 TF-AWS-003 | testdata/terraform/plan/prod.tfplan.json:50: planned value of aws_db_instance.this",
+            "testdata/terraform/plan/main.tf:12 TF-AWS-001 | testdata/terraform/plan/prod.tfplan.json:29: planned value of aws_s3_bucket_acl.site | testdata/terraform/plan/prod.tfplan.json:12: aws_s3_bucket.site is declared here",
+            // A registry module `terraform init` downloaded: reported at the root's call.
+            "testdata/terraform/plan/main.tf:20 TF-AWS-003 | testdata/terraform/plan/.terraform/modules/cache/main.tf:8: in module.cache here | testdata/terraform/plan/prod.tfplan.json:69: planned value of aws_db_instance.cache",
         ]
     );
     // `--plan` takes any name; without its sources beside it, the plan itself is the location.
@@ -289,7 +291,10 @@ fn plan_json_is_checked_and_located_in_the_source() {
     std::fs::copy(root().join(T).join("plan/prod.tfplan.json"), &copy).unwrap();
     let got = findings(&["--plan", copy.to_str().unwrap()]);
     let at: Vec<(u64, &str)> = got.iter().map(|f| (f.1, f.2.as_str())).collect();
-    assert_eq!(at, [(26, "TF-AWS-001"), (47, "TF-AWS-003")]);
+    assert_eq!(
+        at,
+        [(29, "TF-AWS-001"), (50, "TF-AWS-003"), (69, "TF-AWS-003")]
+    );
     assert!(got.iter().all(|f| f.0.ends_with("out.json")));
     // Compact output names the source file too.
     let out = Command::cargo_bin("rampart")

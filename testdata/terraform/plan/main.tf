@@ -16,3 +16,13 @@ module "db" {
   source = "./db"
   public = true
 }
+
+module "cache" {
+  source  = "example-org/cache/aws"
+  version = "2.0.0"
+  public  = var.cache_public
+}
+
+variable "cache_public" {
+  type = bool
+}
