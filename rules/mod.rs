@@ -146,6 +146,7 @@ pub mod terraform {
         pub mod iam_privilege_escalation;
         pub mod iam_user_policy;
         pub mod iam_wildcard_action;
+        pub mod iam_write_any_resource;
         pub mod imdsv2;
         pub mod instance_volume_unencrypted;
         pub mod kms_public_policy;
@@ -283,6 +284,7 @@ pub static RULES: &[&dyn Rule] = &[
     &terraform::aws::lb_http_listener::LbHttpListener,
     &terraform::aws::lb_tls_policy::LbTlsPolicy,
     &terraform::aws::ecs_task_env_secrets::EcsTaskEnvSecrets,
+    &terraform::aws::iam_write_any_resource::IamWriteAnyResource,
     &terraform::gcp::gcs_public_bucket::GcsPublicBucket,
     &terraform::gcp::gcs_uniform_access::GcsUniformAccess,
     &terraform::gcp::firewall_open::FirewallOpen,

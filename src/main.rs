@@ -637,9 +637,12 @@ fn rules_json() -> String {
 
 fn rules_table() -> String {
     let mut out = String::new();
-    for m in rules::metas() {
+    let metas = rules::metas();
+    let code_width = metas.iter().map(|m| m.code.len()).max().unwrap_or(0);
+    let name_width = metas.iter().map(|m| m.name.len()).max().unwrap_or(0);
+    for m in metas {
         out.push_str(&format!(
-            "{:<12} {:<28} {:<9} {}{}\n",
+            "{:<code_width$} {:<name_width$} {:<9} {}{}\n",
             m.code,
             m.name,
             m.severity.as_str(),

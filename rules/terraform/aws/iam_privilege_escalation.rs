@@ -73,7 +73,7 @@ crate::declare_rule! {
     }
 }
 
-const ESCALATION: &[&str] = &[
+pub(super) const ESCALATION: &[&str] = &[
     "iam:CreatePolicyVersion",
     "iam:SetDefaultPolicyVersion",
     "iam:AttachUserPolicy",

@@ -1,0 +1,233 @@
+use super::iam_privilege_escalation::ESCALATION;
+use super::policy::{action_finding, covers, each_policy, is_all, IDENTITY_POLICIES};
+use crate::rule::{
+    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+};
+
+crate::declare_rule! {
+    /// ## What it flags
+    /// An `Allow` statement on `Resource: "*"` (without a `Condition`) in an identity policy or
+    /// policy document that grants actions which change things — names starting with `Put`,
+    /// `Create`, `Delete`, `Update`, `Modify`, `Attach`, `Terminate`… written out or as a
+    /// partial wildcard such as `s3:Put*`. The statement is reported once, on its first such
+    /// action. Actions AWS only authorizes on `*` (such as `cloudwatch:PutMetricData`,
+    /// `xray:PutTraceSegments`, `kms:CreateKey`) are not counted; whole-service wildcards,
+    /// `iam:PassRole` and privilege-escalation actions have their own rules (TF-AWS-014,
+    /// TF-AWS-015, TF-AWS-034).
+    ///
+    /// ## Why it matters
+    /// A role that needs to write one bucket or stop one instance can, with `*`, write every
+    /// bucket and stop every instance of the account: a leaked credential or a bug reaches
+    /// everything. Naming the resources (ARNs, or ARN patterns with the application's prefix)
+    /// keeps the blast radius to what the workload owns.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// data "aws_iam_policy_document" "uploader" {
+    ///   statement {
+    ///     actions   = ["s3:PutObject", "s3:DeleteObject"]
+    ///     resources = ["*"]
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// data "aws_iam_policy_document" "uploader" {
+    ///   statement {
+    ///     actions   = ["s3:PutObject", "s3:DeleteObject"]
+    ///     resources = ["${aws_s3_bucket.uploads.arn}/*"]
+    ///   }
+    /// }
+    /// ```
+    ///
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
+    /// - https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+    pub struct IamWriteAnyResource {
+        code: "TF-AWS-042",
+        name: "iam-write-any-resource",
+        title: "IAM policy allows changes to every resource",
+        domain: Domain::Terraform,
+        tags: &["terraform", "aws", "iam", "least-privilege"],
+        severity: Severity::Medium,
+        fix: FixAvailability::None,
+        equivalents: Equivalents {
+            checkov: &["CKV_AWS_355", "CKV_AWS_356"],
+            kics: &["IAM Policies With Full Privileges"],
+            ..Equivalents::NONE
+        },
+        compliance: &["NIST 800-53 AC-6"],
+        references: &["https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege", "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html"],
+    }
+}
+
+/// How the names of actions that change something begin.
+const WRITE_VERBS: &[&str] = &[
+    "Put",
+    "Create",
+    "Delete",
+    "Update",
+    "Modify",
+    "Attach",
+    "Detach",
+    "Set",
+    "Add",
+    "Remove",
+    "Terminate",
+    "Stop",
+    "Run",
+    "Reboot",
+    "Restore",
+    "Replace",
+    "Revoke",
+    "Authorize",
+    "Associate",
+    "Disassociate",
+    "Enable",
+    "Disable",
+    "Import",
+    "Upload",
+    "Write",
+    "Invoke",
+    "Publish",
+    "Send",
+    "Rotate",
+    "Reset",
+    "Change",
+    "Copy",
+    "Deregister",
+    "Register",
+    "Execute",
+    "Purge",
+];
+
+/// Actions without resource-level permissions: AWS accepts only `*` for them.
+const STAR_ONLY: &[&str] = &[
+    "cloudwatch:PutMetricData",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "kms:CreateKey",
+    "route53:CreateHostedZone",
+    "acm:RequestCertificate",
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:PutResourcePolicy",
+    "logs:DeleteResourcePolicy",
+    "s3:PutAccountPublicAccessBlock",
+    "s3:CreateJob",
+    "ec2:CreateLaunchTemplate",
+    "iam:CreateServiceLinkedRole",
+    "sts:DecodeAuthorizationMessage",
+];
+
+/// Is `pattern` (`s3:PutObject`, `s3:Put*`) an action, or a family of actions, that changes
+/// something, and not one of those AWS authorizes only on `*`?
+fn writes(pattern: &str) -> bool {
+    let Some((_, name)) = pattern.split_once(':') else {
+        return false;
+    };
+    let stem = name.split(['*', '?']).next().unwrap_or_default();
+    if stem.is_empty() || STAR_ONLY.iter().any(|a| a.eq_ignore_ascii_case(pattern)) {
+        return false;
+    }
+    WRITE_VERBS.iter().any(|verb| {
+        stem.len() >= verb.len()
+            && stem[..verb.len()].eq_ignore_ascii_case(verb)
+            // `Put` in `PutObject`, not `Settings` in `SettingsGet`.
+            && stem[verb.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| c.is_ascii_uppercase())
+    })
+}
+
+/// Patterns reported by other rules: every action, a whole service, PassRole, escalation.
+fn elsewhere(pattern: &str) -> bool {
+    pattern == "*"
+        || pattern.ends_with(":*")
+        || covers(pattern, "iam:PassRole")
+        || ESCALATION.iter().any(|a| covers(pattern, a))
+}
+
+impl Rule for IamWriteAnyResource {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        each_policy(
+            cx.resources,
+            IDENTITY_POLICIES,
+            "policy",
+            |r, statements| {
+                for st in statements.iter().filter(|s| s.allow && !s.has_condition) {
+                    if !st.resources.iter().any(|x| is_all(x))
+                        || st.actions.iter().any(|a| a.as_str().is_some_and(elsewhere))
+                    {
+                        continue;
+                    }
+                    let writing: Vec<_> = st
+                        .actions
+                        .iter()
+                        .filter(|a| a.as_str().is_some_and(writes))
+                        .collect();
+                    let Some(first) = writing.first() else {
+                        continue;
+                    };
+                    let names: Vec<String> = writing
+                        .iter()
+                        .take(4)
+                        .map(|a| format!("`{}`", a.display()))
+                        .collect();
+                    let more = match writing.len() {
+                        n if n > 4 => format!(" and {} more", n - 4),
+                        _ => String::new(),
+                    };
+                    out.push(action_finding(
+                        &Self::META,
+                        r,
+                        first,
+                        format!(
+                            "{} allows {}{more} on every resource (`Resource = \"*\"`)",
+                            r.name,
+                            names.join(", ")
+                        ),
+                    ));
+                }
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::writes;
+
+    #[test]
+    fn write_actions() {
+        for a in [
+            "s3:PutObject",
+            "s3:Put*",
+            "ec2:TerminateInstances",
+            "sqs:SendMessage",
+        ] {
+            assert!(writes(a), "{a}");
+        }
+        for a in [
+            "s3:GetObject",
+            "ec2:Describe*",
+            "s3:List*",
+            "cloudwatch:PutMetricData",
+            "ssm:GetParameter",
+            "s3:*Object",
+            "logs:StartQuery",
+        ] {
+            assert!(!writes(a), "{a}");
+        }
+        // `Settings…` is not `Set`.
+        assert!(!writes("svc:SettingsGet"));
+    }
+}
