@@ -874,6 +874,10 @@ fn call_function(name: &str, args: &[Node], span: Span) -> Option<Value> {
             let first = args.first()?;
             return (!contains_unknown(first)).then(|| first.value.clone());
         }
+        // The document keeps its structure, with the spans of what was written, instead of
+        // becoming JSON text: rules read policies as data and point into them. Parts known only
+        // at apply time (an ARN of another resource) stay unknown inside it.
+        "jsonencode" => return Some(args.first()?.value.clone()),
         "coalesce" => {
             for a in args {
                 match &a.value {
@@ -892,9 +896,6 @@ fn call_function(name: &str, args: &[Node], span: Span) -> Option<Value> {
     }
     let s = |i: usize| args.get(i).and_then(|a| scalar_string(&a.value));
     Some(match name {
-        // The document keeps its structure, with the spans of what was written, instead of
-        // becoming JSON text: rules read policies as data and point into them.
-        "jsonencode" => args.first()?.value.clone(),
         "lower" => Value::String(s(0)?.to_lowercase()),
         "upper" => Value::String(s(0)?.to_uppercase()),
         "trimspace" => Value::String(s(0)?.trim().to_string()),
@@ -1607,6 +1608,27 @@ resource "r" "x" {
         assert_eq!(strs("rev"), ["3", "2", "1"]);
         assert_eq!(strs("part"), ["b", "c"]);
         assert_eq!(strs("firstl"), ["x"]);
+    }
+
+    #[test]
+    fn jsonencode_keeps_its_structure_around_unknown_parts() {
+        let text = r#"
+resource "r" "x" {
+  policy = jsonencode({
+    Statement = [{ Principal = "*", Resource = "${aws_s3_bucket.b.arn}/*" }]
+  })
+}
+"#;
+        let r = &eval_file(text)[0];
+        let st = &r
+            .body
+            .get("policy")
+            .unwrap()
+            .get("Statement")
+            .unwrap()
+            .as_list()[0];
+        assert_eq!(st.get("Principal").unwrap().as_str(), Some("*"));
+        assert!(st.get("Resource").unwrap().is_unknown());
     }
 
     #[test]

@@ -6,7 +6,8 @@ use crate::rule::{
 crate::declare_rule! {
     /// ## What it flags
     /// An `aws_ecr_repository_policy` with an `Allow` statement for the principal `*` and no
-    /// `Condition`. Public images belong in ECR Public (`aws_ecrpublic_repository`), which is not
+    /// condition that narrows who can use it (a source or principal account, organisation, ARN,
+    /// VPC or VPC endpoint; not `Not…`/`…IfExists` operators). Public images belong in ECR Public (`aws_ecrpublic_repository`), which is not
     /// flagged.
     ///
     /// ## Why it matters
@@ -71,8 +72,8 @@ impl Rule for EcrPublicPolicy {
             cx,
             out,
             &["aws_ecr_repository_policy"],
-            "policy",
-            "the repository policy",
+            ("policy", "the repository policy"),
+            &|_| false,
         );
     }
 }

@@ -46,7 +46,7 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_63", "CKV_AWS_49", "CKV_AWS_290"],
+            checkov: &["CKV_AWS_63", "CKV_AWS_49"],
             kics: &["IAM Policy Grants Full Permissions"],
             ..Equivalents::NONE
         },

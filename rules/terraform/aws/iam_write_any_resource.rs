@@ -11,7 +11,8 @@ crate::declare_rule! {
     /// `Create`, `Delete`, `Update`, `Modify`, `Attach`, `Terminate`… written out or as a
     /// partial wildcard such as `s3:Put*`. The statement is reported once, on its first such
     /// action. Actions AWS only authorizes on `*` (such as `cloudwatch:PutMetricData`,
-    /// `xray:PutTraceSegments`, `kms:CreateKey`) are not counted; whole-service wildcards,
+    /// `xray:PutTraceSegments`, `kms:CreateKey`, the SSM agent's `ssmmessages:*` channels) are
+    /// not counted; whole-service wildcards,
     /// `iam:PassRole` and privilege-escalation actions have their own rules (TF-AWS-014,
     /// TF-AWS-015, TF-AWS-034).
     ///
@@ -54,7 +55,7 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_355", "CKV_AWS_356"],
+            checkov: &["CKV_AWS_355", "CKV_AWS_356", "CKV_AWS_111", "CKV_AWS_290"],
             kics: &["IAM Policies With Full Privileges"],
             ..Equivalents::NONE
         },
@@ -121,16 +122,25 @@ const STAR_ONLY: &[&str] = &[
     "ec2:CreateLaunchTemplate",
     "iam:CreateServiceLinkedRole",
     "sts:DecodeAuthorizationMessage",
+    "logs:StopQuery",
 ];
+
+/// Services none of whose actions can be scoped to a resource (the SSM agent's channels).
+const STAR_ONLY_SERVICES: &[&str] = &["ssmmessages", "ec2messages"];
 
 /// Is `pattern` (`s3:PutObject`, `s3:Put*`) an action, or a family of actions, that changes
 /// something, and not one of those AWS authorizes only on `*`?
 fn writes(pattern: &str) -> bool {
-    let Some((_, name)) = pattern.split_once(':') else {
+    let Some((service, name)) = pattern.split_once(':') else {
         return false;
     };
     let stem = name.split(['*', '?']).next().unwrap_or_default();
-    if stem.is_empty() || STAR_ONLY.iter().any(|a| a.eq_ignore_ascii_case(pattern)) {
+    if stem.is_empty()
+        || STAR_ONLY.iter().any(|a| a.eq_ignore_ascii_case(pattern))
+        || STAR_ONLY_SERVICES
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(service))
+    {
         return false;
     }
     WRITE_VERBS.iter().any(|verb| {
@@ -224,6 +234,8 @@ mod tests {
             "ssm:GetParameter",
             "s3:*Object",
             "logs:StartQuery",
+            "logs:StopQuery",
+            "ssmmessages:CreateControlChannel",
         ] {
             assert!(!writes(a), "{a}");
         }

@@ -6,7 +6,10 @@ use crate::rule::{
 crate::declare_rule! {
     /// ## What it flags
     /// A key policy (`policy` of `aws_kms_key` or `aws_kms_key_policy`) with an `Allow` statement
-    /// for the principal `*` and no `Condition`, in any of the ways a policy can be written.
+    /// for the principal `*` and no condition that narrows who can use it (a caller or source
+    /// account, organisation, ARN, VPC, VPC endpoint or IP range, or `kms:ViaService`; not keys
+    /// anyone can set, nor `Not…`/`…IfExists` operators), in any of the ways a policy can be
+    /// written.
     ///
     /// ## Why it matters
     /// Anyone in any AWS account can then use the key — decrypt what it protects, or schedule its
@@ -62,8 +65,8 @@ impl Rule for KmsPublicPolicy {
             cx,
             out,
             &["aws_kms_key", "aws_kms_key_policy"],
-            "policy",
-            "the key policy",
+            ("policy", "the key policy"),
+            &|_| false,
         );
     }
 }

@@ -15,6 +15,49 @@ pub struct Statement<'a> {
     /// `Principal` values (`"*"`, `{"AWS": "*"}`, `principals { identifiers }`).
     pub principals: Vec<&'a Node>,
     pub has_condition: bool,
+    /// A condition that narrows who can use the statement the way AWS counts it when it decides
+    /// whether a policy is public: a source or principal account, organisation, ARN, VPC, VPC
+    /// endpoint or IP range, without `Not`/`IfExists` and not `*`. `aws:Referer` or
+    /// `aws:UserAgent` do not: anyone can send them.
+    pub limits_who: bool,
+}
+
+/// Condition keys that make a statement for `*` non-public (AWS's definition of a public
+/// bucket or key policy).
+const NON_PUBLIC_KEYS: &[&str] = &[
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceip",
+    "aws:sourceowner",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceorgid",
+    "aws:userid",
+    "s3:dataaccesspointaccount",
+    "s3:dataaccesspointarn",
+    "kms:calleraccount",
+    "kms:viaservice",
+];
+
+/// Does one condition (operator, key, values) narrow who can use the statement?
+fn limiting(operator: &str, key: &str, values: &[&Node]) -> bool {
+    let op = operator.to_ascii_lowercase();
+    if op.contains("not") || op.ends_with("ifexists") || op == "null" {
+        return false;
+    }
+    if !NON_PUBLIC_KEYS.contains(&key.to_ascii_lowercase().as_str()) {
+        return false;
+    }
+    // Values known only at apply time are taken as narrowing: never guess a policy public.
+    !values.is_empty()
+        && values.iter().all(|v| match v.as_str() {
+            Some(text) => text != "*" && text != "0.0.0.0/0" && text != "::/0",
+            None => true,
+        })
 }
 
 /// A policy document: parsed from text when the attribute holds JSON.
@@ -73,6 +116,18 @@ pub fn statements(doc: &Node) -> Vec<Statement<'_>> {
                 p => items(p),
             },
             has_condition: st.get("Condition").is_some_and(|c| !c.entries().is_empty()),
+            limits_who: st.get("Condition").is_some_and(|c| {
+                // Conditions known only at apply time are taken as narrowing.
+                !c.is_map()
+                    || c.entries().iter().any(|op| {
+                        !op.value.is_map()
+                            || op
+                                .value
+                                .entries()
+                                .iter()
+                                .any(|k| limiting(&op.key, &k.key, &items(Some(&k.value))))
+                    })
+            }),
         })
         .collect()
 }
@@ -97,6 +152,20 @@ pub fn document_statements(r: &Resource) -> Vec<Statement<'_>> {
                 .flat_map(|p| items(p.get("identifiers")))
                 .collect(),
             has_condition: st.get("condition").is_some_and(|c| !c.as_list().is_empty()),
+            limits_who: st.get("condition").is_some_and(|c| {
+                c.as_list().iter().any(|cond| {
+                    match (
+                        cond.get("test").and_then(Node::as_str),
+                        cond.get("variable").and_then(Node::as_str),
+                    ) {
+                        (Some(test), Some(variable)) => {
+                            limiting(test, variable, &items(cond.get("values")))
+                        }
+                        // Unknown test or variable: taken as narrowing.
+                        _ => true,
+                    }
+                })
+            }),
         })
         .collect()
 }
@@ -152,13 +221,14 @@ pub fn policies_of<'a>(
     }
 }
 
-/// The principals of Allow statements without a condition that name everyone.
+/// The principals of Allow statements that name everyone, without a condition that narrows
+/// who that is.
 pub fn public_principals<'s, 'a>(
     statements: &'s [Statement<'a>],
 ) -> Vec<(&'s Statement<'a>, &'a Node)> {
     statements
         .iter()
-        .filter(|s| s.allow && !s.has_condition)
+        .filter(|s| s.allow && !s.limits_who)
         .flat_map(|s| {
             s.principals
                 .iter()
@@ -169,24 +239,34 @@ pub fn public_principals<'s, 'a>(
 }
 
 /// Report each statement of the policies in `attr` of `types` that lets anyone in without a
-/// condition, on its principal; `noun` names the policy in the message ("the key policy").
+/// condition that narrows who, on its principal; `noun` names the policy in the message ("the
+/// key policy"). Policies of resources for which `shielded` holds (a public access block that
+/// restricts public policies) are left alone.
 pub fn report_public(
     meta: &'static crate::rule::RuleMeta,
     cx: &crate::rule::Context<'_>,
     out: &mut Vec<crate::rule::Finding>,
     types: &[&str],
-    attr: &str,
-    noun: &str,
+    (attr, noun): (&str, &str),
+    shielded: &dyn Fn(&Resource) -> bool,
 ) {
     policies_of(cx.resources, types, attr, |user, holder, statements| {
+        if shielded(user) {
+            return;
+        }
         for (st, principal) in public_principals(statements) {
+            let how = if st.has_condition {
+                "with only conditions anyone can meet"
+            } else {
+                "without a condition"
+            };
             out.push(
                 crate::rule::Finding::on(
                     meta,
                     holder,
                     principal.span,
                     format!(
-                        "{noun} of {} lets anyone (`Principal: *`) use {} without a condition",
+                        "{noun} of {} lets anyone (`Principal: *`) use {} {how}",
                         user.name,
                         actions_text(st)
                     ),

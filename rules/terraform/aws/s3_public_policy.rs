@@ -1,14 +1,21 @@
 use super::policy::report_public;
+use crate::model::{Node, Resource};
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
+use crate::terraform_join::{configured_bucket, s3_setting};
 
 crate::declare_rule! {
     /// ## What it flags
     /// A bucket policy (`aws_s3_bucket_policy`, or `policy` of a v3 `aws_s3_bucket`) with an
-    /// `Allow` statement for the principal `*` (or `{"AWS": "*"}`) and no `Condition`. Policies
-    /// written as JSON strings, heredocs, `jsonencode(...)` or an `aws_iam_policy_document` data
-    /// source are all read; the finding is on the principal.
+    /// `Allow` statement for the principal `*` (or `{"AWS": "*"}`) and no condition that narrows
+    /// who can use it the way AWS counts it (a source or principal account, organisation, ARN,
+    /// VPC, VPC endpoint or IP range; not `aws:Referer` or `aws:UserAgent`, which anyone can
+    /// send, nor `Not…`/`…IfExists` operators). Policies written as JSON strings, heredocs,
+    /// `jsonencode(...)` or an `aws_iam_policy_document` data source are all read; the finding
+    /// is on the principal. A bucket whose public access block sets
+    /// `restrict_public_buckets = true` is not reported: S3 then lets only the owner's account
+    /// and AWS services use the policy (TF-AWS-006 reports a block that is off).
     ///
     /// ## Why it matters
     /// A statement for everyone without a condition (source VPC endpoint, organisation ID,
@@ -68,13 +75,26 @@ impl Rule for S3PublicPolicy {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        // With `restrict_public_buckets`, S3 lets only the owner's account and AWS services
+        // use a public policy: the public access block rule reports the block instead.
+        let shielded = |user: &Resource| {
+            let bucket = match user.tf_type() {
+                Some(("resource", "aws_s3_bucket")) => Some(user),
+                _ => configured_bucket(cx.resources, user),
+            };
+            bucket
+                .and_then(|b| s3_setting(cx.resources, b, "aws_s3_bucket_public_access_block"))
+                .and_then(|p| p.body.get("restrict_public_buckets"))
+                .and_then(Node::as_bool)
+                == Some(true)
+        };
         report_public(
             &Self::META,
             cx,
             out,
             &["aws_s3_bucket_policy", "aws_s3_bucket"],
-            "policy",
-            "the bucket policy",
+            ("policy", "the bucket policy"),
+            &shielded,
         );
     }
 }
