@@ -21,9 +21,17 @@ venv=${RAMPART_COMPARE_VENV:-${TMPDIR:-/tmp}/rampart-checkov-venv}
 cargo build --release --quiet
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# RAMPART_CHECKOV_OUT=FILE keeps Checkov's report, and reuses it when it exists (Checkov takes
+# about 20 minutes on the corpus's Terraform part).
 start=$(date +%s.%N)
-"$venv/bin/checkov" -d "$corpus" --framework "$framework" --output json --quiet --compact \
-  --skip-download >"$work/checkov.json" 2>/dev/null || true
+if [ -n "${RAMPART_CHECKOV_OUT:-}" ] && [ -s "$RAMPART_CHECKOV_OUT" ]; then
+  cp "$RAMPART_CHECKOV_OUT" "$work/checkov.json"
+  echo "compare: Checkov's report reused from $RAMPART_CHECKOV_OUT"
+else
+  "$venv/bin/checkov" -d "$corpus" --framework "$framework" --output json --quiet --compact \
+    --skip-download >"$work/checkov.json" 2>/dev/null || true
+  [ -z "${RAMPART_CHECKOV_OUT:-}" ] || cp "$work/checkov.json" "$RAMPART_CHECKOV_OUT"
+fi
 mid=$(date +%s.%N)
 target/release/rampart scan --no-render --format json -o "$work/rampart.json" "$corpus" || true
 end=$(date +%s.%N)
