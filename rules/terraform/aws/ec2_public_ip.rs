@@ -6,7 +6,8 @@ use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
     /// ## What it flags
-    /// An `aws_instance` with `associate_public_ip_address = true`. Unset is not flagged: the
+    /// An `aws_instance`, or the network interface of an `aws_launch_template`, with
+    /// `associate_public_ip_address = true`. Unset is not flagged: the
     /// subnet's `map_public_ip_on_launch` decides then, and the provider does not force a public
     /// address.
     ///
@@ -63,19 +64,34 @@ const SETTING: Setting = Setting {
     skip: None,
 };
 
+/// A launch template's first network interface (instances and Auto Scaling groups launched
+/// from it).
+const TEMPLATE: Setting = Setting {
+    types: &["aws_launch_template"],
+    path: &["network_interfaces", "associate_public_ip_address"],
+    ..SETTING
+};
+
 impl Rule for Ec2PublicIp {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        SETTING.report(&Self::META, cx, out, |r, value| match value {
-            Some(v) => format!(
-                "{} sets `associate_public_ip_address = {}`: it is reachable from the internet",
-                r.name,
-                v.display()
-            ),
-            None => format!("{} gets a public IP address", r.name),
-        });
+        for setting in [SETTING, TEMPLATE] {
+            setting.report(&Self::META, cx, out, |r, value| match value {
+                Some(v) => format!(
+                    "{} sets `associate_public_ip_address = {}`: {} reachable from the internet",
+                    r.name,
+                    v.display(),
+                    if setting.types == TEMPLATE.types {
+                        "the instances it launches are"
+                    } else {
+                        "it is"
+                    }
+                ),
+                None => format!("{} gets a public IP address", r.name),
+            });
+        }
     }
 }
