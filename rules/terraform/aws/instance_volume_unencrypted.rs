@@ -58,7 +58,7 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Sometimes,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_8", "CKV_AWS_135"],
+            checkov: &["CKV_AWS_8"],
             trivy: &["AWS-0131", "AWS-0008", "AWS-0027"],
             kics: &["EC2 Instance Has No Encrypted Volume", "Launch Configuration Is Not Encrypted"],
             ..Equivalents::NONE
