@@ -49,7 +49,7 @@ echo "corpus with Kustomize overlays rendered by kubectl (one run): $(tail -n1 "
 # The Terraform part alone (every .tf/.tfvars file, copied with its directories so modules,
 # tfvars and local module calls evaluate as in the corpus): budget 2 s.
 tf_dir=$(mktemp -d)
-(cd "$corpus" && find . \( -name '*.tf' -o -name '*.tfvars' \) \
+(cd "$corpus" && find . \( -name '*.tf' -o -name '*.tfvars' -o -name '*.tfvars.json' \) \
   -exec sh -c 'mkdir -p "$0/$(dirname "$1")" && cp "$1" "$0/$1"' "$tf_dir" {} \;)
 tf_files=$(find "$tf_dir" -type f | wc -l)
 tf_best=""

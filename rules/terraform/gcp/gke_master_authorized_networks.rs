@@ -83,6 +83,8 @@ impl Rule for GkeMasterAuthorizedNetworks {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         SETTING.report(&Self::META, cx, out, |r, value| match value {
+            // A `dynamic` block over an empty collection creates no block at all.
+            Some(v) if v.as_list().is_empty() => format!("{} creates no `master_authorized_networks_config` (its `dynamic` block has nothing to iterate over): its control plane accepts connections from any address", r.name),
             Some(v) => format!("{} sets an empty `master_authorized_networks_config` ({})", r.name, v.display()),
             None => format!("{} has no `master_authorized_networks_config`: its control plane accepts connections from any address", r.name),
         });
