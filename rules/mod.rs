@@ -78,6 +78,9 @@ pub mod docker {
 }
 
 pub mod terraform {
+    pub mod general {
+        pub mod module_source_unpinned;
+    }
     pub mod azure {
         pub mod acr_admin_user;
         pub mod aks_api_authorized_ips;
@@ -285,6 +288,7 @@ pub static RULES: &[&dyn Rule] = &[
     &terraform::aws::lb_tls_policy::LbTlsPolicy,
     &terraform::aws::ecs_task_env_secrets::EcsTaskEnvSecrets,
     &terraform::aws::iam_write_any_resource::IamWriteAnyResource,
+    &terraform::general::module_source_unpinned::ModuleSourceUnpinned,
     &terraform::gcp::gcs_public_bucket::GcsPublicBucket,
     &terraform::gcp::gcs_uniform_access::GcsUniformAccess,
     &terraform::gcp::firewall_open::FirewallOpen,

@@ -1,0 +1,4 @@
+# Downloaded by terraform init.
+variable "name" {
+  default = "vpc"
+}

@@ -1,0 +1,7 @@
+module "network" {
+  source = "git::https://github.com/example-org/terraform-network.git?ref=main"
+}
+
+module "dns" {
+  source = "github.com/example-org/terraform-dns"
+}
