@@ -59,6 +59,10 @@ pub struct Inputs {
     pub root: Option<PathBuf>,
 }
 
+/// The type of a `module` call with `count = 0` or an empty `for_each`: Terraform creates none
+/// of its resources, but `terraform init` still fetches its source.
+pub const NOT_INSTANTIATED: &str = "module (no instance)";
+
 /// At most this many instances of one `count`/`for_each` resource or `dynamic` block are
 /// evaluated; rules see the first ones.
 pub const MAX_INSTANCES: usize = 256;
@@ -163,7 +167,15 @@ impl<'a> Module<'a> {
                 .and_then(|l| l.span())
                 .map(|r| r.end + f.tf.base)
                 .unwrap_or(span.start);
-            for instance in self.instances(&block.body, f.tf.base) {
+            let mut instances = self.instances(&block.body, f.tf.base);
+            let mut kind = kind;
+            if instances.is_empty() && kind.0 == "module" {
+                // `terraform init` still downloads a call it creates no instance of: kept under
+                // its own type for the rules about sources, never evaluated.
+                instances.push(None);
+                kind.1 = NOT_INSTANTIATED;
+            }
+            for instance in instances {
                 let bound = instance.is_some();
                 if let Some(binding) = instance {
                     self.scope.borrow_mut().push(binding);

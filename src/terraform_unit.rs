@@ -432,7 +432,7 @@ fn call_instances(
     let name = format!("module.{call}");
     parent
         .iter()
-        .filter(|r| r.name == name)
+        .filter(|r| r.name == name && r.tf_type() == Some(("module", "module")))
         .map(|block| {
             block
                 .body

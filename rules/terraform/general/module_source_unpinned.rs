@@ -2,14 +2,16 @@ use crate::model::Node;
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
+use crate::terraform::NOT_INSTANTIATED;
 
 crate::declare_rule! {
     /// ## What it flags
     /// A `module` call whose code can change under the same configuration: a registry module
     /// (`namespace/name/provider`) without `version`, or a Git source (`git::…`, `github.com/…`,
     /// `git@…`, `bitbucket.org/…`) without `?ref=`, or with a `ref` that names a branch rather
-    /// than a release tag (`v1.2.3`) or a commit hash. Local paths and archives fetched by URL
-    /// are not flagged; a source held in a variable is never guessed.
+    /// than a release tag (`v1.2.3`) or a commit hash. Calls with `count = 0` are included:
+    /// `terraform init` fetches them all the same. Local paths and archives fetched by URL are
+    /// not flagged; a source held in a variable is never guessed.
     ///
     /// ## Why it matters
     /// `terraform init` then fetches whatever the registry's latest release or the branch holds
@@ -118,7 +120,8 @@ impl Rule for ModuleSourceUnpinned {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for r in cx.resources {
-            if r.tf_type() != Some(("module", "module")) || r.provenance.is_some() {
+            let call = matches!(r.tf_type(), Some(("module", t)) if t == "module" || t == NOT_INSTANTIATED);
+            if !call || r.provenance.is_some() {
                 continue;
             }
             let Some(source) = r.body.get("source") else {
