@@ -8,8 +8,9 @@ use crate::rules::terraform::setting::{Setting, Want};
 crate::declare_rule! {
     /// ## What it flags
     /// An `aws_ebs_volume` whose `encrypted` is `false` or unset (the provider default is
-    /// `false`; account-level EBS default encryption, which rampart cannot see from the module, would
-    /// still encrypt it). Volumes created from a snapshot (`snapshot_id`) take its encryption and are
+    /// `false`). A module that turns on `aws_ebs_encryption_by_default` has every new volume
+    /// encrypted and is not flagged; account-level default encryption set up elsewhere cannot be
+    /// seen from the module. Volumes created from a snapshot (`snapshot_id`) take its encryption and are
     /// not flagged.
     ///
     /// ## Why it matters
@@ -79,6 +80,9 @@ impl Rule for EbsUnencrypted {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        if super::instance_volume_unencrypted::default_encryption(cx.resources) {
+            return;
+        }
         SETTING.report(&Self::META, cx, out, |r, value| match value {
             Some(v) => format!("{} sets `encrypted = {}`", r.name, v.display()),
             None => format!(

@@ -76,7 +76,9 @@ fn encrypt_fix(fix: Option<crate::fix::Edit>) -> Option<Fix> {
     ))
 }
 
-fn default_encryption(resources: &[Resource]) -> bool {
+/// Does the module turn on EBS encryption by default for the account and region? Every new
+/// volume is then encrypted, whatever `encrypted` says.
+pub(super) fn default_encryption(resources: &[Resource]) -> bool {
     resources.iter().any(|r| {
         r.tf_type() == Some(("resource", "aws_ebs_encryption_by_default"))
             && r.body.get("enabled").and_then(Node::as_bool) != Some(false)
