@@ -84,6 +84,9 @@ pub fn hcl(data: &[u8]) {
     if let Err(e) = terraform::parse(text) {
         assert_span(text, e.span, "HCL error");
     }
+    if let Err(e) = terraform::parse_json_config(text) {
+        assert_span(text, e.span, "Terraform JSON error");
+    }
 }
 
 /// The Dockerfile parser and the shell parser of its `RUN` instructions.
@@ -132,10 +135,11 @@ pub fn lint(data: &[u8]) {
         return;
     };
     let Some(text) = text(rest) else { return };
-    let (kind, name) = match pick % 4 {
+    let (kind, name) = match pick % 5 {
         0 => (FileKind::Kubernetes, "fuzz.yaml"),
         1 => (FileKind::Dockerfile, "Dockerfile"),
         2 => (FileKind::Terraform, "main.tf"),
+        3 => (FileKind::Terraform, "main.tf.json"),
         _ => (FileKind::TerraformPlan, "fuzz.tfplan.json"),
     };
     let config = Config::default();

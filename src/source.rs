@@ -71,7 +71,10 @@ impl FileKind {
     pub fn from_path(path: &Path) -> Option<FileKind> {
         let name = path.file_name()?.to_str()?;
         let lower = name.to_ascii_lowercase();
-        if lower.ends_with(".tf") || lower.ends_with(".tfvars") || lower.ends_with(".tfvars.json") {
+        if [".tf", ".tfvars", ".tfvars.json", ".tf.json"]
+            .iter()
+            .any(|s| lower.ends_with(s))
+        {
             return Some(FileKind::Terraform);
         }
         // `Dockerfile.dev`, `Dockerfile-alpine`, `Dockerfile_arm`, `api.dockerfile`; not
@@ -276,6 +279,8 @@ mod tests {
             assert_eq!(kind(n), None, "{n}");
         }
         assert_eq!(kind("main.tf"), Some(FileKind::Terraform));
+        assert_eq!(kind("cdk.tf.json"), Some(FileKind::Terraform));
+        assert_eq!(kind("prod.tfvars.json"), Some(FileKind::Terraform));
         assert_eq!(kind("pod.yaml"), Some(FileKind::Kubernetes));
     }
 }

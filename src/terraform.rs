@@ -42,6 +42,8 @@ pub struct Module<'a> {
     scope: RefCell<Vec<(String, Node)>>,
     dir: Option<PathBuf>,
     root: Option<PathBuf>,
+    /// Span maps of the module's JSON configuration files (`*.tf.json`), by file index.
+    json_maps: HashMap<usize, std::sync::Arc<crate::parse::terraform_json::SpanMap>>,
 }
 
 /// What a module is evaluated with besides its own files.
@@ -85,6 +87,7 @@ impl<'a> Module<'a> {
             scope: RefCell::new(Vec::new()),
             dir: None,
             root: None,
+            json_maps: HashMap::new(),
         }
     }
 
@@ -92,6 +95,10 @@ impl<'a> Module<'a> {
         let mut module = Module::empty();
         module.dir = inputs.dir.clone();
         module.root = inputs.root.clone();
+        module.json_maps = files
+            .iter()
+            .filter_map(|f| f.tf.json_map.clone().map(|m| (f.file, m)))
+            .collect();
         let empty = Module::empty();
         // Variable defaults and locals from .tf files.
         for f in files.iter().filter(|f| !is_tfvars(f.name)) {
@@ -199,7 +206,63 @@ impl<'a> Module<'a> {
                 });
             }
         }
+        for r in &mut out {
+            self.place(r);
+        }
         out
+    }
+
+    /// Spans of resources read from `file` taken back to the JSON configuration they were
+    /// written for (the file's own, and origins in any JSON file of the module).
+    fn place(&self, resource: &mut Resource) {
+        if self.json_maps.is_empty() {
+            return;
+        }
+        let own = self.json_maps.get(&resource.file).cloned();
+        if let Some(map) = &own {
+            let head = resource.head;
+            let start = map.map(Span::new(head.start, head.start + 1)).start;
+            let end = map.map(Span::new(head.end.saturating_sub(1), head.end)).end;
+            resource.span = map.map(resource.span);
+            resource.head = if start < end {
+                Span::new(start, end)
+            } else {
+                resource.span
+            };
+        }
+        self.place_node(&mut resource.body, resource.file, own.as_deref());
+    }
+
+    fn place_node(
+        &self,
+        node: &mut Node,
+        file: usize,
+        own: Option<&crate::parse::terraform_json::SpanMap>,
+    ) {
+        if let Some(map) = own {
+            node.span = map.map(node.span);
+        }
+        if let Some(origin) = &mut node.origin {
+            if let Some(map) = self.json_maps.get(&origin.file.unwrap_or(file)) {
+                origin.span = map.map(origin.span);
+            }
+        }
+        match &mut node.value {
+            Value::List(items) => {
+                for item in items {
+                    self.place_node(item, file, own);
+                }
+            }
+            Value::Map(entries) => {
+                for e in entries {
+                    if let Some(map) = own {
+                        e.key_span = map.map(e.key_span);
+                    }
+                    self.place_node(&mut e.value, file, own);
+                }
+            }
+            _ => {}
+        }
     }
 
     /// The instances of a block with `count` or `for_each`: the binding of `count`/`each` for
@@ -414,6 +477,11 @@ impl<'a> Module<'a> {
     }
 
     fn template(&self, t: &Template, base: usize, span: Span, depth: usize) -> Node {
+        // `"${expr}"` alone is the expression's value, unconverted (a list stays a list).
+        let mut elements = t.iter();
+        if let (Some(Element::Interpolation(i)), None) = (elements.next(), elements.next()) {
+            return self.eval(&i.expr, base, depth);
+        }
         let mut out = String::new();
         for element in t.iter() {
             match element {

@@ -354,6 +354,12 @@ pub fn lint_module(
             continue;
         };
         let mut findings = findings;
+        if parsed[i].as_ref().is_ok_and(|tf| tf.json_map.is_some()) {
+            // Fixes are written as HCL: none for a JSON configuration file.
+            for f in &mut findings {
+                f.fixes.clear();
+            }
+        }
         if let Err(e) = &parsed[i] {
             findings.extend(parse_error(
                 format!("Terraform does not parse: {}", e.message),
@@ -472,7 +478,7 @@ fn module_calls(parsed: &[Result<TfFile, TfError>], files: Range<usize>) -> Vec<
             };
             use hcl_edit::Span as _;
             let at = |r: Option<std::ops::Range<usize>>| {
-                r.map(|r| Span::new(r.start + tf.base, r.end + tf.base))
+                r.map(|r| tf.place(Span::new(r.start + tf.base, r.end + tf.base)))
                     .unwrap_or_default()
             };
             let start = at(block.span()).start;
@@ -480,7 +486,7 @@ fn module_calls(parsed: &[Result<TfFile, TfError>], files: Range<usize>) -> Vec<
                 .labels
                 .last()
                 .and_then(|l| l.span())
-                .map(|r| r.end + tf.base)
+                .map(|r| at(Some(r)).end)
                 .unwrap_or(start);
             calls.push(Call {
                 name,
@@ -525,7 +531,13 @@ pub(crate) fn tf_files(dir: &Path) -> Vec<PathBuf> {
             entries
                 .filter_map(Result::ok)
                 .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "tf") && p.is_file())
+                .filter(|p| {
+                    let name = p
+                        .file_name()
+                        .map(|n| n.to_string_lossy().to_ascii_lowercase());
+                    name.is_some_and(|n| n.ends_with(".tf") || n.ends_with(".tf.json"))
+                        && p.is_file()
+                })
                 .collect()
         })
         .unwrap_or_default();

@@ -241,6 +241,70 @@ fn an_argument_passed_through_a_module_is_reported_where_the_root_sets_it() {
 }
 
 #[test]
+fn json_configuration_is_evaluated_and_located_in_the_json() {
+    let got = findings(&[&format!("{T}/json")]);
+    let lines: Vec<String> = got
+        .iter()
+        .map(|(p, l, c, _, r)| format!("{p}:{l} {c} | {}", r.join(" | ")))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            // `"${var.acl}"`, the variable's default written in the same file.
+            "testdata/terraform/json/main.tf.json:14 TF-AWS-001 | testdata/terraform/json/main.tf.json:4: the value is set here",
+            // An `ingress` list of objects is a list of blocks.
+            "testdata/terraform/json/main.tf.json:30 TF-AWS-002 | ",
+            // An `ingress` object is one block; the CIDR comes from another JSON file.
+            "testdata/terraform/json/main.tf.json:42 TF-AWS-002 | testdata/terraform/json/variables.tf.json:6: the CIDR is set here",
+            "testdata/terraform/json/main.tf.json:51 TF-AWS-003 | ",
+            // `"${jsonencode({...})}"` is the document itself.
+            "testdata/terraform/json/main.tf.json:57 TF-AWS-005 | ",
+            "testdata/terraform/json/main.tf.json:63 RAMPART-005 | ",
+        ]
+    );
+    // Fixes are HCL: none is offered for a JSON file.
+    let out = Command::cargo_bin("rampart")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "scan",
+            "--no-render",
+            "--format",
+            "json",
+            &format!("{T}/json"),
+        ])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["fixes"].as_array().is_none_or(|x| x.is_empty())));
+}
+
+#[test]
+fn broken_json_configuration_is_a_located_parse_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf.json"),
+        "{\n  \"resource\": {\n    \"aws_s3_bucket\": {\n      \"b\": { \"acl\": \"public-read\" },\n    }\n  }\n}\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("rampart")
+        .unwrap()
+        .args(["scan", "--format", "compact"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("main.tf.json:5:5: medium RAMPART-001 parse-error: Terraform does not parse: Terraform JSON: trailing comma\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn a_single_file_is_evaluated_with_its_directory_but_only_it_is_reported() {
     let got = summary(&[&format!("{T}/precommit/main.tf")]);
     assert_eq!(

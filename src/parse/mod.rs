@@ -2,4 +2,5 @@
 
 pub mod dockerfile;
 pub mod terraform;
+pub mod terraform_json;
 pub mod yaml;

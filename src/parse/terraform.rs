@@ -22,17 +22,59 @@ pub struct TfFile {
     /// A JSON variables file (`*.tfvars.json`): its assignments in order, with the span of
     /// each name. The body is then empty.
     pub json_vars: Option<Vec<(String, Span, Node)>>,
+    /// A JSON configuration file (`*.tf.json`): the body was parsed from HCL written for it,
+    /// and its spans go back to the JSON through this map.
+    pub json_map: Option<std::sync::Arc<super::terraform_json::SpanMap>>,
+}
+
+impl TfFile {
+    /// A span the body reports, in the file's own text.
+    pub fn place(&self, span: Span) -> Span {
+        match &self.json_map {
+            Some(map) => map.map(span),
+            None => span,
+        }
+    }
 }
 
 /// Parse a file of a module by its name: `*.tfvars.json` as JSON, anything else as HCL.
 pub fn parse_named(path: &std::path::Path, text: &str) -> Result<TfFile, TfError> {
     let name = path
         .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase());
-    if name.is_some_and(|n| n.ends_with(".tfvars.json")) {
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if name.ends_with(".tfvars.json") {
         parse_json_vars(text)
+    } else if name.ends_with(".tf.json") {
+        parse_json_config(text)
     } else {
         parse(text)
+    }
+}
+
+/// A JSON configuration file, read as the native HCL it stands for.
+pub fn parse_json_config(text: &str) -> Result<TfFile, TfError> {
+    let error = |message: String, span: Span| TfError { message, span };
+    let root = super::terraform_json::parse_json(text).map_err(|(m, s)| error(m, s))?;
+    let whole = Span::new(0, text.len());
+    let Some((hcl, map)) = super::terraform_json::to_hcl(&root, whole) else {
+        return Err(error(
+            "Terraform JSON: the file must be one object of block types (`resource`, `variable`, …), nested no deeper than 64 levels".into(),
+            Span::new(0, text.len().min(1)),
+        ));
+    };
+    match parse(&hcl) {
+        Ok(f) => Ok(TfFile {
+            json_map: Some(std::sync::Arc::new(map)),
+            ..f
+        }),
+        Err(e) => Err(error(
+            format!(
+                "Terraform JSON: cannot be read as configuration ({})",
+                e.message
+            ),
+            map.map(e.span),
+        )),
     }
 }
 
@@ -77,11 +119,12 @@ pub fn parse_json_vars(text: &str) -> Result<TfFile, TfError> {
         body: Body::default(),
         base: start,
         json_vars: Some(vars),
+        json_map: None,
     })
 }
 
 /// The byte offset of serde_json's 1-based line and column (a column counts bytes).
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
+pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let mut at = 0;
     for _ in 1..line {
         match memchr::memchr(b'\n', &text.as_bytes()[at..]) {
@@ -178,6 +221,7 @@ fn parse_now(text: &str) -> Result<TfFile, TfError> {
             body,
             base,
             json_vars: None,
+            json_map: None,
         }),
         Err(e) => {
             // The parser may point inside a multi-byte character: move to its start.
