@@ -1,4 +1,4 @@
-use super::policy::{action_finding, covers, each_policy, is_all, IDENTITY_POLICIES};
+use super::policy::{action_finding, covers, each_grant_on_everything};
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
@@ -103,39 +103,34 @@ impl Rule for IamPrivilegeEscalation {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        each_policy(
-            cx.resources,
-            IDENTITY_POLICIES,
-            "policy",
-            |r, statements| {
-                for st in statements.iter().filter(|s| s.allow && !s.has_condition) {
-                    if !st.resources.iter().any(|x| is_all(x)) {
-                        continue;
-                    }
-                    for action in &st.actions {
-                        let Some(pattern) = action.as_str().filter(|p| !elsewhere(p)) else {
-                            continue;
-                        };
-                        let granted: Vec<&str> = ESCALATION
-                            .iter()
-                            .copied()
-                            .filter(|a| covers(pattern, a))
-                            .collect();
-                        if granted.is_empty() {
-                            continue;
-                        }
-                        let what = if granted.len() == 1 && granted[0].eq_ignore_ascii_case(pattern)
-                        {
-                            format!("`{pattern}`")
-                        } else {
-                            format!("`{pattern}` (which includes {})", granted.join(", "))
-                        };
-                        out.push(
-                        action_finding(&Self::META, r, action, format!("{} allows {what} on every resource: a path to administrator access", r.name)),
-                    );
-                    }
+        each_grant_on_everything(cx.resources, |r, st| {
+            for action in &st.actions {
+                let Some(pattern) = action.as_str().filter(|p| !elsewhere(p)) else {
+                    continue;
+                };
+                let granted: Vec<&str> = ESCALATION
+                    .iter()
+                    .copied()
+                    .filter(|a| covers(pattern, a))
+                    .collect();
+                if granted.is_empty() {
+                    continue;
                 }
-            },
-        );
+                let what = if granted.len() == 1 && granted[0].eq_ignore_ascii_case(pattern) {
+                    format!("`{pattern}`")
+                } else {
+                    format!("`{pattern}` (which includes {})", granted.join(", "))
+                };
+                out.push(action_finding(
+                    &Self::META,
+                    r,
+                    action,
+                    format!(
+                        "{} allows {what} on every resource: a path to administrator access",
+                        r.name
+                    ),
+                ));
+            }
+        });
     }
 }

@@ -1,5 +1,5 @@
 use super::iam_privilege_escalation::ESCALATION;
-use super::policy::{action_finding, covers, each_policy, is_all, IDENTITY_POLICIES};
+use super::policy::{action_finding, covers, each_grant_on_everything};
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
@@ -168,47 +168,38 @@ impl Rule for IamWriteAnyResource {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        each_policy(
-            cx.resources,
-            IDENTITY_POLICIES,
-            "policy",
-            |r, statements| {
-                for st in statements.iter().filter(|s| s.allow && !s.has_condition) {
-                    if !st.resources.iter().any(|x| is_all(x))
-                        || st.actions.iter().any(|a| a.as_str().is_some_and(elsewhere))
-                    {
-                        continue;
-                    }
-                    let writing: Vec<_> = st
-                        .actions
-                        .iter()
-                        .filter(|a| a.as_str().is_some_and(writes))
-                        .collect();
-                    let Some(first) = writing.first() else {
-                        continue;
-                    };
-                    let names: Vec<String> = writing
-                        .iter()
-                        .take(4)
-                        .map(|a| format!("`{}`", a.display()))
-                        .collect();
-                    let more = match writing.len() {
-                        n if n > 4 => format!(" and {} more", n - 4),
-                        _ => String::new(),
-                    };
-                    out.push(action_finding(
-                        &Self::META,
-                        r,
-                        first,
-                        format!(
-                            "{} allows {}{more} on every resource (`Resource = \"*\"`)",
-                            r.name,
-                            names.join(", ")
-                        ),
-                    ));
-                }
-            },
-        );
+        each_grant_on_everything(cx.resources, |r, st| {
+            if st.actions.iter().any(|a| a.as_str().is_some_and(elsewhere)) {
+                return;
+            }
+            let writing: Vec<_> = st
+                .actions
+                .iter()
+                .filter(|a| a.as_str().is_some_and(writes))
+                .collect();
+            let Some(first) = writing.first() else {
+                return;
+            };
+            let names: Vec<String> = writing
+                .iter()
+                .take(4)
+                .map(|a| format!("`{}`", a.display()))
+                .collect();
+            let more = match writing.len() {
+                n if n > 4 => format!(" and {} more", n - 4),
+                _ => String::new(),
+            };
+            out.push(action_finding(
+                &Self::META,
+                r,
+                first,
+                format!(
+                    "{} allows {}{more} on every resource (`Resource = \"*\"`)",
+                    r.name,
+                    names.join(", ")
+                ),
+            ));
+        });
     }
 }
 

@@ -191,6 +191,22 @@ pub fn each_policy<'a>(
     }
 }
 
+/// Every `Allow` statement without a condition on `Resource: "*"` of the identity policies and
+/// policy documents: what the rules about over-broad grants read.
+pub fn each_grant_on_everything<'a>(
+    resources: &'a [Resource],
+    mut f: impl FnMut(&'a Resource, &Statement<'_>),
+) {
+    each_policy(resources, IDENTITY_POLICIES, "policy", |r, statements| {
+        for st in statements
+            .iter()
+            .filter(|s| s.allow && !s.has_condition && s.resources.iter().any(|x| is_all(x)))
+        {
+            f(r, st);
+        }
+    });
+}
+
 /// The policies that resources of `types` set in `attr`, inline or through a referenced
 /// `data "aws_iam_policy_document"` (reported where its statements are written, once).
 /// `f(user, holder, statements)`: `holder` is the resource whose text holds the statements.
