@@ -219,15 +219,7 @@ impl Writer {
                 _ => Vec::new(),
             };
             if blocks.is_empty() {
-                let start = self.out.len();
-                self.push(key, e.key_span);
-                self.out.push_str(" = ");
-                self.expr(&e.value)?;
-                self.anchors.push((
-                    Span::new(start, self.out.len()),
-                    e.key_span.cover(e.value.span),
-                ));
-                self.out.push('\n');
+                self.attribute(e, false)?;
             } else {
                 for b in blocks {
                     self.block(key, &[], b, e.key_span)?;
@@ -256,29 +248,13 @@ impl Writer {
         match &body.value {
             Value::Map(entries) if ident == "locals" => {
                 for e in entries.iter().filter(|e| e.key != "//") {
-                    let at = self.out.len();
-                    self.push(&e.key, e.key_span);
-                    self.out.push_str(" = ");
-                    self.expr(&e.value)?;
-                    self.anchors.push((
-                        Span::new(at, self.out.len()),
-                        e.key_span.cover(e.value.span),
-                    ));
-                    self.out.push('\n');
+                    self.attribute(e, false)?;
                 }
             }
             Value::Map(entries) if ident == "variable" => {
                 // A variable's default is a literal value: no templates in it.
                 for e in entries.iter().filter(|e| e.key == "default") {
-                    let at = self.out.len();
-                    self.push("default", e.key_span);
-                    self.out.push_str(" = ");
-                    self.literal(&e.value)?;
-                    self.anchors.push((
-                        Span::new(at, self.out.len()),
-                        e.key_span.cover(e.value.span),
-                    ));
-                    self.out.push('\n');
+                    self.attribute(e, true)?;
                 }
             }
             Value::Map(entries) => self.body(entries)?,
@@ -290,10 +266,23 @@ impl Writer {
         Some(())
     }
 
-    /// A value taken literally: strings are escaped so that `${` stays text.
-    fn literal(&mut self, n: &Node) -> Option<()> {
-        let escaped = escape_templates(n);
-        self.expr(&escaped)
+    /// `name = value`, anchored to the JSON member; a literal value has `${` escaped so that it
+    /// stays text.
+    fn attribute(&mut self, e: &Entry, literal: bool) -> Option<()> {
+        let start = self.out.len();
+        self.push(&e.key, e.key_span);
+        self.out.push_str(" = ");
+        if literal {
+            self.expr(&escape_templates(&e.value))?;
+        } else {
+            self.expr(&e.value)?;
+        }
+        self.anchors.push((
+            Span::new(start, self.out.len()),
+            e.key_span.cover(e.value.span),
+        ));
+        self.out.push('\n');
+        Some(())
     }
 }
 
