@@ -101,26 +101,33 @@ fn json_variable_files_are_read_in_terraforms_order() {
     );
 }
 
-#[test]
-fn a_broken_json_variable_file_is_a_located_parse_error() {
+/// `rampart scan --format compact` of a directory made of `files` (name, text).
+fn compact_scan_of(files: &[(&str, &str)]) -> String {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("main.tf"),
-        "variable \"acl\" {\n  default = \"private\"\n}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("terraform.tfvars.json"),
-        "{\n  \"acl\": \"public-read\",\n}\n",
-    )
-    .unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
     let out = Command::cargo_bin("rampart")
         .unwrap()
         .args(["scan", "--format", "compact"])
         .arg(dir.path())
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_broken_json_variable_file_is_a_located_parse_error() {
+    let stdout = compact_scan_of(&[
+        (
+            "main.tf",
+            "variable \"acl\" {\n  default = \"private\"\n}\n",
+        ),
+        (
+            "terraform.tfvars.json",
+            "{\n  \"acl\": \"public-read\",\n}\n",
+        ),
+    ]);
     assert!(
         stdout.contains("terraform.tfvars.json:3:1: medium RAMPART-001"),
         "{stdout}"
@@ -285,19 +292,10 @@ fn json_configuration_is_evaluated_and_located_in_the_json() {
 
 #[test]
 fn broken_json_configuration_is_a_located_parse_error() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("main.tf.json"),
+    let stdout = compact_scan_of(&[(
+        "main.tf.json",
         "{\n  \"resource\": {\n    \"aws_s3_bucket\": {\n      \"b\": { \"acl\": \"public-read\" },\n    }\n  }\n}\n",
-    )
-    .unwrap();
-    let out = Command::cargo_bin("rampart")
-        .unwrap()
-        .args(["scan", "--format", "compact"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    )]);
     assert!(
         stdout.contains("main.tf.json:5:5: medium RAMPART-001 parse-error: Terraform does not parse: Terraform JSON: trailing comma\n"),
         "{stdout}"
