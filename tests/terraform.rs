@@ -66,6 +66,22 @@ fn summary(args: &[&str]) -> Vec<String> {
         .collect()
 }
 
+/// `path:line code message | related | …` for each finding; without the message when
+/// `message` is false.
+fn located(args: &[&str], message: bool) -> Vec<String> {
+    findings(args)
+        .into_iter()
+        .map(|(p, l, c, m, r)| {
+            let m = if message {
+                format!(" {m}")
+            } else {
+                String::new()
+            };
+            format!("{p}:{l} {c}{m} | {}", r.join(" | "))
+        })
+        .collect()
+}
+
 const T: &str = "testdata/terraform";
 
 #[test]
@@ -87,16 +103,11 @@ fn tfvars_override_variable_defaults() {
 #[test]
 fn json_variable_files_are_read_in_terraforms_order() {
     // terraform.tfvars, terraform.tfvars.json, then *.auto.tfvars(.json) by name.
-    let all = findings(&[&format!("{T}/tfvars-json")]);
-    let got: Vec<_> = all
-        .iter()
-        .map(|(p, l, c, _, r)| format!("{p}:{l} {c} <- {}", r.join("; ")))
-        .collect();
     assert_eq!(
-        got,
+        located(&[&format!("{T}/tfvars-json")], false),
         [
-            "testdata/terraform/tfvars-json/main.tf:12 TF-AWS-001 <- testdata/terraform/tfvars-json/terraform.tfvars.json:2: the value is set here",
-            "testdata/terraform/tfvars-json/main.tf:18 TF-AWS-003 <- testdata/terraform/tfvars-json/z.auto.tfvars.json:3: publicly_accessible is set here",
+            "testdata/terraform/tfvars-json/main.tf:12 TF-AWS-001 | testdata/terraform/tfvars-json/terraform.tfvars.json:2: the value is set here",
+            "testdata/terraform/tfvars-json/main.tf:18 TF-AWS-003 | testdata/terraform/tfvars-json/z.auto.tfvars.json:3: publicly_accessible is set here",
         ]
     );
 }
@@ -206,11 +217,7 @@ fn file_and_templatefile_read_below_the_scan_root_only() {
 
 #[test]
 fn module_calls_report_at_the_call_site() {
-    let got = findings(&[&format!("{T}/modules/root")]);
-    let lines: Vec<String> = got
-        .iter()
-        .map(|(p, l, c, m, r)| format!("{p}:{l} {c} {m} | {}", r.join(" | ")))
-        .collect();
+    let lines = located(&[&format!("{T}/modules/root")], true);
     assert_eq!(
         lines,
         [
@@ -233,11 +240,7 @@ fn module_calls_report_at_the_call_site() {
 
 #[test]
 fn an_argument_passed_through_a_module_is_reported_where_the_root_sets_it() {
-    let got = findings(&[&format!("{T}/nested/root")]);
-    let lines: Vec<String> = got
-        .iter()
-        .map(|(p, l, c, m, r)| format!("{p}:{l} {c} {m} | {}", r.join(" | ")))
-        .collect();
+    let lines = located(&[&format!("{T}/nested/root")], true);
     assert_eq!(
         lines,
         ["testdata/terraform/nested/root/main.tf:4 TF-AWS-001 module.site.module.bucket: aws_s3_bucket.this is public: ACL `public-read` | testdata/terraform/nested/bucket/main.tf:7: used in module.site.module.bucket here"]
@@ -249,11 +252,7 @@ fn an_argument_passed_through_a_module_is_reported_where_the_root_sets_it() {
 
 #[test]
 fn json_configuration_is_evaluated_and_located_in_the_json() {
-    let got = findings(&[&format!("{T}/json")]);
-    let lines: Vec<String> = got
-        .iter()
-        .map(|(p, l, c, _, r)| format!("{p}:{l} {c} | {}", r.join(" | ")))
-        .collect();
+    let lines = located(&[&format!("{T}/json")], false);
     assert_eq!(
         lines,
         [
@@ -333,11 +332,7 @@ fn sadcloud_flags_follow_module_arguments() {
 fn plan_json_is_checked_and_located_in_the_source() {
     // Found by name in a directory scan; the value (`var.acl`, set only in the pipeline) is
     // known in the plan, and the finding lands on the .tf line that declares it.
-    let got = findings(&[&format!("{T}/plan/prod.tfplan.json")]);
-    let lines: Vec<String> = got
-        .iter()
-        .map(|(p, l, c, _, r)| format!("{p}:{l} {c} | {}", r.join(" | ")))
-        .collect();
+    let lines = located(&[&format!("{T}/plan/prod.tfplan.json")], false);
     assert_eq!(
         lines,
         [
