@@ -83,17 +83,8 @@ pub fn parse_json_config(text: &str) -> Result<TfFile, TfError> {
 pub fn parse_json_vars(text: &str) -> Result<TfFile, TfError> {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let checked = serde_json::from_str::<serde_json::Value>(&text[start..]).map_err(|e| {
-        let at = start + offset_of(&text[start..], e.line(), e.column());
-        let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-        TfError {
-            message: {
-                // The location is the finding's own; keep serde_json's words only.
-                let text = e.to_string();
-                let words = text.split(" at line ").next().unwrap_or(&text).to_string();
-                format!("JSON variables file: {words}")
-            },
-            span: Span::new(at, end),
-        }
+        let (message, span) = json_error(text, start, &e, "JSON variables file");
+        TfError { message, span }
     })?;
     let whole = Span::new(start, text.len());
     let serde_json::Value::Object(members) = &checked else {
@@ -123,8 +114,23 @@ pub fn parse_json_vars(text: &str) -> Result<TfFile, TfError> {
     })
 }
 
+/// What serde_json refused in `text` (JSON from byte `start`, after a byte-order mark), located
+/// at the character it names; the message keeps serde_json's words without its position.
+pub(crate) fn json_error(
+    text: &str,
+    start: usize,
+    e: &serde_json::Error,
+    what: &str,
+) -> (String, Span) {
+    let at = start + offset_of(&text[start..], e.line(), e.column());
+    let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    let words = e.to_string();
+    let words = words.split(" at line ").next().unwrap_or(&words);
+    (format!("{what}: {words}"), Span::new(at, end))
+}
+
 /// The byte offset of serde_json's 1-based line and column (a column counts bytes).
-pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let mut at = 0;
     for _ in 1..line {
         match memchr::memchr(b'\n', &text.as_bytes()[at..]) {

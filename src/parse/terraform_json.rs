@@ -388,15 +388,12 @@ pub fn to_hcl(root: &Node, whole: Span) -> Option<(String, SpanMap)> {
 pub fn parse_json(text: &str) -> Result<Node, (String, Span)> {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     if let Err(e) = serde_json::from_str::<serde_json::Value>(&text[start..]) {
-        let at = start + super::terraform::offset_of(&text[start..], e.line(), e.column());
-        let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-        let words = e.to_string();
-        let words = words
-            .split(" at line ")
-            .next()
-            .unwrap_or(&words)
-            .to_string();
-        return Err((format!("Terraform JSON: {words}"), Span::new(at, end)));
+        return Err(super::terraform::json_error(
+            text,
+            start,
+            &e,
+            "Terraform JSON",
+        ));
     }
     let (docs, error) = yaml::parse_stream(text, yaml::Limits::default());
     match (docs.into_iter().next(), error) {
