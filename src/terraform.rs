@@ -1,6 +1,6 @@
-//! Terraform module evaluation: a module is all `.tf` files of one directory. Variables
-//! (defaults, `terraform.tfvars`, `*.auto.tfvars`, their `.json` forms), locals, string templates, heredocs,
-//! conditionals and common functions are resolved; anything else stays `Unknown`, and a
+//! Terraform module evaluation: a module is all `.tf` and `.tf.json` files of one directory.
+//! Variables (defaults, `terraform.tfvars`, `*.auto.tfvars`, their `.json` forms), locals,
+//! string templates, heredocs, conditionals and common functions are resolved; anything else stays `Unknown`, and a
 //! reference to another object stays a `Ref` so resources can be joined.
 
 use std::cell::RefCell;
