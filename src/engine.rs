@@ -103,6 +103,11 @@ pub struct ScanOptions {
     pub render: bool,
     /// Values for `helm template`.
     pub helm: crate::render::HelmOptions,
+    /// `--kustomize-load-restrictor`: which files overlays may read.
+    pub kustomize_load_restrictor: crate::render::LoadRestrictor,
+    /// `--allow-read DIR`: directories outside the scanned repositories that Terraform module
+    /// calls may read.
+    pub allow_read: Vec<PathBuf>,
     /// `--var-file` and `--var` for the Terraform root modules of the scan.
     pub tf_vars: Vec<TfVar>,
     /// `--plan`: `terraform show -json` output to check, whatever its file name.
@@ -260,7 +265,7 @@ pub fn scan_each(
     }
     let mut discovered = candidates.len() + walk_errors.len();
     progress(Progress::Discovered(discovered));
-    let mut units = plan_units(candidates, paths, &options.tf_vars);
+    let mut units = plan_units(candidates, paths, &options.tf_vars, &options.allow_read);
     units.sort_by(|a, b| a.first_path().cmp(b.first_path()));
 
     let mut renderable = Vec::new();
@@ -498,7 +503,12 @@ impl Unit {
     }
 }
 
-fn plan_units(candidates: Vec<Candidate>, roots: &[PathBuf], vars: &[TfVar]) -> Vec<Unit> {
+fn plan_units(
+    candidates: Vec<Candidate>,
+    roots: &[PathBuf],
+    vars: &[TfVar],
+    allow_read: &[PathBuf],
+) -> Vec<Unit> {
     let mut dirs: BTreeMap<PathBuf, Vec<Candidate>> = BTreeMap::new();
     let mut units = Vec::new();
     for c in candidates {
@@ -532,12 +542,16 @@ fn plan_units(candidates: Vec<Candidate>, roots: &[PathBuf], vars: &[TfVar]) -> 
         } else {
             root
         };
+        // Modules are read from the repository the module was found in (or the scanned
+        // directory outside git) and the directories allowed on the command line.
+        let boundary = crate::terraform_unit::ReadBoundary::around(&root, allow_read);
         Unit::TerraformDir {
             dir,
             report,
             env: TfEnv {
                 vars: vars.to_vec(),
                 root: Some(root),
+                boundary: Some(boundary),
             },
         }
     }));
@@ -639,8 +653,7 @@ fn render_pass(
         let dir = path.parent().unwrap_or(Path::new("."));
         let text = read_text(path, 10 << 20).unwrap_or_default();
         for entry in kustomization_refs(&text) {
-            if entry.contains("://") || entry.starts_with("github.com/") || entry.contains("?ref=")
-            {
+            if looks_remote(&entry) {
                 remote.insert(resolved(dir));
             } else {
                 used.insert(resolved(&dir.join(entry)));
@@ -706,7 +719,7 @@ fn render_pass(
                     "[kustomize build]",
                 )
             } else if kustomize {
-                (render::kustomize(&dir), "[kustomize build]")
+                (render::kustomize(&dir, options.kustomize_load_restrictor), "[kustomize build]")
             } else {
                 (render::helm(&dir, &options.helm), "[helm template]")
             };
@@ -775,6 +788,22 @@ fn kustomize_origin(dir: &Path, origin: &str) -> PathBuf {
 /// The real path of a file, for comparing paths written differently.
 fn resolved(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| crate::config::absolute(p))
+}
+
+/// Does a kustomization entry name a remote resource? Only for a clearer note: kustomize runs
+/// where it cannot fetch, so an entry this misses fails to build rather than being fetched.
+fn looks_remote(entry: &str) -> bool {
+    let scp = entry
+        .split_once(':')
+        .is_some_and(|(host, _)| host.contains('@') && !host.contains('/') && !host.is_empty());
+    entry.contains("://")
+        || scp
+        || entry.starts_with("github.com/")
+        || entry.starts_with("gitlab.com/")
+        || entry.starts_with("bitbucket.org/")
+        || entry.contains("?ref=")
+        || entry.contains(".git//")
+        || entry.ends_with(".git")
 }
 
 /// The local and remote entries of a kustomization's `resources`, `bases` and `components`.
@@ -849,11 +878,8 @@ fn read_bytes(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
         lossy: String::new(),
         at: 0,
     };
-    let file = std::fs::File::open(path).map_err(|e| fail(io_message(&e)))?;
+    let file = crate::source::open_regular(path).map_err(|e| fail(io_message(&e)))?;
     let meta = file.metadata().map_err(|e| fail(io_message(&e)))?;
-    if meta.is_dir() {
-        return Err(fail("is a directory, not a file".into()));
-    }
     let len = meta.len();
     if len > max {
         return Err(fail(format!(
@@ -1334,6 +1360,7 @@ pub fn lint_terraform_files(
     let env = TfEnv {
         vars: Vec::new(),
         root,
+        boundary: None,
     };
     lint_module(files, &configs, rules::RULES, &env)
 }

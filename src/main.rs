@@ -124,6 +124,15 @@ struct Selection {
     /// `key=value` for `helm template --set` (repeatable).
     #[arg(long, value_name = "KEY=VALUE")]
     helm_set: Vec<String>,
+    /// Which files Kustomize overlays may read: `LoadRestrictionsRootOnly` (default: files
+    /// below each kustomization) or `LoadRestrictionsNone` (any file of this machine; only for
+    /// repositories you trust, see docs/security.md).
+    #[arg(long, value_name = "RESTRICTOR", value_parser = parse_load_restrictor)]
+    kustomize_load_restrictor: Option<rampart::render::LoadRestrictor>,
+    /// A directory outside the scanned repository that Terraform module calls may be read
+    /// from (repeatable; see docs/security.md).
+    #[arg(long, value_name = "DIR")]
+    allow_read: Vec<PathBuf>,
     /// Terraform variables file (`.tfvars` or `.tfvars.json`) for the root modules scanned,
     /// like `terraform plan -var-file` (repeatable; with --var, later ones win).
     #[arg(long, value_name = "FILE")]
@@ -152,6 +161,14 @@ impl Selection {
         if self.paths.is_empty() && self.plan.is_empty() {
             self.paths.push(PathBuf::from("."));
         }
+    }
+}
+
+fn parse_load_restrictor(text: &str) -> Result<rampart::render::LoadRestrictor, String> {
+    match text {
+        "LoadRestrictionsRootOnly" | "rootOnly" => Ok(rampart::render::LoadRestrictor::RootOnly),
+        "LoadRestrictionsNone" | "none" => Ok(rampart::render::LoadRestrictor::None),
+        _ => Err("expected LoadRestrictionsRootOnly or LoadRestrictionsNone".into()),
     }
 }
 
@@ -438,6 +455,8 @@ fn scan_options(sel: &Selection, resolver: Resolver) -> ScanOptions {
             values: sel.helm_values.clone(),
             set: sel.helm_set.clone(),
         },
+        kustomize_load_restrictor: sel.kustomize_load_restrictor.unwrap_or_default(),
+        allow_read: sel.allow_read.clone(),
         tf_vars: sel.tf_vars.clone(),
         plans: sel.plan.clone(),
         shard: sel.shard,

@@ -5,6 +5,8 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Values for `helm template`.
@@ -28,6 +30,14 @@ pub enum Rendered {
 }
 
 const TIMEOUT: Duration = Duration::from_secs(120);
+/// A render that writes more than this is stopped: no real chart or overlay builds that much.
+const MAX_OUTPUT: u64 = 256 << 20;
+/// What of a tool's error output is kept.
+const MAX_ERRORS: u64 = 64 << 10;
+/// A chart is copied before rendering; one larger than this is not rendered.
+const MAX_CHART_BYTES: u64 = 64 << 20;
+const MAX_CHART_FILES: usize = 20_000;
+const MAX_CHART_DEPTH: usize = 32;
 
 /// The first of `names` found on PATH.
 pub fn which(names: &[&str]) -> Option<PathBuf> {
@@ -39,44 +49,171 @@ pub fn which(names: &[&str]) -> Option<PathBuf> {
     })
 }
 
-/// Run a command with a time limit; stdout on success, the first stderr line on failure.
-fn run(program: &Path, args: &[&std::ffi::OsStr]) -> Result<String, String> {
-    let mut child = Command::new(program)
+/// Where a render tool runs: an empty environment of its own (no variable of the scan's
+/// environment reaches it, so neither do its tokens), a home, cache and temporary directory
+/// that are empty and removed afterwards, a `PATH` with no program on it (no `git`, `ssh`,
+/// plugin or KRM function can be started), every proxy variable pointing at a closed port, git
+/// forbidden every transport, and, where the system allows it, a network namespace of its own
+/// with no interface but loopback.
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+/// The address every proxy variable points at: nothing listens there, so a fetch fails at once.
+const NO_PROXY_ADDRESS: &str = "http://127.0.0.1:9";
+
+impl Sandbox {
+    fn new() -> Result<Sandbox, String> {
+        let dir = tempfile::Builder::new()
+            .prefix("rampart-render-")
+            .tempdir()
+            .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+        for sub in ["home", "bin", "tmp", "plugins", "input"] {
+            std::fs::create_dir(dir.path().join(sub))
+                .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+        }
+        Ok(Sandbox { dir })
+    }
+
+    fn path(&self, sub: &str) -> PathBuf {
+        self.dir.path().join(sub)
+    }
+
+    /// The command for `program`, confined.
+    fn command(&self, program: &Path) -> Command {
+        let mut command = match network_namespace() {
+            Some(unshare) => {
+                let mut c = Command::new(unshare);
+                c.args(["--net", "--map-root-user", "--"]).arg(program);
+                c
+            }
+            None => Command::new(program),
+        };
+        let home = self.path("home");
+        command
+            .env_clear()
+            .current_dir(self.path("tmp"))
+            .env("PATH", self.path("bin"))
+            .env("HOME", &home)
+            .env("TMPDIR", self.path("tmp"))
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_CACHE_HOME", home.join(".cache"))
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("KUBECONFIG", home.join("kubeconfig"))
+            .env("HELM_CONFIG_HOME", home.join("helm/config"))
+            .env("HELM_CACHE_HOME", home.join("helm/cache"))
+            .env("HELM_DATA_HOME", home.join("helm/data"))
+            .env("HELM_PLUGINS", self.path("plugins"))
+            .env("HELM_REGISTRY_CONFIG", home.join("helm/registry.json"))
+            .env(
+                "HELM_REPOSITORY_CONFIG",
+                home.join("helm/repositories.yaml"),
+            )
+            .env("HELM_REPOSITORY_CACHE", home.join("helm/repository"))
+            .env("GIT_ALLOW_PROTOCOL", "none")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_SSH_COMMAND", "/bin/false")
+            .env("GIT_ASKPASS", "/bin/false")
+            .env("NO_PROXY", "")
+            .env("no_proxy", "");
+        for var in [
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "ALL_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "all_proxy",
+        ] {
+            command.env(var, NO_PROXY_ADDRESS);
+        }
+        command
+    }
+}
+
+/// `unshare` when it can give a process a network namespace of its own here (probed once).
+fn network_namespace() -> Option<&'static Path> {
+    static UNSHARE: OnceLock<Option<PathBuf>> = OnceLock::new();
+    UNSHARE
+        .get_or_init(|| {
+            let unshare = ["/usr/bin/unshare", "/bin/unshare"]
+                .into_iter()
+                .map(PathBuf::from)
+                .find(|p| p.is_file())?;
+            let works = Command::new(&unshare)
+                .args(["--net", "--map-root-user", "--", "/bin/true"])
+                .env_clear()
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            works.then_some(unshare)
+        })
+        .as_deref()
+}
+
+/// Run a confined command with a time limit; stdout on success, the first stderr line on
+/// failure.
+fn run(sandbox: &Sandbox, program: &Path, args: &[&std::ffi::OsStr]) -> Result<String, String> {
+    let mut child = sandbox
+        .command(program)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
-    let mut stdout = child.stdout.take().expect("piped");
-    let mut stderr = child.stderr.take().expect("piped");
+    let stdout = child.stdout.take().expect("piped");
+    let stderr = child.stderr.take().expect("piped");
+    let overflow = Arc::new(AtomicBool::new(false));
+    let flag = overflow.clone();
     let out = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stdout.read_to_string(&mut s);
-        s
+        let mut bytes = Vec::new();
+        let _ = stdout.take(MAX_OUTPUT + 1).read_to_end(&mut bytes);
+        if bytes.len() as u64 > MAX_OUTPUT {
+            flag.store(true, Ordering::Relaxed);
+        }
+        bytes
     });
     let err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stderr.read_to_string(&mut s);
-        s
+        let mut bytes = Vec::new();
+        let mut stderr = stderr;
+        let _ = (&mut stderr).take(MAX_ERRORS).read_to_end(&mut bytes);
+        // Keep draining so the tool never blocks on a full pipe.
+        let _ = std::io::copy(&mut stderr, &mut std::io::sink());
+        String::from_utf8_lossy(&bytes).into_owned()
     });
     let start = Instant::now();
+    let stopped = |child: &mut std::process::Child, why: String| {
+        let _ = child.kill();
+        let _ = child.wait();
+        Err(why)
+    };
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
+            Ok(None) if overflow.load(Ordering::Relaxed) => {
+                return stopped(
+                    &mut child,
+                    format!("output over {} MiB; stopped", MAX_OUTPUT >> 20),
+                );
+            }
             Ok(None) if start.elapsed() > TIMEOUT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!("gave up after {} s", TIMEOUT.as_secs()));
+                return stopped(&mut child, format!("gave up after {} s", TIMEOUT.as_secs()));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return stopped(&mut child, e.to_string()),
         }
     };
     let stdout = out.join().unwrap_or_default();
     let stderr = err.join().unwrap_or_default();
+    if stdout.len() as u64 > MAX_OUTPUT {
+        return Err(format!("output over {} MiB; stopped", MAX_OUTPUT >> 20));
+    }
     if status.success() {
-        Ok(stdout)
+        String::from_utf8(stdout).map_err(|_| "output is not UTF-8".to_string())
     } else {
         let line = stderr
             .lines()
@@ -88,10 +225,24 @@ fn run(program: &Path, args: &[&std::ffi::OsStr]) -> Result<String, String> {
     }
 }
 
+/// Which files a kustomization may read (kustomize's `--load-restrictor`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LoadRestrictor {
+    /// Files below the kustomization's own directory only (kustomize's default). Bases and
+    /// components may lie elsewhere; their files are restricted to their own directories.
+    #[default]
+    RootOnly,
+    /// Any file on the machine: `LoadRestrictionsNone`. Only from the command line, never from
+    /// a configuration file in the scanned tree, which a pull request can change.
+    None,
+}
+
 /// `kustomize build` (or `kubectl kustomize`) of the overlay in `dir`, with Kustomize's
 /// origin annotations so each object names the file it came from. The overlay is wrapped by
 /// a temporary kustomization outside the user's tree; nothing is written next to their files.
-pub fn kustomize(dir: &Path) -> Rendered {
+/// Kustomize runs confined (see [`Sandbox`]) with its default restrictions: no plugins, no
+/// exec or container functions, no Helm inflation, files under each kustomization's root.
+pub fn kustomize(dir: &Path, restrictor: LoadRestrictor) -> Rendered {
     let (program, subcommand) = match which(&["kustomize"]) {
         Some(p) => (p, "build"),
         None => match which(&["kubectl"]) {
@@ -104,10 +255,12 @@ pub fn kustomize(dir: &Path) -> Rendered {
             }
         },
     };
-    let Ok(wrap) = tempfile::tempdir() else {
-        return Rendered::Failed("cannot create a temporary directory".into());
+    let sandbox = match Sandbox::new() {
+        Ok(s) => s,
+        Err(e) => return Rendered::Failed(e),
     };
-    let target = wrap.path().join("target");
+    let wrap = sandbox.path("input");
+    let target = wrap.join("target");
     let Ok(absolute) = std::fs::canonicalize(dir) else {
         return Rendered::Failed(format!("cannot resolve {}", dir.display()));
     };
@@ -119,16 +272,15 @@ pub fn kustomize(dir: &Path) -> Rendered {
         return Rendered::Failed("cannot link the overlay into a temporary directory".into());
     }
     let wrapper = "resources:\n  - target\nbuildMetadata: [originAnnotations]\n";
-    if std::fs::write(wrap.path().join("kustomization.yaml"), wrapper).is_err() {
+    if std::fs::write(wrap.join("kustomization.yaml"), wrapper).is_err() {
         return Rendered::Failed("cannot write a temporary kustomization".into());
     }
-    let args = [
-        subcommand.as_ref(),
-        wrap.path().as_os_str(),
-        "--load-restrictor".as_ref(),
-        "LoadRestrictionsNone".as_ref(),
-    ];
-    match run(&program, &args) {
+    let mut args: Vec<&std::ffi::OsStr> = vec![subcommand.as_ref(), wrap.as_os_str()];
+    if restrictor == LoadRestrictor::None {
+        args.push("--load-restrictor".as_ref());
+        args.push("LoadRestrictionsNone".as_ref());
+    }
+    match run(&sandbox, &program, &args) {
         Ok(text) => Rendered::Text {
             text,
             tool: format!(
@@ -140,7 +292,11 @@ pub fn kustomize(dir: &Path) -> Rendered {
     }
 }
 
-/// `helm template` of the chart in `dir`.
+/// `helm template` of the chart in `dir`. Helm reads every file of a chart, following
+/// symbolic links (`.Files.Get`, `.Files.Glob`), so it renders a copy: links that stay inside
+/// the chart are copied as the files they point to, and a chart with a link that leads out of
+/// it is not rendered. Helm runs confined (see [`Sandbox`]): no repositories, plugins,
+/// registries or cluster.
 pub fn helm(dir: &Path, options: &HelmOptions) -> Rendered {
     let Some(program) = which(&["helm"]) else {
         return Rendered::Unavailable(format!(
@@ -148,21 +304,120 @@ pub fn helm(dir: &Path, options: &HelmOptions) -> Rendered {
             dir.display()
         ));
     };
-    let mut args: Vec<std::ffi::OsString> = vec!["template".into(), "rampart".into(), dir.into()];
+    let sandbox = match Sandbox::new() {
+        Ok(s) => s,
+        Err(e) => return Rendered::Failed(e),
+    };
+    let name = dir
+        .canonicalize()
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_os_string()))
+        .unwrap_or_else(|| "chart".into());
+    let copy = sandbox.path("input").join(name);
+    if let Err(e) = copy_chart(dir, &copy) {
+        return Rendered::Failed(e);
+    }
+    let mut args: Vec<std::ffi::OsString> = vec!["template".into(), "rampart".into(), copy.into()];
     for v in &options.values {
         args.push("--values".into());
-        args.push(v.into());
+        // The tool runs in a directory of its own: values files named by the user are passed
+        // by their absolute path.
+        args.push(crate::config::absolute(v).into());
     }
     for s in &options.set {
         args.push("--set".into());
         args.push(s.into());
     }
     let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
-    match run(&program, &refs) {
+    match run(&sandbox, &program, &refs) {
         Ok(text) => Rendered::Text {
             text,
             tool: "helm template".into(),
         },
         Err(e) => Rendered::Failed(e),
     }
+}
+
+/// Copy the chart in `from` to `to`: regular files and directories; a link is copied as what
+/// it points to when that lies inside the chart, and refused when it leads out. FIFOs, sockets
+/// and devices are left out (Helm would block on a FIFO). Bounded in files, bytes and depth.
+fn copy_chart(from: &Path, to: &Path) -> Result<(), String> {
+    let root = std::fs::canonicalize(from)
+        .map_err(|e| format!("cannot resolve {}: {e}", from.display()))?;
+    let mut budget = (MAX_CHART_FILES, MAX_CHART_BYTES);
+    copy_dir(&root, &root, to, Path::new(""), 0, &mut budget)
+}
+
+fn copy_dir(
+    root: &Path,
+    dir: &Path,
+    to: &Path,
+    rel: &Path,
+    depth: usize,
+    budget: &mut (usize, u64),
+) -> Result<(), String> {
+    if depth > MAX_CHART_DEPTH {
+        return Err(format!(
+            "directories nested deeper than {MAX_CHART_DEPTH} levels at {}",
+            rel.display()
+        ));
+    }
+    std::fs::create_dir_all(to).map_err(|e| format!("cannot copy the chart: {e}"))?;
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read {}: {e}", rel.display()))?
+        .filter_map(Result::ok)
+        .collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name();
+        let rel = rel.join(&name);
+        let Ok(meta) = entry.path().symlink_metadata() else {
+            continue;
+        };
+        let (source, meta) = if meta.file_type().is_symlink() {
+            let target = std::fs::canonicalize(entry.path())
+                .map_err(|_| format!("`{}` is a link to nothing", rel.display()))?;
+            if !target.starts_with(root) {
+                return Err(format!(
+                    "`{}` links outside the chart (to {}); rampart renders only what a chart contains",
+                    rel.display(),
+                    target.display()
+                ));
+            }
+            let meta = std::fs::metadata(&target)
+                .map_err(|e| format!("cannot read {}: {e}", rel.display()))?;
+            (target, meta)
+        } else {
+            (entry.path(), meta)
+        };
+        if meta.is_dir() {
+            copy_dir(root, &source, &to.join(&name), &rel, depth + 1, budget)?;
+        } else if meta.is_file() {
+            if budget.0 == 0 || meta.len() > budget.1 {
+                return Err(format!(
+                    "the chart is larger than {MAX_CHART_FILES} files or {} MiB",
+                    MAX_CHART_BYTES >> 20
+                ));
+            }
+            let bytes = read_regular(&source, budget.1)
+                .map_err(|e| format!("cannot read {}: {e}", rel.display()))?;
+            budget.0 -= 1;
+            budget.1 -= bytes.len() as u64;
+            std::fs::write(to.join(&name), bytes)
+                .map_err(|e| format!("cannot copy the chart: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// The bytes of a regular file, at most `max` of them; anything else (a FIFO swapped in after
+/// the check, a device) is refused without blocking.
+fn read_regular(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    let file = crate::source::open_regular(path)?;
+    let mut bytes = Vec::new();
+    file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(std::io::Error::other("file too large"));
+    }
+    Ok(bytes)
 }

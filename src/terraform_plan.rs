@@ -110,12 +110,13 @@ pub fn lint_plan(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) 
     }
     // Map each finding to the declaration in the .tf source; a downloaded module's to the
     // root module's call it is reached through.
+    let boundary = crate::terraform_unit::ReadBoundary::around(&layout.root, &[]);
     let sources: Vec<Vec<Resource>> = groups
         .iter()
         .map(|g| {
             g.dir
                 .as_deref()
-                .map(|d| declarations(d, &mut files, config.max_file_size))
+                .map(|d| declarations(d, &boundary, &mut files, config.max_file_size))
                 .unwrap_or_default()
         })
         .collect();
@@ -312,9 +313,14 @@ fn collect(
 
 /// The resources declared in a directory's `.tf` files, evaluated with their defaults; the
 /// files are added to the unit.
-fn declarations(dir: &Path, files: &mut Vec<SourceFile>, max: u64) -> Vec<Resource> {
+fn declarations(
+    dir: &Path,
+    boundary: &crate::terraform_unit::ReadBoundary,
+    files: &mut Vec<SourceFile>,
+    max: u64,
+) -> Vec<Resource> {
     let start = files.len();
-    for p in crate::terraform_unit::tf_files(dir) {
+    for p in crate::terraform_unit::tf_files(dir, boundary) {
         if let Ok(text) = read_text(&p, max) {
             files.push(SourceFile::new(p, FileKind::Terraform, text));
         }

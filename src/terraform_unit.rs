@@ -31,6 +31,46 @@ pub struct TfEnv {
     pub vars: Vec<TfVar>,
     /// `file()`/`templatefile()` read only below this directory; `None` disables them.
     pub root: Option<PathBuf>,
+    /// Where module calls may be read from; `None`: the repository of the root module.
+    pub boundary: Option<ReadBoundary>,
+}
+
+/// The directories a scan reads Terraform modules from. Terraform itself follows a module
+/// `source` (or a `Dir` of `.terraform/modules/modules.json`) anywhere on the machine; a scan of
+/// a repository it does not trust reads only that repository: the git work tree holding the
+/// scanned directory (the nearest directory above it with a `.git`), or the scanned directory
+/// itself outside git, plus the directories the user names with `--allow-read`. Paths are
+/// compared after following links, so a link inside the repository cannot lead out of it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReadBoundary {
+    dirs: Vec<PathBuf>,
+}
+
+impl ReadBoundary {
+    /// The repository of `dir`, and `extra` directories.
+    pub fn around(dir: &Path, extra: &[PathBuf]) -> ReadBoundary {
+        let mut dirs = Vec::new();
+        if let Ok(real) = std::fs::canonicalize(dir) {
+            let repository = real
+                .ancestors()
+                .find(|a| a.join(".git").exists())
+                .unwrap_or(&real)
+                .to_path_buf();
+            dirs.push(repository);
+        }
+        dirs.extend(extra.iter().filter_map(|d| std::fs::canonicalize(d).ok()));
+        ReadBoundary { dirs }
+    }
+
+    /// Does `path`, links followed, lie inside one of the directories?
+    pub fn contains(&self, path: &Path) -> bool {
+        std::fs::canonicalize(path).is_ok_and(|real| self.dirs.iter().any(|d| real.starts_with(d)))
+    }
+
+    /// The directories, links resolved.
+    pub fn dirs(&self) -> &[PathBuf] {
+        &self.dirs
+    }
 }
 
 /// Module calls nested deeper than this are not followed.
@@ -127,7 +167,13 @@ pub fn lint_module(
         top: None,
     }];
     let manifest = downloaded_modules(&dir);
-    let mut missing: Vec<(usize, Span, String)> = Vec::new();
+    let boundary = env
+        .boundary
+        .clone()
+        .unwrap_or_else(|| ReadBoundary::around(&dir, &[]));
+    // Calls whose source is not read: (file, span, source, where it leads when that is outside
+    // the boundary).
+    let mut missing: Vec<(usize, Span, String, Option<PathBuf>)> = Vec::new();
     let mut i = 0;
     while i < tree.len() {
         for call in module_calls(&parsed, tree[i].files.clone()) {
@@ -149,15 +195,22 @@ pub fn lint_module(
                     .filter(|d| d.is_dir())
                     .map(|d| (d, true))
             };
+            // Where a call that is not followed is reported: at its source in the root module,
+            // at the root's call for one made inside a called module.
+            let (file, span) = if node.parent.is_none() {
+                (call.file, call.source_span)
+            } else {
+                top.unwrap_or((call.file, call.source_span))
+            };
             let Some((child_dir, remote)) = resolved else {
-                let (file, span) = if node.parent.is_none() {
-                    (call.file, call.source_span)
-                } else {
-                    top.unwrap_or((call.file, call.source_span))
-                };
-                missing.push((file, span, call.source.clone()));
+                missing.push((file, span, call.source.clone(), None));
                 continue;
             };
+            if !boundary.contains(&child_dir) {
+                let real = std::fs::canonicalize(&child_dir).unwrap_or(child_dir);
+                missing.push((file, span, call.source.clone(), Some(real)));
+                continue;
+            }
             let depth = ancestors(&tree, i).count();
             let cycle = ancestors(&tree, i).any(|a| tree[a].dir == child_dir);
             if depth >= MAX_DEPTH || cycle || tree.len() >= MAX_MODULES {
@@ -168,7 +221,7 @@ pub fn lint_module(
                 Some(seen) => seen.files.clone(),
                 None => {
                     let start = files.len();
-                    for path in tf_files(&child_dir) {
+                    for path in tf_files(&child_dir, &boundary) {
                         if let Ok(text) = read_text(&path, max_size) {
                             parsed.push(tfparse::parse_named(&path, &text));
                             files.push(SourceFile::new(path, FileKind::Terraform, text));
@@ -326,16 +379,19 @@ pub fn lint_module(
         per_module.push(resources);
     }
     let mut noted = HashSet::new();
-    for (file, span, source) in missing {
+    for (file, span, source, outside) in missing {
         if noted.insert((file, source.clone())) && config.is_enabled(&ModuleNotFound::META) {
-            findings.push(Finding::new(
-                &ModuleNotFound::META,
-                file,
-                span,
-                format!(
+            let message = match outside {
+                None => format!(
                     "module `{source}` is not available locally: its resources are not checked (run `terraform init -backend=false` to download it)"
                 ),
-            ));
+                Some(real) => format!(
+                    "module `{source}` is in {}, outside the scanned repository: not read, its resources are not checked (scan from a directory that holds both, or allow it with `--allow-read {}`)",
+                    real.display(),
+                    real.display()
+                ),
+            };
+            findings.push(Finding::new(&ModuleNotFound::META, file, span, message));
         }
     }
     // Instances of one `count`/`for_each` resource, and calls of one module, share their
@@ -524,8 +580,9 @@ pub(crate) fn downloaded_modules(dir: &Path) -> Vec<(String, PathBuf)> {
         .unwrap_or_default()
 }
 
-/// The `.tf` files of a directory, sorted.
-pub(crate) fn tf_files(dir: &Path) -> Vec<PathBuf> {
+/// The `.tf` files of a directory that lie inside `boundary` (a link leading out is left out),
+/// sorted.
+pub(crate) fn tf_files(dir: &Path, boundary: &ReadBoundary) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|entries| {
             entries
@@ -537,6 +594,7 @@ pub(crate) fn tf_files(dir: &Path) -> Vec<PathBuf> {
                         .map(|n| n.to_string_lossy().to_ascii_lowercase());
                     name.is_some_and(|n| n.ends_with(".tf") || n.ends_with(".tf.json"))
                         && p.is_file()
+                        && boundary.contains(p)
                 })
                 .collect()
         })

@@ -318,9 +318,17 @@ fn sadcloud_flags_follow_module_arguments() {
     };
     let dir = corpus.join("nccgroup__sadcloud/sadcloud");
     let dir = dir.to_str().unwrap();
+    // The copy has no `.git`: its modules beside the scanned directory are read when allowed.
+    let repository = corpus.join("nccgroup__sadcloud");
+    let allow = ["--allow-read", repository.to_str().unwrap()];
+    let outside = summary(&[dir]);
+    assert!(
+        !outside.is_empty() && outside.iter().all(|f| f.contains("RAMPART-005")),
+        "{outside:#?}"
+    );
     // Its terraform.tfvars turns every finding off: nothing is created, nothing reported.
-    assert!(summary(&[dir]).is_empty());
-    let on = summary(&[dir, "--var", "all_findings=true"]);
+    assert!(summary(&[dir, allow[0], allow[1]]).is_empty());
+    let on = summary(&[dir, allow[0], allow[1], "--var", "all_findings=true"]);
     assert!(on.len() >= 10, "{on:#?}");
     assert!(on
         .iter()
