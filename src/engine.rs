@@ -396,6 +396,10 @@ fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<Found>, Vec<(PathBuf,
             }
             continue;
         }
+        if !meta.is_dir() {
+            errors.push((root.clone(), NOT_REGULAR.into()));
+            continue;
+        }
         let root_for_filter = root.clone();
         let excludes_for_filter = excludes.clone();
         let walker = ignore::WalkBuilder::new(root)
@@ -427,7 +431,16 @@ fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<Found>, Vec<(PathBuf,
         for entry in walker {
             match entry {
                 Ok(entry) => {
-                    if !entry.file_type().is_some_and(|t| t.is_file()) {
+                    let Some(file_type) = entry.file_type() else {
+                        continue;
+                    };
+                    if !file_type.is_file() {
+                        // A FIFO, socket or device with a name rampart reads is reported, never
+                        // opened; links are not followed, directories are walked.
+                        let special = !file_type.is_dir() && !file_type.is_symlink();
+                        if special && FileKind::from_path(entry.path()).is_some() {
+                            errors.push((entry.into_path(), NOT_REGULAR.into()));
+                        }
                         continue;
                     }
                     let path = entry.into_path();
@@ -447,6 +460,8 @@ fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<Found>, Vec<(PathBuf,
     }
     (out, errors)
 }
+
+const NOT_REGULAR: &str = "not a regular file (a FIFO, socket or device); not read";
 
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {
     match err {

@@ -2,4 +2,5 @@
 mod common;
 
 mod render_sandbox;
+mod special_files;
 mod terraform_boundary;
