@@ -457,8 +457,62 @@ fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<Found>, Vec<(PathBuf,
                 }
             }
         }
+        // Committed files are code under review: ignore files apply to untracked files only.
+        if let Some(tracked) = crate::gitindex::tracked(root) {
+            for (path, kind) in tracked_skipped(root, &tracked, excludes, &seen) {
+                seen.insert(path.clone());
+                let skip = helm_skip(&path, kind, &mut helm_cache);
+                out.push((path, kind, skip));
+            }
+        }
     }
     (out, errors)
+}
+
+/// The files below `root` that git tracks and the walk did not find (skipped by `.gitignore`
+/// or `.ignore`), as the walk would name them; hidden and vendored directories, `--exclude`
+/// and links are honoured as in the walk.
+fn tracked_skipped(
+    root: &Path,
+    tracked: &crate::gitindex::Tracked,
+    excludes: &GlobSet,
+    seen: &HashSet<PathBuf>,
+) -> Vec<(PathBuf, FileKind)> {
+    let Ok(real_root) = std::fs::canonicalize(root) else {
+        return Vec::new();
+    };
+    let Ok(below) = real_root.strip_prefix(&tracked.top) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for file in &tracked.files {
+        let Ok(rel) = file.strip_prefix(below) else {
+            continue;
+        };
+        let hidden = rel.components().any(|c| {
+            let name = c.as_os_str().to_string_lossy();
+            name.starts_with('.') || VENDORED.contains(&name.as_ref())
+        });
+        if hidden {
+            continue;
+        }
+        let path = root.join(rel);
+        if seen.contains(&path) {
+            continue;
+        }
+        let Some(kind) = FileKind::from_path(&path) else {
+            continue;
+        };
+        let excluded = rel
+            .ancestors()
+            .filter(|a| !a.as_os_str().is_empty())
+            .any(|a| excludes.is_match(a) || excludes.is_match(rel_for_match(&root.join(a))));
+        if excluded || !path.symlink_metadata().is_ok_and(|m| m.is_file()) {
+            continue;
+        }
+        out.push((path, kind));
+    }
+    out
 }
 
 const NOT_REGULAR: &str = "not a regular file (a FIFO, socket or device); not read";

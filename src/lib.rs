@@ -6,6 +6,7 @@ pub mod edit;
 pub mod fix;
 pub mod fixer;
 pub mod fuzz;
+pub mod gitindex;
 pub mod image;
 pub mod k8s;
 pub mod model;

@@ -694,3 +694,84 @@ fn a_chart_without_helm_gets_one_note() {
         "templates are not parsed as YAML: {text}"
     );
 }
+
+/// `git` in `dir`, quietly, failing the test on error.
+fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+}
+
+#[test]
+fn tracked_files_are_scanned_whatever_gitignore_says() {
+    for (init, index_version) in [
+        (&["init", "-q"][..], "2"),
+        (&["init", "-q"][..], "4"),
+        (&["init", "-q", "--object-format=sha256"][..], "3"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        git(d, init);
+        let privileged = DEPLOY;
+        write(d, ".gitignore", "deploy/\n*.generated.yaml\n");
+        write(d, "deploy/app.yaml", privileged);
+        write(d, "deploy/untracked.yaml", privileged);
+        write(d, "web.generated.yaml", privileged);
+        write(d, "vendor-excluded/app.yaml", privileged);
+        write(d, "sub/tracked.generated.yaml", privileged);
+        write(d, "sub/untracked.generated.yaml", privileged);
+        git(
+            d,
+            &[
+                "add",
+                "-f",
+                ".gitignore",
+                "deploy/app.yaml",
+                "web.generated.yaml",
+                "vendor-excluded/app.yaml",
+                "sub/tracked.generated.yaml",
+            ],
+        );
+        git(d, &["commit", "-q", "-m", "x"]);
+        git(d, &["update-index", "--index-version", index_version]);
+        let files = |args: &[&str]| -> Vec<String> {
+            let out = rampart_in(d).args(args).output().unwrap();
+            let mut files: Vec<String> = json(&out)["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["code"] == "K8S-001")
+                .map(|f| f["path"].as_str().unwrap().to_string())
+                .collect();
+            files.sort();
+            files
+        };
+        // Tracked files are scanned; the untracked one stays ignored; --exclude still works.
+        assert_eq!(
+            files(&[
+                "scan",
+                "--format",
+                "json",
+                "--exclude",
+                "vendor-excluded",
+                "."
+            ]),
+            [
+                "deploy/app.yaml",
+                "sub/tracked.generated.yaml",
+                "web.generated.yaml"
+            ],
+            "{init:?} index v{index_version}"
+        );
+        // From a subdirectory of the work tree too.
+        assert_eq!(
+            files(&["scan", "--format", "json", "sub"]),
+            ["sub/tracked.generated.yaml"],
+            "{init:?} index v{index_version}"
+        );
+    }
+}
