@@ -46,9 +46,10 @@ enum Command {
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
-        /// With `--format markdown`: the directory for the pages.
-        #[arg(long, value_name = "DIR", default_value = "docs/rules")]
-        output_dir: PathBuf,
+        /// With `--format markdown` (required there): the directory for the pages, e.g.
+        /// `docs/rules`.
+        #[arg(long, value_name = "DIR")]
+        output_dir: Option<PathBuf>,
     },
     /// Print a rule's documentation.
     Explain {
@@ -335,6 +336,9 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
                 ListFormat::Json => rules_json(),
                 ListFormat::Human => rules_table(),
                 ListFormat::Markdown => {
+                    let Some(output_dir) = output_dir else {
+                        bail!("--format markdown writes one page per rule: name the directory with --output-dir DIR (for this repository's pages: --output-dir docs/rules)");
+                    };
                     let written = rampart::docs::write_all(&output_dir, &rules::metas())
                         .with_context(|| format!("writing {}", output_dir.display()))?;
                     format!(
@@ -348,6 +352,7 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Config { path, config } => {
+            named_paths_exist([&path].into_iter().chain(config.as_ref()))?;
             let resolver =
                 Resolver::new(config.as_deref(), CliSettings::default(), rules::metas())?;
             let effective = if path.is_dir() {
@@ -463,6 +468,38 @@ fn scan_options(sel: &Selection, resolver: Resolver) -> ScanOptions {
     }
 }
 
+/// Every path the user named exists: a typo in a CI path is an error (exit 2), never a scan
+/// that passes because it checked nothing.
+fn named_paths_exist<'a>(paths: impl IntoIterator<Item = &'a PathBuf>) -> Result<()> {
+    for path in paths {
+        if path == Path::new("-") {
+            continue;
+        }
+        if let Err(e) = std::fs::symlink_metadata(path) {
+            let why = match e.kind() {
+                std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+                _ => e.to_string(),
+            };
+            bail!("{}: {why}", rampart::report::display_path(path));
+        }
+    }
+    Ok(())
+}
+
+/// The paths a selection names: what to scan, plans, variable and values files, allowed
+/// directories, the configuration file.
+fn selection_paths_exist(sel: &Selection) -> Result<()> {
+    named_paths_exist(
+        sel.paths
+            .iter()
+            .chain(&sel.plan)
+            .chain(&sel.var_file)
+            .chain(&sel.helm_values)
+            .chain(&sel.allow_read)
+            .chain(sel.config.as_ref()),
+    )
+}
+
 /// Scan and keep every result (fixes, baselines).
 fn run_scan(sel: &Selection, resolver: Resolver) -> Result<(ScanResult, ConfigSource)> {
     if reads_stdin(sel) {
@@ -475,6 +512,7 @@ fn run_scan(sel: &Selection, resolver: Resolver) -> Result<(ScanResult, ConfigSo
 }
 
 fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
+    selection_paths_exist(&args.selection)?;
     let metas = rules::metas();
     if outputs.iter().filter(|(_, o)| o.is_none()).count() > 1 {
         bail!("only one --format can go to stdout; give the others an --output FILE");
@@ -601,6 +639,7 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
 fn write_baseline(mut args: BaselineArgs) -> Result<ExitCode> {
     args.selection.fill_default_path();
     let sel = &args.selection;
+    selection_paths_exist(sel)?;
     let (result, _) = run_scan(sel, resolver(sel, None)?)?;
     let b = Baseline::from_scan(&result, &args.output);
     std::fs::write(&args.output, b.to_json())

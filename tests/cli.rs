@@ -451,21 +451,48 @@ fn bad_input_is_reported_and_the_scan_goes_on() {
 }
 
 #[test]
-fn missing_path_is_reported_not_fatal() {
+fn a_named_path_that_does_not_exist_is_a_usage_error() {
+    // A typo in a CI path must not pass the gate: exit 2, whatever the threshold.
     let out = run(&[
         "scan",
-        "--format",
-        "compact",
+        "--fail-on",
+        "high",
         "does/not/exist",
         "testdata/K8S-002/positive/daemonset.yaml",
     ]);
-    assert_eq!(out.status.code(), Some(1));
-    let text = stdout(&out);
-    assert!(
-        text.contains("does/not/exist:1:1: medium RAMPART-002"),
-        "{text}"
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "rampart: error: does/not/exist: no such file or directory\n"
     );
-    assert!(text.contains("K8S-002"), "{text}");
+    assert!(stdout(&out).is_empty());
+    for args in [
+        &["config", "/nonexistent"][..],
+        &["baseline", "does/not/exist"],
+        &["scan", "--var-file", "missing.tfvars", "testdata"],
+        &["scan", "--plan", "missing.tfplan.json"],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&out).contains(": no such file or directory"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn markdown_pages_need_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = rampart()
+        .current_dir(dir.path())
+        .args(["rules", "--format", "markdown"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--output-dir"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
 #[test]
