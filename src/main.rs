@@ -491,6 +491,7 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
     if args.verbose {
         out.skipped = Some(Vec::new());
     }
+    let mut any_refused = false;
     let discovered = if args.fix || args.diff {
         let (mut result, source) = run_scan(sel, resolver)?;
         let min = if args.unsafe_fixes {
@@ -500,42 +501,56 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
         };
         let mut changed = 0;
         let mut applied = 0;
+        let mut refused = 0;
         let mut diffs = String::new();
+        let tree = rampart::fixer::Tree::of_paths(&sel.paths);
         for file in &result.files {
             let config = source.for_file(&file.path)?;
             let Some(outcome) = rampart::fixer::fix_file(file, min, &config) else {
                 continue;
             };
+            let shown = report::display_path(&outcome.path);
             if let Some(why) = &outcome.refused {
-                eprintln!("rampart: {}: {why}", report::display_path(&outcome.path));
+                eprintln!("rampart: {shown}: {why}");
+                refused += 1;
                 continue;
             }
             if !outcome.changed() {
                 continue;
             }
-            changed += 1;
-            applied += outcome.applied;
             if args.diff {
                 diffs.push_str(&rampart::fixer::diff(&outcome));
-            } else {
-                rampart::fixer::write_atomic(&outcome.path, &outcome.fixed)
-                    .with_context(|| format!("writing {}", outcome.path.display()))?;
+            } else if let Err(why) =
+                rampart::fixer::write_fixed(&outcome.path, &outcome.original, &outcome.fixed, &tree)
+            {
+                eprintln!("rampart: {shown}: {why}");
+                refused += 1;
+                continue;
             }
+            changed += 1;
+            applied += outcome.applied;
         }
+        let refused_note = if refused > 0 {
+            format!("; {refused} file(s) refused")
+        } else {
+            String::new()
+        };
         if args.diff {
             write_stdout(&diffs)?;
             note(format!(
-                "rampart: {applied} fix(es) would change {changed} file(s)"
+                "rampart: {applied} fix(es) would change {changed} file(s){refused_note}"
             ));
-            return Ok(if changed > 0 {
+            return Ok(if changed > 0 || refused > 0 {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
             });
         }
         note(format!(
-            "rampart: applied {applied} fix(es) to {changed} file(s)"
+            "rampart: applied {applied} fix(es) to {changed} file(s){refused_note}"
         ));
+        // A file that was to be fixed and was not is not a clean run.
+        any_refused = refused > 0;
         if changed > 0 {
             // Report what is left, as the files now are.
             let (rescanned, _) = run_scan(sel, self::resolver(sel, args.fail_on)?)?;
@@ -562,7 +577,7 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
         bar.finish();
         scanned?
     };
-    let failing = out.failing;
+    let failing = out.failing || any_refused;
     let note_text = out.verbose_note();
     out.finish(discovered, &human, &metas)?;
     if args.verbose
