@@ -154,8 +154,10 @@ fn io(what: &'static str) -> impl FnOnce(std::io::Error) -> WriteRefused {
     }
 }
 
-/// The directories `--fix` may write below, after resolving symbolic links: each directory
-/// named on the command line, and for a named file, the directory that holds it.
+/// The directories `--fix` may write below. Each path named on the command line gives one: a
+/// directory itself, a file the directory that holds it, resolved component by component (see
+/// `resolve_within`). A file is written only when it resolves to a path inside one of them,
+/// so a link in a repository cannot make `--fix` write outside it.
 #[derive(Debug, Clone)]
 pub struct Tree {
     roots: Vec<PathBuf>,
@@ -169,11 +171,9 @@ impl Tree {
                 let dir = if p.is_dir() {
                     p.as_path()
                 } else {
-                    p.parent()
-                        .filter(|d| !d.as_os_str().is_empty())
-                        .unwrap_or(Path::new("."))
+                    p.parent().unwrap_or(Path::new(""))
                 };
-                std::fs::canonicalize(dir).ok()
+                resolve_within(dir)
             })
             .collect();
         Tree { roots }
@@ -182,6 +182,54 @@ impl Tree {
     fn contains(&self, real: &Path) -> bool {
         self.roots.iter().any(|r| real.starts_with(r))
     }
+}
+
+/// `dir` resolved one component at a time. Below the working directory, a symbolic link whose
+/// target is not inside the directory that holds it ends the tree at that directory; what lies
+/// outside the working directory (an absolute path elsewhere, `..`) is resolved as named.
+fn resolve_within(dir: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let cwd = std::fs::canonicalize(".").ok()?;
+    let relative = if dir.is_absolute() {
+        let named_cwd = std::env::current_dir().ok();
+        let below = dir
+            .strip_prefix(&cwd)
+            .ok()
+            .or_else(|| dir.strip_prefix(named_cwd.as_deref()?).ok());
+        match below {
+            Some(r) => r,
+            None => return std::fs::canonicalize(dir).ok(),
+        }
+    } else {
+        dir
+    };
+    let mut real = cwd.clone();
+    for component in relative.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                real.pop();
+            }
+            Component::Normal(name) => {
+                let next = real.join(name);
+                if std::fs::symlink_metadata(&next)
+                    .ok()?
+                    .file_type()
+                    .is_symlink()
+                {
+                    let resolved = std::fs::canonicalize(&next).ok()?;
+                    if real.starts_with(&cwd) && !resolved.starts_with(&real) {
+                        return Some(real);
+                    }
+                    real = resolved;
+                } else {
+                    real = next;
+                }
+            }
+            Component::Prefix(_) | Component::RootDir => return std::fs::canonicalize(dir).ok(),
+        }
+    }
+    Some(real)
 }
 
 /// What identifies the file as it was when its text was checked: replacing it is refused when
