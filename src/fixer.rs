@@ -132,6 +132,8 @@ pub enum WriteRefused {
     Vanished,
     #[error("resolves to {}, outside the scanned tree; not written", .0.display())]
     OutsideTree(PathBuf),
+    #[error("leads through a symbolic link to {}, outside the directory holding the link; not written", .0.display())]
+    LinkOut(PathBuf),
     #[error("has {0} hard links and replacing it would split them; not written")]
     HardLinks(u64),
     #[error("is read-only; not written")]
@@ -230,6 +232,41 @@ fn resolve_within(dir: &Path) -> Option<PathBuf> {
         }
     }
     Some(real)
+}
+
+/// Refuse a file rampart is about to create or truncate (a report, a baseline) when it is
+/// reached, below the working directory, through a symbolic link that leads out of the
+/// directory holding it: a repository must not be able to direct that write outside itself.
+/// A path outside the working directory (`/dev/stdout`, an absolute path elsewhere) is taken
+/// as named.
+pub fn check_output_path(path: &Path) -> Result<(), WriteRefused> {
+    let (Some(name), Ok(cwd)) = (path.file_name(), std::fs::canonicalize(".")) else {
+        return Ok(());
+    };
+    let parent = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    // A directory that does not exist: creating the file fails on its own.
+    let (Some(within), Ok(real)) = (resolve_within(parent), std::fs::canonicalize(parent)) else {
+        return Ok(());
+    };
+    if within != real {
+        return Err(WriteRefused::LinkOut(real.join(name)));
+    }
+    let full = real.join(name);
+    let is_link = std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link || !real.starts_with(&cwd) {
+        return Ok(());
+    }
+    match std::fs::canonicalize(&full) {
+        Ok(target) if target.starts_with(&real) => Ok(()),
+        Ok(target) => Err(WriteRefused::LinkOut(target)),
+        // A dangling link would create its target wherever it points.
+        Err(_) => Err(WriteRefused::LinkOut(
+            std::fs::read_link(&full).unwrap_or(full),
+        )),
+    }
 }
 
 /// What identifies the file as it was when its text was checked: replacing it is refused when

@@ -298,7 +298,9 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
             }
             let merged = rampart::merge::merge(parts)?;
             match &output {
-                Some(p) => std::fs::write(p, merged.to_json())
+                Some(p) => rampart::fixer::check_output_path(p)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|()| Ok(std::fs::write(p, merged.to_json())?))
                     .with_context(|| format!("writing {}", p.display()))?,
                 None => write_stdout(&merged.to_json())?,
             }
@@ -599,7 +601,9 @@ fn write_baseline(mut args: BaselineArgs) -> Result<ExitCode> {
     let sel = &args.selection;
     let (result, _) = run_scan(sel, resolver(sel, None)?)?;
     let b = Baseline::from_scan(&result, &args.output);
-    std::fs::write(&args.output, b.to_json())
+    rampart::fixer::check_output_path(&args.output)
+        .map_err(anyhow::Error::from)
+        .and_then(|()| Ok(std::fs::write(&args.output, b.to_json())?))
         .with_context(|| format!("writing {}", args.output.display()))?;
     let total: usize = b.findings.iter().map(|e| e.count).sum();
     eprintln!(

@@ -244,3 +244,56 @@ fn diff_writes_nothing_at_all() {
     assert!(diff.contains("--- a/tree/pod.yaml"), "{diff}");
     assert_eq!(state(dir.path()), before, "nothing was written");
 }
+
+#[test]
+fn reports_and_baselines_are_not_written_through_a_link_out_of_the_repository() {
+    let dir = scratch();
+    let tree = dir.path().join("tree");
+    std::fs::write(tree.join("pod.yaml"), POD).unwrap();
+    let victim = dir.path().join("outside/victim");
+    std::fs::write(&victim, "keep\n").unwrap();
+    std::os::unix::fs::symlink("../outside/victim", tree.join(".rampart-baseline.json")).unwrap();
+    std::os::unix::fs::symlink("../outside/victim", tree.join("report.sarif")).unwrap();
+    std::os::unix::fs::symlink("../outside", tree.join("out")).unwrap();
+    let run = |args: &[&str]| {
+        Command::cargo_bin("rampart")
+            .unwrap()
+            .current_dir(&tree)
+            .timeout(Duration::from_secs(60))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let part = run(&["scan", "--format", "sarif", "--output", "part.sarif"]);
+    assert_eq!(part.status.code(), Some(1), "{}", stderr(&part));
+    let before = state(dir.path());
+    for (args, named) in [
+        (&["baseline"][..], ".rampart-baseline.json"),
+        (
+            &["scan", "--format", "sarif", "--output", "report.sarif"],
+            "report.sarif",
+        ),
+        (
+            &["scan", "--format", "json", "--output", "out/new.json"],
+            "out/new.json",
+        ),
+        (
+            &["merge", "part.sarif", "-o", "report.sarif"],
+            "report.sarif",
+        ),
+    ] {
+        let out = run(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!(
+                "writing {named}: leads through a symbolic link to "
+            )) && err.contains("outside the directory holding the link; not written"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(state(dir.path()), before, "{args:?} wrote nothing");
+    }
+    // A report to a path the user names outside the working directory is written as named.
+    let out = run(&["scan", "--format", "json", "--output", "/dev/null"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
