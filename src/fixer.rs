@@ -138,6 +138,8 @@ pub enum WriteRefused {
     HardLinks(u64),
     #[error("is read-only; not written")]
     ReadOnly,
+    #[error("is not writable by this user; not written")]
+    NotWritable,
     #[error("is not a regular file; not written")]
     NotRegular,
     #[error("its owner and group could not be kept ({0}); not written")]
@@ -327,7 +329,8 @@ fn writable(path: &Path, meta: &std::fs::Metadata) -> Result<(), WriteRefused> {
     }
     let e = std::io::Error::last_os_error();
     match e.raw_os_error() {
-        Some(libc::EACCES | libc::EPERM | libc::EROFS) => Err(WriteRefused::ReadOnly),
+        Some(libc::EACCES | libc::EPERM) => Err(WriteRefused::NotWritable),
+        Some(libc::EROFS) => Err(WriteRefused::ReadOnly),
         _ => Err(io("checking write permission")(e)),
     }
 }

@@ -505,6 +505,7 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
         let mut applied = 0;
         let mut refused = 0;
         let mut diffs = String::new();
+        let mut written = std::collections::HashSet::new();
         let tree = rampart::fixer::Tree::of_paths(&sel.paths);
         for file in &result.files {
             let config = source.for_file(&file.path)?;
@@ -522,12 +523,24 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
             }
             if args.diff {
                 diffs.push_str(&rampart::fixer::diff(&outcome));
-            } else if let Err(why) =
-                rampart::fixer::write_fixed(&outcome.path, &outcome.original, &outcome.fixed, &tree)
-            {
-                eprintln!("rampart: {shown}: {why}");
-                refused += 1;
-                continue;
+            } else {
+                let real = std::fs::canonicalize(&outcome.path).ok();
+                if real.as_ref().is_some_and(|r| written.contains(r)) {
+                    // The same file under another name (a link to it), already fixed.
+                    continue;
+                }
+                let tried = rampart::fixer::write_fixed(
+                    &outcome.path,
+                    &outcome.original,
+                    &outcome.fixed,
+                    &tree,
+                );
+                if let Err(why) = tried {
+                    eprintln!("rampart: {shown}: {why}");
+                    refused += 1;
+                    continue;
+                }
+                written.extend(real);
             }
             changed += 1;
             applied += outcome.applied;

@@ -297,3 +297,52 @@ fn reports_and_baselines_are_not_written_through_a_link_out_of_the_repository() 
     let out = run(&["scan", "--format", "json", "--output", "/dev/null"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
+
+#[test]
+fn a_file_the_user_cannot_write_is_refused_even_in_a_writable_directory() {
+    use std::os::unix::process::CommandExt;
+    if !is_root() {
+        eprintln!("skipped: needs root to run rampart as another user");
+        return;
+    }
+    let dir = scratch();
+    let tree = dir.path().join("tree");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    // Anyone may create and rename files here, but pod.yaml is root's, 0644.
+    std::fs::set_permissions(&tree, std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::write(tree.join("pod.yaml"), POD).unwrap();
+    let before = state(dir.path());
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("rampart"))
+        .current_dir(dir.path())
+        .uid(65534)
+        .gid(65534)
+        .args(["scan", "--format", "compact", "--fix", "tree"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(
+        err.contains("rampart: tree/pod.yaml: is not writable by this user; not written"),
+        "{err}"
+    );
+    assert_ne!(out.status.code(), Some(0));
+    assert_eq!(state(dir.path()), before);
+}
+
+#[test]
+fn a_file_named_twice_through_a_link_is_fixed_once_without_a_refusal() {
+    let dir = scratch();
+    let tree = dir.path().join("tree");
+    std::fs::write(tree.join("target.yaml"), POD).unwrap();
+    std::os::unix::fs::symlink("target.yaml", tree.join("link.yaml")).unwrap();
+    let out = fix_in(dir.path(), &["--fix", "tree", "tree/link.yaml"]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("applied 1 fix(es) to 1 file(s)") && !err.contains("refused"),
+        "{err}"
+    );
+    assert_eq!(read(&tree.join("target.yaml")), fixed());
+    assert!(std::fs::symlink_metadata(tree.join("link.yaml"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
