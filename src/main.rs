@@ -316,7 +316,9 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
             }
             let merged = rampart::merge::merge(parts)?;
             match &output {
-                Some(p) => std::fs::write(p, merged.to_json())
+                Some(p) => rampart::fixer::check_output_path(p)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|()| Ok(std::fs::write(p, merged.to_json())?))
                     .with_context(|| format!("writing {}", p.display()))?,
                 None => write_stdout(&merged.to_json())?,
             }
@@ -548,6 +550,7 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
     if args.verbose {
         out.skipped = Some(Vec::new());
     }
+    let mut any_refused = false;
     let discovered = if args.fix || args.diff {
         let (mut result, source) = run_scan(sel, resolver)?;
         let min = if args.unsafe_fixes {
@@ -557,42 +560,69 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
         };
         let mut changed = 0;
         let mut applied = 0;
+        let mut refused = 0;
         let mut diffs = String::new();
+        let mut written = std::collections::HashSet::new();
+        let tree = rampart::fixer::Tree::of_paths(&sel.paths);
         for file in &result.files {
             let config = source.for_file(&file.path)?;
             let Some(outcome) = rampart::fixer::fix_file(file, min, &config) else {
                 continue;
             };
+            let shown = report::display_path(&outcome.path);
             if let Some(why) = &outcome.refused {
-                eprintln!("rampart: {}: {why}", report::display_path(&outcome.path));
+                eprintln!("rampart: {shown}: {why}");
+                refused += 1;
                 continue;
             }
             if !outcome.changed() {
                 continue;
             }
-            changed += 1;
-            applied += outcome.applied;
             if args.diff {
                 diffs.push_str(&rampart::fixer::diff(&outcome));
             } else {
-                rampart::fixer::write_atomic(&outcome.path, &outcome.fixed)
-                    .with_context(|| format!("writing {}", outcome.path.display()))?;
+                let real = std::fs::canonicalize(&outcome.path).ok();
+                if real.as_ref().is_some_and(|r| written.contains(r)) {
+                    // The same file under another name (a link to it), already fixed.
+                    continue;
+                }
+                let tried = rampart::fixer::write_fixed(
+                    &outcome.path,
+                    &outcome.original,
+                    &outcome.fixed,
+                    &tree,
+                );
+                if let Err(why) = tried {
+                    eprintln!("rampart: {shown}: {why}");
+                    refused += 1;
+                    continue;
+                }
+                written.extend(real);
             }
+            changed += 1;
+            applied += outcome.applied;
         }
+        let refused_note = if refused > 0 {
+            format!("; {refused} file(s) refused")
+        } else {
+            String::new()
+        };
         if args.diff {
             write_stdout(&diffs)?;
             note(format!(
-                "rampart: {applied} fix(es) would change {changed} file(s)"
+                "rampart: {applied} fix(es) would change {changed} file(s){refused_note}"
             ));
-            return Ok(if changed > 0 {
+            return Ok(if changed > 0 || refused > 0 {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
             });
         }
         note(format!(
-            "rampart: applied {applied} fix(es) to {changed} file(s)"
+            "rampart: applied {applied} fix(es) to {changed} file(s){refused_note}"
         ));
+        // A file that was to be fixed and was not is not a clean run.
+        any_refused = refused > 0;
         if changed > 0 {
             // Report what is left, as the files now are.
             let (rescanned, _) = run_scan(sel, self::resolver(sel, args.fail_on)?)?;
@@ -619,7 +649,7 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
         bar.finish();
         scanned?
     };
-    let failing = out.failing;
+    let failing = out.failing || any_refused;
     let note_text = out.verbose_note();
     out.finish(discovered, &human, &metas)?;
     if args.verbose
@@ -642,7 +672,9 @@ fn write_baseline(mut args: BaselineArgs) -> Result<ExitCode> {
     selection_paths_exist(sel)?;
     let (result, _) = run_scan(sel, resolver(sel, None)?)?;
     let b = Baseline::from_scan(&result, &args.output);
-    std::fs::write(&args.output, b.to_json())
+    rampart::fixer::check_output_path(&args.output)
+        .map_err(anyhow::Error::from)
+        .and_then(|()| Ok(std::fs::write(&args.output, b.to_json())?))
         .with_context(|| format!("writing {}", args.output.display()))?;
     let total: usize = b.findings.iter().map(|e| e.count).sum();
     eprintln!(

@@ -49,7 +49,10 @@ impl Sink {
     fn open(path: Option<&Path>) -> Result<Sink> {
         let out: Box<dyn Write> = match path {
             Some(p) => Box::new(BufWriter::new(
-                File::create(p).with_context(|| format!("writing {}", p.display()))?,
+                rampart::fixer::check_output_path(p)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|()| Ok(File::create(p)?))
+                    .with_context(|| format!("writing {}", p.display()))?,
             )),
             None => Box::new(BufWriter::new(std::io::stdout())),
         };
