@@ -3,38 +3,78 @@
 
 use crate::model::Node;
 
-/// (first port, last port, service) of remote-administration and database ports.
-pub const SENSITIVE: &[(u32, u32, &str)] = &[
-    (22, 22, "SSH"),
-    (23, 23, "telnet"),
-    (3389, 3389, "RDP"),
-    (5985, 5986, "WinRM"),
-    (2375, 2376, "the Docker API"),
-    (3306, 3306, "MySQL"),
-    (5432, 5432, "PostgreSQL"),
-    (1433, 1433, "SQL Server"),
-    (1521, 1521, "Oracle"),
-    (27017, 27017, "MongoDB"),
-    (6379, 6379, "Redis"),
-    (9200, 9200, "Elasticsearch"),
-    (11211, 11211, "memcached"),
-    (5984, 5984, "CouchDB"),
+/// The transport protocols a firewall rule matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    Tcp,
+    Udp,
+    /// Every protocol, or a rule that names none (`*`).
+    Any,
+}
+
+impl Transport {
+    /// `tcp`/`6`, `udp`/`17` in any case; `*`, `-1` and `all` are [`Transport::Any`]. SCTP is
+    /// taken as TCP (the services below listen on both alike). `None` for protocols without
+    /// ports (ICMP, ESP, AH).
+    pub fn parse(protocol: &str) -> Option<Transport> {
+        match protocol.trim().to_ascii_lowercase().as_str() {
+            "tcp" | "6" | "sctp" | "132" => Some(Transport::Tcp),
+            "udp" | "17" => Some(Transport::Udp),
+            "*" | "-1" | "all" => Some(Transport::Any),
+            _ => None,
+        }
+    }
+
+    fn includes(self, service: Serves) -> bool {
+        match self {
+            Transport::Any => true,
+            Transport::Tcp => true,
+            Transport::Udp => service == Serves::TcpAndUdp,
+        }
+    }
+}
+
+/// The transports a sensitive service listens on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Serves {
+    Tcp,
+    TcpAndUdp,
+}
+
+/// (first port, last port, service, transports) of remote-administration and database ports.
+const SENSITIVE: &[(u32, u32, &str, Serves)] = &[
+    (22, 22, "SSH", Serves::Tcp),
+    (23, 23, "telnet", Serves::Tcp),
+    // RDP 8.0+ carries the session over UDP 3389 too.
+    (3389, 3389, "RDP", Serves::TcpAndUdp),
+    (5985, 5986, "WinRM", Serves::Tcp),
+    (2375, 2376, "the Docker API", Serves::Tcp),
+    (3306, 3306, "MySQL", Serves::Tcp),
+    (5432, 5432, "PostgreSQL", Serves::Tcp),
+    (1433, 1433, "SQL Server", Serves::Tcp),
+    (1521, 1521, "Oracle", Serves::Tcp),
+    (27017, 27017, "MongoDB", Serves::Tcp),
+    (6379, 6379, "Redis", Serves::Tcp),
+    (9200, 9200, "Elasticsearch", Serves::Tcp),
+    // memcached answers on UDP by default (the amplification attacks of 2018).
+    (11211, 11211, "memcached", Serves::TcpAndUdp),
+    (5984, 5984, "CouchDB", Serves::Tcp),
 ];
 
-/// What the port range `from..=to` opens: "every port", "SSH (22), RDP (3389)", or `None` when
-/// it holds no sensitive port.
-pub fn exposed_ports(from: u32, to: u32) -> Option<String> {
+/// What the port range `from..=to` opens over `transport`: "every port", "SSH (22), RDP
+/// (3389)", or `None` when it holds no port of a sensitive service on that transport.
+pub fn exposed_ports(from: u32, to: u32, transport: Transport) -> Option<String> {
     if from <= 1 && to >= 65535 {
         return Some("every port".into());
     }
-    let mut ports: Vec<&(u32, u32, &str)> = SENSITIVE
+    let mut ports: Vec<&(u32, u32, &str, Serves)> = SENSITIVE
         .iter()
-        .filter(|(a, b, _)| from <= *b && to >= *a)
+        .filter(|(a, b, _, serves)| from <= *b && to >= *a && transport.includes(*serves))
         .collect();
-    ports.sort();
+    ports.sort_by_key(|(a, ..)| *a);
     let hits: Vec<String> = ports
         .iter()
-        .map(|(a, _, what)| format!("{what} ({a})"))
+        .map(|(a, _, what, _)| format!("{what} ({a})"))
         .collect();
     (!hits.is_empty()).then(|| hits.join(", "))
 }
@@ -44,7 +84,7 @@ pub enum Traffic {
     /// Every protocol (`-1`, `all`).
     All,
     /// TCP or UDP on `from..=to`.
-    Ports(u32, u32),
+    Ports(u32, u32, Transport),
 }
 
 /// The traffic of a rule whose protocol is in `protocol_key` and ports in `from_key`/`to_key`;
@@ -59,22 +99,21 @@ pub fn aws_traffic(
     if protocol.is_unknown() {
         return None;
     }
-    let p = protocol.display().to_ascii_lowercase();
-    if p == "-1" || p == "all" {
+    let transport = Transport::parse(&protocol.display())?;
+    if transport == Transport::Any {
         return Some(Traffic::All);
     }
-    if !matches!(p.as_str(), "tcp" | "6" | "udp" | "17") {
-        return None;
-    }
     let port = |k: &str| rule.get(k).and_then(Node::as_f64).map(|n| n as u32);
-    Some(Traffic::Ports(port(from_key)?, port(to_key)?))
+    Some(Traffic::Ports(port(from_key)?, port(to_key)?, transport))
 }
 
-/// What a list of port nodes (`22`, `"3389"`, `"1000-2000"`, `"*"`) opens that matters, each
-/// service once: "SSH (22), RDP (3389)".
-pub fn exposed_port_list<'a>(ports: impl IntoIterator<Item = &'a Node>) -> Option<String> {
+/// What a list of port nodes (`22`, `"3389"`, `"1000-2000"`, `"*"`), each with the transport
+/// it is opened on, opens that matters, each service once: "SSH (22), RDP (3389)".
+pub fn exposed_port_list<'a>(
+    ports: impl IntoIterator<Item = (&'a Node, Transport)>,
+) -> Option<String> {
     let mut hits: Vec<String> = Vec::new();
-    for p in ports {
+    for (p, transport) in ports {
         let text = p
             .as_str()
             .map(str::to_string)
@@ -82,7 +121,7 @@ pub fn exposed_port_list<'a>(ports: impl IntoIterator<Item = &'a Node>) -> Optio
         let what = text
             .as_deref()
             .and_then(port_range)
-            .and_then(|(a, b)| exposed_ports(a, b));
+            .and_then(|(a, b)| exposed_ports(a, b, transport));
         if let Some(what) = what.filter(|w| !hits.contains(w)) {
             hits.push(what);
         }
@@ -123,12 +162,23 @@ mod tests {
         assert_eq!(port_range("1000-2000"), Some((1000, 2000)));
         assert_eq!(port_range("*"), Some((0, 65535)));
         assert_eq!(port_range("ssh"), None);
-        assert_eq!(exposed_ports(0, 65535).as_deref(), Some("every port"));
         assert_eq!(
-            exposed_ports(20, 23).as_deref(),
+            exposed_ports(0, 65535, Transport::Udp).as_deref(),
+            Some("every port")
+        );
+        assert_eq!(
+            exposed_ports(20, 23, Transport::Tcp).as_deref(),
             Some("SSH (22), telnet (23)")
         );
-        assert_eq!(exposed_ports(80, 443), None);
+        assert_eq!(exposed_ports(80, 443, Transport::Any), None);
+        // Only services that listen on UDP are exposed by a UDP rule.
+        assert_eq!(exposed_ports(20, 23, Transport::Udp), None);
+        assert_eq!(
+            exposed_ports(3000, 12000, Transport::Udp).as_deref(),
+            Some("RDP (3389), memcached (11211)")
+        );
+        assert_eq!(Transport::parse("Udp"), Some(Transport::Udp));
+        assert_eq!(Transport::parse("icmp"), None);
         assert!(is_internet("Internet") && is_internet("::/0") && !is_internet("10.0.0.0/8"));
     }
 }

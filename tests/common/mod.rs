@@ -112,7 +112,13 @@ pub fn copy_tree(from: &Path, to: &Path) {
         if ft.is_dir() {
             copy_tree(&entry.path(), &target);
         } else if ft.is_file() {
-            std::fs::copy(entry.path(), target).unwrap();
+            std::fs::copy(entry.path(), &target).unwrap();
+            // A scratch copy is the tests' own to change, whatever the source's permissions
+            // (the shared corpus has no write bits; --fix refuses read-only files).
+            let mut permissions = std::fs::metadata(&target).unwrap().permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            permissions.set_readonly(false);
+            std::fs::set_permissions(&target, permissions).unwrap();
         }
     }
 }

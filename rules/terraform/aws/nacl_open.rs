@@ -9,9 +9,11 @@ crate::declare_rule! {
     /// An `allow` entry for ingress from `0.0.0.0/0` or `::/0` in an `aws_network_acl` (inline
     /// `ingress` blocks) or an `aws_network_acl_rule` (`egress` unset or `false`) that covers every
     /// protocol (`-1`/`all`), every port, or a remote-administration or database port (SSH 22, RDP
-    /// 3389, …). Ranges starting at 1024 or above are not flagged: network ACLs are stateless, and
-    /// a public subnet must let the return traffic of outbound connections back in on the
-    /// ephemeral ports.
+    /// 3389, MySQL 3306, PostgreSQL 5432, Redis 6379, …; on UDP only the services that listen
+    /// there, RDP and memcached). An ephemeral range (from 1024 or above up to 65535) is not
+    /// flagged: network ACLs are stateless, and a public subnet must let the return traffic of
+    /// outbound connections back in on those ports. A narrower range above 1024 (`3389`,
+    /// `5432-5432`) is an ordinary opening and is judged like any other.
     ///
     /// ## Why it matters
     /// A network ACL is the subnet-wide layer under security groups: one that lets the
@@ -72,9 +74,9 @@ const OPEN: &[&str] = &["0.0.0.0/0", "::/0"];
 fn exposed(entry: &Node) -> Option<String> {
     match aws_traffic(entry, "protocol", "from_port", "to_port")? {
         Traffic::All => Some("all traffic".into()),
-        // Return traffic on the ephemeral ports.
-        Traffic::Ports(from, _) if from >= 1024 => None,
-        Traffic::Ports(from, to) => exposed_ports(from, to),
+        // Return traffic on the ephemeral ports: a range from 1024 or above up to the last port.
+        Traffic::Ports(from, 65535, _) if from >= 1024 => None,
+        Traffic::Ports(from, to, transport) => exposed_ports(from, to, transport),
     }
 }
 

@@ -70,7 +70,7 @@ const OPEN: &[&str] = &["0.0.0.0/0", "::/0"];
 fn exposed(rule: &Node, from_key: &str, to_key: &str, protocol_key: &str) -> Option<String> {
     match aws_traffic(rule, protocol_key, from_key, to_key)? {
         Traffic::All => Some("every port and protocol".into()),
-        Traffic::Ports(from, to) => exposed_ports(from, to),
+        Traffic::Ports(from, to, transport) => exposed_ports(from, to, transport),
     }
 }
 

@@ -2,7 +2,7 @@ use crate::model::{Node, Value};
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
-use crate::rules::terraform::network::{exposed_port_list, is_internet};
+use crate::rules::terraform::network::{exposed_port_list, is_internet, Transport};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -11,7 +11,8 @@ crate::declare_rule! {
     /// `0.0.0.0/0`, `::/0` in `source_address_prefix` or `source_address_prefixes`) and whose
     /// destination ports (`destination_port_range(s)`, for protocols `Tcp`, `Udp` or `*`) include
     /// every port or a remote-administration or database port (SSH 22, RDP 3389, WinRM, SQL Server
-    /// 1433, …).
+    /// 1433, …). A `Udp` rule is judged by the services that listen on UDP (RDP's UDP transport,
+    /// memcached): SSH, telnet and the databases do not.
     ///
     /// ## Why it matters
     /// SSH and RDP open to the internet are brute-forced within minutes, and RDP has a history of
@@ -84,11 +85,9 @@ fn values(rule: &Node, keys: &[&str]) -> Vec<Node> {
         .collect()
 }
 
-fn exposed(rule: &Node) -> Option<String> {
-    exposed_port_list(&values(
-        rule,
-        &["destination_port_range", "destination_port_ranges"],
-    ))
+fn exposed(rule: &Node, transport: Transport) -> Option<String> {
+    let ports = values(rule, &["destination_port_range", "destination_port_ranges"]);
+    exposed_port_list(ports.iter().map(|p| (p, transport)))
 }
 
 fn is(rule: &Node, key: &str, want: &str) -> bool {
@@ -119,14 +118,15 @@ impl Rule for NsgOpenAdminPorts {
                 if !is(rule, "direction", "Inbound") || !is(rule, "access", "Allow") {
                     continue;
                 }
-                // ICMP, ESP and AH have no ports.
-                if !(is(rule, "protocol", "Tcp")
-                    || is(rule, "protocol", "Udp")
-                    || is(rule, "protocol", "*"))
-                {
+                // ICMP, ESP and AH have no ports; a UDP rule opens only what listens on UDP.
+                let Some(transport) = rule
+                    .get("protocol")
+                    .and_then(Node::as_str)
+                    .and_then(Transport::parse)
+                else {
                     continue;
-                }
-                let Some(what) = exposed(rule) else {
+                };
+                let Some(what) = exposed(rule, transport) else {
                     continue;
                 };
                 for source in ["source_address_prefix", "source_address_prefixes"]

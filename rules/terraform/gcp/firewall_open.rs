@@ -2,7 +2,7 @@ use crate::model::Node;
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
-use crate::rules::terraform::network::exposed_port_list;
+use crate::rules::terraform::network::{exposed_port_list, Transport};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -74,7 +74,7 @@ const OPEN: &[&str] = &["0.0.0.0/0", "::/0"];
 
 /// What the `allow` blocks open that matters: "every port", "SSH (22), RDP (3389)".
 fn exposed(rule: &Node) -> Option<String> {
-    let mut ports: Vec<&Node> = Vec::new();
+    let mut ports: Vec<(&Node, Transport)> = Vec::new();
     for allow in rule.get("allow").map(Node::as_list).unwrap_or_default() {
         let Some(protocol) = allow.get("protocol").and_then(Node::as_str) else {
             continue;
@@ -83,14 +83,14 @@ fn exposed(rule: &Node) -> Option<String> {
         if protocol == "all" {
             return Some("every protocol and port".into());
         }
-        if !matches!(protocol.as_str(), "tcp" | "udp" | "sctp" | "6" | "17") {
+        let Some(transport) = Transport::parse(&protocol) else {
             continue;
-        }
+        };
         let listed = allow.get("ports").map(Node::as_list).unwrap_or_default();
         if listed.is_empty() && allow.get("ports").is_none_or(|p| !p.is_unknown()) {
             return Some(format!("every {protocol} port"));
         }
-        ports.extend(listed);
+        ports.extend(listed.iter().map(|p| (p, transport)));
     }
     exposed_port_list(ports)
 }
