@@ -243,10 +243,17 @@ fn main() -> ExitCode {
     match run(cli, outputs) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("rampart: error: {e:#}");
+            eprintln!("rampart: error: {}", error_text(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error for stderr, on one line. Its text may hold file names and file content: control
+/// characters (newlines too) are escaped as in the reports, so that it cannot drive the terminal
+/// or start a CI workflow command.
+fn error_text(e: &anyhow::Error) -> String {
+    report::text::line(&format!("{e:#}")).into_owned()
 }
 
 /// Each `--output` goes with the `--format` given before it.
@@ -507,7 +514,11 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
                 continue;
             };
             if let Some(why) = &outcome.refused {
-                eprintln!("rampart: {}: {why}", report::display_path(&outcome.path));
+                eprintln!(
+                    "rampart: {}: {}",
+                    report::text::line(&report::display_path(&outcome.path)),
+                    report::text::line(why)
+                );
                 continue;
             }
             if !outcome.changed() {

@@ -54,7 +54,9 @@ pub struct Merged {
 
 impl Merged {
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(&self.doc).expect("JSON values serialise") + "\n"
+        crate::report::text::json(
+            serde_json::to_string_pretty(&self.doc).expect("JSON values serialise"),
+        ) + "\n"
     }
 
     /// Findings (or results) at or above `severity` (`critical`, `high`, `medium`, `low`).
