@@ -1,4 +1,5 @@
 //! Hostile input aimed at the reader of rampart's output, at `rampart merge` and at the
 //! language server.
 
+mod merge_parts;
 mod output_escaping;
