@@ -85,6 +85,11 @@ pub fn block_with_offsets(s: &str, offsets: &[usize]) -> (String, Vec<usize>) {
     (out, mapped)
 }
 
+/// Lines of text (a diff of a file): [`block_with_offsets`] without offsets.
+pub fn block(s: &str) -> String {
+    block_with_offsets(s, &[]).0
+}
+
 /// Serialised JSON with the unsafe characters that JSON allows raw in strings (DEL, C1
 /// controls, bidi controls; serialisers escape the C0 ones) written as `\uNNNN` escapes, which
 /// mean the same to a JSON reader. Raw newlines are the layout of pretty-printed JSON.

@@ -140,3 +140,35 @@ fn errors_on_stderr_escape_the_names_they_quote() {
     check_clean("merge", &stderr, false);
     assert!(stderr.contains("missing-x\\x1b"), "{stderr}");
 }
+
+#[test]
+fn diffs_escape_names_and_content() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app # \u{202e}evil\u{202c}\n      image: nginx:1.25\n      securityContext:\n        privileged: true\n";
+    std::fs::write(tmp.path().join(format!("pod-{HOSTILE}.yaml")), pod).unwrap();
+    let out = rampart(tmp.path(), &["scan", "--diff", "--unsafe-fixes", "."]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    check_clean("diff", &stdout, false);
+    assert!(
+        stdout.contains("+++ b/pod-x\\x1b]0;pwned\\x07\\x0a::error::x\\u{202e}.yaml"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("# \\u{202e}evil\\u{202c}"), "{stdout}");
+}
+
+#[test]
+fn config_names_its_source_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join(HOSTILE);
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join(".rampart.toml"), "fail-on = \"high\"\n").unwrap();
+    let out = rampart(tmp.path(), &["config", HOSTILE]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    check_clean("config", &stdout, false);
+    assert!(
+        stdout.contains("x\\x1b]0;pwned\\x07\\x0a::error::x\\u{202e}/.rampart.toml"),
+        "{stdout}"
+    );
+}
