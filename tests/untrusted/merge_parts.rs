@@ -160,4 +160,13 @@ fn valid_parts_merge_and_gate() {
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let out = rampart(dir, &["merge", &p, "--fail-on", "medium"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // An error-level result from another tool is high, not below every gate.
+    for r in other["runs"][0]["results"].as_array_mut().unwrap() {
+        r["level"] = json!("error");
+    }
+    let p = write(dir, "other.sarif", &other);
+    let out = rampart(dir, &["merge", &p, "--fail-on", "high"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let out = rampart(dir, &["merge", &p, "--fail-on", "critical"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
 }
