@@ -148,8 +148,9 @@ pub fn diff(outcome: &Outcome) -> String {
         .context_radius(3)
         .header(&format!("a/{name}"), &format!("b/{name}"))
         .to_string();
-    // Control characters of the file are shown escaped, as in the reports.
-    text::block(&diff)
+    // Control characters of the file are shown escaped, as in the reports, and a context line
+    // of the file cannot read as a CI workflow command.
+    text::without_commands(&text::block(&diff)).into_owned()
 }
 
 #[cfg(test)]

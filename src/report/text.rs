@@ -53,6 +53,27 @@ pub fn line_start_path(path: &str) -> Cow<'_, str> {
     }
 }
 
+/// Lines of text where none may read as a CI workflow command: in a line that starts with `::`
+/// after white space, the first `:` is written `\x3a`.
+pub fn without_commands(s: &str) -> Cow<'_, str> {
+    let command = |l: &str| l.trim_start().starts_with("::");
+    if !s.lines().any(command) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for l in s.split_inclusive('\n') {
+        if command(l) {
+            let at = l.len() - l.trim_start().len();
+            out.push_str(&l[..at]);
+            out.push_str("\\x3a");
+            out.push_str(&l[at + 1..]);
+        } else {
+            out.push_str(l);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Whether the character at byte `at` of `s` is kept in a block of lines: newlines, tabs and the
 /// `\r` of a `\r\n` are layout.
 fn layout(s: &str, at: usize, c: char) -> bool {
@@ -160,6 +181,15 @@ mod tests {
         assert_eq!(line_start_path("a/::b"), "a/::b");
         assert_eq!(line_start_path(":x"), ":x");
         assert_eq!(line_start_path(" \u{a0}::x"), "./ \u{a0}::x");
+    }
+
+    #[test]
+    fn no_line_reads_as_a_command() {
+        assert_eq!(
+            without_commands(" ::error::x\n+::y\n \t::z\n a::b\n"),
+            " \\x3a:error::x\n+::y\n \t\\x3a:z\n a::b\n"
+        );
+        assert!(matches!(without_commands(" a\n+::b"), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -144,7 +144,9 @@ fn errors_on_stderr_escape_the_names_they_quote() {
 #[test]
 fn diffs_escape_names_and_content() {
     let tmp = tempfile::tempdir().unwrap();
-    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app # \u{202e}evil\u{202c}\n      image: nginx:1.25\n      securityContext:\n        privileged: true\n";
+    // A bidi override in a comment, and a line that GitHub Actions would run as a command in
+    // the diff's context.
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: nginx:1.25\n      args:\n        - |\n          ::stop-commands::pwned\n      securityContext: # \u{202e}evil\u{202c}\n        privileged: true\n";
     std::fs::write(tmp.path().join(format!("pod-{HOSTILE}.yaml")), pod).unwrap();
     let out = rampart(tmp.path(), &["scan", "--diff", "--unsafe-fixes", "."]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
@@ -155,6 +157,7 @@ fn diffs_escape_names_and_content() {
         "{stdout}"
     );
     assert!(stdout.contains("# \\u{202e}evil\\u{202c}"), "{stdout}");
+    assert!(stdout.contains("\\x3a:stop-commands::pwned"), "{stdout}");
 }
 
 #[test]
