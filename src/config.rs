@@ -528,7 +528,8 @@ impl Config {
             out.push_str("# no configuration file: defaults and command-line flags\n");
         } else {
             for s in &self.sources {
-                let _ = writeln!(out, "# from {}", s.display());
+                let path = s.to_string_lossy();
+                let _ = writeln!(out, "# from {}", crate::report::text::line(&path));
             }
         }
         let _ = writeln!(out, "select = {}", list(&self.select));

@@ -482,12 +482,16 @@ pub fn write_fixed(path: &Path, read: &str, fixed: &str, tree: &Tree) -> Result<
 
 /// A unified diff of one outcome, with file names.
 pub fn diff(outcome: &Outcome) -> String {
-    let name = crate::report::display_path(&outcome.path);
-    similar::TextDiff::from_lines(&outcome.original, &outcome.fixed)
+    use crate::report::text;
+    let name = text::line(&crate::report::display_path(&outcome.path)).into_owned();
+    let diff = similar::TextDiff::from_lines(&outcome.original, &outcome.fixed)
         .unified_diff()
         .context_radius(3)
         .header(&format!("a/{name}"), &format!("b/{name}"))
-        .to_string()
+        .to_string();
+    // Control characters of the file are shown escaped, as in the reports, and a context line
+    // of the file cannot read as a CI workflow command.
+    text::without_commands(&text::block(&diff)).into_owned()
 }
 
 #[cfg(test)]

@@ -261,10 +261,17 @@ fn main() -> ExitCode {
     match run(cli, outputs) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("rampart: error: {e:#}");
+            eprintln!("rampart: error: {}", error_text(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error for stderr, on one line. Its text may hold file names and file content: control
+/// characters (newlines too) are escaped as in the reports, so that it cannot drive the terminal
+/// or start a CI workflow command.
+fn error_text(e: &anyhow::Error) -> String {
+    report::text::line(&format!("{e:#}")).into_owned()
 }
 
 /// Each `--output` goes with the `--format` given before it.
@@ -569,9 +576,9 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
             let Some(outcome) = rampart::fixer::fix_file(file, min, &config) else {
                 continue;
             };
-            let shown = report::display_path(&outcome.path);
+            let shown = report::text::line(&report::display_path(&outcome.path)).into_owned();
             if let Some(why) = &outcome.refused {
-                eprintln!("rampart: {shown}: {why}");
+                eprintln!("rampart: {shown}: {}", report::text::line(why));
                 refused += 1;
                 continue;
             }
@@ -593,7 +600,7 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
                     &tree,
                 );
                 if let Err(why) = tried {
-                    eprintln!("rampart: {shown}: {why}");
+                    eprintln!("rampart: {shown}: {}", report::text::line(&why.to_string()));
                     refused += 1;
                     continue;
                 }

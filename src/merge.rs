@@ -14,6 +14,8 @@ pub enum MergeError {
     Read(PathBuf, String),
     #[error("{0}: neither a SARIF log nor a rampart JSON report")]
     Unknown(PathBuf),
+    #[error("{0}: not a valid {1} report: {2}")]
+    Invalid(PathBuf, &'static str, String),
     #[error("{0} is {1} but {2} is {3}: merge reports of one format")]
     Mixed(PathBuf, &'static str, PathBuf, &'static str),
     #[error("nothing to merge")]
@@ -36,9 +38,9 @@ impl ReportKind {
     }
 
     fn of(doc: &Value) -> Option<ReportKind> {
-        if doc["runs"].is_array() && doc["version"].is_string() {
+        if doc.get("runs").is_some() && doc.get("version").is_some() {
             Some(ReportKind::Sarif)
-        } else if doc["tool"]["name"] == "rampart" && doc["findings"].is_array() {
+        } else if doc["tool"]["name"] == "rampart" && doc.get("findings").is_some() {
             Some(ReportKind::Json)
         } else {
             None
@@ -54,17 +56,19 @@ pub struct Merged {
 
 impl Merged {
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(&self.doc).expect("JSON values serialise") + "\n"
+        crate::report::text::json(
+            serde_json::to_string_pretty(&self.doc).expect("JSON values serialise"),
+        ) + "\n"
     }
 
     /// Findings (or results) at or above `severity` (`critical`, `high`, `medium`, `low`).
+    /// A SARIF result without rampart's `severity` property counts by its level (error: high,
+    /// warning or no level: medium, note or none: low); the parts were checked, so every severity and
+    /// level is a known one.
     pub fn count_at_least(&self, severity: &str) -> usize {
-        let rank = |s: &str| {
-            ["low", "medium", "high", "critical"]
-                .iter()
-                .position(|x| *x == s)
-        };
-        let Some(min) = rank(severity) else { return 0 };
+        let rank = |s: &str| check::SEVERITIES.iter().position(|x| *x == s);
+        // Not a severity: everything counts, so that it cannot open the gate.
+        let min = rank(severity).unwrap_or(0);
         let items: Vec<&Value> = match self.kind {
             ReportKind::Json => self.doc["findings"]
                 .as_array()
@@ -86,8 +90,13 @@ impl Merged {
                 let sev = f["severity"]
                     .as_str()
                     .or_else(|| f["properties"]["severity"].as_str())
-                    .unwrap_or("low");
-                rank(sev).is_some_and(|r| r >= min)
+                    .unwrap_or(match f["level"].as_str() {
+                        Some("error") => "high",
+                        Some("note" | "none") => "low",
+                        _ => "medium",
+                    });
+                // An unknown severity (only in a merged document built by hand) fails the gate.
+                rank(sev).is_none_or(|r| r >= min)
             })
             .count()
     }
@@ -101,6 +110,11 @@ pub fn merge(parts: Vec<(PathBuf, String)>) -> Result<Merged, MergeError> {
         let doc: Value = serde_json::from_str(&text)
             .map_err(|e| MergeError::Read(path.clone(), e.to_string()))?;
         let k = ReportKind::of(&doc).ok_or_else(|| MergeError::Unknown(path.clone()))?;
+        let checked = match k {
+            ReportKind::Sarif => check::sarif(&doc),
+            ReportKind::Json => check::json(&doc),
+        };
+        checked.map_err(|why| MergeError::Invalid(path.clone(), k.name(), why))?;
         match &kind {
             Some((first, first_path)) if *first != k => {
                 return Err(MergeError::Mixed(
@@ -156,50 +170,45 @@ fn merge_sarif(docs: Vec<Value>) -> Value {
             }
         }
     }
-    first["runs"] = Value::Array(runs);
+    if let Some(obj) = first.as_object_mut() {
+        obj.insert("runs".into(), Value::Array(runs));
+    }
     first
 }
 
-/// Add the rules, artifacts, results and invocations of `run` to `into`.
+/// Add the rules, artifacts, results and invocations of `run` to `into` (both checked).
 fn append_run(into: &mut Value, seen: &mut HashSet<String>, run: &Value) {
     // Rules by id; the part's rule indexes mapped to the merged ones.
     let mut rule_map: HashMap<usize, usize> = HashMap::new();
-    let driver = &mut into["tool"]["driver"];
-    if driver["rules"].is_null() {
-        driver["rules"] = json!([]);
-    }
-    let rules = driver["rules"].as_array_mut().expect("rules is an array");
-    for (i, rule) in run["tool"]["driver"]["rules"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        rule_map.insert(i, index_or_push(rules, rule, "id"));
+    let driver = into.get_mut("tool").and_then(|t| t.get_mut("driver"));
+    if let Some(rules) = driver.and_then(|d| array_mut(d, "rules")) {
+        for (i, rule) in run["tool"]["driver"]["rules"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            rule_map.insert(i, index_or_push(rules, rule, "id"));
+        }
     }
     // Artifacts by location.
     let mut artifact_map: HashMap<usize, usize> = HashMap::new();
     if let Some(artifacts) = run["artifacts"].as_array() {
-        if into["artifacts"].is_null() {
-            into["artifacts"] = json!([]);
+        if let Some(merged) = array_mut(into, "artifacts") {
+            for (i, a) in artifacts.iter().enumerate() {
+                artifact_map.insert(i, index_or_push(merged, a, "location"));
+            }
         }
-        let merged = into["artifacts"]
-            .as_array_mut()
-            .expect("artifacts is an array");
-        for (i, a) in artifacts.iter().enumerate() {
-            artifact_map.insert(i, index_or_push(merged, a, "location"));
-        }
-    }
-    if into["results"].is_null() {
-        into["results"] = json!([]);
     }
     for result in run["results"].as_array().into_iter().flatten() {
         let mut r = result.clone();
-        if let Some(i) = r["ruleIndex"].as_u64() {
-            match rule_map.get(&(i as usize)) {
-                Some(at) => r["ruleIndex"] = json!(at),
-                None => {
-                    if let Some(obj) = r.as_object_mut() {
+        if let Some(obj) = r.as_object_mut() {
+            if let Some(i) = obj.get("ruleIndex").and_then(Value::as_u64) {
+                match rule_map.get(&(i as usize)) {
+                    Some(at) => {
+                        obj.insert("ruleIndex".into(), json!(at));
+                    }
+                    None => {
                         obj.remove("ruleIndex");
                     }
                 }
@@ -207,20 +216,26 @@ fn append_run(into: &mut Value, seen: &mut HashSet<String>, run: &Value) {
         }
         renumber_artifacts(&mut r, &artifact_map);
         if seen.insert(r.to_string()) {
-            into["results"]
-                .as_array_mut()
-                .expect("results is an array")
-                .push(r);
+            if let Some(results) = array_mut(into, "results") {
+                results.push(r);
+            }
         }
     }
     if let Some(inv) = run["invocations"].as_array() {
-        if into["invocations"].is_null() {
-            into["invocations"] = json!([]);
-        }
-        if let Some(list) = into["invocations"].as_array_mut() {
+        if let Some(list) = array_mut(into, "invocations") {
             list.extend(inv.iter().cloned());
         }
     }
+}
+
+/// The array `v[key]`, created when missing or null; `None` when `v` is not an object or the
+/// member is something else.
+fn array_mut<'a>(v: &'a mut Value, key: &str) -> Option<&'a mut Vec<Value>> {
+    let slot = v.as_object_mut()?.entry(key).or_insert(Value::Null);
+    if slot.is_null() {
+        *slot = json!([]);
+    }
+    slot.as_array_mut()
 }
 
 /// The index of the item of `list` whose `key` equals `item`'s, added at the end if none does.
@@ -336,4 +351,629 @@ fn merge_json(docs: Vec<Value>) -> Value {
         "files": files.into_values().collect::<Vec<_>>(),
         "summary": summary,
     })
+}
+
+/// Checks of a part's structure: the SARIF 2.1.0 and rampart JSON that rampart writes. A part
+/// that fails one is refused with where and why, before anything is merged.
+mod check {
+    use serde_json::{Map, Value};
+
+    pub const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
+    const LEVELS: [&str; 4] = ["none", "note", "warning", "error"];
+    const STATUSES: [&str; 3] = ["scanned", "skipped", "failed"];
+
+    /// The reason a part is refused.
+    pub type Check<T = ()> = Result<T, String>;
+
+    fn kind(v: &Value) -> &'static str {
+        match v {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        }
+    }
+
+    fn wrong(at: &str, v: &Value, want: &str) -> String {
+        format!("`{at}` is {}, not {want}", kind(v))
+    }
+
+    fn object<'a>(v: &'a Value, at: &str) -> Check<&'a Map<String, Value>> {
+        v.as_object().ok_or_else(|| wrong(at, v, "an object"))
+    }
+
+    fn array<'a>(v: &'a Value, at: &str) -> Check<&'a Vec<Value>> {
+        v.as_array().ok_or_else(|| wrong(at, v, "an array"))
+    }
+
+    fn string<'a>(v: &'a Value, at: &str) -> Check<&'a str> {
+        v.as_str().ok_or_else(|| wrong(at, v, "a string"))
+    }
+
+    fn count(v: &Value, at: &str) -> Check<u64> {
+        v.as_u64()
+            .ok_or_else(|| wrong(at, v, "a non-negative integer"))
+    }
+
+    fn required<'a>(obj: &'a Map<String, Value>, at: &str, key: &str) -> Check<&'a Value> {
+        obj.get(key).ok_or_else(|| format!("`{at}` has no `{key}`"))
+    }
+
+    /// `key` of `obj` when it is there and not null.
+    fn optional<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+        obj.get(key).filter(|v| !v.is_null())
+    }
+
+    fn one_of(v: &Value, at: &str, allowed: &[&str]) -> Check {
+        let s = string(v, at)?;
+        if allowed.contains(&s) {
+            Ok(())
+        } else {
+            Err(format!(
+                "`{at}` is {}, not one of {}",
+                serde_json::to_string(s).unwrap_or_default(),
+                allowed.join(", ")
+            ))
+        }
+    }
+
+    /// A rule id as rampart and the common scanners write them (`K8S-001`, `CKV_AWS_20`,
+    /// `js/xss`): 1 to 255 printable ASCII characters, no spaces or control characters.
+    fn rule_id(v: &Value, at: &str) -> Check<String> {
+        let s = string(v, at)?;
+        if s.is_empty() || s.len() > 255 || !s.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(format!(
+                "`{at}` is not a rule id (1 to 255 printable ASCII characters): {}",
+                serde_json::to_string(s).unwrap_or_default()
+            ));
+        }
+        Ok(s.to_string())
+    }
+
+    /// A SARIF log as rampart writes it.
+    pub fn sarif(doc: &Value) -> Check {
+        let top = object(doc, "$")?;
+        let version = string(required(top, "$", "version")?, "version")?;
+        if version != "2.1.0" {
+            return Err(format!("`version` is {version:?}, not \"2.1.0\""));
+        }
+        if let Some(s) = optional(top, "$schema") {
+            string(s, "$schema")?;
+        }
+        for (i, run) in array(required(top, "$", "runs")?, "runs")?
+            .iter()
+            .enumerate()
+        {
+            sarif_run(run, &format!("runs[{i}]"))?;
+        }
+        Ok(())
+    }
+
+    fn sarif_run(run: &Value, at: &str) -> Check {
+        let obj = object(run, at)?;
+        let tool_at = format!("{at}.tool");
+        let tool = object(required(obj, at, "tool")?, &tool_at)?;
+        let driver_at = format!("{tool_at}.driver");
+        let driver = object(required(tool, &tool_at, "driver")?, &driver_at)?;
+        string(
+            required(driver, &driver_at, "name")?,
+            &format!("{driver_at}.name"),
+        )?;
+        if let Some(v) = optional(driver, "version") {
+            string(v, &format!("{driver_at}.version"))?;
+        }
+        let mut rules = 0;
+        if let Some(list) = optional(driver, "rules") {
+            let rules_at = format!("{driver_at}.rules");
+            let list = array(list, &rules_at)?;
+            for (i, rule) in list.iter().enumerate() {
+                let rule_at = format!("{rules_at}[{i}]");
+                let r = object(rule, &rule_at)?;
+                rule_id(required(r, &rule_at, "id")?, &format!("{rule_at}.id"))?;
+                if let Some(level) = optional(r, "defaultConfiguration")
+                    .map(|c| object(c, &format!("{rule_at}.defaultConfiguration")))
+                    .transpose()?
+                    .and_then(|c| optional(c, "level"))
+                {
+                    one_of(
+                        level,
+                        &format!("{rule_at}.defaultConfiguration.level"),
+                        &LEVELS,
+                    )?;
+                }
+            }
+            rules = list.len();
+        }
+        if let Some(v) = optional(obj, "columnKind") {
+            one_of(
+                v,
+                &format!("{at}.columnKind"),
+                &["utf16CodeUnits", "unicodeCodePoints"],
+            )?;
+        }
+        let mut artifacts = 0;
+        if let Some(list) = optional(obj, "artifacts") {
+            let list = array(list, &format!("{at}.artifacts"))?;
+            for (i, a) in list.iter().enumerate() {
+                object(a, &format!("{at}.artifacts[{i}]"))?;
+            }
+            artifacts = list.len();
+        }
+        if let Some(list) = optional(obj, "invocations") {
+            array(list, &format!("{at}.invocations"))?;
+        }
+        let results_at = format!("{at}.results");
+        for (i, result) in array(required(obj, at, "results")?, &results_at)?
+            .iter()
+            .enumerate()
+        {
+            sarif_result(result, &format!("{results_at}[{i}]"), rules, artifacts)?;
+        }
+        Ok(())
+    }
+
+    fn sarif_result(result: &Value, at: &str, rules: usize, artifacts: usize) -> Check {
+        let obj = object(result, at)?;
+        rule_id(required(obj, at, "ruleId")?, &format!("{at}.ruleId"))?;
+        if let Some(i) = optional(obj, "ruleIndex") {
+            let i = count(i, &format!("{at}.ruleIndex"))?;
+            if i >= rules as u64 {
+                return Err(format!(
+                    "`{at}.ruleIndex` is {i}, but the run has {rules} rule(s)"
+                ));
+            }
+        }
+        if let Some(level) = optional(obj, "level") {
+            one_of(level, &format!("{at}.level"), &LEVELS)?;
+        }
+        let message_at = format!("{at}.message");
+        let message = object(required(obj, at, "message")?, &message_at)?;
+        string(
+            required(message, &message_at, "text")?,
+            &format!("{message_at}.text"),
+        )?;
+        if let Some(list) = optional(obj, "locations") {
+            let list = array(list, &format!("{at}.locations"))?;
+            for (i, l) in list.iter().enumerate() {
+                object(l, &format!("{at}.locations[{i}]"))?;
+            }
+        }
+        if let Some(list) = optional(obj, "suppressions") {
+            let list = array(list, &format!("{at}.suppressions"))?;
+            for (i, s) in list.iter().enumerate() {
+                object(s, &format!("{at}.suppressions[{i}]"))?;
+            }
+        }
+        if let Some(p) = optional(obj, "properties") {
+            let p = object(p, &format!("{at}.properties"))?;
+            if let Some(sev) = optional(p, "severity") {
+                one_of(sev, &format!("{at}.properties.severity"), &SEVERITIES)?;
+            }
+        }
+        artifact_indexes(result, at, artifacts)
+    }
+
+    /// Every `artifactLocation.index` below `v` points into the run's artifacts.
+    fn artifact_indexes(v: &Value, at: &str, artifacts: usize) -> Check {
+        match v {
+            Value::Object(obj) => {
+                for (key, child) in obj {
+                    let child_at = format!("{at}.{key}");
+                    if key == "artifactLocation" {
+                        let loc = object(child, &child_at)?;
+                        if let Some(i) = optional(loc, "index") {
+                            let i = count(i, &format!("{child_at}.index"))?;
+                            if i >= artifacts as u64 {
+                                return Err(format!(
+                                    "`{child_at}.index` is {i}, but the run has {artifacts} artifact(s)"
+                                ));
+                            }
+                        }
+                    }
+                    artifact_indexes(child, &child_at, artifacts)?;
+                }
+                Ok(())
+            }
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, c)| artifact_indexes(c, &format!("{at}[{i}]"), artifacts)),
+            _ => Ok(()),
+        }
+    }
+
+    /// A rampart JSON report.
+    pub fn json(doc: &Value) -> Check {
+        let top = object(doc, "$")?;
+        let version = count(required(top, "$", "version")?, "version")?;
+        if version != 1 {
+            return Err(format!(
+                "`version` is {version}; this rampart reads version 1"
+            ));
+        }
+        let tool = object(required(top, "$", "tool")?, "tool")?;
+        string(required(tool, "tool", "name")?, "tool.name")?;
+        if let Some(v) = optional(tool, "version") {
+            string(v, "tool.version")?;
+        }
+        for (i, f) in array(required(top, "$", "findings")?, "findings")?
+            .iter()
+            .enumerate()
+        {
+            json_finding(f, &format!("findings[{i}]"))?;
+        }
+        for (i, f) in array(required(top, "$", "files")?, "files")?
+            .iter()
+            .enumerate()
+        {
+            let at = format!("files[{i}]");
+            let obj = object(f, &at)?;
+            string(required(obj, &at, "path")?, &format!("{at}.path"))?;
+            one_of(
+                required(obj, &at, "status")?,
+                &format!("{at}.status"),
+                &STATUSES,
+            )?;
+            count(required(obj, &at, "findings")?, &format!("{at}.findings"))?;
+            for key in ["kind", "reason"] {
+                if let Some(v) = optional(obj, key) {
+                    string(v, &format!("{at}.{key}"))?;
+                }
+            }
+        }
+        let summary = object(required(top, "$", "summary")?, "summary")?;
+        count(
+            required(summary, "summary", "files_discovered")?,
+            "summary.files_discovered",
+        )?;
+        Ok(())
+    }
+
+    fn json_finding(f: &Value, at: &str) -> Check {
+        let obj = object(f, at)?;
+        rule_id(required(obj, at, "code")?, &format!("{at}.code"))?;
+        for key in ["name", "message", "path"] {
+            string(required(obj, at, key)?, &format!("{at}.{key}"))?;
+        }
+        one_of(
+            required(obj, at, "severity")?,
+            &format!("{at}.severity"),
+            &SEVERITIES,
+        )?;
+        let loc_at = format!("{at}.location");
+        let loc = object(required(obj, at, "location")?, &loc_at)?;
+        for key in ["byte_start", "byte_end"] {
+            count(required(loc, &loc_at, key)?, &format!("{loc_at}.{key}"))?;
+        }
+        for key in ["start", "end"] {
+            let pos_at = format!("{loc_at}.{key}");
+            let pos = object(required(loc, &loc_at, key)?, &pos_at)?;
+            for k in ["line", "column"] {
+                count(required(pos, &pos_at, k)?, &format!("{pos_at}.{k}"))?;
+            }
+        }
+        for key in ["related", "fixes"] {
+            if let Some(v) = optional(obj, key) {
+                array(v, &format!("{at}.{key}"))?;
+            }
+        }
+        if let Some(s) = optional(obj, "suppressed") {
+            object(s, &format!("{at}.suppressed"))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::engine::{self, ScanResult};
+    use crate::source::FileKind;
+
+    const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: nginx:1.25\n      securityContext:\n        privileged: true\n";
+
+    /// A real scan of one manifest with two rules, as SARIF and as rampart JSON.
+    fn parts() -> (Value, Value) {
+        let config = Config {
+            select: vec!["K8S-001".into(), "K8S-006".into()],
+            ..Config::default()
+        };
+        let file = engine::lint_text(Path::new("pod.yaml"), POD, FileKind::Kubernetes, &config);
+        assert!(file.findings.len() >= 2);
+        let metas: Vec<_> = crate::rules::metas()
+            .into_iter()
+            .filter(|m| config.select.iter().any(|s| s == m.code))
+            .collect();
+        let result = ScanResult {
+            files: vec![file],
+            discovered: 1,
+        };
+        let sarif = crate::report::sarif::render(&result, Path::new("/src"), &metas);
+        let json = crate::report::json::render(&result);
+        let mut sarif: Value = serde_json::from_str(&sarif).unwrap();
+        // The rules' long texts are copied as they are; without them the mutants are small.
+        for rule in sarif["runs"][0]["tool"]["driver"]["rules"]
+            .as_array_mut()
+            .unwrap()
+        {
+            let rule = rule.as_object_mut().unwrap();
+            rule.remove("help");
+            rule.remove("fullDescription");
+        }
+        (sarif, serde_json::from_str(&json).unwrap())
+    }
+
+    fn try_merge(docs: &[&Value]) -> Result<Merged, MergeError> {
+        let parts = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (PathBuf::from(format!("part-{i}.json")), d.to_string()))
+            .collect();
+        merge(parts)
+    }
+
+    /// Every value below `v`, by JSON pointer (not inside the rules' texts, which the merge
+    /// copies as they are).
+    fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
+        match v {
+            Value::Object(obj) => {
+                for (k, c) in obj {
+                    if ["help", "fullDescription", "shortDescription", "tags"].contains(&k.as_str())
+                    {
+                        out.push(format!("{at}/{k}"));
+                        continue;
+                    }
+                    pointers(
+                        c,
+                        format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                        out,
+                    );
+                }
+            }
+            Value::Array(items) => {
+                for (i, c) in items.iter().enumerate() {
+                    pointers(c, format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+        out.push(at);
+    }
+
+    #[test]
+    fn rampart_reports_pass_the_checks() {
+        let (sarif, json) = parts();
+        assert_eq!(check::sarif(&sarif), Ok(()));
+        assert_eq!(check::json(&json), Ok(()));
+        for doc in [&sarif, &json] {
+            let merged = try_merge(&[doc, doc]).unwrap();
+            let again: Value = serde_json::from_str(&merged.to_json()).unwrap();
+            assert!(try_merge(&[&again, doc]).is_ok());
+            assert!(merged.count_at_least("critical") >= 1);
+        }
+    }
+
+    #[test]
+    fn a_wrong_type_anywhere_is_an_error_or_a_valid_merge_never_a_panic() {
+        let (sarif, json) = parts();
+        let replacements = [
+            json!(null),
+            json!(true),
+            json!(-1),
+            json!(1.5),
+            json!(4_000_000_000u64),
+            json!("x\u{1b}\n"),
+            json!([]),
+            json!({}),
+            json!([{}]),
+        ];
+        let mut tried = 0;
+        for valid in [&sarif, &json] {
+            let mut all = Vec::new();
+            pointers(valid, String::new(), &mut all);
+            for pointer in &all {
+                let mut mutants: Vec<Value> = replacements
+                    .iter()
+                    .map(|r| {
+                        let mut m = valid.clone();
+                        match m.pointer_mut(pointer) {
+                            Some(slot) => *slot = r.clone(),
+                            None => m = r.clone(),
+                        }
+                        m
+                    })
+                    .collect();
+                // And the member removed.
+                if let Some((parent, key)) = pointer.rsplit_once('/') {
+                    let mut m = valid.clone();
+                    match m.pointer_mut(parent) {
+                        Some(Value::Object(o)) => {
+                            o.remove(&key.replace("~1", "/").replace("~0", "~"));
+                        }
+                        Some(Value::Array(a)) => {
+                            a.remove(key.parse::<usize>().unwrap());
+                        }
+                        _ => {}
+                    }
+                    mutants.push(m);
+                }
+                for m in &mutants {
+                    tried += 1;
+                    let outcome = catch_unwind(AssertUnwindSafe(|| {
+                        for docs in [vec![valid, m], vec![m, valid]] {
+                            if let Ok(merged) = try_merge(&docs) {
+                                // What merges is a valid report again, and can be gated.
+                                let again: Value = serde_json::from_str(&merged.to_json()).unwrap();
+                                let recheck = match merged.kind {
+                                    ReportKind::Sarif => check::sarif(&again),
+                                    ReportKind::Json => check::json(&again),
+                                };
+                                assert_eq!(recheck, Ok(()), "merged {pointer}");
+                                let _ = merged.count_at_least("low");
+                            }
+                        }
+                    }));
+                    assert!(outcome.is_ok(), "panic with {pointer} = {m}");
+                }
+            }
+        }
+        assert!(tried > 500, "{tried}");
+    }
+
+    /// Wrong types at every level of what the merge reads: refused, with where.
+    #[test]
+    fn broken_parts_are_refused_with_the_place() {
+        let (sarif, json) = parts();
+        let cases: &[(&Value, &str, Value, &str)] = &[
+            (&sarif, "", json!([]), "neither a SARIF log"),
+            (&sarif, "/version", json!("2.0.0"), "`version`"),
+            (&sarif, "/runs", json!({}), "`runs` is an object"),
+            (&sarif, "/runs/0", json!(1), "`runs[0]` is a number"),
+            (
+                &sarif,
+                "/runs/0/tool",
+                json!(null),
+                "`runs[0]` has no `tool`",
+            ),
+            (
+                &sarif,
+                "/runs/0/tool/driver",
+                json!([]),
+                "`runs[0].tool.driver` is an array",
+            ),
+            (
+                &sarif,
+                "/runs/0/tool/driver/name",
+                json!(1),
+                "`runs[0].tool.driver.name`",
+            ),
+            (
+                &sarif,
+                "/runs/0/tool/driver/rules",
+                json!({"id": "K8S-001"}),
+                "`runs[0].tool.driver.rules` is an object",
+            ),
+            (
+                &sarif,
+                "/runs/0/tool/driver/rules/0",
+                json!("K8S-001"),
+                "`runs[0].tool.driver.rules[0]` is a string",
+            ),
+            (
+                &sarif,
+                "/runs/0/tool/driver/rules/0/id",
+                json!("K8S-001\u{1b}[2J"),
+                "not a rule id",
+            ),
+            (
+                &sarif,
+                "/runs/0/tool/driver/rules/0/id",
+                json!("K8S\n::error::x"),
+                "not a rule id",
+            ),
+            (
+                &sarif,
+                "/runs/0/results",
+                json!({}),
+                "`runs[0].results` is an object",
+            ),
+            (
+                &sarif,
+                "/runs/0/results/0/ruleId",
+                json!(""),
+                "not a rule id",
+            ),
+            (
+                &sarif,
+                "/runs/0/results/0/ruleIndex",
+                json!(99),
+                "`runs[0].results[0].ruleIndex` is 99",
+            ),
+            (
+                &sarif,
+                "/runs/0/results/0/level",
+                json!("fatal"),
+                "`runs[0].results[0].level`",
+            ),
+            (
+                &sarif,
+                "/runs/0/results/0/message",
+                json!("text"),
+                "`runs[0].results[0].message` is a string",
+            ),
+            (
+                &sarif,
+                "/runs/0/results/0/properties/severity",
+                json!("urgent"),
+                "`runs[0].results[0].properties.severity`",
+            ),
+            (&json, "/version", json!(2), "version 1"),
+            (&json, "/findings/0", json!([]), "`findings[0]` is an array"),
+            (
+                &json,
+                "/findings/0/severity",
+                json!("urgent"),
+                "`findings[0].severity` is \"urgent\"",
+            ),
+            (
+                &json,
+                "/findings/0/severity",
+                json!(3),
+                "`findings[0].severity` is a number",
+            ),
+            (
+                &json,
+                "/findings/0/code",
+                json!("K8S-001\u{1b}"),
+                "not a rule id",
+            ),
+            (
+                &json,
+                "/findings/0/location/byte_start",
+                json!(-1),
+                "`findings[0].location.byte_start`",
+            ),
+            (
+                &json,
+                "/findings/0/suppressed",
+                json!("yes"),
+                "`findings[0].suppressed` is a string",
+            ),
+            (&json, "/files", json!({}), "`files` is an object"),
+            (&json, "/files/0/status", json!("ok"), "`files[0].status`"),
+            (&json, "/summary", json!([]), "`summary` is an array"),
+            (
+                &json,
+                "/summary/files_discovered",
+                json!("1"),
+                "`summary.files_discovered` is a string",
+            ),
+        ];
+        for (valid, pointer, value, says) in cases {
+            let mut part = (*valid).clone();
+            match part.pointer_mut(pointer) {
+                Some(slot) => *slot = value.clone(),
+                None => panic!("no {pointer}"),
+            }
+            if value.is_null() {
+                let (parent, key) = pointer.rsplit_once('/').unwrap();
+                part.pointer_mut(parent)
+                    .and_then(Value::as_object_mut)
+                    .unwrap()
+                    .remove(key);
+            }
+            let err = match try_merge(&[*valid, &part]) {
+                Err(e) => e.to_string(),
+                Ok(_) => panic!("{pointer} = {value} was merged"),
+            };
+            assert!(err.starts_with("part-1.json: "), "{err}");
+            assert!(err.contains(says), "{pointer} = {value}: {err}");
+        }
+    }
 }

@@ -194,8 +194,9 @@ impl Outputs {
         self.tally.add(&f);
         if let (Some(list), FileStatus::Skipped(reason)) = (&mut self.skipped, &f.status) {
             list.push(format!(
-                "skipped {}: {reason}",
-                report::display_path(&f.path)
+                "skipped {}: {}",
+                report::text::line(&report::display_path(&f.path)),
+                report::text::line(reason)
             ));
         }
         for stream in &mut self.streams {

@@ -5,6 +5,7 @@
 pub mod linter;
 pub mod position;
 mod server;
+pub mod transport;
 
 pub use linter::{
     Diagnostic, Edit, FileDiagnostics, Fix, Level, Linter, Related, Safety, Settings,

@@ -24,7 +24,7 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 
 /// Serve over stdin/stdout until the client exits.
 pub fn run_stdio(linter: Arc<dyn Linter>) -> Result<(), Error> {
-    let (connection, io) = Connection::stdio();
+    let (connection, io) = crate::transport::stdio();
     run(connection, linter)?;
     io.join()?;
     Ok(())
@@ -116,9 +116,36 @@ fn negotiate(caps: &lt::ClientCapabilities) -> Encoding {
     }
 }
 
+/// Wait for `initialize`: other requests are answered ServerNotInitialized, an `initialize`
+/// whose parameters cannot be read InvalidParams; `None` when the client exits first.
+fn initialize(connection: &Connection) -> Option<(RequestId, lt::InitializeParams)> {
+    loop {
+        let req = match connection.receiver.recv().ok()? {
+            Message::Request(req) => req,
+            Message::Notification(n) if n.method == "exit" => return None,
+            _ => continue,
+        };
+        let error = if req.method == "initialize" {
+            match serde_json::from_value(req.params) {
+                Ok(init) => return Some((req.id, init)),
+                Err(e) => bad_params(e),
+            }
+        } else {
+            (
+                lsp_server::ErrorCode::ServerNotInitialized as i32,
+                format!("{} before initialize", req.method),
+            )
+        };
+        let _ = connection.sender.send(Message::Response(Response::new_err(
+            req.id, error.0, error.1,
+        )));
+    }
+}
+
 pub fn run(connection: Connection, linter: Arc<dyn Linter>) -> Result<(), Error> {
-    let (id, params) = connection.initialize_start()?;
-    let init: lt::InitializeParams = serde_json::from_value(params)?;
+    let Some((id, init)) = initialize(&connection) else {
+        return Ok(());
+    };
     let encoding = negotiate(&init.capabilities);
     let init_settings: Settings = init
         .initialization_options
@@ -158,13 +185,14 @@ pub fn run(connection: Connection, linter: Arc<dyn Linter>) -> Result<(), Error>
         }),
         ..Default::default()
     };
-    connection.initialize_finish(
+    // `initialized` is handled by the loop below.
+    let _ = connection.sender.send(Message::Response(Response::new_ok(
         id,
         json!({
             "capabilities": capabilities,
             "serverInfo": {"name": "rampart", "version": env!("CARGO_PKG_VERSION")},
         }),
-    )?;
+    )));
     let workspace = init.capabilities.workspace.as_ref();
     let pull_configuration = workspace.and_then(|w| w.configuration).unwrap_or(false);
     let watch = workspace
@@ -195,6 +223,8 @@ pub fn run(connection: Connection, linter: Arc<dyn Linter>) -> Result<(), Error>
             }]}),
         );
     }
+    // After `shutdown`, requests are answered InvalidRequest until `exit`.
+    let mut shut_down = false;
     loop {
         // Messages first; lint only when none is waiting.
         let message = if server.state.queue.is_empty() {
@@ -213,10 +243,24 @@ pub fn run(connection: Connection, linter: Arc<dyn Linter>) -> Result<(), Error>
             }
         };
         match message {
+            Message::Request(req) if shut_down => {
+                let _ = server.sender.send(Message::Response(Response::new_err(
+                    req.id,
+                    lsp_server::ErrorCode::InvalidRequest as i32,
+                    format!("{} after shutdown", req.method),
+                )));
+            }
+            Message::Request(req) if req.method == "shutdown" => {
+                shut_down = true;
+                server.state.queue.clear();
+                server.state.queued.clear();
+                let _ = server
+                    .sender
+                    .send(Message::Response(Response::new_ok(req.id, Value::Null)));
+            }
+            Message::Notification(n) if n.method == "exit" => return Ok(()),
+            Message::Notification(_) if shut_down => {}
             Message::Request(req) => {
-                if connection.handle_shutdown(&req)? {
-                    return Ok(());
-                }
                 let id = req.id.clone();
                 let method = req.method.clone();
                 let response = catch_unwind(AssertUnwindSafe(|| server.handle_request(req)))

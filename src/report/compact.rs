@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::Locator;
+use super::{text, Locator};
 use crate::engine::{FileResult, ScanResult};
 use crate::source::ColumnUnit;
 
@@ -22,13 +22,13 @@ pub fn render_file(file: &FileResult) -> String {
         let _ = writeln!(
             out,
             "{}:{}:{}: {} {} {}: {}",
-            path,
+            text::line_start_path(&path),
             pos.line,
             pos.column,
             finding.severity,
             finding.meta.code,
             finding.meta.name,
-            finding.message
+            text::line(&finding.message)
         );
     }
     out

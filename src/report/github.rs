@@ -2,14 +2,16 @@
 
 use std::fmt::Write;
 
-use super::Locator;
+use super::{text, Locator};
 use crate::engine::{FileResult, ScanResult};
 use crate::rule::Severity;
 use crate::source::ColumnUnit;
 
-/// Escape the message part of a workflow command.
+/// Escape the message part of a workflow command: control characters as in every format,
+/// then the command's own encoding.
 fn data(s: &str) -> String {
-    s.replace('%', "%25")
+    text::line(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

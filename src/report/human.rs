@@ -5,7 +5,7 @@ use std::fmt::Write;
 use annotate_snippets::{Level, Renderer, Snippet};
 
 use super::summary::Tally;
-use super::{display_path, Summary};
+use super::{display_path, text, Summary};
 use crate::engine::{FileResult, FileStatus, ScanResult};
 use crate::fix::Applicability;
 use crate::rule::{Finding, Severity};
@@ -23,8 +23,8 @@ fn level(sev: Severity) -> Level {
 pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> String {
     let text = file.unit[finding.file].text.as_ref();
     let index = LineIndex::new(text);
-    let path = display_path(file.unit_path(finding.file));
-    let title = format!("{}: {}", finding.meta.name, finding.message);
+    let path = text::line(&display_path(file.unit_path(finding.file))).into_owned();
+    let title = format!("{}: {}", finding.meta.name, text::line(&finding.message));
     let renderer = if color {
         Renderer::styled()
     } else {
@@ -40,13 +40,16 @@ pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> Stri
                 Applicability::Unsafe => "unsafe fix",
                 Applicability::DisplayOnly => "suggestion",
             };
-            format!("{} ({how})", f.title)
+            format!("{} ({how})", text::line(&f.title))
         })
         .collect();
     for note in &fix_notes {
         footers.push(Level::Help.title(note));
     }
-    let source_note = finding.provenance.as_ref().map(|p| format!("from {p}"));
+    let source_note = finding
+        .provenance
+        .as_ref()
+        .map(|p| format!("from {}", text::line(p)));
     if let Some(n) = &source_note {
         footers.push(Level::Note.title(n));
     }
@@ -58,8 +61,8 @@ pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> Stri
             let pos = LineIndex::new(rel_text).position(r.span.start, ColumnUnit::Chars);
             format!(
                 "{}: {}:{}:{}",
-                r.message,
-                display_path(file.unit_path(r.file)),
+                text::line(&r.message),
+                text::line(&display_path(file.unit_path(r.file))),
                 pos.line,
                 pos.column
             )
@@ -95,7 +98,10 @@ pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> Stri
                 .unwrap_or(0);
             span = span.start..span.start + ch;
         }
-        window = text[start..end].to_string();
+        // The source lines as the terminal may show them; the range follows the escapes.
+        let (shown, at) = text::block_with_offsets(&text[start..end], &[span.start, span.end]);
+        window = shown;
+        span = at[0]..at[1];
         message = message.snippet(
             Snippet::source(&window)
                 .line_start(first + 1)
@@ -140,7 +146,12 @@ pub fn summary_line(result: &ScanResult, verbose: bool) -> String {
     if verbose {
         for f in &result.files {
             if let FileStatus::Skipped(reason) = &f.status {
-                let _ = writeln!(out, "skipped {}: {reason}", display_path(&f.path));
+                let _ = writeln!(
+                    out,
+                    "skipped {}: {}",
+                    text::line(&display_path(&f.path)),
+                    text::line(reason)
+                );
             }
         }
     }

@@ -76,7 +76,8 @@ pub struct JsonStream<W: Write> {
 /// `value` pretty-printed and indented by `indent` spaces after its first line (JSON strings
 /// hold no raw newlines, so every line break is structure).
 pub(crate) fn indented(value: &Value, indent: usize) -> String {
-    let text = serde_json::to_string_pretty(value).expect("JSON values serialise");
+    let text =
+        super::text::json(serde_json::to_string_pretty(value).expect("JSON values serialise"));
     let pad = format!("\n{}", " ".repeat(indent));
     text.replace('\n', &pad)
 }

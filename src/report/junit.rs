@@ -4,22 +4,27 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::display_path;
+use super::{display_path, text};
 use crate::engine::{FileStatus, ScanResult};
 use crate::source::ColumnUnit;
 
 use super::Locator;
 
+/// An XML text or attribute value on one line. Control characters are escaped as in every
+/// format (see [`text`]); U+FFFE and U+FFFF, which XML 1.0 forbids too, are written
+/// `\u{fffe}` and `\u{ffff}`.
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in text::line(s).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' && c != '\r' => {}
+            '\u{fffe}' | '\u{ffff}' => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
             c => out.push(c),
         }
     }
@@ -41,8 +46,12 @@ pub fn render(result: &ScanResult) -> String {
             let (at, pos, _) = locator.locate(f, ColumnUnit::Chars);
             names.insert(f.meta.code, f.meta.name);
             by_rule.entry(f.meta.code).or_default().push(format!(
-                "{at}:{}:{}: {} {}",
-                pos.line, pos.column, f.severity, f.message
+                "{}:{}:{}: {} {}",
+                text::line_start_path(&at),
+                pos.line,
+                pos.column,
+                f.severity,
+                text::line(&f.message)
             ));
         }
         if by_rule.is_empty() {
@@ -66,7 +75,7 @@ pub fn render(result: &ScanResult) -> String {
                 lines.len(),
                 if lines.len() == 1 { "" } else { "s" },
                 escape(code),
-                escape(&lines.join("\n"))
+                lines.iter().map(|l| escape(l)).collect::<Vec<_>>().join("\n")
             );
         }
     }

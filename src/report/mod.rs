@@ -8,6 +8,7 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 pub mod summary;
+pub mod text;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::time::Duration;
 
-use super::{display_path, Summary};
+use super::{display_path, text, Summary};
 use crate::engine::FileResult;
 use crate::rule::{RuleMeta, Severity};
 
@@ -105,7 +105,7 @@ impl Tally {
         let entry = FileCounts {
             total: std::cmp::Reverse(total),
             by_severity: by_severity.map(std::cmp::Reverse),
-            path: display_path(&f.path),
+            path: text::line(&display_path(&f.path)).into_owned(),
         };
         if self.top_files.len() < TOP || entry < self.top_files[TOP - 1] {
             let at = self.top_files.partition_point(|e| *e < entry);

@@ -2,6 +2,9 @@
 mod common;
 
 mod fix_integrity;
+mod lsp_messages;
+mod merge_parts;
+mod output_escaping;
 mod render_sandbox;
 mod special_files;
 mod terraform_boundary;
