@@ -25,6 +25,17 @@ pub enum Want {
     Present,
 }
 
+/// A scalar as Terraform converts it for a string attribute: `min_tls_version = 1.1` is the
+/// string `"1.1"`, `true` is `"true"`.
+fn as_string(v: &Node) -> Option<String> {
+    match &v.value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(crate::model::format_number(*n)),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
 pub struct Setting {
     pub types: &'static [&'static str],
     /// Attribute path; a nested block on the way is its first instance.
@@ -98,12 +109,10 @@ impl Setting {
                     .is_ok_and(|b| b != *want),
                 _ => false,
             },
-            Want::OneOf { allowed, .. } => v
-                .as_str()
-                .is_some_and(|s| !allowed.iter().any(|a| a.eq_ignore_ascii_case(s))),
-            Want::NoneOf { denied } => v
-                .as_str()
-                .is_some_and(|s| denied.iter().any(|a| a.eq_ignore_ascii_case(s))),
+            Want::OneOf { allowed, .. } => as_string(v)
+                .is_some_and(|s| !allowed.iter().any(|a| a.eq_ignore_ascii_case(&s))),
+            Want::NoneOf { denied } => as_string(v)
+                .is_some_and(|s| denied.iter().any(|a| a.eq_ignore_ascii_case(&s))),
             Want::AtLeast { min, .. } => v.as_f64().is_some_and(|n| n < *min),
             Want::Present => match &v.value {
                 Value::String(s) => s.is_empty(),
