@@ -8,7 +8,8 @@ use crate::rules::terraform::setting::{Setting, Want};
 crate::declare_rule! {
     /// ## What it flags
     /// An `aws_db_instance` or `aws_rds_cluster` whose `storage_encrypted` is `false` or unset:
-    /// the provider default is `false`. Read replicas (`replicate_source_db`) and databases restored
+    /// the provider default is `false` (for a cluster with `engine_mode = "serverless"` it is
+    /// `true`, so an unset value there is not flagged). Read replicas (`replicate_source_db`) and databases restored
     /// from a snapshot (`snapshot_identifier`) take the encryption of their source and are not
     /// flagged; Aurora instances (`aws_rds_cluster_instance`) are encrypted by their cluster.
     ///
@@ -70,15 +71,28 @@ const SETTING: Setting = Setting {
     skip: Some(inherits_encryption),
 };
 
-/// Replicas and restores take the encryption of their source.
+/// Replicas and restores take the encryption of their source; a cluster whose
+/// `storage_encrypted` is unset is encrypted when its `engine_mode` is `serverless` (the
+/// provider's default there is `true`) and may be when the mode is not known.
 fn inherits_encryption(r: &Resource) -> bool {
-    [
+    let copied = [
         "replicate_source_db",
         "snapshot_identifier",
         "replication_source_identifier",
     ]
     .iter()
-    .any(|k| r.body.get(k).is_some())
+    .any(|k| r.body.get(k).is_some());
+    let unset = r
+        .body
+        .get("storage_encrypted")
+        .is_none_or(|v| matches!(v.value, crate::model::Value::Null));
+    let mode = r.body.get("engine_mode");
+    let serverless_default = r.tf_type() == Some(("resource", "aws_rds_cluster"))
+        && unset
+        && mode.is_some_and(|m| {
+            m.is_unknown() || m.as_str().is_some_and(|s| s.eq_ignore_ascii_case("serverless"))
+        });
+    copied || serverless_default
 }
 
 impl Rule for RdsUnencrypted {
