@@ -8,7 +8,7 @@ crate::declare_rule! {
     /// ## What it flags
     /// An `Allow` statement on `Resource: "*"` (without a `Condition`) in an identity policy or
     /// policy document that grants actions which change things — names starting with `Put`,
-    /// `Create`, `Delete`, `Update`, `Modify`, `Attach`, `Terminate`… written out or as a
+    /// `Create`, `Delete`, `Update`, `Modify`, `Attach`, `Assign`, `Terminate`… written out or as a
     /// partial wildcard such as `s3:Put*`. The statement is reported once, on its first such
     /// action. Actions AWS only authorizes on `*` (such as `cloudwatch:PutMetricData`,
     /// `xray:PutTraceSegments`, `kms:CreateKey`, the SSM agent's `ssmmessages:*` channels) are
@@ -86,6 +86,10 @@ const WRITE_VERBS: &[&str] = &[
     "Authorize",
     "Associate",
     "Disassociate",
+    "Assign",
+    "Unassign",
+    "Allocate",
+    "Release",
     "Enable",
     "Disable",
     "Import",
@@ -214,6 +218,10 @@ mod tests {
             "s3:Put*",
             "ec2:TerminateInstances",
             "sqs:SendMessage",
+            "ec2:AssignIpv6Addresses",
+            "ec2:UnassignPrivateIpAddresses",
+            "ec2:AllocateAddress",
+            "ec2:ReleaseAddress",
         ] {
             assert!(writes(a), "{a}");
         }
