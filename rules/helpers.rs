@@ -119,19 +119,26 @@ pub fn remove_word(text: &str, span: Span) -> crate::fix::Edit {
 }
 
 /// An RBAC permission that matters on its own: any Role or ClusterRole rule granting one of
-/// `verbs` on one of `resources` (`group:resource`, or `resource` for the core group).
+/// `verbs` on one of `resources` (`group:resource`, or `resource` for the core group). A rule
+/// that grants everything (`*` on `*`) is left to [`GRANTS_EVERYTHING`]'s one finding.
 pub struct RbacGrant {
     pub verbs: &'static [&'static str],
     pub resources: &'static [&'static str],
     /// What the grant allows, for the message: "read Secrets".
     pub allows: &'static str,
+    /// The resources are cluster-scoped: a namespaced Role cannot grant them, so only
+    /// ClusterRoles are judged.
+    pub cluster_scoped: bool,
 }
 
 impl RbacGrant {
     pub fn check(&self, meta: &'static RuleMeta, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for resource in cx.resources {
+            if self.cluster_scoped && resource.k8s_kind() == Some("Role") {
+                continue;
+            }
             for rule in crate::k8s::policy_rules(resource) {
-                if !rule.grants(self.verbs, self.resources) {
+                if rule.grants_everything() || !rule.grants(self.verbs, self.resources) {
                     continue;
                 }
                 let span = rule
@@ -157,6 +164,55 @@ impl RbacGrant {
                     .within(rule.node.span),
                 );
             }
+        }
+    }
+}
+
+/// What a rule granting `*` on `*` lets its subjects do, in the words of the rules it stands
+/// for (escalation first, the strongest); the cluster-scoped ones only for a ClusterRole.
+pub const GRANTS_EVERYTHING: &[(&str, bool)] = &[
+    ("grant permissions they do not hold", false),
+    ("impersonate other identities", false),
+    ("read Secrets", false),
+    ("run commands in or connect to running pods", false),
+    (
+        "create pods, choosing their service account and mounts",
+        false,
+    ),
+    ("change admission webhooks and approve certificates", true),
+];
+
+/// One finding per rule granting `*` on `*` (at its `resources`), listing what that allows.
+pub fn everything_granted(meta: &'static RuleMeta, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for resource in cx.resources {
+        let cluster = resource.k8s_kind() == Some("ClusterRole");
+        for rule in crate::k8s::policy_rules(resource) {
+            if !rule.grants_everything() {
+                continue;
+            }
+            let allows: Vec<&str> = GRANTS_EVERYTHING
+                .iter()
+                .filter(|(_, cluster_scoped)| cluster || !cluster_scoped)
+                .map(|(what, _)| *what)
+                .collect();
+            let span = rule
+                .node
+                .entry("resources")
+                .map(|e| e.value.span)
+                .unwrap_or(rule.node.span);
+            out.push(
+                Finding::on(
+                    meta,
+                    resource,
+                    span,
+                    format!(
+                        "{} lets its subjects do anything (`*` on `*`): {}",
+                        resource.name,
+                        allows.join(", ")
+                    ),
+                )
+                .within(rule.node.span),
+            );
         }
     }
 }

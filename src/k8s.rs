@@ -348,6 +348,13 @@ impl PolicyRule<'_> {
         })
     }
 
+    /// `*` verbs on `*` resources of `*` API groups: everything, which one finding says.
+    pub fn grants_everything(&self) -> bool {
+        [&self.verbs, &self.resources, &self.api_groups]
+            .iter()
+            .all(|list| list.iter().any(|n| n.as_str() == Some("*")))
+    }
+
     /// The first of `lists`' items that is `*`, for the finding's span.
     pub fn wildcard(&self) -> Option<(&'static str, &Node)> {
         [

@@ -7,7 +7,11 @@ crate::declare_rule! {
     /// `patch`, `delete` on `mutatingwebhookconfigurations` or
     /// `validatingwebhookconfigurations`) or approve certificate signing requests (`update`
     /// or `patch` on `certificatesigningrequests/approval`, or `approve` on `signers`).
-    /// Built-in `system:` roles are not checked.
+    /// Built-in `system:` roles are not checked, nor namespaced Roles: these resources are
+    /// cluster-scoped, and a Role's rules cannot grant them.
+    ///
+    /// A rule that grants everything (`*` verbs on `*` resources) is reported once by
+    /// K8S-034 `rbac-escalation`, which names this consequence among the others.
     ///
     /// ## Why it matters
     /// A mutating webhook sees and can rewrite every object created in the cluster, Secrets
@@ -60,18 +64,21 @@ impl Rule for RbacAdmissionAndCsr {
                 "admissionregistration.k8s.io:validatingwebhookconfigurations",
             ],
             allows: "change admission webhooks",
+            cluster_scoped: true,
         }
         .check(&Self::META, cx, &mut found);
         RbacGrant {
             verbs: &["update", "patch"],
             resources: &["certificates.k8s.io:certificatesigningrequests/approval"],
             allows: "approve certificate signing requests",
+            cluster_scoped: true,
         }
         .check(&Self::META, cx, &mut found);
         RbacGrant {
             verbs: &["approve"],
             resources: &["certificates.k8s.io:signers"],
             allows: "approve certificates for a signer",
+            cluster_scoped: true,
         }
         .check(&Self::META, cx, &mut found);
         let mut seen = std::collections::HashSet::new();

@@ -7,6 +7,9 @@ crate::declare_rule! {
     /// (`create` on pods, deployments, replicasets, statefulsets, daemonsets, jobs,
     /// cronjobs, replicationcontrollers). Built-in `system:` roles are not checked.
     ///
+    /// A rule that grants everything (`*` verbs on `*` resources) is reported once by
+    /// K8S-034 `rbac-escalation`, which names this consequence among the others.
+    ///
     /// ## Why it matters
     /// Whoever creates a pod chooses its service account, its mounts and its image: in a
     /// namespace without an enforced Pod Security level that is every secret and token in the
@@ -65,6 +68,7 @@ impl Rule for RbacCreateWorkloads {
                 "batch:cronjobs",
             ],
             allows: "create pods, choosing their service account and mounts",
+            cluster_scoped: false,
         }
         .check(&Self::META, cx, out);
     }

@@ -6,7 +6,10 @@ crate::declare_rule! {
     /// A Role or ClusterRole that lets its subjects grant themselves more: `escalate` or
     /// `bind` on roles and cluster roles, `impersonate` on users, groups or service accounts,
     /// or write access (`create`, `update`, `patch`) to roles, cluster roles and their
-    /// bindings. Built-in `system:` roles are not checked.
+    /// bindings. Built-in `system:` roles are not checked. A rule that grants everything
+    /// (`*` verbs on `*` resources) is reported here once, with what else it allows (reading
+    /// Secrets, exec into pods, creating pods, for a ClusterRole changing admission webhooks):
+    /// the other RBAC rules leave it to this one.
     ///
     /// ## Why it matters
     /// RBAC normally stops a subject from granting permissions it does not hold. `escalate`
@@ -63,11 +66,13 @@ impl Rule for RbacEscalation {
                 verbs: &["escalate", "bind"],
                 resources: rbac,
                 allows: "grant permissions they do not hold",
+                cluster_scoped: false,
             },
             RbacGrant {
                 verbs: &["impersonate"],
                 resources: &["users", "groups", "serviceaccounts"],
                 allows: "impersonate other identities",
+                cluster_scoped: false,
             },
             RbacGrant {
                 verbs: &["create", "update", "patch"],
@@ -78,9 +83,13 @@ impl Rule for RbacEscalation {
                     "rbac.authorization.k8s.io:clusterroles",
                 ],
                 allows: "write RBAC roles or bindings",
+                cluster_scoped: false,
             },
         ];
+        // `*` on `*`: one finding here, the strongest consequence, naming the others (the
+        // other RBAC rules leave such a rule to it; the wildcard rule reports the `*` itself).
         let mut found = Vec::new();
+        super::super::helpers::everything_granted(&Self::META, cx, &mut found);
         for g in &grants {
             g.check(&Self::META, cx, &mut found);
         }

@@ -8,6 +8,9 @@ crate::declare_rule! {
     /// the WebSocket upgrade uses) and `nodes/proxy` (any verb). Built-in `system:` roles are
     /// not checked.
     ///
+    /// A rule that grants everything (`*` verbs on `*` resources) is reported once by
+    /// K8S-034 `rbac-escalation`, which names this consequence among the others.
+    ///
     /// ## Why it matters
     /// `exec` and `attach` are a shell in someone else's container, with its service-account
     /// token and secrets; `portforward` reaches ports no Service exposes; `nodes/proxy` talks
@@ -58,6 +61,7 @@ impl Rule for RbacPodExec {
             verbs: &["create", "get"],
             resources: &["pods/exec", "pods/attach", "pods/portforward"],
             allows: "run commands in or connect to running pods",
+            cluster_scoped: false,
         }
         .check(&Self::META, cx, &mut found);
         RbacGrant {
@@ -66,6 +70,7 @@ impl Rule for RbacPodExec {
             ],
             resources: &["nodes/proxy"],
             allows: "call the kubelet API through nodes/proxy",
+            cluster_scoped: true,
         }
         .check(&Self::META, cx, &mut found);
         let mut seen = std::collections::HashSet::new();

@@ -6,6 +6,9 @@ crate::declare_rule! {
     /// A Role or ClusterRole that allows reading Secrets: `get`, `list` or `watch` (or `*`)
     /// on `secrets` in the core API group. Built-in `system:` roles are not checked.
     ///
+    /// A rule that grants everything (`*` verbs on `*` resources) is reported once by
+    /// K8S-034 `rbac-escalation`, which names this consequence among the others.
+    ///
     /// ## Why it matters
     /// Secrets hold service-account tokens, TLS keys and database passwords: read access to
     /// them in a namespace is access to everything those credentials open. `list` and
@@ -55,6 +58,7 @@ impl Rule for RbacSecrets {
             verbs: &["get", "list", "watch"],
             resources: &["secrets"],
             allows: "read Secrets",
+            cluster_scoped: false,
         }
         .check(&Self::META, cx, out);
     }

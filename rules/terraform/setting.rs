@@ -109,10 +109,12 @@ impl Setting {
                     .is_ok_and(|b| b != *want),
                 _ => false,
             },
-            Want::OneOf { allowed, .. } => as_string(v)
-                .is_some_and(|s| !allowed.iter().any(|a| a.eq_ignore_ascii_case(&s))),
-            Want::NoneOf { denied } => as_string(v)
-                .is_some_and(|s| denied.iter().any(|a| a.eq_ignore_ascii_case(&s))),
+            Want::OneOf { allowed, .. } => {
+                as_string(v).is_some_and(|s| !allowed.iter().any(|a| a.eq_ignore_ascii_case(&s)))
+            }
+            Want::NoneOf { denied } => {
+                as_string(v).is_some_and(|s| denied.iter().any(|a| a.eq_ignore_ascii_case(&s)))
+            }
             Want::AtLeast { min, .. } => v.as_f64().is_some_and(|n| n < *min),
             Want::Present => match &v.value {
                 Value::String(s) => s.is_empty(),

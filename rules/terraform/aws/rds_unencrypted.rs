@@ -90,7 +90,9 @@ fn inherits_encryption(r: &Resource) -> bool {
     let serverless_default = r.tf_type() == Some(("resource", "aws_rds_cluster"))
         && unset
         && mode.is_some_and(|m| {
-            m.is_unknown() || m.as_str().is_some_and(|s| s.eq_ignore_ascii_case("serverless"))
+            m.is_unknown()
+                || m.as_str()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("serverless"))
         });
     copied || serverless_default
 }
