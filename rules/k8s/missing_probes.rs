@@ -5,7 +5,8 @@ crate::declare_rule! {
     /// ## What it flags
     /// A container (not an init or ephemeral container) of a long-running workload with no
     /// `livenessProbe` or no `readinessProbe`. Jobs and CronJobs, which run to completion,
-    /// are not checked. Off by default: probes are an availability concern; enable with
+    /// and bare Pods (test, debug and one-off pods; a long-running pod belongs to a
+    /// controller, whose template is checked) are not checked. Off by default: probes are an availability concern; enable with
     /// `select = ["default", "missing-probes"]`.
     ///
     /// ## Why it matters
