@@ -6,8 +6,8 @@ use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
     /// ## What it flags
-    /// An `aws_instance`, or the network interface of an `aws_launch_template`, with
-    /// `associate_public_ip_address = true`. Unset is not flagged: the
+    /// An `aws_instance`, an `aws_launch_configuration`, or the network interface of an
+    /// `aws_launch_template`, with `associate_public_ip_address = true`. Unset is not flagged: the
     /// subnet's `map_public_ip_on_launch` decides then, and the provider does not force a public
     /// address.
     ///
@@ -72,19 +72,25 @@ const TEMPLATE: Setting = Setting {
     ..SETTING
 };
 
+/// A launch configuration (the older form of a template for Auto Scaling groups).
+const LAUNCH_CONFIGURATION: Setting = Setting {
+    types: &["aws_launch_configuration"],
+    ..SETTING
+};
+
 impl Rule for Ec2PublicIp {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for setting in [SETTING, TEMPLATE] {
+        for setting in [SETTING, TEMPLATE, LAUNCH_CONFIGURATION] {
             setting.report(&Self::META, cx, out, |r, value| match value {
                 Some(v) => format!(
                     "{} sets `associate_public_ip_address = {}`: {} reachable from the internet",
                     r.name,
                     v.display(),
-                    if setting.types == TEMPLATE.types {
+                    if setting.types != SETTING.types {
                         "the instances it launches are"
                     } else {
                         "it is"
