@@ -66,8 +66,12 @@ const SETTING: Setting = Setting {
     skip: Some(is_replica),
 };
 
+/// A read replica (its source's backups apply); `replicate_source_db = null`, as a variable
+/// defaulting to null gives it, is no replica.
 fn is_replica(r: &Resource) -> bool {
-    r.body.get("replicate_source_db").is_some()
+    r.body
+        .get("replicate_source_db")
+        .is_some_and(|v| !matches!(v.value, crate::model::Value::Null))
 }
 
 impl Rule for RdsBackupsDisabled {

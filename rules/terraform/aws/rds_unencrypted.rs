@@ -81,7 +81,11 @@ fn inherits_encryption(r: &Resource) -> bool {
         "replication_source_identifier",
     ]
     .iter()
-    .any(|k| r.body.get(k).is_some());
+    .any(|k| {
+        r.body
+            .get(k)
+            .is_some_and(|v| !matches!(v.value, crate::model::Value::Null))
+    });
     let unset = r
         .body
         .get("storage_encrypted")
