@@ -8,7 +8,9 @@ crate::declare_rule! {
     /// An `Allow` statement of an identity policy (`aws_iam_policy`, `aws_iam_role_policy`,
     /// `aws_iam_user_policy`, `aws_iam_group_policy`, `aws_iam_policy_document`) with the action `*`
     /// or `service:*`, or with `NotAction` (everything but the listed actions). Statements that allow
-    /// `*` on every resource are reported by `iam-admin-policy` instead.
+    /// `*` on every resource are reported by `iam-admin-policy` instead. A policy document's
+    /// statements with `principals` belong to a resource policy (the default key policy's
+    /// `kms:*` for the account root, which AWS requires) and are not judged here.
     ///
     /// ## Why it matters
     /// `s3:*` includes deleting buckets and rewriting their policies; `iam:*` includes granting

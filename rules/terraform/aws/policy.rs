@@ -178,17 +178,27 @@ pub fn each_policy<'a>(
     attr: &str,
     mut f: impl FnMut(&'a Resource, &[Statement<'_>]),
 ) {
+    // A statement with a `Principal` belongs to a resource-based policy (a key, bucket or queue
+    // policy, a trust policy): identity policies cannot name one, and the rules reading
+    // identity policies do not judge it (a key policy's `kms:*` for the account root is what AWS
+    // requires).
     for r in resources {
         match r.tf_type() {
-            Some(("data", "aws_iam_policy_document")) => f(r, &document_statements(r)),
+            Some(("data", "aws_iam_policy_document")) => f(r, &identity(document_statements(r))),
             Some(("resource", t)) if types.contains(&t) => {
                 if let Some(doc) = document(r, attr) {
-                    f(r, &statements(doc.node()));
+                    f(r, &identity(statements(doc.node())));
                 }
             }
             _ => {}
         }
     }
+}
+
+/// The statements of an identity policy: those without a `Principal`.
+fn identity(mut statements: Vec<Statement<'_>>) -> Vec<Statement<'_>> {
+    statements.retain(|s| s.principals.is_empty());
+    statements
 }
 
 /// Every `Allow` statement without a condition on `Resource: "*"` of the identity policies and
