@@ -8,7 +8,8 @@ crate::declare_rule! {
     /// ## What it flags
     /// An `aws_lb_listener` or `aws_alb_listener` with `protocol = "HTTP"` (or unset, the
     /// provider default for an Application Load Balancer) that forwards requests instead of
-    /// redirecting them (a `default_action` of type `redirect` or `fixed-response` is fine), and
+    /// redirecting them to HTTPS (a `default_action` of type `redirect` with `protocol = "HTTPS"`,
+    /// or `fixed-response`, is fine; a redirect without `protocol` keeps HTTP), and
     /// classic `aws_elb` `listener` blocks with `lb_protocol = "http"`. Listeners of a load balancer
     /// declared in the module with `internal = true` or as a network or gateway load balancer are
     /// not flagged.
@@ -89,19 +90,34 @@ fn not_public_http(resources: &[Resource], listener: &Resource) -> bool {
             .is_some_and(|t| t != "application")
 }
 
+/// Every default action answers without forwarding: a redirect to HTTPS, or a fixed
+/// response. A redirect whose `protocol` is unset keeps the request's (`#{protocol}`, here
+/// HTTP), so it does not count.
 fn redirects(listener: &Resource) -> bool {
     let actions = listener
         .body
         .get("default_action")
         .map(Node::as_list)
         .unwrap_or_default();
+    let to_https = |action: &Node| {
+        let protocol = action
+            .get("redirect")
+            .map(|r| r.as_list().first().unwrap_or(r))
+            .and_then(|r| r.get("protocol"));
+        match protocol {
+            Some(p) if p.is_unknown() => true,
+            Some(p) => p.as_str().is_some_and(|p| p.eq_ignore_ascii_case("HTTPS")),
+            None => false,
+        }
+    };
     !actions.is_empty()
-        && actions.iter().all(|a| {
-            matches!(
-                a.get("type").and_then(Node::as_str),
-                Some("redirect" | "fixed-response")
-            )
-        })
+        && actions
+            .iter()
+            .all(|a| match a.get("type").and_then(Node::as_str) {
+                Some("fixed-response") => true,
+                Some("redirect") => to_https(a),
+                _ => false,
+            })
 }
 
 impl Rule for LbHttpListener {
