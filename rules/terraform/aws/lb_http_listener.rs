@@ -120,6 +120,17 @@ fn redirects(listener: &Resource) -> bool {
             })
 }
 
+/// A default action is a redirect (to wherever).
+fn redirects_somewhere(listener: &Resource) -> bool {
+    listener
+        .body
+        .get("default_action")
+        .map(Node::as_list)
+        .unwrap_or_default()
+        .iter()
+        .any(|a| a.get("type").and_then(Node::as_str) == Some("redirect"))
+}
+
 impl Rule for LbHttpListener {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -151,8 +162,13 @@ impl Rule for LbHttpListener {
                         r,
                         span,
                         format!(
-                            "{} {how} and forwards instead of redirecting to HTTPS",
-                            r.name
+                            "{} {how} and {}",
+                            r.name,
+                            if redirects_somewhere(r) {
+                                "redirects to plain HTTP (its `redirect` has no `protocol = \"HTTPS\"`)"
+                            } else {
+                                "forwards instead of redirecting to HTTPS"
+                            }
                         ),
                     );
                     if let Some(p) = protocol {
