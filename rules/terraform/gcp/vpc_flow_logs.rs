@@ -71,12 +71,16 @@ const SETTING: Setting = Setting {
     skip: Some(no_flow_logs),
 };
 
+/// Subnets that have flow logs configured, or whose `purpose` has none (proxy-only and
+/// Private Service Connect subnets) or is not known before apply (a conditional on a variable):
+/// which subnets a module creates is then not known either.
 fn no_flow_logs(r: &Resource) -> bool {
+    let purpose = r.body.get("purpose");
     r.body
         .get("log_config")
         .is_some_and(|c| !c.as_list().is_empty())
-        || r.body
-            .get("purpose")
+        || purpose.is_some_and(|p| p.is_unknown())
+        || purpose
             .and_then(crate::model::Node::as_str)
             .is_some_and(|p| !matches!(p, "PRIVATE" | "PRIVATE_RFC_1918"))
 }
