@@ -56,9 +56,17 @@ pub fn stage_of<'a>(cx: &Context<'a>, ins: &Instruction) -> Option<&'a Resource>
     cx.resources.get(ins.stage.unwrap_or(0))
 }
 
-/// Whitespace-separated arguments of an instruction with their spans (continuations skipped).
+/// The words of an instruction's arguments, unquoted as Docker does (`"a b"` is `a b`), each
+/// with the span of the word as written (continuations skipped).
 pub fn arg_words(text: &str, ins: &Instruction) -> Vec<(String, Span)> {
     let args = &text[ins.args_span.start..ins.args_span.end];
+    let at = |r: std::ops::Range<usize>| {
+        Span::new(ins.args_span.start + r.start, ins.args_span.start + r.end)
+    };
+    // Unquoted as Docker does (`ADD "src" "dst"`); as written when a quote is not closed.
+    if let Some(words) = crate::parse::dockerfile::shell_words(args, '\\') {
+        return words.into_iter().map(|(w, r)| (w, at(r))).collect();
+    }
     let mut out = Vec::new();
     let mut start = None;
     for (i, c) in args
@@ -69,10 +77,7 @@ pub fn arg_words(text: &str, ins: &Instruction) -> Vec<(String, Span)> {
             if let Some(s) = start.take() {
                 let word: &str = &args[s..i];
                 if word != "\\" {
-                    out.push((
-                        word.to_string(),
-                        Span::new(ins.args_span.start + s, ins.args_span.start + i),
-                    ));
+                    out.push((word.to_string(), at(s..i)));
                 }
             }
         } else if start.is_none() {

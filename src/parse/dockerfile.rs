@@ -249,9 +249,19 @@ pub fn parse(text: &str) -> Dockerfile {
         return df;
     };
     let root = tree.root_node();
+    let lenient = quoted_lines(text, root, escape);
     let mut cursor = root.walk();
     for node in root.children(&mut cursor) {
         if node.kind() == "comment" {
+            continue;
+        }
+        // A line the grammar rejects only for its quotes (`USER "app"`, `WORKDIR "/a b"`):
+        // read as Docker reads it, once, from its first node.
+        if let Some(line) = lenient.iter().find(|l| l.contains(node.start_byte())) {
+            if node.start_byte() == line.start {
+                let ins = quoted_instruction(text, *line, df.stages.len().checked_sub(1));
+                df.instructions.push(ins);
+            }
             continue;
         }
         if node.is_error() || node.is_missing() {
@@ -304,6 +314,188 @@ pub fn parse(text: &str) -> Dockerfile {
         df.stages[i].span = Span::new(df.instructions[range.start].span.start, end);
     }
     df
+}
+
+/// Instructions whose arguments Docker splits into words and then unquotes like a shell; the
+/// grammar rejects some quoted forms of them.
+const QUOTED_WORDS: &[&str] = &[
+    "USER",
+    "WORKDIR",
+    "ADD",
+    "COPY",
+    "VOLUME",
+    "STOPSIGNAL",
+    "EXPOSE",
+];
+
+/// The logical lines (continuations joined) that hold a grammar error, start with one of
+/// [`QUOTED_WORDS`] and whose quotes Docker accepts.
+fn quoted_lines(text: &str, root: tree_sitter::Node, escape: char) -> Vec<Span> {
+    let mut lines: Vec<Span> = Vec::new();
+    let mut cursor = root.walk();
+    for node in root.children(&mut cursor) {
+        if !(node.is_error() || node.has_error()) {
+            continue;
+        }
+        let line = logical_line(text, node.start_byte(), escape);
+        if lines.contains(&line) {
+            continue;
+        }
+        let body = &text[line.start..line.end];
+        let keyword = body.split_whitespace().next().unwrap_or("");
+        if !QUOTED_WORDS.iter().any(|k| k.eq_ignore_ascii_case(keyword)) {
+            continue;
+        }
+        let args = body[keyword.len()..].trim();
+        // Every node of the line must start on it: an error that runs past it is not ours.
+        let contained = node.end_byte() <= line.end + 1;
+        if contained && shell_words(args, escape).is_some() {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+/// The logical line holding byte `at`: from the start of its line to the end of the last line
+/// it continues onto (a line ending in the escape character continues).
+fn logical_line(text: &str, at: usize, escape: char) -> Span {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let mut end = start;
+    loop {
+        let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+        let line = text[end..line_end].trim_end_matches('\r').trim_end();
+        if line.ends_with(escape) && line_end < text.len() {
+            end = line_end + 1;
+        } else {
+            return Span::new(start, line_end);
+        }
+    }
+}
+
+/// An instruction read from `line` as Docker reads one the grammar rejected for its quotes.
+fn quoted_instruction(text: &str, line: Span, stage: Option<usize>) -> Instruction {
+    let body = &text[line.start..line.end];
+    let lead = body.len() - body.trim_start().len();
+    let keyword_len = body[lead..]
+        .find(char::is_whitespace)
+        .unwrap_or(body.len() - lead);
+    let keyword_span = Span::new(line.start + lead, line.start + lead + keyword_len);
+    let keyword = text[keyword_span.start..keyword_span.end].to_ascii_uppercase();
+    let mut at = keyword_span.end;
+    let mut flags = Vec::new();
+    // Leading `--flag=value` words (ADD and COPY).
+    loop {
+        let rest = &text[at..line.end];
+        let skip = rest.len() - rest.trim_start().len();
+        let word_start = at + skip;
+        let word_len = text[word_start..line.end]
+            .find(char::is_whitespace)
+            .unwrap_or(line.end - word_start);
+        let word = &text[word_start..word_start + word_len];
+        match word.strip_prefix("--") {
+            Some(raw) if !raw.is_empty() => {
+                let (name, value) = raw.split_once('=').unwrap_or((raw, ""));
+                flags.push(Flag {
+                    name: name.to_ascii_lowercase(),
+                    value: value.to_string(),
+                    span: Span::new(word_start, word_start + word_len),
+                });
+                at = word_start + word_len;
+            }
+            _ => {
+                at = word_start;
+                break;
+            }
+        }
+    }
+    let end = line.start + body.trim_end().len();
+    let args_span = Span::new(at.min(end), end);
+    let user = (keyword == "USER").then(|| {
+        let raw = &text[args_span.start..args_span.end];
+        (
+            shell_word(raw).unwrap_or_else(|| raw.to_string()),
+            args_span,
+        )
+    });
+    Instruction {
+        keyword,
+        keyword_span,
+        span: Span::new(line.start + lead, end),
+        args_span,
+        flags,
+        form: Form::None,
+        json_args: Vec::new(),
+        user,
+        stage,
+    }
+}
+
+/// `text` split into words at unquoted white space, each unquoted and unescaped as Docker's
+/// shell lexer does (`'…'` literal, `"…"` with `\"`, `\\`, `\$` escapes, a backslash elsewhere
+/// escaping the next character), with the byte range of each word in `text`. `None` when a
+/// quote is not closed.
+pub fn shell_words(text: &str, escape: char) -> Option<Vec<(String, std::ops::Range<usize>)>> {
+    let mut words = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    let mut current: Option<(String, usize)> = None;
+    while let Some((i, c)) = chars.next() {
+        // A line continuation separates words like white space.
+        let continuation = c == escape && matches!(chars.peek(), Some((_, '\n' | '\r')));
+        if c.is_whitespace() || continuation {
+            if continuation {
+                chars.next_if(|(_, x)| *x == '\r');
+                chars.next_if(|(_, x)| *x == '\n');
+            }
+            if let Some((word, start)) = current.take() {
+                words.push((word, start..i));
+            }
+            continue;
+        }
+        let (word, _) = current.get_or_insert_with(|| (String::new(), i));
+        match c {
+            '\'' => loop {
+                match chars.next() {
+                    Some((_, '\'')) => break,
+                    Some((_, x)) => word.push(x),
+                    None => return None,
+                }
+            },
+            '"' => loop {
+                match chars.next() {
+                    Some((_, '"')) => break,
+                    Some((_, x)) if x == escape => match chars.next() {
+                        Some((_, y)) if matches!(y, '"' | '$' | '`') || y == escape => word.push(y),
+                        Some((_, y)) => {
+                            word.push(x);
+                            word.push(y);
+                        }
+                        None => return None,
+                    },
+                    Some((_, x)) => word.push(x),
+                    None => return None,
+                }
+            },
+            c if c == escape => match chars.next() {
+                Some((_, x)) => word.push(x),
+                None => word.push(c),
+            },
+            c => word.push(c),
+        }
+    }
+    if let Some((word, start)) = current {
+        words.push((word, start..text.len()));
+    }
+    Some(words)
+}
+
+/// One word unquoted (`"app"` → `app`); `None` when it is not one well-quoted word.
+pub fn shell_word(text: &str) -> Option<String> {
+    let mut words = shell_words(text.trim(), '\\')?;
+    if words.len() == 1 {
+        words.pop().map(|(w, _)| w)
+    } else {
+        None
+    }
 }
 
 fn record_error(text: &str, node: tree_sitter::Node, errors: &mut Vec<(String, Span)>) {
@@ -639,6 +831,50 @@ mod tests {
         assert_eq!(df.instructions.len(), 3);
         let run = &df.instructions[1];
         assert!(df.args(text, run).contains("[ -e x ]"));
+    }
+
+    #[test]
+    fn quoted_arguments_are_read_as_docker_reads_them() {
+        let text = "FROM alpine:3.20\nUSER \"app\"\nWORKDIR \"/a b\"\nCOPY --chown=app \"src dir\" \\\n  '/dst'\nUSER \"unclosed\nUSER app\n";
+        let df = parse(text);
+        let keywords: Vec<&str> = df.instructions.iter().map(|i| i.keyword.as_str()).collect();
+        assert_eq!(
+            keywords,
+            ["FROM", "USER", "WORKDIR", "COPY", "USER"],
+            "{:?}",
+            df.errors
+        );
+        assert_eq!(df.instructions[1].user.as_ref().unwrap().0, "app");
+        assert_eq!(df.args(text, &df.instructions[2]), "\"/a b\"");
+        let copy = &df.instructions[3];
+        assert_eq!(copy.flags[0].name, "chown");
+        let words: Vec<String> = shell_words(df.args(text, copy), '\\')
+            .unwrap()
+            .into_iter()
+            .map(|(w, _)| w)
+            .collect();
+        assert_eq!(words, ["src dir", "/dst"]);
+        // An unclosed quote is still an error, located on its line.
+        assert_eq!(df.errors.len(), 1, "{:?}", df.errors);
+        assert!(text[df.errors[0].1.start..].starts_with("USER \"unclosed"));
+    }
+
+    #[test]
+    fn shell_words_unquote_and_unescape() {
+        let words = |t: &str| -> Vec<String> {
+            shell_words(t, '\\')
+                .unwrap()
+                .into_iter()
+                .map(|(w, _)| w)
+                .collect()
+        };
+        assert_eq!(
+            words(r#""a b" 'c d' e\ f "g\"h" 'i\j'"#),
+            ["a b", "c d", "e f", "g\"h", "i\\j"]
+        );
+        assert_eq!(words("x\"y z\"w"), ["xy zw"]);
+        assert!(shell_words("\"open", '\\').is_none());
+        assert_eq!(shell_word(" \"app:grp\" "), Some("app:grp".to_string()));
     }
 
     #[test]
