@@ -9,7 +9,7 @@ crate::declare_rule! {
     /// value is set, and by value shape whatever the name (AWS access key ids, GitHub and
     /// Slack tokens, private-key blocks). Names that hold a path, file, URL, id or public key
     /// (`PASSWORD_FILE`, `GPG_KEY`, `KEY_ID`), switches (`MYSQL_ALLOW_EMPTY_PASSWORD=yes`) and
-    /// placeholders (`<token>`, `your-token`, the variable's own name) are not flagged. A secret-named `ENV` whose
+    /// placeholders (`<token>`, `your-token`, the variable's own name such as `HF_TOKEN=HF_TOKEN`) are not flagged; `PASSWORD=password` is a password. A secret-named `ENV` whose
     /// value is a build argument (`ENV DB_PASSWORD=$DB_PASSWORD` after `ARG DB_PASSWORD`) is
     /// flagged: it copies the value passed with `--build-arg` into the image configuration.
     /// Other values taken from variables are not.
@@ -111,12 +111,14 @@ const NOT_SECRET: &[&str] = &[
     "SKIP",
 ];
 
-/// A value that stands for a secret rather than being one: the variable's own name
-/// (`HF_TOKEN=HF_TOKEN`), `<token>`, `your-token`, `REPLACE_ME`, `xxx`, or a flag
-/// (`yes`, `true`, `1`) of a name like `MYSQL_RANDOM_ROOT_PASSWORD`.
+/// A value that stands for a secret rather than being one: the variable's own name written as
+/// a name (`HF_TOKEN=HF_TOKEN`; `PASSWORD=password` is a password anyone can use), `<token>`,
+/// `your-token`, `REPLACE_ME`, `xxx`, or a flag (`yes`, `true`, `1`) of a name like
+/// `MYSQL_RANDOM_ROOT_PASSWORD`.
 pub fn placeholder_value(name: &str, value: &str) -> bool {
-    let v = value.trim().to_ascii_lowercase();
-    v.eq_ignore_ascii_case(name)
+    let written = value.trim();
+    let v = written.to_ascii_lowercase();
+    (written == name && !written.chars().any(|c| c.is_ascii_lowercase()))
         || (v.starts_with('<') && v.ends_with('>'))
         || v.starts_with("your")
         || v.starts_with("replace")
