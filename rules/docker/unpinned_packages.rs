@@ -9,7 +9,8 @@ crate::declare_rule! {
     /// `go install example.com/tool@latest` (or `go get`), `cargo install ripgrep`. Installs from a
     /// requirements or constraints file, a lockfile (`npm ci`, bare `npm install`), a local
     /// path, a URL or a variable are not flagged, nor are pip's own tools (`pip`,
-    /// `setuptools`, `wheel`).
+    /// `setuptools`, `wheel`), nor Go packages that go.mod resolves (`go install tool`, the
+    /// tools go.mod pins since Go 1.24, and packages of the main module).
     ///
     /// OS packages (`apt-get`, `apk`, `dnf`) are deliberately not flagged: distribution
     /// repositories keep only the current build of each package, so a pinned version stops
@@ -239,7 +240,13 @@ fn unpinned(cmd: &Command) -> Vec<(&Word, &'static str)> {
                 .filter(|w| !w.text.starts_with('-'))
                 .filter(|w| match w.text.rsplit_once('@') {
                     Some((_, v)) => v == "latest" || v == "master" || v == "main",
-                    None => !is_source(&w.text),
+                    // Without a version, only a module path fetches: its first element is a
+                    // domain. `tool` (Go 1.24: the tools go.mod pins), `all`, `std`, `./cmd/x`
+                    // and packages of the main module are resolved from go.mod.
+                    None => {
+                        !is_source(&w.text)
+                            && w.text.split('/').next().is_some_and(|first| first.contains('.'))
+                    }
                 })
                 .collect(),
             "go",
