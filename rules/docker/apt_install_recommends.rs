@@ -10,7 +10,8 @@ crate::declare_rule! {
     /// `apt-get install` (or `apt install`) without `--no-install-recommends`, in a stage
     /// whose layers end up in the final image. Not flagged when recommends are switched off
     /// another way: `-o APT::Install-Recommends=false` on the command, or an earlier
-    /// instruction that writes `APT::Install-Recommends` into the apt configuration.
+    /// instruction or command (in the same `RUN`) that writes `APT::Install-Recommends` into
+    /// the apt configuration.
     ///
     /// Build stages the final image does not inherit from are not flagged: what they install
     /// never ships.
@@ -90,10 +91,6 @@ impl Rule for AptInstallRecommends {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let text = cx.text(0);
         for (ins, script) in shipped_scripts(cx) {
-            // An earlier instruction configured apt not to install recommends.
-            if text[..ins.span.start].contains("Install-Recommends") {
-                continue;
-            }
             let Some(stage) = stage_of(cx, ins) else {
                 continue;
             };
@@ -101,6 +98,11 @@ impl Rule for AptInstallRecommends {
                 let Some(install) = apt_subcommand(cmd, "install") else {
                     continue;
                 };
+                // Something before it, an earlier instruction or an earlier command of this one,
+                // configured apt not to install recommends.
+                if text[..install.span.start].contains("Install-Recommends") {
+                    continue;
+                }
                 let off = cmd.args().iter().any(|w| {
                     w.text == "--no-install-recommends" || w.text.contains("Install-Recommends")
                 });
