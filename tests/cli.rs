@@ -231,7 +231,7 @@ fn stdin_with_a_file_name() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stdout(&out),
-        "services/web/Dockerfile:1:1: high DOCKER-002 root-user: final stage 1 runs as root: it sets no `USER`\n"
+        "services/web/Dockerfile:1:1: high DOCKER-002 root-user: final stage 1 sets no `USER`: it runs as `node:20-bookworm-slim`'s user, root unless that image sets one\n"
     );
     let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: true\n  containers: [{name: a, image: 'a:1', resources: {limits: {cpu: 1, memory: 1Gi}}}]\n";
     let out = rampart()

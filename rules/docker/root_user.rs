@@ -10,7 +10,8 @@ crate::declare_rule! {
     /// ## What it flags
     /// The final stage of a Dockerfile runs as root: it has no `USER` instruction (and does
     /// not inherit one from an earlier stage it is built `FROM`), or its last `USER` is
-    /// `root` or `0` (with or without a group). Base images whose tag says they run as
+    /// `root` or `0` (with or without a group). Without a `USER`, the base image's own decides:
+    /// root unless that image sets one, which most images do not; the message says so. Base images whose tag says they run as
     /// non-root (`…:nonroot`) and users set from a variable are not flagged.
     ///
     /// Windows images are judged by Windows' accounts: `ContainerAdministrator` is the
@@ -64,8 +65,9 @@ crate::declare_rule! {
 }
 
 enum RunsAsRoot {
-    /// No `USER` in the final stage or the stages it builds on; span of its `FROM`.
-    NoUser { from: Span },
+    /// No `USER` in the final stage or the stages it builds on; span of its `FROM`, and the
+    /// image it builds on (`None`: `scratch`, which has no user but root).
+    NoUser { from: Span, base: Option<String> },
     /// The last `USER` is root.
     /// `in_stage` names the earlier stage the `USER` is inherited from.
     RootUser {
@@ -122,7 +124,7 @@ impl Rule for RootUser {
         if let Some(fact) = detect(df) {
             let resource = &cx.resources[fact.stage];
             let span = match &fact.what {
-                RunsAsRoot::NoUser { from } => *from,
+                RunsAsRoot::NoUser { from, .. } => *from,
                 RunsAsRoot::RootUser { span, .. } => *span,
             };
             out.push(
@@ -143,6 +145,7 @@ fn detect(df: &Dockerfile) -> Option<RootFact> {
     let windows = windows_base(df);
     let mut stage = final_stage;
     // Follow `FROM <earlier stage>` until a USER is found.
+    let mut base = None;
     for _ in 0..df.stages.len() {
         let last_user = df
             .stage_instructions(stage)
@@ -176,6 +179,7 @@ fn detect(df: &Dockerfile) -> Option<RootFact> {
                     if tag.contains("nonroot") || tag.contains("non-root") {
                         return None;
                     }
+                    base = Some(image.clone());
                     break;
                 }
                 Base::Unknown => return None,
@@ -191,6 +195,7 @@ fn detect(df: &Dockerfile) -> Option<RootFact> {
         stage: final_stage.index,
         what: RunsAsRoot::NoUser {
             from: from.cover(final_stage.image_span),
+            base,
         },
         windows: windows.is_some(),
     })
@@ -201,8 +206,15 @@ fn message(stage: &str, f: &RootFact) -> String {
         RunsAsRoot::NoUser { .. } if f.windows => {
             format!("final {stage} runs as ContainerAdministrator: it sets no `USER`")
         }
-        RunsAsRoot::NoUser { .. } => {
-            format!("final {stage} runs as root: it sets no `USER`")
+        // What is known: no `USER` here. The base image's own `USER` decides, root unless it
+        // sets one (few do).
+        RunsAsRoot::NoUser {
+            base: Some(image), ..
+        } => format!(
+            "final {stage} sets no `USER`: it runs as `{image}`'s user, root unless that image sets one"
+        ),
+        RunsAsRoot::NoUser { base: None, .. } => {
+            format!("final {stage} runs as root: it is built from `scratch` and sets no `USER`")
         }
         RunsAsRoot::RootUser {
             user,

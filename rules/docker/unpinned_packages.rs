@@ -245,7 +245,10 @@ fn unpinned(cmd: &Command) -> Vec<(&Word, &'static str)> {
                     // and packages of the main module are resolved from go.mod.
                     None => {
                         !is_source(&w.text)
-                            && w.text.split('/').next().is_some_and(|first| first.contains('.'))
+                            && w.text
+                                .split('/')
+                                .next()
+                                .is_some_and(|first| first.contains('.'))
                     }
                 })
                 .collect(),
