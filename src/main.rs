@@ -206,8 +206,9 @@ struct ScanArgs {
     /// With --fix or --diff: unsafe fixes too (they change what gets deployed).
     #[arg(long)]
     unsafe_fixes: bool,
-    /// Print the fixes as a unified diff and change nothing.
-    #[arg(long, conflicts_with = "fix")]
+    /// Print the fixes as a unified diff and change nothing (also with --fix). Exits 1 when a
+    /// fix would change a file, 0 when none would (findings without a fix do not count).
+    #[arg(long)]
     diff: bool,
     /// Never colour the human format.
     #[arg(long)]
@@ -565,6 +566,30 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
         } else {
             Applicability::Safe
         };
+        // Findings whose only fixes are unsafe: what --unsafe-fixes would add.
+        let unsafe_only = if args.unsafe_fixes {
+            0
+        } else {
+            result
+                .files
+                .iter()
+                .flat_map(|f| f.active())
+                .filter(|f| {
+                    !f.fixes.is_empty()
+                        && f.fixes
+                            .iter()
+                            .all(|x| x.applicability == Applicability::Unsafe)
+                })
+                .count()
+        };
+        let unsafe_note = if unsafe_only > 0 {
+            format!(
+                "; {} with --unsafe-fixes (they change what gets deployed: preview them with --diff --unsafe-fixes)",
+                report::count(unsafe_only, "more fix", "more fixes")
+            )
+        } else {
+            String::new()
+        };
         let mut changed = 0;
         let mut applied = 0;
         let mut refused = 0;
@@ -610,14 +635,16 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
             applied += outcome.applied;
         }
         let refused_note = if refused > 0 {
-            format!("; {refused} file(s) refused")
+            format!("; {} refused", report::count(refused, "file", "files"))
         } else {
             String::new()
         };
         if args.diff {
             write_stdout(&diffs)?;
             note(format!(
-                "rampart: {applied} fix(es) would change {changed} file(s){refused_note}"
+                "rampart: {} would change {}{refused_note}{unsafe_note}",
+                report::count(applied, "fix", "fixes"),
+                report::count(changed, "file", "files")
             ));
             return Ok(if changed > 0 || refused > 0 {
                 ExitCode::from(1)
@@ -626,7 +653,9 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
             });
         }
         note(format!(
-            "rampart: applied {applied} fix(es) to {changed} file(s){refused_note}"
+            "rampart: applied {} to {}{refused_note}{unsafe_note}",
+            report::count(applied, "fix", "fixes"),
+            report::count(changed, "file", "files")
         ));
         // A file that was to be fixed and was not is not a clean run.
         any_refused = refused > 0;
@@ -685,7 +714,8 @@ fn write_baseline(mut args: BaselineArgs) -> Result<ExitCode> {
         .with_context(|| format!("writing {}", args.output.display()))?;
     let total: usize = b.findings.iter().map(|e| e.count).sum();
     eprintln!(
-        "rampart: recorded {total} finding(s) in {}",
+        "rampart: recorded {} in {}",
+        report::count(total, "finding", "findings"),
         args.output.display()
     );
     Ok(ExitCode::SUCCESS)

@@ -283,8 +283,9 @@ impl Outputs {
             };
             if *format == Format::Human && self.in_baseline > 0 && !human.quiet {
                 rendered.push_str(&format!(
-                    "{} known finding(s) are in the baseline and not shown.\n",
-                    self.in_baseline
+                    "{} in the baseline {} not shown.\n",
+                    crate::report::count(self.in_baseline, "known finding", "known findings"),
+                    if self.in_baseline == 1 { "is" } else { "are" }
                 ));
             }
             let mut sink = Sink::open(path.as_deref())?;
@@ -304,8 +305,11 @@ impl Outputs {
         }
         let s = &self.tally.counts;
         out.push_str(&format!(
-            "{} file(s) checked, {} skipped, {} unparsable or unreadable; {} finding(s)\n",
-            s.files_scanned, s.files_skipped, s.files_failed, s.findings
+            "{} checked, {} skipped, {} unparsable or unreadable; {}\n",
+            crate::report::count(s.files_scanned, "file", "files"),
+            s.files_skipped,
+            s.files_failed,
+            crate::report::count(s.findings, "finding", "findings")
         ));
         out
     }

@@ -72,7 +72,7 @@ fn fixing_the_corpus_is_stable() {
     };
     let (first, json) = run();
     assert!(
-        !first.contains("applied 0 fix(es)"),
+        !first.contains("applied 0 fixes"),
         "the corpus has fixable findings: {first}"
     );
     let parse_errors: Vec<String> = json["findings"]
@@ -95,7 +95,7 @@ fn fixing_the_corpus_is_stable() {
     );
     let (second, _) = run();
     assert!(
-        second.contains("applied 0 fix(es) to 0 file(s)"),
+        second.contains("applied 0 fixes to 0 files"),
         "second run: {second}"
     );
 }

@@ -426,7 +426,7 @@ fn fix_applies_safe_fixes_and_unsafe_on_request_atomically() {
         .output()
         .unwrap();
     assert!(
-        stderr(&out).contains("applied 0 fix(es) to 0 file(s)"),
+        stderr(&out).contains("applied 0 fixes to 0 files"),
         "{}",
         stderr(&out)
     );
@@ -471,7 +471,7 @@ fn fixing_every_fixture_twice_changes_nothing_the_second_time() {
         .output()
         .unwrap();
     assert!(
-        stderr(&out).contains("applied 0 fix(es) to 0 file(s)"),
+        stderr(&out).contains("applied 0 fixes to 0 files"),
         "{}",
         stderr(&out)
     );
@@ -774,4 +774,38 @@ fn tracked_files_are_scanned_whatever_gitignore_says() {
             "{init:?} index v{index_version}"
         );
     }
+}
+
+#[test]
+fn fix_says_what_unsafe_fixes_would_add_and_diff_goes_with_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Only K8S-001 fires, and its fix (privileged: false) is unsafe.
+    write(d, "web.yaml", DEPLOY);
+    let out = rampart_in(d).args(["scan", "--fix"]).output().unwrap();
+    assert!(
+        stderr(&out).contains(
+            "applied 0 fixes to 0 files; 1 more fix with --unsafe-fixes (they change what gets deployed: preview them with --diff --unsafe-fixes)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(d.join("web.yaml")).unwrap(), DEPLOY);
+    // --fix --diff previews, writes nothing, and exits 1 when a fix would change a file.
+    let out = rampart_in(d)
+        .args(["scan", "--fix", "--diff", "--unsafe-fixes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("+            privileged: false"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("1 fix would change 1 file"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(d.join("web.yaml")).unwrap(), DEPLOY);
 }

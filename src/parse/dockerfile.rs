@@ -329,7 +329,7 @@ const QUOTED_WORDS: &[&str] = &[
 ];
 
 /// The logical lines (continuations joined) that hold a grammar error, start with one of
-/// [`QUOTED_WORDS`] and whose quotes Docker accepts.
+/// [`QUOTED_WORDS`], hold no control character and whose quotes Docker accepts.
 fn quoted_lines(text: &str, root: tree_sitter::Node, escape: char) -> Vec<Span> {
     let mut lines: Vec<Span> = Vec::new();
     let mut cursor = root.walk();
@@ -349,7 +349,8 @@ fn quoted_lines(text: &str, root: tree_sitter::Node, escape: char) -> Vec<Span> 
         let args = body[keyword.len()..].trim();
         // Every node of the line must start on it: an error that runs past it is not ours.
         let contained = node.end_byte() <= line.end + 1;
-        if contained && shell_words(args, escape).is_some() {
+        let printable = !args.chars().any(|c| c.is_control() && !c.is_whitespace());
+        if contained && printable && shell_words(args, escape).is_some() {
             lines.push(line);
         }
     }

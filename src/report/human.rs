@@ -168,7 +168,10 @@ pub fn summary_line(result: &ScanResult, verbose: bool) -> String {
         extra.push(format!("{} unreadable or unparsable", s.files_failed));
     }
     if s.suppressed > 0 {
-        extra.push(format!("{} findings suppressed", s.suppressed));
+        extra.push(format!(
+            "{} suppressed",
+            super::count(s.suppressed, "finding", "findings")
+        ));
     }
     let extra = if extra.is_empty() {
         String::new()

@@ -107,6 +107,11 @@ impl<'a> Locator<'a> {
     }
 }
 
+/// `1 fix`, `2 fixes`: a count with its noun in the right number.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Path for display: as discovered, without a leading `./`.
 pub fn display_path(path: &Path) -> String {
     let p = path.strip_prefix("./").unwrap_or(path);

@@ -105,7 +105,7 @@ fn a_symlink_inside_the_tree_has_its_target_fixed_and_stays_a_link() {
     std::os::unix::fs::symlink("target.yaml", tree.join("link.yaml")).unwrap();
     let out = fix_in(dir.path(), &["--fix", "tree/link.yaml"]);
     assert!(
-        stderr(&out).contains("applied 1 fix(es) to 1 file(s)"),
+        stderr(&out).contains("applied 1 fix to 1 file"),
         "{}",
         stderr(&out)
     );
@@ -130,7 +130,7 @@ fn a_symlink_out_of_the_tree_is_refused_and_its_target_untouched() {
         assert!(
             err.contains(&format!("rampart: {named}: resolves to "))
                 && err.contains("outside the scanned tree; not written")
-                && err.contains("applied 0 fix(es) to 0 file(s); 1 file(s) refused"),
+                && err.contains("applied 0 fixes to 0 files; 1 file refused"),
             "{err}"
         );
         assert_ne!(out.status.code(), Some(0), "a refusal is not a clean run");
@@ -193,7 +193,7 @@ fn the_mode_owner_and_group_are_kept() {
     let before = std::fs::metadata(&p).unwrap();
     let out = fix_in(dir.path(), &["--fix", "tree"]);
     assert!(
-        stderr(&out).contains("applied 1 fix(es) to 1 file(s)"),
+        stderr(&out).contains("applied 1 fix to 1 file"),
         "{}",
         stderr(&out)
     );
@@ -343,7 +343,7 @@ fn a_file_named_twice_through_a_link_is_fixed_once_without_a_refusal() {
     let out = fix_in(dir.path(), &["--fix", "tree", "tree/link.yaml"]);
     let err = stderr(&out);
     assert!(
-        err.contains("applied 1 fix(es) to 1 file(s)") && !err.contains("refused"),
+        err.contains("applied 1 fix to 1 file") && !err.contains("refused"),
         "{err}"
     );
     assert_eq!(read(&tree.join("target.yaml")), fixed());
