@@ -545,7 +545,6 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
         !args.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
     let human = HumanOptions {
         color,
-        verbose: args.verbose,
         quiet: args.quiet,
     };
     let note = |s: String| {
@@ -686,13 +685,18 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
         scanned?
     };
     let failing = out.failing || any_refused;
-    let note_text = out.verbose_note();
-    out.finish(discovered, &human, &metas)?;
-    if args.verbose
-        && !outputs
-            .iter()
-            .any(|(f, o)| *f == Format::Human && o.is_none())
+    // `-v`: the skipped files on stderr, with the counts unless the human report on stdout
+    // already ends with them.
+    let note_text = if outputs
+        .iter()
+        .any(|(f, o)| *f == Format::Human && o.is_none())
     {
+        out.skipped_lines()
+    } else {
+        out.verbose_note()
+    };
+    out.finish(discovered, &human, &metas)?;
+    if args.verbose {
         eprint!("{note_text}");
     }
     Ok(if failing {

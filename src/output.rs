@@ -122,7 +122,6 @@ enum Stream {
 /// How the human report looks.
 pub struct HumanOptions {
     pub color: bool,
-    pub verbose: bool,
     pub quiet: bool,
 }
 
@@ -264,12 +263,9 @@ impl Outputs {
         let result = ScanResult { files, discovered };
         for (format, path) in &self.whole {
             let mut rendered = match format {
-                Format::Human => report::human::render(
-                    &result,
-                    human.color && path.is_none(),
-                    human.verbose,
-                    !human.quiet,
-                ),
+                Format::Human => {
+                    report::human::render(&result, human.color && path.is_none(), !human.quiet)
+                }
                 Format::Compact => report::compact::render(&result),
                 Format::Json => report::json::render(&result),
                 Format::Sarif => {
@@ -295,14 +291,20 @@ impl Outputs {
         Ok(())
     }
 
-    /// For stderr (`--verbose` without a human report on stdout): the skipped files and why,
-    /// and the counts.
-    pub fn verbose_note(&self) -> String {
+    /// `--verbose`: the skipped files and why, one line each.
+    pub fn skipped_lines(&self) -> String {
         let mut out = String::new();
         for line in self.skipped.iter().flatten() {
             out.push_str(line);
             out.push('\n');
         }
+        out
+    }
+
+    /// For stderr (`--verbose` without a human report on stdout): the skipped files and why,
+    /// and the counts.
+    pub fn verbose_note(&self) -> String {
+        let mut out = self.skipped_lines();
         let s = &self.tally.counts;
         out.push_str(&format!(
             "{} checked, {} skipped, {} unparsable or unreadable; {}\n",

@@ -689,6 +689,12 @@ fn a_chart_without_helm_gets_one_note() {
         1,
         "{text}"
     );
+    // `-v` writes what it skipped to stderr, as its help says; stdout is the report.
+    assert!(
+        stderr(&out).contains("skipped chart/[helm template]"),
+        "{text}"
+    );
+    assert!(!stdout(&out).contains("skipped "), "{text}");
     assert!(
         !text.contains("RAMPART-001"),
         "templates are not parsed as YAML: {text}"

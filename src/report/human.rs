@@ -6,7 +6,7 @@ use annotate_snippets::{Level, Renderer, Snippet};
 
 use super::summary::Tally;
 use super::{display_path, text, Summary};
-use crate::engine::{FileResult, FileStatus, ScanResult};
+use crate::engine::{FileResult, ScanResult};
 use crate::fix::Applicability;
 use crate::rule::{Finding, Severity};
 use crate::source::{ColumnUnit, LineIndex};
@@ -119,7 +119,7 @@ pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> Stri
 
 /// The findings with their source; then, unless `summary` is off, the counts: tables by file
 /// kind, rule and file when findings are spread over several files, and a closing line.
-pub fn render(result: &ScanResult, color: bool, verbose: bool, summary: bool) -> String {
+pub fn render(result: &ScanResult, color: bool, summary: bool) -> String {
     let mut out = String::new();
     let mut tally = Tally::new();
     for file in &result.files {
@@ -136,25 +136,13 @@ pub fn render(result: &ScanResult, color: bool, verbose: bool, summary: bool) ->
         out.push_str(&tally.render_tables());
         out.push('\n');
     }
-    out.push_str(&summary_line(result, verbose));
+    out.push_str(&summary_line(result));
     out
 }
 
-pub fn summary_line(result: &ScanResult, verbose: bool) -> String {
+pub fn summary_line(result: &ScanResult) -> String {
     let s = Summary::of(result);
     let mut out = String::new();
-    if verbose {
-        for f in &result.files {
-            if let FileStatus::Skipped(reason) = &f.status {
-                let _ = writeln!(
-                    out,
-                    "skipped {}: {}",
-                    text::line(&display_path(&f.path)),
-                    text::line(reason)
-                );
-            }
-        }
-    }
     let files = format!(
         "{} file{} checked",
         s.files_scanned,
