@@ -557,6 +557,7 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
     if args.verbose {
         out.skipped = Some(Vec::new());
     }
+    out.named = sel.paths.iter().filter(|p| p.is_file()).cloned().collect();
     let mut any_refused = false;
     let discovered = if args.fix || args.diff {
         let (mut result, source) = run_scan(sel, resolver)?;
@@ -695,9 +696,14 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
     } else {
         out.verbose_note()
     };
+    let named_skipped = std::mem::take(&mut out.named_skipped);
     out.finish(discovered, &human, &metas)?;
     if args.verbose {
         eprint!("{note_text}");
+    } else if !args.quiet {
+        for line in named_skipped {
+            eprintln!("{line}");
+        }
     }
     Ok(if failing {
         ExitCode::from(1)

@@ -141,6 +141,11 @@ pub struct Outputs {
     started: Instant,
     /// `--verbose`: why each skipped file was skipped, for stderr.
     pub skipped: Option<Vec<String>>,
+    /// Files named on the command line: when one is skipped, the reason goes to stderr even
+    /// without `--verbose` (the user asked for that file).
+    pub named: std::collections::HashSet<std::path::PathBuf>,
+    /// Why named files were skipped, for stderr.
+    pub named_skipped: Vec<String>,
 }
 
 impl Outputs {
@@ -181,6 +186,8 @@ impl Outputs {
             error: None,
             started: Instant::now(),
             skipped: None,
+            named: Default::default(),
+            named_skipped: Vec::new(),
         })
     }
 
@@ -191,12 +198,18 @@ impl Outputs {
         }
         self.failing |= f.fails();
         self.tally.add(&f);
-        if let (Some(list), FileStatus::Skipped(reason)) = (&mut self.skipped, &f.status) {
-            list.push(format!(
+        if let FileStatus::Skipped(reason) = &f.status {
+            let line = format!(
                 "skipped {}: {}",
                 report::text::line(&report::display_path(&f.path)),
                 report::text::line(reason)
-            ));
+            );
+            if self.named.contains(&*f.path) {
+                self.named_skipped.push(line.clone());
+            }
+            if let Some(list) = &mut self.skipped {
+                list.push(line);
+            }
         }
         for stream in &mut self.streams {
             let written = match stream {

@@ -635,3 +635,38 @@ fn profiles_select_pod_security_levels() {
         );
     }
 }
+
+#[test]
+fn a_named_file_that_is_skipped_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "values.yaml", b"image: nginx\n");
+    write(
+        dir.path(),
+        "pod.yaml",
+        b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: 'a:1'}]\n",
+    );
+    let out = rampart()
+        .current_dir(dir.path())
+        .args(["scan", "values.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stderr(&out),
+        "skipped values.yaml: not a Kubernetes manifest (no document with apiVersion and kind)\n"
+    );
+    // Found in a directory, it is skipped silently (`-v` lists it); the kind table counts
+    // only files that were checked.
+    let out = rampart()
+        .current_dir(dir.path())
+        .args(["scan", "--format", "summary", "."])
+        .output()
+        .unwrap();
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let row = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("kubernetes"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(row.split_whitespace().nth(1), Some("1"), "{text}");
+}

@@ -68,6 +68,10 @@ impl Tally {
     /// Count one file's result (after suppressions and baseline).
     pub fn add(&mut self, f: &FileResult) {
         self.counts.add(f);
+        // The kind table counts checked files: a skipped one was not.
+        if matches!(f.status, crate::engine::FileStatus::Skipped(_)) {
+            return;
+        }
         let kind = f.kind.map(|k| k.as_str()).unwrap_or("other");
         let k = self.by_kind.entry(kind).or_default();
         k.files += 1;
