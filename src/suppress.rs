@@ -1,7 +1,8 @@
 //! Suppressions: `# rampart:ignore[CODE|name, …] reason until=YYYY-MM-DD` on the offending line
 //! or on the line above the finding or above its resource, container or instruction;
 //! `# rampart:ignore-file[…] reason` for a whole file; and for Kubernetes objects the
-//! annotation `rampart.dev/ignore: "K8S-001: reason; K8S-005[sidecar]: reason"`.
+//! annotation `rampart.dev/ignore: "K8S-001: reason; K8S-005[sidecar]: reason"` (entries
+//! separated by `;`, a new line, or a comma before the next rule).
 //!
 //! A suppression that silences nothing (unused, unknown rule, expired, no reason when one is
 //! required) is itself reported.
@@ -230,6 +231,28 @@ fn parse_comments(text: &str, problems: &mut Vec<Problem>) -> Vec<Suppression> {
     out
 }
 
+/// `K8S-005: a, K8S-006: b` is two entries: a comma followed by a rule's code or name (with
+/// an optional `[container]`) and a colon starts the next one. A comma inside a reason stays.
+fn split_at_rule_after_comma(entry: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, _) in entry.match_indices(',') {
+        let rest = &entry[i + 1..];
+        let Some((head, _)) = rest.split_once(':') else {
+            continue;
+        };
+        let name = head.split('[').next().unwrap_or("").trim();
+        let names_a_rule = !name.is_empty()
+            && name.split(',').all(|n| crate::rules::find(n.trim()).is_some());
+        if names_a_rule && i > start && entry[start..i].contains(':') {
+            parts.push(&entry[start..i]);
+            start = i + 1;
+        }
+    }
+    parts.push(&entry[start..]);
+    parts
+}
+
 fn parse_annotations(
     resources: &[Resource],
     file: usize,
@@ -243,6 +266,7 @@ fn parse_annotations(
         let Some(text) = value.as_str() else { continue };
         for entry in text
             .split([';', '\n'])
+            .flat_map(split_at_rule_after_comma)
             .map(str::trim)
             .filter(|e| !e.is_empty())
         {
@@ -473,6 +497,23 @@ mod tests {
         assert!(parse_body(" because").is_err());
         assert!(parse_body("[]").is_err());
         assert!(parse_body("[K8S-001] x until=tomorrow").is_err());
+    }
+
+    #[test]
+    fn annotation_entries_may_be_separated_by_commas() {
+        assert_eq!(
+            split_at_rule_after_comma("K8S-005: a, K8S-006: b"),
+            ["K8S-005: a", " K8S-006: b"]
+        );
+        assert_eq!(
+            split_at_rule_after_comma("K8S-005[sidecar]: a, latest-image-tag[web]: b"),
+            ["K8S-005[sidecar]: a", " latest-image-tag[web]: b"]
+        );
+        // Codes listed before one reason, and commas inside a reason, stay together.
+        assert_eq!(
+            split_at_rule_after_comma("K8S-001, K8S-002: agent, needs: host"),
+            ["K8S-001, K8S-002: agent, needs: host"]
+        );
     }
 
     #[test]
