@@ -836,7 +836,9 @@ impl<'a> Module<'a> {
             }
             return match self.walk(&node, &t.operators, base, depth) {
                 Some(found) if !self.spent() => self.copy(found, span, None),
-                _ => Node::unknown(span),
+                // A missing attribute of a bound value: unknown, used here.
+                Some(_) => Node::unknown(span),
+                None => Node::unknown(span).relocated(span, None),
             };
         }
         let local;
@@ -894,7 +896,12 @@ impl<'a> Module<'a> {
                 None if self.charged(found, span) => found.placed(span),
                 None => Node::unknown(span),
             },
-            _ => Node::unknown(span),
+            Some(_) => Node::unknown(span),
+            // A missing attribute of a variable or local: unknown, used here.
+            None => match file {
+                Some(file) => Node::unknown(span).relocated(span, Some(file)),
+                None => Node::unknown(span),
+            },
         }
     }
 
@@ -2269,7 +2276,10 @@ resource "aws_security_group" "sg" {
         assert_eq!(cidr.as_str(), Some("0.0.0.0/0"));
         let egress = r.body.get("egress").unwrap().as_list();
         assert_eq!(egress.len(), 1);
-        assert!(egress[0].get("to_port").unwrap().is_unknown());
+        let to_port = egress[0].get("to_port").unwrap();
+        assert!(to_port.is_unknown());
+        // Unknown where it is used, as before the evaluation had a budget.
+        assert_eq!(to_port.origin.unwrap().span, to_port.span);
     }
 
     #[test]
