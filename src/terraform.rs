@@ -1677,10 +1677,13 @@ impl Module<'_> {
     }
 
     /// A Terraform regular expression to run over `text`, its work counted as steps; an invalid
-    /// or oversized one is unknown.
+    /// or oversized one is unknown. Its size is that of its automaton (`a{100}{100}` is short but
+    /// has 10,000 states): compiling costs a step per state, and matching, at worst, every state
+    /// for every byte of the text.
     fn regex(&self, pattern: &str, text: &str, span: Span) -> Option<regex::Regex> {
-        let work = (pattern.len() as u64 + 1).saturating_mul(text.len() as u64 + 1) / 64;
-        if !self.step(pattern.len() as u64 + text.len() as u64 + work, span) {
+        let states = regex_states(pattern)?;
+        let matching = states.saturating_mul(text.len() as u64 + 1) / REGEX_STATES_PER_STEP;
+        if !self.step(states.saturating_add(matching), span) {
             return None;
         }
         compile_regex(pattern)
@@ -1719,10 +1722,28 @@ impl Drop for Reserved<'_> {
     }
 }
 
+/// States of a regular expression's automaton visited for one byte of text, counted as one
+/// evaluation step: engines that match faster than state by state (a DFA, a literal search)
+/// usually do.
+const REGEX_STATES_PER_STEP: u64 = 16;
+
+/// The number of states of the automaton of `pattern`, as the regex crate would build it
+/// (`None`: invalid or oversized).
+fn regex_states(pattern: &str) -> Option<u64> {
+    use regex_automata::nfa::thompson;
+    let nfa = thompson::Compiler::new()
+        .configure(thompson::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
+        .build(pattern)
+        .ok()?;
+    Some(nfa.states().len() as u64)
+}
+
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
 /// A Terraform regular expression; an invalid or oversized one is unknown.
 fn compile_regex(pattern: &str) -> Option<regex::Regex> {
     regex::RegexBuilder::new(pattern)
-        .size_limit(1 << 20)
+        .size_limit(REGEX_SIZE_LIMIT)
         .build()
         .ok()
 }
@@ -2092,6 +2113,25 @@ resource "aws_s3_bucket" "logs" {
         assert!(r.body.get("v").unwrap().is_unknown());
         assert_eq!(budget.exhausted().unwrap().limit, Limit::Steps);
         assert!(budget.steps() < 200_000);
+    }
+
+    #[test]
+    fn regular_expressions_cost_their_automaton_over_the_text() {
+        // Short, but ten thousand states: matching 64 KiB may visit them all for each byte.
+        let text = "locals {\n  a0 = \"aaaaaaaaaaaaaaaa\"\n  a1 = \"${local.a0}${local.a0}${local.a0}${local.a0}${local.a0}${local.a0}${local.a0}${local.a0}\"\n  a2 = \"${local.a1}${local.a1}${local.a1}${local.a1}${local.a1}${local.a1}${local.a1}${local.a1}\"\n  a3 = \"${local.a2}${local.a2}${local.a2}${local.a2}${local.a2}${local.a2}${local.a2}${local.a2}\"\n}\nresource \"r\" \"x\" {\n  small = regex(\"^a+\", \"aaa\")\n  big   = regex(\"(?:a{100}){95}b\", local.a3)\n}\n";
+        let budget = Rc::new(Budget::new());
+        let r = &eval_within(text, &budget)[0];
+        assert_eq!(r.body.get("small").unwrap().as_str(), Some("aaa"));
+        assert!(r.body.get("big").unwrap().is_unknown());
+        let e = budget.exhausted().unwrap();
+        assert_eq!(e.limit, Limit::Steps);
+        assert!(
+            at(text, e).starts_with("regex(\"(?:a{100}"),
+            "{}",
+            at(text, e)
+        );
+        assert!(regex_states("(?:a{100}){95}b").unwrap() > 9_500);
+        assert!(regex_states("^arn:aws:s3:::(.*)$").unwrap() < 100);
     }
 
     #[test]

@@ -128,7 +128,12 @@ fn doubled_strings_stop_at_the_budget() {
 #[test]
 fn functions_that_multiply_their_input_stop_at_the_budget() {
     // Each bomb, with what the diagnostic may point at: the function, or a copy it makes.
-    let bombs: [(&str, &[&str]); 4] = [
+    let bombs: [(&str, &[&str]); 5] = [
+        // A regular expression of 10,000 states matched over 512 KiB.
+        (
+            "locals {\n  a0 = \"aaaaaaaaaaaaaaaa\"\n  a1 = \"${local.a0}${local.a0}${local.a0}${local.a0}${local.a0}${local.a0}${local.a0}${local.a0}\"\n  a2 = \"${local.a1}${local.a1}${local.a1}${local.a1}${local.a1}${local.a1}${local.a1}${local.a1}\"\n  a3 = \"${local.a2}${local.a2}${local.a2}${local.a2}${local.a2}${local.a2}${local.a2}${local.a2}\"\n  a4 = \"${local.a3}${local.a3}${local.a3}${local.a3}${local.a3}${local.a3}${local.a3}${local.a3}\"\n  a5 = \"${local.a4}${local.a4}${local.a4}${local.a4}${local.a4}${local.a4}${local.a4}${local.a4}\"\n}\nresource \"null_resource\" \"x\" { triggers = { v = regex(\"(?:a{100}){95}b\", local.a5) } }\n",
+            &["regex("],
+        ),
         // Every character replaced by the whole text: 64^(2^n).
         (
             "locals {\n  s0 = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n  s1 = replace(local.s0, \"a\", local.s0)\n  s2 = replace(local.s1, \"a\", local.s1)\n  s3 = replace(local.s2, \"a\", local.s2)\n}\nresource \"null_resource\" \"x\" { triggers = { v = local.s3 } }\n",
