@@ -1,5 +1,3 @@
-//! Hostile input, one module per kind of attack.
-
 #[path = "../common/mod.rs"]
 mod common;
 
