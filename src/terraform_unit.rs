@@ -434,7 +434,7 @@ fn budget_exceeded(
 ) -> Option<Finding> {
     let reported = |file: usize| configs.get(file).is_some_and(Option::is_some);
     let file = exhausted.file?;
-    let (file, span) = if reported(file) {
+    let (file, span, subject) = if reported(file) {
         let span = match parsed
             .get(file)
             .and_then(|p| p.as_ref().ok()?.json_map.as_ref())
@@ -442,12 +442,14 @@ fn budget_exceeded(
             Some(map) => map.map(exhausted.span),
             None => exhausted.span,
         };
-        (file, span)
+        (file, span, "this expression")
     } else {
-        tree.iter()
+        let (file, span) = tree
+            .iter()
             .find(|n| n.parent.is_some() && n.files.contains(&file))
             .and_then(|n| n.top)
-            .filter(|(top, _)| reported(*top))?
+            .filter(|(top, _)| reported(*top))?;
+        (file, span, "the module called here")
     };
     let what = match exhausted.limit {
         Limit::Size => format!("builds more than the {} MiB of values", MAX_BUILT >> 20),
@@ -458,7 +460,7 @@ fn budget_exceeded(
         file,
         span,
         format!(
-            "evaluating this expression {what} allowed for a Terraform module and the modules it calls: its value and those evaluated after it are unknown"
+            "evaluating {subject} {what} allowed for a Terraform module and the modules it calls: its value and those evaluated after it are unknown"
         ),
     ))
 }

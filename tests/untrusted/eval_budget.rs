@@ -281,3 +281,43 @@ fn file_functions_do_not_wait_on_a_fifo() {
         Some("{\"Statement\": []}")
     );
 }
+
+#[test]
+fn a_bomb_in_a_called_module_is_reported_at_the_call() {
+    let dir = tempfile::Builder::new().prefix("called").tempdir().unwrap();
+    write(
+        dir.path(),
+        "bomb.tf",
+        "module \"inner\" {\n  source = \"./inner\"\n}\n",
+    );
+    write(dir.path(), "main.tf", BUCKET);
+    write(dir.path(), "inner/main.tf", &list_bomb());
+    let results = scan_within(dir.path(), Duration::from_secs(60));
+    let all = findings(&results);
+    // Once at the call, and once in the called module's own scan.
+    let budget: Vec<_> = all.iter().filter(|f| f.1 == BUDGET).collect();
+    assert_eq!(budget.len(), 2, "{all:?}");
+    assert!(
+        budget
+            .iter()
+            .any(|f| f.0 == "bomb.tf" && f.2.starts_with("module \"inner\"")),
+        "{all:?}"
+    );
+    assert!(
+        budget
+            .iter()
+            .any(|f| f.0 == "main.tf" && f.2.starts_with("local.l")),
+        "{all:?}"
+    );
+    let r = results
+        .iter()
+        .find(|r| r.path.ends_with("bomb.tf"))
+        .unwrap();
+    let f = r.findings.iter().find(|f| f.meta.code == BUDGET).unwrap();
+    assert!(
+        f.message.starts_with("evaluating the module called here"),
+        "{}",
+        f.message
+    );
+    assert!(all.iter().any(|f| f.1 == PUBLIC_ACL), "{all:?}");
+}
