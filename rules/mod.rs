@@ -3,6 +3,7 @@
 pub mod helpers;
 
 pub mod core {
+    pub mod evaluation_budget_exceeded;
     pub mod internal_error;
     pub mod module_not_found;
     pub mod parse_error;
@@ -185,6 +186,7 @@ pub static RULES: &[&dyn Rule] = &[
     &core::internal_error::InternalError,
     &core::unused_suppression::UnusedSuppression,
     &core::module_not_found::ModuleNotFound,
+    &core::evaluation_budget_exceeded::EvaluationBudgetExceeded,
     &k8s::privileged_container::PrivilegedContainer,
     &k8s::host_network::HostNetwork,
     &k8s::host_pid::HostPid,
@@ -346,6 +348,7 @@ pub fn find(selector: &str) -> Option<&'static dyn Rule> {
     })
 }
 
+pub use core::evaluation_budget_exceeded::EvaluationBudgetExceeded;
 pub use core::internal_error::InternalError;
 pub use core::module_not_found::ModuleNotFound;
 pub use core::parse_error::ParseError;

@@ -4,13 +4,17 @@
 //! and an applied fix leaves a file that parses at least as well as before.
 
 use std::path::Path;
+use std::rc::Rc;
 
 use crate::config::Config;
 use crate::engine::{self, FileResult};
 use crate::fix::Applicability;
 use crate::model::{Node, Value};
 use crate::parse::{dockerfile, terraform, yaml};
+use crate::rules;
 use crate::source::{ColumnUnit, FileKind, LineIndex, SourceFile, Span};
+use crate::terraform::{Budget, NODE_COST};
+use crate::terraform_unit::{lint_module_within, TfEnv};
 
 fn text(data: &[u8]) -> Option<&str> {
     std::str::from_utf8(data).ok()
@@ -110,8 +114,14 @@ pub fn dockerfile(data: &[u8]) {
     }
 }
 
+/// At most this many bytes of literal values are built per byte of input once the evaluation
+/// budget has run out: past it, only the text as written is evaluated, about once.
+pub const BUILT_AFTER_PER_BYTE: u64 = 4 * NODE_COST;
+
 /// The Terraform evaluator: the input split at `\n#---\n` into a module of up to three files
-/// (`main.tf`, `variables.tf`, `terraform.tfvars`), evaluated and checked together.
+/// (`main.tf`, `variables.tf`, `terraform.tfvars`), evaluated and checked together the way
+/// the CLI and the language server lint a module. The evaluation never builds more than its
+/// budget, and once the budget has run out it builds no more than the text as written.
 pub fn terraform_module(data: &[u8]) {
     let Some(text) = text(data) else { return };
     let names = ["main.tf", "variables.tf", "terraform.tfvars"];
@@ -122,11 +132,47 @@ pub fn terraform_module(data: &[u8]) {
             SourceFile::new(Path::new("fuzz").join(name), FileKind::Terraform, part)
         })
         .collect();
-    let reported = vec![true; files.len()];
-    let results = engine::lint_terraform_files(files, &reported, &Config::default());
+    let configs = vec![Some(Config::default()); files.len()];
+    let env = TfEnv {
+        vars: Vec::new(),
+        root: Some(Path::new("fuzz").to_path_buf()),
+        boundary: None,
+    };
+    let budget = Rc::new(Budget::new());
+    let results = lint_module_within(files, &configs, rules::RULES, &env, &budget);
     for r in &results {
         check_result(r);
     }
+    assert!(
+        budget.built() <= budget.max_built(),
+        "built {} bytes of values, over the budget of {}",
+        budget.built(),
+        budget.max_built()
+    );
+    match budget.exhausted() {
+        None => assert!(
+            budget.steps() <= budget.max_steps(),
+            "steps over the budget"
+        ),
+        Some(e) => {
+            let reported = results
+                .iter()
+                .flat_map(|r| &r.findings)
+                .filter(|f| f.meta.code == "RAMPART-006")
+                .count();
+            assert!(
+                reported == 1 || e.file.is_none(),
+                "{reported} budget diagnostics for {e:?}"
+            );
+        }
+    }
+    let most = BUILT_AFTER_PER_BYTE * (text.len() as u64 + 1);
+    assert!(
+        budget.built_after() <= most,
+        "built {} bytes of literal values past the budget from {} bytes of text",
+        budget.built_after(),
+        text.len()
+    );
 }
 
 /// The whole lint of one file, then its fixes: the first byte picks the kind.

@@ -8,13 +8,26 @@ use std::sync::Arc;
 /// device is refused without blocking: the open does not wait for a writer, and the check is
 /// made on the opened file, so a file swapped for a FIFO after an earlier check is refused too.
 pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    open_regular_with(path, true)
+}
+
+/// [`open_regular`] for a path already resolved: a link found there (swapped in since) is
+/// refused, not followed.
+pub fn open_regular_resolved(path: &Path) -> std::io::Result<std::fs::File> {
+    open_regular_with(path, false)
+}
+
+fn open_regular_with(path: &Path, follow: bool) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+        let nofollow = if follow { 0 } else { libc::O_NOFOLLOW };
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | nofollow);
     }
+    #[cfg(not(unix))]
+    let _ = follow;
     let file = options.open(path)?;
     let meta = file.metadata()?;
     if meta.is_dir() {

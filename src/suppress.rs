@@ -243,7 +243,9 @@ fn split_at_rule_after_comma(entry: &str) -> Vec<&str> {
         };
         let name = head.split('[').next().unwrap_or("").trim();
         let names_a_rule = !name.is_empty()
-            && name.split(',').all(|n| crate::rules::find(n.trim()).is_some());
+            && name
+                .split(',')
+                .all(|n| crate::rules::find(n.trim()).is_some());
         if names_a_rule && i > start && entry[start..i].contains(':') {
             parts.push(&entry[start..i]);
             start = i + 1;

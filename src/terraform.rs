@@ -3,9 +3,10 @@
 //! string templates, heredocs, conditionals and common functions are resolved; anything else stays `Unknown`, and a
 //! reference to another object stays a `Ref` so resources can be joined.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::structure::{Block, Body};
@@ -35,15 +36,206 @@ pub struct Module<'a> {
     /// Variable values with the file they were written in (`None`: the command line).
     vars: HashMap<String, (Node, Option<usize>)>,
     locals: HashMap<String, Loc<'a>>,
-    local_values: RefCell<HashMap<String, (Node, usize)>>,
+    local_values: RefCell<HashMap<String, (Rc<Node>, usize)>>,
     in_progress: RefCell<Vec<String>>,
     /// Names bound while evaluating: `count`, `each`, a `dynamic` block's iterator, the
     /// variables of a `for` expression. Innermost last.
-    scope: RefCell<Vec<(String, Node)>>,
+    scope: RefCell<Vec<(String, Rc<Node>)>>,
     dir: Option<PathBuf>,
     root: Option<PathBuf>,
     /// Span maps of the module's JSON configuration files (`*.tf.json`), by file index.
     json_maps: HashMap<usize, std::sync::Arc<crate::parse::terraform_json::SpanMap>>,
+    /// Shared by every module evaluated for one root module.
+    budget: Rc<Budget>,
+    /// The file whose expressions are being evaluated (where the budget ran out).
+    file: Cell<Option<usize>>,
+    /// Set while evaluating text read by `templatefile()`: the call, where the budget ran out.
+    foreign: Cell<Option<Span>>,
+}
+
+/// Values built by one evaluation (a root module with every module it calls, each call
+/// instance included), in bytes: a value node costs [`NODE_COST`], a string or map key its
+/// length. The largest real modules build a few MiB.
+pub const MAX_BUILT: u64 = 128 << 20;
+/// Evaluation steps (expressions evaluated, traversal steps, comparisons) of one evaluation;
+/// the largest real modules take a few tens of thousands.
+pub const MAX_STEPS: u64 = 4_000_000;
+/// What one value node of a list or map costs, in bytes of [`MAX_BUILT`].
+pub const NODE_COST: u64 = std::mem::size_of::<Entry>() as u64;
+
+/// Which part of the [`Budget`] ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// The size of the values built.
+    Size,
+    /// The number of evaluation steps.
+    Steps,
+}
+
+/// Where the budget ran out: an expression of a file among the files linted together (`None`:
+/// a value given on the command line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Exhausted {
+    pub file: Option<usize>,
+    pub span: Span,
+    pub limit: Limit,
+}
+
+/// What one evaluation may build and do. Every value is charged when it is built (a copy of
+/// a variable, local or bound iterator, a template, a function result, a `for` expression);
+/// past the budget, derived values are unknown and `count`, `for_each` and `dynamic` make no
+/// more instances. Only the text as written is still evaluated, so the work done after the
+/// budget ran out is proportional to the text.
+#[derive(Debug)]
+pub struct Budget {
+    max_built: u64,
+    max_steps: u64,
+    built: Cell<u64>,
+    steps: Cell<u64>,
+    /// Literal values built after the budget ran out.
+    after: Cell<u64>,
+    exhausted: Cell<Option<Exhausted>>,
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget::with_limits(MAX_BUILT, MAX_STEPS)
+    }
+}
+
+impl Budget {
+    pub fn new() -> Budget {
+        Budget::default()
+    }
+
+    pub fn with_limits(max_built: u64, max_steps: u64) -> Budget {
+        Budget {
+            max_built,
+            max_steps,
+            built: Cell::new(0),
+            steps: Cell::new(0),
+            after: Cell::new(0),
+            exhausted: Cell::new(None),
+        }
+    }
+
+    /// Bytes of values built within the budget (never more than its limit).
+    pub fn built(&self) -> u64 {
+        self.built.get()
+    }
+
+    /// Evaluation steps taken (past the limit, the steps of literal text only).
+    pub fn steps(&self) -> u64 {
+        self.steps.get()
+    }
+
+    /// Bytes of literal values built after the budget ran out.
+    pub fn built_after(&self) -> u64 {
+        self.after.get()
+    }
+
+    pub fn max_built(&self) -> u64 {
+        self.max_built
+    }
+
+    pub fn max_steps(&self) -> u64 {
+        self.max_steps
+    }
+
+    /// Where the budget ran out first, if it did.
+    pub fn exhausted(&self) -> Option<Exhausted> {
+        self.exhausted.get()
+    }
+
+    fn run_out(&self, at: (Option<usize>, Span), limit: Limit) {
+        if self.exhausted.get().is_none() {
+            self.exhausted.set(Some(Exhausted {
+                file: at.0,
+                span: at.1,
+                limit,
+            }));
+        }
+    }
+
+    /// Charge `cost` bytes for a value about to be built: `false` (and nothing charged) when
+    /// it does not fit.
+    fn spend(&self, cost: u64, at: (Option<usize>, Span)) -> bool {
+        if self.exhausted.get().is_some() {
+            return false;
+        }
+        match self.built.get().checked_add(cost) {
+            Some(total) if total <= self.max_built => {
+                self.built.set(total);
+                true
+            }
+            _ => {
+                self.run_out(at, Limit::Size);
+                false
+            }
+        }
+    }
+
+    /// Charge a literal value, which is built whatever the budget says.
+    fn force(&self, cost: u64, at: (Option<usize>, Span)) {
+        if !self.spend(cost, at) {
+            self.after.set(self.after.get().saturating_add(cost));
+        }
+    }
+
+    /// Give back bytes charged for a value that turned out smaller.
+    fn refund(&self, cost: u64) {
+        self.built.set(self.built.get().saturating_sub(cost));
+    }
+
+    /// Count `n` steps: `false` once the steps run out.
+    fn step(&self, n: u64, at: (Option<usize>, Span)) -> bool {
+        let total = self.steps.get().saturating_add(n);
+        self.steps.set(total);
+        if total > self.max_steps {
+            self.run_out(at, Limit::Steps);
+        }
+        self.exhausted.get().is_none()
+    }
+
+    /// The cost of a copy of `node`, found by a walk that stops as soon as it is over
+    /// `limit`: `None` then.
+    fn cost_of(node: &Node, limit: u64) -> Option<u64> {
+        let mut total = 0u64;
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            total = total.saturating_add(NODE_COST);
+            match &n.value {
+                Value::String(s) | Value::Ref(s) => total = total.saturating_add(s.len() as u64),
+                Value::List(items) => stack.extend(items),
+                Value::Map(entries) => {
+                    for e in entries {
+                        total = total.saturating_add(e.key.len() as u64);
+                        stack.push(&e.value);
+                    }
+                }
+                _ => {}
+            }
+            if total > limit {
+                return None;
+            }
+        }
+        Some(total)
+    }
+
+    /// Charge a copy of `node` (see [`Budget::spend`]).
+    fn spend_copy(&self, node: &Node, at: (Option<usize>, Span)) -> bool {
+        if self.exhausted.get().is_some() {
+            return false;
+        }
+        let left = self.max_built - self.built.get();
+        match Budget::cost_of(node, left) {
+            Some(cost) => self.spend(cost, at),
+            None => {
+                self.run_out(at, Limit::Size);
+                false
+            }
+        }
+    }
 }
 
 /// What a module is evaluated with besides its own files.
@@ -78,7 +270,7 @@ impl<'a> Module<'a> {
         Module::with_inputs(files, &Inputs::default())
     }
 
-    fn empty() -> Module<'a> {
+    fn empty(budget: Rc<Budget>) -> Module<'a> {
         Module {
             vars: HashMap::new(),
             locals: HashMap::new(),
@@ -88,20 +280,34 @@ impl<'a> Module<'a> {
             dir: None,
             root: None,
             json_maps: HashMap::new(),
+            budget,
+            file: Cell::new(None),
+            foreign: Cell::new(None),
         }
     }
 
+    /// A module evaluated with a budget of its own.
     pub fn with_inputs(files: &[ModuleFile<'a>], inputs: &Inputs) -> Module<'a> {
-        let mut module = Module::empty();
+        Module::with_budget(files, inputs, Rc::new(Budget::new()))
+    }
+
+    /// A module evaluated within `budget`, which other modules may share.
+    pub fn with_budget(
+        files: &[ModuleFile<'a>],
+        inputs: &Inputs,
+        budget: Rc<Budget>,
+    ) -> Module<'a> {
+        let mut module = Module::empty(budget.clone());
         module.dir = inputs.dir.clone();
         module.root = inputs.root.clone();
         module.json_maps = files
             .iter()
             .filter_map(|f| f.tf.json_map.clone().map(|m| (f.file, m)))
             .collect();
-        let empty = Module::empty();
+        let empty = Module::empty(budget.clone());
         // Variable defaults and locals from .tf files.
         for f in files.iter().filter(|f| !is_tfvars(f.name)) {
+            empty.file.set(Some(f.file));
             for block in f.tf.body.blocks() {
                 match block.ident.as_str() {
                     "variable" => {
@@ -139,7 +345,7 @@ impl<'a> Module<'a> {
             .collect();
         tfvars.sort_by_key(|f| (tfvars_rank(f.name), f.name));
         for f in tfvars {
-            for (name, value, file) in tfvars_values(f.tf, f.file) {
+            for (name, value, file) in tfvars_values(f.tf, f.file, &budget) {
                 if module.vars.contains_key(&name) {
                     module.vars.insert(name, (value, file));
                 }
@@ -147,18 +353,78 @@ impl<'a> Module<'a> {
         }
         for (name, value, file) in &inputs.values {
             if module.vars.contains_key(name) {
-                module.vars.insert(name.clone(), (value.clone(), *file));
+                // A call's argument is copied into each instance of the module it calls.
+                let at = (*file, value.span);
+                let value = if budget.spend_copy(value, at) {
+                    value.clone()
+                } else {
+                    Node::unknown(value.span)
+                };
+                module.vars.insert(name.clone(), (value, *file));
             }
         }
         module
     }
 
+    /// The budget this module is evaluated within.
+    pub fn budget(&self) -> &Budget {
+        &self.budget
+    }
+
+    /// Where an expression at `span` of the file being evaluated is reported.
+    fn at(&self, span: Span) -> (Option<usize>, Span) {
+        (self.file.get(), self.foreign.get().unwrap_or(span))
+    }
+
+    fn spent(&self) -> bool {
+        self.budget.exhausted().is_some()
+    }
+
+    fn spend(&self, cost: u64, span: Span) -> bool {
+        self.budget.spend(cost, self.at(span))
+    }
+
+    fn force(&self, cost: u64, span: Span) {
+        self.budget.force(cost, self.at(span))
+    }
+
+    fn step(&self, n: u64, span: Span) -> bool {
+        self.budget.step(n, self.at(span))
+    }
+
+    /// Charge a copy of `node` made for the expression at `span`.
+    fn charged(&self, node: &Node, span: Span) -> bool {
+        self.budget.spend_copy(node, self.at(span))
+    }
+
+    /// A copy of `node` used at `span` (see [`Node::relocated`]), charged: unknown when it
+    /// does not fit.
+    fn copy(&self, node: &Node, span: Span, file: Option<usize>) -> Node {
+        if self.charged(node, span) {
+            node.relocated(span, file)
+        } else {
+            Node::unknown(span)
+        }
+    }
+
+    /// Run `f` with the expressions of `file` being evaluated.
+    fn in_file<T>(&self, file: usize, f: impl FnOnce() -> T) -> T {
+        let saved = self.file.replace(Some(file));
+        let out = f();
+        self.file.set(saved);
+        out
+    }
+
     /// Resources, data sources and module calls of one file, evaluated.
     pub fn resources(&self, f: &ModuleFile<'a>) -> Vec<Resource> {
-        let mut out = Vec::new();
         if is_tfvars(f.name) {
-            return out;
+            return Vec::new();
         }
+        self.in_file(f.file, || self.file_resources(f))
+    }
+
+    fn file_resources(&self, f: &ModuleFile<'a>) -> Vec<Resource> {
+        let mut out = Vec::new();
         for block in f.tf.body.blocks() {
             let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
             let (kind, name) = match (block.ident.as_str(), labels.as_slice()) {
@@ -182,10 +448,13 @@ impl<'a> Module<'a> {
                 instances.push(None);
                 kind.1 = NOT_INSTANTIATED;
             }
-            for instance in instances {
+            for (i, instance) in instances.into_iter().enumerate() {
+                if i > 0 && self.spent() {
+                    break; // past the budget, no more instances
+                }
                 let bound = instance.is_some();
-                if let Some(binding) = instance {
-                    self.scope.borrow_mut().push(binding);
+                if let Some((name, value)) = instance {
+                    self.scope.borrow_mut().push((name, Rc::new(value)));
                 }
                 let body = self.body(&block.body, f.tf.base, span, 0);
                 if bound {
@@ -273,6 +542,7 @@ impl<'a> Module<'a> {
             let node = self.eval(&count.value, base, 0);
             let span = node.span;
             return match node.value {
+                _ if self.spent() => vec![Some(("count".to_string(), Node::unknown(span)))],
                 Value::Number(n) if n >= 0.0 => (0..(n as usize).min(MAX_INSTANCES))
                     .map(|i| {
                         let index = Node::new(Value::Number(i as f64), span);
@@ -285,7 +555,7 @@ impl<'a> Module<'a> {
         if let Some(each) = body.get_attribute("for_each") {
             let node = self.eval(&each.value, base, 0);
             let span = node.span;
-            return match elements(&node, true) {
+            return match self.elements(&node, true) {
                 Some(items) => items
                     .into_iter()
                     .take(MAX_INSTANCES)
@@ -304,7 +574,10 @@ impl<'a> Module<'a> {
 
     fn body(&self, body: &Body, base: usize, span: Span, depth: usize) -> Node {
         let mut entries: Vec<Entry> = Vec::new();
+        self.step(1, span);
+        self.force(NODE_COST, span);
         for attr in body.attributes() {
+            self.force(attr.key.as_str().len() as u64, span);
             entries.push(Entry {
                 key: attr.key.as_str().to_string(),
                 key_span: range(attr.key.span(), base),
@@ -324,6 +597,7 @@ impl<'a> Module<'a> {
                 (block.ident.as_str().to_string(), vec![node])
             };
             let key_span = range(block.ident.span(), base);
+            self.force(NODE_COST + key.len() as u64, key_span);
             match entries.iter_mut().find(|e| e.key == key) {
                 Some(Entry {
                     value:
@@ -359,7 +633,7 @@ impl<'a> Module<'a> {
             .get_attribute("for_each")
             .map(|a| self.eval(&a.value, base, depth + 1));
         let span = collection.as_ref().map(|c| c.span).unwrap_or_default();
-        let bindings: Vec<Node> = match collection.as_ref().and_then(|c| elements(c, false)) {
+        let bindings: Vec<Node> = match collection.as_ref().and_then(|c| self.elements(c, false)) {
             Some(items) => items
                 .into_iter()
                 .take(MAX_INSTANCES)
@@ -367,23 +641,28 @@ impl<'a> Module<'a> {
                 .collect(),
             None => vec![Node::unknown(span)],
         };
-        bindings
-            .into_iter()
-            .map(|binding| {
-                self.scope.borrow_mut().push((iterator.clone(), binding));
-                let node = self.body(&content.body, base, span_of(content, base), depth + 1);
-                self.scope.borrow_mut().pop();
-                node
-            })
-            .collect()
+        let mut out = Vec::new();
+        for binding in bindings {
+            if !out.is_empty() && self.spent() {
+                break; // past the budget, no more blocks
+            }
+            self.scope
+                .borrow_mut()
+                .push((iterator.clone(), Rc::new(binding)));
+            out.push(self.body(&content.body, base, span_of(content, base), depth + 1));
+            self.scope.borrow_mut().pop();
+        }
+        out
     }
 
     /// Evaluate an expression; its spans are relative to a body parsed with offset `base`.
+    /// Past the budget, only the text as written is evaluated: anything derived is unknown.
     pub fn eval(&self, expr: &Expression, base: usize, depth: usize) -> Node {
         let span = range(expr.span(), base);
         if depth > MAX_DEPTH {
             return Node::unknown(span);
         }
+        let within = self.step(1, span);
         let d = depth + 1;
         let value = match expr {
             Expression::Null(_) => Value::Null,
@@ -393,7 +672,10 @@ impl<'a> Module<'a> {
                 .as_f64()
                 .map(Value::Number)
                 .unwrap_or(Value::Unknown),
-            Expression::String(s) => Value::String(s.value().clone()),
+            Expression::String(s) => {
+                self.force(s.value().len() as u64, span);
+                Value::String(s.value().clone())
+            }
             Expression::Array(items) => {
                 Value::List(items.iter().map(|e| self.eval(e, base, d)).collect())
             }
@@ -410,6 +692,7 @@ impl<'a> Module<'a> {
                             }
                         }
                     };
+                    self.force(k.len() as u64, key_span);
                     entries.push(Entry {
                         key: k,
                         key_span,
@@ -431,8 +714,8 @@ impl<'a> Module<'a> {
             Expression::Parenthesis(p) => return self.eval(p.inner(), base, d),
             Expression::Variable(v) => {
                 return match self.bound(v.as_str()) {
-                    Some(node) => node.relocated(span, None),
-                    None => Node::unknown(span),
+                    Some(node) if within => self.copy(&node, span, None),
+                    _ => Node::unknown(span),
                 }
             }
             Expression::Conditional(c) => {
@@ -444,18 +727,24 @@ impl<'a> Module<'a> {
             }
             Expression::Traversal(t) => return self.traversal(t, base, span, d),
             Expression::FuncCall(call) => {
+                if !within {
+                    return Node::unknown(span);
+                }
                 let name = call.name.name.as_str();
                 let args: Vec<Node> = call.args.iter().map(|a| self.eval(a, base, d)).collect();
-                if call.args.expand_final() {
+                if call.args.expand_final() || self.spent() {
                     return Node::unknown(span);
                 }
                 let value = match name {
-                    "file" | "templatefile" | "fileexists" => self.file_function(name, &args, d),
-                    _ => call_function(name, &args, span),
+                    "file" | "templatefile" | "fileexists" => {
+                        self.file_function(name, &args, span, d)
+                    }
+                    _ => self.function(name, &args, span),
                 };
-                return match value {
-                    Some(value) => Node::new(value, span),
-                    None => Node::unknown(span),
+                drop(args);
+                return match value.map(|v| Node::new(v, span)) {
+                    Some(node) if self.charged(&node, span) => node,
+                    _ => Node::unknown(span),
                 };
             }
             Expression::UnaryOp(op) => {
@@ -471,8 +760,14 @@ impl<'a> Module<'a> {
                 let r = self.eval(&op.rhs_expr, base, d);
                 binary(*op.operator.value(), &l.value, &r.value)
             }
-            Expression::ForExpr(f) => return self.for_expr(f, base, span, d),
+            Expression::ForExpr(f) => {
+                if !within {
+                    return Node::unknown(span);
+                }
+                return self.for_expr(f, base, span, d);
+            }
         };
+        self.force(NODE_COST, span);
         Node::new(value, span)
     }
 
@@ -485,16 +780,30 @@ impl<'a> Module<'a> {
         let mut out = String::new();
         for element in t.iter() {
             match element {
-                Element::Literal(s) => out.push_str(s.value()),
-                Element::Interpolation(i) => match self.eval(&i.expr, base, depth).value {
-                    Value::String(s) => out.push_str(&s),
-                    Value::Number(n) => out.push_str(&crate::model::format_number(n)),
-                    Value::Bool(b) => out.push_str(&b.to_string()),
-                    _ => return Node::unknown(span),
-                },
+                Element::Literal(s) => {
+                    // The text as written is kept past the budget (a heredoc policy).
+                    self.force(s.value().len() as u64, span);
+                    out.push_str(s.value());
+                }
+                Element::Interpolation(i) => {
+                    if self.spent() {
+                        return Node::unknown(span);
+                    }
+                    let piece = match self.eval(&i.expr, base, depth).value {
+                        Value::String(s) => s,
+                        Value::Number(n) => crate::model::format_number(n),
+                        Value::Bool(b) => b.to_string(),
+                        _ => return Node::unknown(span),
+                    };
+                    if !self.spend(piece.len() as u64, span) {
+                        return Node::unknown(span);
+                    }
+                    out.push_str(&piece);
+                }
                 Element::Directive(_) => return Node::unknown(span),
             }
         }
+        self.force(NODE_COST, span);
         Node::new(Value::String(out), span)
     }
 
@@ -510,7 +819,10 @@ impl<'a> Module<'a> {
             other => {
                 // e.g. `{a = 1}.a` or a function result indexed.
                 let node = self.eval(other, base, depth);
-                return self.walk(node, &t.operators, base, span, depth);
+                return match self.walk(&node, &t.operators, base, depth) {
+                    Some(found) if !self.spent() && self.charged(found, span) => found.clone(),
+                    _ => Node::unknown(span),
+                };
             }
         };
         let mut ops = t.operators.iter();
@@ -519,18 +831,27 @@ impl<'a> Module<'a> {
             _ => None,
         };
         if let Some(node) = self.bound(&root) {
-            return self
-                .walk(node, &t.operators, base, span, depth)
-                .relocated(span, None);
+            if self.spent() {
+                return Node::unknown(span);
+            }
+            return match self.walk(&node, &t.operators, base, depth) {
+                Some(found) if !self.spent() => self.copy(found, span, None),
+                // A missing attribute of a bound value: unknown, used here.
+                Some(_) => Node::unknown(span),
+                None => Node::unknown(span).relocated(span, None),
+            };
         }
-        let resolved = match (root.as_str(), first) {
+        let local;
+        let resolved: Option<(&Node, Option<usize>)> = match (root.as_str(), first) {
+            _ if self.spent() => None,
             ("var", Some(name)) => {
                 ops.next();
-                self.vars.get(&name).cloned()
+                self.vars.get(&name).map(|(n, f)| (n, *f))
             }
             ("local", Some(name)) => {
                 ops.next();
-                self.local(&name, depth).map(|(n, f)| (n, Some(f)))
+                local = self.local(&name, depth);
+                local.as_ref().map(|(n, f)| (&**n, Some(*f)))
             }
             ("path", Some(name)) if name == "module" || name == "root" => {
                 let dir = self.dir.as_deref().unwrap_or(Path::new("."));
@@ -539,6 +860,7 @@ impl<'a> Module<'a> {
                 } else {
                     dir.to_string_lossy().into_owned()
                 };
+                self.force(NODE_COST + text.len() as u64, span);
                 return Node::new(Value::String(text), span);
             }
             ("terraform", Some(name)) if name == "workspace" => {
@@ -557,67 +879,63 @@ impl<'a> Module<'a> {
                         _ => text.push_str("[*]"),
                     }
                 }
+                self.force(NODE_COST + text.len() as u64, span);
                 return Node::new(Value::Ref(text), span);
             }
         };
-        match resolved {
-            Some((node, file)) => {
-                let rest: Vec<_> = ops.cloned().collect();
-                let node = self.walk(node, &rest, base, span, depth);
-                match file {
-                    // Spans of the value belong to the file it was written in: the copy used
-                    // here carries the use site's span and remembers the definition.
-                    Some(file) => node.relocated(span, Some(file)),
-                    // From the command line: nowhere to point at but the use.
-                    None => node.placed(span),
-                }
-            }
-            None => Node::unknown(span),
+        let Some((node, file)) = resolved else {
+            return Node::unknown(span);
+        };
+        let rest: Vec<_> = ops.cloned().collect();
+        match self.walk(node, &rest, base, depth) {
+            // Spans of the value belong to the file it was written in: the copy used here
+            // carries the use site's span and remembers the definition.
+            Some(found) if !self.spent() => match file {
+                Some(file) => self.copy(found, span, Some(file)),
+                // From the command line: nowhere to point at but the use.
+                None if self.charged(found, span) => found.placed(span),
+                None => Node::unknown(span),
+            },
+            Some(_) => Node::unknown(span),
+            // A missing attribute of a variable or local: unknown, used here.
+            None => match file {
+                Some(file) => Node::unknown(span).relocated(span, Some(file)),
+                None => Node::unknown(span),
+            },
         }
     }
 
-    fn walk(
+    /// The part of `node` that `ops` select, without copying it; `None`: unknown.
+    fn walk<'n>(
         &self,
-        mut node: Node,
+        mut node: &'n Node,
         ops: &[hcl_edit::Decorated<TraversalOperator>],
         base: usize,
-        span: Span,
         depth: usize,
-    ) -> Node {
+    ) -> Option<&'n Node> {
         for op in ops {
+            if !self.step(1, node.span) {
+                return None;
+            }
             node = match op.value() {
-                TraversalOperator::GetAttr(a) => match node.get(a.as_str()) {
-                    Some(n) => n.clone(),
-                    None => return Node::unknown(span),
-                },
+                TraversalOperator::GetAttr(a) => node.get(a.as_str())?,
                 TraversalOperator::Index(e) => {
                     let key = self.eval(e, base, depth);
                     match (&node.value, &key.value) {
-                        (Value::List(items), Value::Number(i)) => match items.get(*i as usize) {
-                            Some(n) => n.clone(),
-                            None => return Node::unknown(span),
-                        },
-                        (Value::Map(_), Value::String(k)) => match node.get(k) {
-                            Some(n) => n.clone(),
-                            None => return Node::unknown(span),
-                        },
-                        _ => return Node::unknown(span),
+                        (Value::List(items), Value::Number(i)) => items.get(*i as usize)?,
+                        (Value::Map(_), Value::String(k)) => node.get(k)?,
+                        _ => return None,
                     }
                 }
-                TraversalOperator::LegacyIndex(i) => {
-                    match node.as_list().get(*i.value() as usize) {
-                        Some(n) => n.clone(),
-                        None => return Node::unknown(span),
-                    }
-                }
-                _ => return Node::unknown(span),
+                TraversalOperator::LegacyIndex(i) => node.as_list().get(*i.value() as usize)?,
+                _ => return None,
             };
         }
-        node
+        Some(node)
     }
 
     /// The value bound to `name` by the innermost `count`/`each`/iterator/`for` variable.
-    fn bound(&self, name: &str) -> Option<Node> {
+    fn bound(&self, name: &str) -> Option<Rc<Node>> {
         self.scope
             .borrow()
             .iter()
@@ -626,25 +944,43 @@ impl<'a> Module<'a> {
             .map(|(_, v)| v.clone())
     }
 
+    /// The (key, value) pairs `node` is iterated as (see [`elements`]), charged as the
+    /// copies they are; `None` when unknown or past the budget.
+    fn elements(&self, node: &Node, for_each: bool) -> Option<Vec<(Node, Node)>> {
+        if !self.budget.spend_copy(node, self.at(node.span)) {
+            return None;
+        }
+        let items = elements(node, for_each)?;
+        self.spend(NODE_COST * items.len() as u64, node.span)
+            .then_some(items)
+    }
+
     /// `[for k, v in coll : value if cond]` and `{for k, v in coll : key => value...}`.
     fn for_expr(&self, f: &hcl_edit::expr::ForExpr, base: usize, span: Span, d: usize) -> Node {
         let collection = self.eval(&f.intro.collection_expr, base, d);
-        let Some(items) = elements(&collection, false) else {
-            return Node::unknown(span);
-        };
-        if items.len() > MAX_ITEMS {
+        if collection.as_list().len() > MAX_ITEMS || collection.entries().len() > MAX_ITEMS {
             return Node::unknown(span);
         }
+        let Some(items) = self.elements(&collection, false) else {
+            return Node::unknown(span);
+        };
+        drop(collection);
         let key_var = f.intro.key_var.as_ref().map(|k| k.as_str().to_string());
         let value_var = f.intro.value_var.as_str().to_string();
         let mut list = Vec::new();
         let mut entries: Vec<Entry> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
         for (key, value) in items {
+            if self.spent() {
+                return Node::unknown(span);
+            }
             let pushed = 1 + usize::from(key_var.is_some());
             if let Some(k) = &key_var {
-                self.scope.borrow_mut().push((k.clone(), key));
+                self.scope.borrow_mut().push((k.clone(), Rc::new(key)));
             }
-            self.scope.borrow_mut().push((value_var.clone(), value));
+            self.scope
+                .borrow_mut()
+                .push((value_var.clone(), Rc::new(value)));
             let result = (|| {
                 if let Some(cond) = &f.cond {
                     match self.eval(&cond.expr, base, d).value {
@@ -661,22 +997,25 @@ impl<'a> Module<'a> {
                         let Value::String(k) = key.value else {
                             return None;
                         };
-                        match entries.iter_mut().find(|e| e.key == k) {
-                            Some(e) if f.grouping => {
-                                if let Value::List(items) = &mut e.value.value {
+                        match index.get(&k) {
+                            Some(&i) if f.grouping => {
+                                if let Value::List(items) = &mut entries[i].value.value {
                                     items.push(value);
                                 }
                             }
                             Some(_) => return None, // duplicate keys are an error
-                            None => entries.push(Entry {
-                                key: k,
-                                key_span: key.span,
-                                value: if f.grouping {
-                                    Node::new(Value::List(vec![value]), span)
-                                } else {
-                                    value
-                                },
-                            }),
+                            None => {
+                                index.insert(k.clone(), entries.len());
+                                entries.push(Entry {
+                                    key: k,
+                                    key_span: key.span,
+                                    value: if f.grouping {
+                                        Node::new(Value::List(vec![value]), span)
+                                    } else {
+                                        value
+                                    },
+                                })
+                            }
                         }
                     }
                 }
@@ -689,14 +1028,18 @@ impl<'a> Module<'a> {
                 return Node::unknown(span);
             }
         }
+        if self.spent() || !self.spend(NODE_COST, span) {
+            return Node::unknown(span);
+        }
         match f.key_expr {
             None => Node::new(Value::List(list), span),
             Some(_) => Node::new(Value::Map(entries), span),
         }
     }
 
-    /// `file`, `fileexists` and `templatefile`, reading only below the scan root.
-    fn file_function(&self, name: &str, args: &[Node], depth: usize) -> Option<Value> {
+    /// `file`, `fileexists` and `templatefile`, reading only regular files below the scan
+    /// root. `span` is the call's.
+    fn file_function(&self, name: &str, args: &[Node], span: Span, depth: usize) -> Option<Value> {
         let path = args.first()?.as_str()?;
         let root = self.root.as_ref()?;
         let dir = self.dir.as_deref().unwrap_or(Path::new("."));
@@ -708,32 +1051,39 @@ impl<'a> Module<'a> {
         } else {
             dir.join(path)
         };
-        let canonical = std::fs::canonicalize(&full).ok();
-        let inside = canonical
-            .as_ref()
-            .zip(std::fs::canonicalize(root).ok())
-            .is_some_and(|(c, r)| c.starts_with(r));
-        if name == "fileexists" {
-            return inside.then(|| Value::Bool(canonical.as_ref().is_some_and(|c| c.is_file())));
-        }
-        if !inside || std::fs::metadata(&full).ok()?.len() > MAX_READ {
+        let canonical = std::fs::canonicalize(&full).ok()?;
+        if !std::fs::canonicalize(root).is_ok_and(|r| canonical.starts_with(r)) {
             return None;
         }
-        let text = std::fs::read_to_string(&full).ok()?;
+        if name == "fileexists" {
+            // Terraform's `fileexists` is true for regular files only (and fails otherwise).
+            return Some(Value::Bool(canonical.is_file()));
+        }
+        // The canonical path was checked to be inside the root: open that one, so that no
+        // link swapped in since leads elsewhere.
+        let text = read_regular_file(&canonical, MAX_READ)?;
+        if !self.step(text.len() as u64 / 64, span) {
+            return None;
+        }
         if name == "file" {
             return Some(Value::String(text));
         }
         let vars = args.get(1)?;
         let template = hcl_edit::parser::parse_template(&text).ok()?;
-        let bindings: Vec<(String, Node)> = vars
+        let bindings: Vec<(String, Rc<Node>)> = vars
             .entries()
             .iter()
-            .map(|e| (e.key.clone(), e.value.clone()))
+            .map(|e| (e.key.clone(), Rc::new(e.value.clone())))
             .collect();
         // A template sees only its variables: bind them over everything else.
         let saved = std::mem::take(&mut *self.scope.borrow_mut());
         self.scope.borrow_mut().extend(bindings);
+        // Its text is not among the files linted: the budget running out in it is the call's.
+        let foreign = self
+            .foreign
+            .replace(Some(self.foreign.get().unwrap_or(span)));
         let node = self.template(&template, 0, Span::default(), depth + 1);
+        self.foreign.set(foreign);
         *self.scope.borrow_mut() = saved;
         match node.value {
             Value::String(s) => Some(Value::String(s)),
@@ -741,16 +1091,16 @@ impl<'a> Module<'a> {
         }
     }
 
-    fn local(&self, name: &str, depth: usize) -> Option<(Node, usize)> {
+    fn local(&self, name: &str, depth: usize) -> Option<(Rc<Node>, usize)> {
         if let Some(v) = self.local_values.borrow().get(name) {
             return Some(v.clone());
         }
         let loc = *self.locals.get(name)?;
-        if self.in_progress.borrow().iter().any(|n| n == name) {
+        if self.spent() || self.in_progress.borrow().iter().any(|n| n == name) {
             return None; // a cycle: Terraform rejects it; we stay unknown
         }
         self.in_progress.borrow_mut().push(name.to_string());
-        let value = self.eval(loc.expr, loc.base, depth + 1);
+        let value = Rc::new(self.in_file(loc.file, || self.eval(loc.expr, loc.base, depth + 1)));
         self.in_progress.borrow_mut().pop();
         self.local_values
             .borrow_mut()
@@ -759,16 +1109,21 @@ impl<'a> Module<'a> {
     }
 }
 
-/// The assignments of a `.tfvars` or `.tfvars.json` file, evaluated (they may not refer to
-/// anything).
-pub fn tfvars_values(tf: &TfFile, file: usize) -> Vec<(String, Node, Option<usize>)> {
+/// The assignments of a `.tfvars` or `.tfvars.json` file, evaluated within `budget` (they may
+/// not refer to anything).
+pub fn tfvars_values(
+    tf: &TfFile,
+    file: usize,
+    budget: &Rc<Budget>,
+) -> Vec<(String, Node, Option<usize>)> {
     if let Some(vars) = &tf.json_vars {
         return vars
             .iter()
             .map(|(name, _, value)| (name.clone(), value.clone(), Some(file)))
             .collect();
     }
-    let empty = Module::empty();
+    let empty = Module::empty(budget.clone());
+    empty.file.set(Some(file));
     tf.body
         .attributes()
         .map(|attr| {
@@ -808,7 +1163,9 @@ pub fn cli_value(text: &str) -> Node {
     }
     if trimmed.starts_with('[') || trimmed.starts_with('{') {
         if let Ok(expr) = hcl_edit::parser::parse_expr(trimmed) {
-            return Module::empty().eval(&expr, 0, 0).placed(span);
+            return Module::empty(Rc::new(Budget::new()))
+                .eval(&expr, 0, 0)
+                .placed(span);
         }
     }
     Node::new(Value::String(text.to_string()), span)
@@ -880,6 +1237,20 @@ fn span_of(block: &Block, base: usize) -> Span {
     range(block.span(), base)
 }
 
+/// The text of the regular file at `path`, if it holds at most `max` bytes of UTF-8. A FIFO, a
+/// device or a directory is never read (nor waited on): see [`crate::source::open_regular`].
+fn read_regular_file(path: &Path, max: u64) -> Option<String> {
+    use std::io::Read;
+    // The path is canonical: a link here was swapped in after it was resolved.
+    let file = crate::source::open_regular_resolved(path).ok()?;
+    let mut bytes = Vec::new();
+    file.take(max + 1).read_to_end(&mut bytes).ok()?;
+    if bytes.len() as u64 > max {
+        return None;
+    }
+    String::from_utf8(bytes).ok()
+}
+
 /// `<<-EOT` removes the common leading whitespace.
 fn dedent(s: &str) -> String {
     let indent = s
@@ -946,307 +1317,420 @@ fn scalar_string(v: &Value) -> Option<String> {
     }
 }
 
-/// The functions whose result can be known from known arguments. `None`: unknown.
-fn call_function(name: &str, args: &[Node], span: Span) -> Option<Value> {
-    // `try` and `coalesce` take the first usable argument even when later ones are unknown.
-    match name {
-        "try" => {
-            let first = args.first()?;
-            return (!contains_unknown(first)).then(|| first.value.clone());
-        }
-        // The document keeps its structure, with the spans of what was written, instead of
-        // becoming JSON text: rules read policies as data and point into them. Parts known only
-        // at apply time (an ARN of another resource) stay unknown inside it.
-        "jsonencode" => return Some(args.first()?.value.clone()),
-        "coalesce" => {
-            for a in args {
-                match &a.value {
-                    Value::Unknown | Value::Ref(_) => return None,
-                    Value::Null => continue,
-                    Value::String(s) if s.is_empty() => continue,
-                    v => return Some(v.clone()),
-                }
+impl Module<'_> {
+    /// Charge `cost` bytes for a function result about to be built, given back once it is built
+    /// (the result is charged as a whole then): `None` when it does not fit.
+    fn reserve(&self, cost: u64, span: Span) -> Option<Reserved<'_>> {
+        self.spend(cost, span).then_some(Reserved {
+            budget: &self.budget,
+            cost,
+        })
+    }
+
+    /// The functions whose result can be known from known arguments. `None`: unknown. The result
+    /// is charged by the caller; a function whose result can be much larger than its arguments
+    /// reserves its size before building it.
+    fn function(&self, name: &str, args: &[Node], span: Span) -> Option<Value> {
+        // `try` and `coalesce` take the first usable argument even when later ones are unknown.
+        match name {
+            "try" => {
+                let first = args.first()?;
+                return (!contains_unknown(first)).then(|| first.value.clone());
             }
+            // The document keeps its structure, with the spans of what was written, instead of
+            // becoming JSON text: rules read policies as data and point into them. Parts known only
+            // at apply time (an ARN of another resource) stay unknown inside it.
+            "jsonencode" => return Some(args.first()?.value.clone()),
+            "coalesce" => {
+                for a in args {
+                    match &a.value {
+                        Value::Unknown | Value::Ref(_) => return None,
+                        Value::Null => continue,
+                        Value::String(s) if s.is_empty() => continue,
+                        v => return Some(v.clone()),
+                    }
+                }
+                return None;
+            }
+            _ => {}
+        }
+        if !known(args) {
             return None;
         }
-        _ => {}
-    }
-    if !known(args) {
-        return None;
-    }
-    let s = |i: usize| args.get(i).and_then(|a| scalar_string(&a.value));
-    Some(match name {
-        "lower" => Value::String(s(0)?.to_lowercase()),
-        "upper" => Value::String(s(0)?.to_uppercase()),
-        "trimspace" => Value::String(s(0)?.trim().to_string()),
-        "tostring" => Value::String(s(0)?),
-        "tobool" => match s(0)?.as_str() {
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            _ => return None,
-        },
-        "tonumber" => Value::Number(s(0)?.parse().ok()?),
-        "tolist" | "toset" | "tomap" => args.first()?.value.clone(),
-        "length" => Value::Number(match &args.first()?.value {
-            Value::List(i) => i.len(),
-            Value::Map(e) => e.len(),
-            Value::String(s) => s.chars().count(),
-            _ => return None,
-        } as f64),
-        "join" => {
-            let sep = s(0)?;
-            let mut parts = Vec::new();
-            for list in &args[1..] {
-                for item in list.as_list() {
-                    parts.push(scalar_string(&item.value)?);
-                }
-            }
-            Value::String(parts.join(&sep))
-        }
-        "concat" => Value::List(args.iter().flat_map(|a| a.as_list().to_vec()).collect()),
-        "merge" => {
-            let mut entries: Vec<Entry> = Vec::new();
-            for a in args {
-                for e in a.entries() {
-                    entries.retain(|x| x.key != e.key);
-                    entries.push(e.clone());
-                }
-            }
-            Value::Map(entries)
-        }
-        "lookup" => match args.first()?.get(&s(1)?) {
-            Some(v) => v.value.clone(),
-            None => args.get(2)?.value.clone(),
-        },
-        "element" => {
-            let list = args.first()?.as_list();
-            let i = args.get(1)?.as_f64()? as usize;
-            if list.is_empty() {
-                return None;
-            }
-            list[i % list.len()].value.clone()
-        }
-        "jsondecode" => {
-            let json: serde_json::Value = serde_json::from_str(&s(0)?).ok()?;
-            from_json(&json, span, 0)?.value
-        }
-        "split" => Value::List(
-            s(1)?
-                .split(s(0)?.as_str())
-                .map(|p| Node::new(Value::String(p.to_string()), span))
-                .collect(),
-        ),
-        "replace" => {
-            let (text, from, to) = (s(0)?, s(1)?, s(2)?);
-            match from.strip_prefix('/').and_then(|f| f.strip_suffix('/')) {
-                // `/.../` is a regular expression (RE2 syntax, `$1` in the replacement).
-                Some(pattern) => Value::String(
-                    compile_regex(pattern)?
-                        .replace_all(&text, to.as_str())
-                        .into_owned(),
-                ),
-                None => Value::String(text.replace(&from, &to)),
-            }
-        }
-        "trimprefix" => {
-            let (text, prefix) = (s(0)?, s(1)?);
-            Value::String(
-                text.strip_prefix(prefix.as_str())
-                    .unwrap_or(&text)
-                    .to_string(),
-            )
-        }
-        "trimsuffix" => {
-            let (text, suffix) = (s(0)?, s(1)?);
-            Value::String(
-                text.strip_suffix(suffix.as_str())
-                    .unwrap_or(&text)
-                    .to_string(),
-            )
-        }
-        "startswith" => Value::Bool(s(0)?.starts_with(s(1)?.as_str())),
-        "endswith" => Value::Bool(s(0)?.ends_with(s(1)?.as_str())),
-        "contains" => {
-            let needle = &args.get(1)?.value;
-            Value::Bool(args.first()?.as_list().iter().any(|i| &i.value == needle))
-        }
-        "keys" => Value::List(
-            args.first()?
-                .entries()
-                .iter()
-                .map(|e| Node::new(Value::String(e.key.clone()), e.key_span))
-                .collect(),
-        ),
-        "values" => Value::List(
-            args.first()?
-                .entries()
-                .iter()
-                .map(|e| e.value.clone())
-                .collect(),
-        ),
-        "zipmap" => {
-            let keys = args.first()?.as_list();
-            let values = args.get(1)?.as_list();
-            Value::Map(
-                keys.iter()
-                    .zip(values)
-                    .map(|(k, v)| {
-                        Some(Entry {
-                            key: scalar_string(&k.value)?,
-                            key_span: k.span,
-                            value: v.clone(),
-                        })
-                    })
-                    .collect::<Option<_>>()?,
-            )
-        }
-        "flatten" => {
-            fn flat(n: &Node, out: &mut Vec<Node>) {
-                match &n.value {
-                    Value::List(items) => items.iter().for_each(|i| flat(i, out)),
-                    _ => out.push(n.clone()),
-                }
-            }
-            let mut out = Vec::new();
-            flat(args.first()?, &mut out);
-            Value::List(out)
-        }
-        "distinct" => {
-            let mut out: Vec<Node> = Vec::new();
-            for i in args.first()?.as_list() {
-                if !out.iter().any(|o| o.value == i.value) {
-                    out.push(i.clone());
-                }
-            }
-            Value::List(out)
-        }
-        "compact" => Value::List(
-            args.first()?
-                .as_list()
-                .iter()
-                .filter(|i| !matches!(&i.value, Value::Null) && i.as_str() != Some(""))
-                .cloned()
-                .collect(),
-        ),
-        "one" => match args.first()?.as_list() {
-            [] => Value::Null,
-            [one] => one.value.clone(),
-            _ => return None,
-        },
-        "min" | "max" => {
-            let numbers: Vec<f64> = args.iter().map(|a| a.as_f64()).collect::<Option<_>>()?;
-            let pick = if name == "min" { f64::min } else { f64::max };
-            Value::Number(numbers.into_iter().reduce(pick)?)
-        }
-        "abs" => Value::Number(args.first()?.as_f64()?.abs()),
-        "range" => {
-            let (start, end) = match args {
-                [end] => (0.0, end.as_f64()?),
-                [start, end, ..] => (start.as_f64()?, end.as_f64()?),
+        let s = |i: usize| args.get(i).and_then(|a| scalar_string(&a.value));
+        Some(match name {
+            "lower" => Value::String(s(0)?.to_lowercase()),
+            "upper" => Value::String(s(0)?.to_uppercase()),
+            "trimspace" => Value::String(s(0)?.trim().to_string()),
+            "tostring" => Value::String(s(0)?),
+            "tobool" => match s(0)?.as_str() {
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
                 _ => return None,
-            };
-            if end - start > MAX_ITEMS as f64 || start.fract() != 0.0 || end.fract() != 0.0 {
-                return None;
+            },
+            "tonumber" => Value::Number(s(0)?.parse().ok()?),
+            "tolist" | "toset" | "tomap" => args.first()?.value.clone(),
+            "length" => Value::Number(match &args.first()?.value {
+                Value::List(i) => i.len(),
+                Value::Map(e) => e.len(),
+                Value::String(s) => s.chars().count(),
+                _ => return None,
+            } as f64),
+            "join" => {
+                let sep = s(0)?;
+                let mut parts = Vec::new();
+                for list in &args[1..] {
+                    for item in list.as_list() {
+                        parts.push(scalar_string(&item.value)?);
+                    }
+                }
+                let size = parts.iter().map(|p| p.len() as u64).sum::<u64>()
+                    + (sep.len() as u64).saturating_mul(parts.len().saturating_sub(1) as u64);
+                let _reserved = self.reserve(size, span)?;
+                Value::String(parts.join(&sep))
             }
-            Value::List(
-                (start as i64..end as i64)
-                    .map(|i| Node::new(Value::Number(i as f64), span))
-                    .collect(),
-            )
-        }
-        "cidrsubnet" => Value::String(cidrsubnet(
-            &s(0)?,
-            args.get(1)?.as_f64()? as u32,
-            args.get(2)?.as_f64()? as u128,
-        )?),
-        "can" => Value::Bool(true),
-        // No match is an error in Terraform: unknown here (and `try` moves on).
-        "regex" => {
-            let re = compile_regex(&s(0)?)?;
-            regex_match(&re, re.captures(&s(1)?)?, span)
-        }
-        "regexall" => {
-            let (re, text) = (compile_regex(&s(0)?)?, s(1)?);
-            Value::List(
-                re.captures_iter(&text)
-                    .take(MAX_ITEMS)
-                    .map(|c| Node::new(regex_match(&re, c, span), span))
-                    .collect(),
-            )
-        }
-        "substr" => {
-            let (text, offset, length) = (s(0)?, args.get(1)?.as_f64()?, args.get(2)?.as_f64()?);
-            let chars: Vec<char> = text.chars().collect();
-            let start = if offset < 0.0 {
-                chars.len().checked_sub((-offset) as usize)?
-            } else {
-                (offset as usize).min(chars.len())
-            };
-            let end = if length < 0.0 {
-                chars.len()
-            } else {
-                (start + length as usize).min(chars.len())
-            };
-            Value::String(chars[start..end].iter().collect())
-        }
-        "reverse" => match &args.first()?.value {
-            Value::List(items) => Value::List(items.iter().rev().cloned().collect()),
-            _ => return None,
-        },
-        "sort" => match &args.first()?.value {
-            Value::List(items) => {
-                let mut items = items.clone();
-                if items.iter().any(|i| scalar_string(&i.value).is_none()) {
+            "concat" => Value::List(args.iter().flat_map(|a| a.as_list().to_vec()).collect()),
+            "merge" => {
+                // A later key wins, in the place of its last occurrence.
+                let all: Vec<&Entry> = args.iter().flat_map(|a| a.entries()).collect();
+                let last: HashMap<&str, usize> = all
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (e.key.as_str(), i))
+                    .collect();
+                Value::Map(
+                    all.iter()
+                        .enumerate()
+                        .filter(|(i, e)| last[e.key.as_str()] == *i)
+                        .map(|(_, e)| (*e).clone())
+                        .collect(),
+                )
+            }
+            "lookup" => match args.first()?.get(&s(1)?) {
+                Some(v) => v.value.clone(),
+                None => args.get(2)?.value.clone(),
+            },
+            "element" => {
+                let list = args.first()?.as_list();
+                let i = args.get(1)?.as_f64()? as usize;
+                if list.is_empty() {
                     return None;
                 }
-                items.sort_by_key(|i| scalar_string(&i.value));
-                Value::List(items)
+                list[i % list.len()].value.clone()
             }
-            _ => return None,
-        },
-        "slice" => match &args.first()?.value {
-            Value::List(items) => {
-                let (from, to) = (args.get(1)?.as_f64()?, args.get(2)?.as_f64()?);
-                if from < 0.0 || to < from || to as usize > items.len() {
-                    return None;
-                }
-                Value::List(items[from as usize..to as usize].to_vec())
+            "jsondecode" => {
+                let text = s(0)?;
+                // Every value but the first follows a `[`, `,` or `:`.
+                let values = 1 + text.bytes().filter(|b| b"[,:".contains(b)).count() as u64;
+                let _reserved = self.reserve(values * NODE_COST + text.len() as u64, span)?;
+                let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+                from_json(&json, span, 0)?.value
             }
-            _ => return None,
-        },
-        "coalescelist" => args
-            .iter()
-            .find(|a| matches!(&a.value, Value::List(items) if !items.is_empty()))?
-            .value
-            .clone(),
-        "base64encode" => Value::String(base64_encode(s(0)?.as_bytes())),
-        "base64decode" => Value::String(String::from_utf8(base64_decode(&s(0)?)?).ok()?),
-        "format" => {
-            let fmt = s(0)?;
-            let mut out = String::new();
-            let mut rest = args[1..].iter();
-            let mut chars = fmt.chars().peekable();
-            while let Some(c) = chars.next() {
-                if c != '%' {
-                    out.push(c);
-                    continue;
+            "split" => {
+                let (sep, text) = (s(0)?, s(1)?);
+                let pieces = if sep.is_empty() {
+                    text.chars().count() + 2
+                } else {
+                    text.matches(sep.as_str()).count() + 1
+                };
+                let _reserved =
+                    self.reserve(pieces as u64 * NODE_COST + text.len() as u64, span)?;
+                Value::List(
+                    text.split(sep.as_str())
+                        .map(|p| Node::new(Value::String(p.to_string()), span))
+                        .collect(),
+                )
+            }
+            "replace" => {
+                let (text, from, to) = (s(0)?, s(1)?, s(2)?);
+                match from.strip_prefix('/').and_then(|f| f.strip_suffix('/')) {
+                    // `/.../` is a regular expression (RE2 syntax, `$1` in the replacement).
+                    Some(pattern) => Value::String(self.replace_regex(&text, pattern, &to, span)?),
+                    None => {
+                        let count = if from.is_empty() {
+                            text.chars().count() + 1
+                        } else {
+                            text.matches(from.as_str()).count()
+                        } as u64;
+                        let size = (text.len() as u64)
+                            .saturating_add(count.saturating_mul(to.len() as u64));
+                        let _reserved = self.reserve(size, span)?;
+                        Value::String(text.replace(&from, &to))
+                    }
                 }
-                match chars.next()? {
-                    '%' => out.push('%'),
-                    's' | 'd' | 'v' => out.push_str(&scalar_string(&rest.next()?.value)?),
+            }
+            "trimprefix" => {
+                let (text, prefix) = (s(0)?, s(1)?);
+                Value::String(
+                    text.strip_prefix(prefix.as_str())
+                        .unwrap_or(&text)
+                        .to_string(),
+                )
+            }
+            "trimsuffix" => {
+                let (text, suffix) = (s(0)?, s(1)?);
+                Value::String(
+                    text.strip_suffix(suffix.as_str())
+                        .unwrap_or(&text)
+                        .to_string(),
+                )
+            }
+            "startswith" => Value::Bool(s(0)?.starts_with(s(1)?.as_str())),
+            "endswith" => Value::Bool(s(0)?.ends_with(s(1)?.as_str())),
+            "contains" => {
+                let needle = &args.get(1)?.value;
+                Value::Bool(args.first()?.as_list().iter().any(|i| &i.value == needle))
+            }
+            "keys" => Value::List(
+                args.first()?
+                    .entries()
+                    .iter()
+                    .map(|e| Node::new(Value::String(e.key.clone()), e.key_span))
+                    .collect(),
+            ),
+            "values" => Value::List(
+                args.first()?
+                    .entries()
+                    .iter()
+                    .map(|e| e.value.clone())
+                    .collect(),
+            ),
+            "zipmap" => {
+                let keys = args.first()?.as_list();
+                let values = args.get(1)?.as_list();
+                Value::Map(
+                    keys.iter()
+                        .zip(values)
+                        .map(|(k, v)| {
+                            Some(Entry {
+                                key: scalar_string(&k.value)?,
+                                key_span: k.span,
+                                value: v.clone(),
+                            })
+                        })
+                        .collect::<Option<_>>()?,
+                )
+            }
+            "flatten" => {
+                fn flat(n: &Node, out: &mut Vec<Node>) {
+                    match &n.value {
+                        Value::List(items) => items.iter().for_each(|i| flat(i, out)),
+                        _ => out.push(n.clone()),
+                    }
+                }
+                let mut out = Vec::new();
+                flat(args.first()?, &mut out);
+                Value::List(out)
+            }
+            "distinct" => {
+                let mut out: Vec<Node> = Vec::new();
+                for i in args.first()?.as_list() {
+                    if !self.step(out.len() as u64, span) {
+                        return None;
+                    }
+                    if !out.iter().any(|o| o.value == i.value) {
+                        out.push(i.clone());
+                    }
+                }
+                Value::List(out)
+            }
+            "compact" => Value::List(
+                args.first()?
+                    .as_list()
+                    .iter()
+                    .filter(|i| !matches!(&i.value, Value::Null) && i.as_str() != Some(""))
+                    .cloned()
+                    .collect(),
+            ),
+            "one" => match args.first()?.as_list() {
+                [] => Value::Null,
+                [one] => one.value.clone(),
+                _ => return None,
+            },
+            "min" | "max" => {
+                let numbers: Vec<f64> = args.iter().map(|a| a.as_f64()).collect::<Option<_>>()?;
+                let pick = if name == "min" { f64::min } else { f64::max };
+                Value::Number(numbers.into_iter().reduce(pick)?)
+            }
+            "abs" => Value::Number(args.first()?.as_f64()?.abs()),
+            "range" => {
+                let (start, end) = match args {
+                    [end] => (0.0, end.as_f64()?),
+                    [start, end, ..] => (start.as_f64()?, end.as_f64()?),
                     _ => return None,
+                };
+                if end - start > MAX_ITEMS as f64 || start.fract() != 0.0 || end.fract() != 0.0 {
+                    return None;
                 }
+                let _reserved = self.reserve((end - start).max(0.0) as u64 * NODE_COST, span)?;
+                Value::List(
+                    (start as i64..end as i64)
+                        .map(|i| Node::new(Value::Number(i as f64), span))
+                        .collect(),
+                )
             }
-            Value::String(out)
+            "cidrsubnet" => Value::String(cidrsubnet(
+                &s(0)?,
+                args.get(1)?.as_f64()? as u32,
+                args.get(2)?.as_f64()? as u128,
+            )?),
+            "can" => Value::Bool(true),
+            // No match is an error in Terraform: unknown here (and `try` moves on).
+            "regex" => {
+                let (pattern, text) = (s(0)?, s(1)?);
+                let re = self.regex(&pattern, &text, span)?;
+                regex_match(&re, re.captures(&text)?, span)
+            }
+            "regexall" => {
+                let (pattern, text) = (s(0)?, s(1)?);
+                let re = self.regex(&pattern, &text, span)?;
+                let per_match = NODE_COST * (re.captures_len() as u64 + 1);
+                let mut reserved = Vec::new();
+                let mut out = Vec::new();
+                for c in re.captures_iter(&text).take(MAX_ITEMS) {
+                    reserved.push(self.reserve(per_match + c[0].len() as u64, span)?);
+                    out.push(Node::new(regex_match(&re, c, span), span));
+                }
+                Value::List(out)
+            }
+            "substr" => {
+                let (text, offset, length) =
+                    (s(0)?, args.get(1)?.as_f64()?, args.get(2)?.as_f64()?);
+                let chars: Vec<char> = text.chars().collect();
+                let start = if offset < 0.0 {
+                    chars.len().checked_sub((-offset) as usize)?
+                } else {
+                    (offset as usize).min(chars.len())
+                };
+                let end = if length < 0.0 {
+                    chars.len()
+                } else {
+                    (start + length as usize).min(chars.len())
+                };
+                Value::String(chars[start..end].iter().collect())
+            }
+            "reverse" => match &args.first()?.value {
+                Value::List(items) => Value::List(items.iter().rev().cloned().collect()),
+                _ => return None,
+            },
+            "sort" => match &args.first()?.value {
+                Value::List(items) => {
+                    let mut items = items.clone();
+                    if items.iter().any(|i| scalar_string(&i.value).is_none()) {
+                        return None;
+                    }
+                    items.sort_by_key(|i| scalar_string(&i.value));
+                    Value::List(items)
+                }
+                _ => return None,
+            },
+            "slice" => match &args.first()?.value {
+                Value::List(items) => {
+                    let (from, to) = (args.get(1)?.as_f64()?, args.get(2)?.as_f64()?);
+                    if from < 0.0 || to < from || to as usize > items.len() {
+                        return None;
+                    }
+                    Value::List(items[from as usize..to as usize].to_vec())
+                }
+                _ => return None,
+            },
+            "coalescelist" => args
+                .iter()
+                .find(|a| matches!(&a.value, Value::List(items) if !items.is_empty()))?
+                .value
+                .clone(),
+            "base64encode" => Value::String(base64_encode(s(0)?.as_bytes())),
+            "base64decode" => Value::String(String::from_utf8(base64_decode(&s(0)?)?).ok()?),
+            "format" => {
+                let fmt = s(0)?;
+                let mut out = String::new();
+                let mut rest = args[1..].iter();
+                let mut chars = fmt.chars().peekable();
+                while let Some(c) = chars.next() {
+                    if c != '%' {
+                        out.push(c);
+                        continue;
+                    }
+                    match chars.next()? {
+                        '%' => out.push('%'),
+                        's' | 'd' | 'v' => out.push_str(&scalar_string(&rest.next()?.value)?),
+                        _ => return None,
+                    }
+                }
+                Value::String(out)
+            }
+            _ => return None,
+        })
+    }
+
+    /// A Terraform regular expression to run over `text`, its work counted as steps; an invalid
+    /// or oversized one is unknown. Its size is that of its automaton (`a{100}{100}` is short but
+    /// has 10,000 states): compiling costs a step per state, and matching, at worst, every state
+    /// for every byte of the text.
+    fn regex(&self, pattern: &str, text: &str, span: Span) -> Option<regex::Regex> {
+        let states = regex_states(pattern)?;
+        let matching = states.saturating_mul(text.len() as u64 + 1) / REGEX_STATES_PER_STEP;
+        if !self.step(states.saturating_add(matching), span) {
+            return None;
         }
-        _ => return None,
-    })
+        compile_regex(pattern)
+    }
+
+    /// `replace` with a regular expression, the result reserved as it is built.
+    fn replace_regex(&self, text: &str, pattern: &str, to: &str, span: Span) -> Option<String> {
+        let re = self.regex(pattern, text, span)?;
+        let mut reserved = Vec::new();
+        let mut out = String::new();
+        let mut last = 0;
+        for caps in re.captures_iter(text) {
+            let m = caps.get(0)?;
+            // Each `$n` of the replacement (two bytes at least) stands for at most the match.
+            let most = (to.len() as u64).saturating_mul(1 + m.len() as u64 / 2);
+            reserved.push(self.reserve((m.start() - last) as u64 + most, span)?);
+            out.push_str(&text[last..m.start()]);
+            caps.expand(to, &mut out);
+            last = m.end();
+        }
+        reserved.push(self.reserve((text.len() - last) as u64, span)?);
+        out.push_str(&text[last..]);
+        Some(out)
+    }
 }
+
+/// A reservation of the budget, given back when dropped.
+struct Reserved<'b> {
+    budget: &'b Budget,
+    cost: u64,
+}
+
+impl Drop for Reserved<'_> {
+    fn drop(&mut self) {
+        self.budget.refund(self.cost);
+    }
+}
+
+/// States of a regular expression's automaton visited for one byte of text, counted as one
+/// evaluation step: engines that match faster than state by state (a DFA, a literal search)
+/// usually do.
+const REGEX_STATES_PER_STEP: u64 = 16;
+
+/// The number of states of the automaton of `pattern`, as the regex crate would build it
+/// (`None`: invalid or oversized).
+fn regex_states(pattern: &str) -> Option<u64> {
+    use regex_automata::nfa::thompson;
+    let nfa = thompson::Compiler::new()
+        .configure(thompson::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
+        .build(pattern)
+        .ok()?;
+    Some(nfa.states().len() as u64)
+}
+
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 /// A Terraform regular expression; an invalid or oversized one is unknown.
 fn compile_regex(pattern: &str) -> Option<regex::Regex> {
     regex::RegexBuilder::new(pattern)
-        .size_limit(1 << 20)
+        .size_limit(REGEX_SIZE_LIMIT)
         .build()
         .ok()
 }
@@ -1465,6 +1949,239 @@ resource "aws_s3_bucket" "logs" {
         assert_eq!(r.body.get("grant").unwrap().as_list().len(), 2);
     }
 
+    /// The resources of `text` evaluated within `budget`.
+    fn eval_within(text: &str, budget: &Rc<Budget>) -> Vec<Resource> {
+        let tf = parse(text).unwrap();
+        let files = [ModuleFile {
+            file: 0,
+            name: "main.tf",
+            tf: &tf,
+        }];
+        let module = Module::with_budget(&files, &Inputs::default(), budget.clone());
+        module.resources(&files[0])
+    }
+
+    fn at(text: &str, e: Exhausted) -> &str {
+        &text[e.span.start..e.span.end]
+    }
+
+    #[test]
+    fn copies_are_charged_by_size_and_the_walk_stops_at_the_limit() {
+        let s = Span::default();
+        let leaf = |t: &str| Node::new(Value::String(t.to_string()), s);
+        let list = Node::new(Value::List(vec![leaf("abc"), leaf("de")]), s);
+        assert_eq!(Budget::cost_of(&list, u64::MAX), Some(3 * NODE_COST + 5));
+        assert_eq!(Budget::cost_of(&list, 3 * NODE_COST + 4), None);
+        let map = Node::new(
+            Value::Map(vec![Entry {
+                key: "key".to_string(),
+                key_span: s,
+                value: list.clone(),
+            }]),
+            s,
+        );
+        assert_eq!(Budget::cost_of(&map, u64::MAX), Some(4 * NODE_COST + 8));
+
+        let budget = Budget::with_limits(4 * NODE_COST + 8, 100);
+        assert!(budget.spend_copy(&map, (Some(0), s)));
+        assert_eq!(budget.built(), 4 * NODE_COST + 8);
+        assert!(budget.exhausted().is_none());
+        // Nothing more fits, and what does not fit is not charged.
+        assert!(!budget.spend_copy(&leaf(""), (Some(1), Span::new(3, 4))));
+        assert_eq!(budget.built(), 4 * NODE_COST + 8);
+        let e = budget.exhausted().unwrap();
+        assert_eq!(
+            (e.file, e.span, e.limit),
+            (Some(1), Span::new(3, 4), Limit::Size)
+        );
+        // The first place it ran out is kept; literals are still built, counted apart.
+        assert!(!budget.spend(1, (Some(2), s)));
+        budget.force(10, (Some(2), s));
+        assert_eq!(budget.built_after(), 10);
+        assert_eq!(budget.exhausted().unwrap().file, Some(1));
+    }
+
+    #[test]
+    fn steps_run_out() {
+        let budget = Budget::with_limits(u64::MAX, 10);
+        assert!(budget.step(10, (Some(0), Span::default())));
+        assert!(!budget.step(1, (Some(0), Span::new(1, 2))));
+        assert_eq!(budget.exhausted().unwrap().limit, Limit::Steps);
+    }
+
+    #[test]
+    fn a_small_module_builds_what_it_uses() {
+        let text = "locals {\n a = \"abc\"\n b = \"${local.a}-${local.a}\"\n}\nresource \"r\" \"x\" { v = local.b }\n";
+        let budget = Rc::new(Budget::new());
+        let r = &eval_within(text, &budget)[0];
+        assert_eq!(r.body.get("v").unwrap().as_str(), Some("abc-abc"));
+        assert!(budget.exhausted().is_none());
+        // Literals, two copies of `a`, the template, one copy of `b`, the resource body.
+        assert!(budget.built() > 4 * NODE_COST && budget.built() < 32 * NODE_COST);
+        assert!(budget.steps() > 5 && budget.steps() < 50);
+    }
+
+    #[test]
+    fn multiplied_lists_stop_at_the_budget() {
+        let mut text = String::from("locals {\n  l0 = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n");
+        for i in 1..12 {
+            let refs = vec![format!("local.l{}", i - 1); 10].join(", ");
+            text.push_str(&format!("  l{i} = [{refs}]\n"));
+        }
+        text.push_str("}\nresource \"r\" \"x\" {\n  v   = local.l11\n  acl = \"public-read\"\n}\n");
+        let budget = Rc::new(Budget::with_limits(1 << 20, MAX_STEPS));
+        let r = &eval_within(&text, &budget)[0];
+        assert!(r.body.get("v").unwrap().is_unknown());
+        // What is written as it is still counts.
+        assert_eq!(r.body.get("acl").unwrap().as_str(), Some("public-read"));
+        let e = budget.exhausted().unwrap();
+        assert_eq!(e.limit, Limit::Size);
+        assert!(at(&text, e).starts_with("local.l"), "{}", at(&text, e));
+        assert!(budget.built() <= 1 << 20);
+    }
+
+    #[test]
+    fn doubled_strings_stop_at_the_budget() {
+        let mut text = String::from("locals {\n  s0 = \"0123456789abcdef\"\n");
+        for i in 1..20 {
+            text.push_str(&format!(
+                "  s{i} = \"${{local.s{0}}}${{local.s{0}}}\"\n",
+                i - 1
+            ));
+        }
+        text.push_str("}\nresource \"r\" \"x\" { v = local.s19 }\n");
+        let budget = Rc::new(Budget::with_limits(1 << 20, MAX_STEPS));
+        let r = &eval_within(&text, &budget)[0];
+        assert!(r.body.get("v").unwrap().is_unknown());
+        let e = budget.exhausted().unwrap();
+        assert_eq!(e.limit, Limit::Size);
+        assert!(at(&text, e).contains("local.s"), "{}", at(&text, e));
+        assert!(budget.built() <= 1 << 20);
+    }
+
+    #[test]
+    fn functions_with_large_results_reserve_them_first() {
+        let cases = [
+            // A separator much longer than the parts.
+            "join(local.sep, range(1000))",
+            // Every character replaced by a long text.
+            "replace(local.sep, \"/./\", local.sep)",
+            "replace(local.sep, \"a\", local.sep)",
+            "split(\"\", join(\"\", [local.big, local.big, local.big]))",
+            "[for i in range(400) : local.big]",
+            "jsondecode(\"[${local.commas}${local.commas}0]\")",
+        ];
+        for expr in cases {
+            let text = format!(
+                "locals {{\n  a = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n  b = \"${{local.a}}${{local.a}}${{local.a}}${{local.a}}\"\n  sep = \"${{local.b}}${{local.b}}${{local.b}}${{local.b}}\"\n  big = \"${{local.sep}}${{local.sep}}${{local.sep}}${{local.sep}}\"\n  commas = replace(local.big, \"a\", \"0,\")\n}}\nresource \"r\" \"x\" {{ v = {expr} }}\n"
+            );
+            let budget = Rc::new(Budget::with_limits(512 << 10, MAX_STEPS));
+            let r = &eval_within(&text, &budget)[0];
+            assert!(r.body.get("v").unwrap().is_unknown(), "{expr}");
+            let e = budget
+                .exhausted()
+                .unwrap_or_else(|| panic!("{expr}: no exhaustion"));
+            // In the expression (at the function, or at a copy it makes).
+            let start = text.rfind(expr).unwrap();
+            assert!(
+                e.span.start >= start && e.span.end <= start + expr.len(),
+                "{expr}: at {}",
+                at(&text, e)
+            );
+            assert!(budget.built() <= 512 << 10, "{expr}");
+        }
+    }
+
+    #[test]
+    fn nested_iterations_run_out_of_steps() {
+        let text = "resource \"r\" \"x\" {\n  v = [for i in range(1000) : [for j in range(1000) : 1]]\n}\n";
+        let budget = Rc::new(Budget::with_limits(MAX_BUILT, 100_000));
+        let r = &eval_within(text, &budget)[0];
+        assert!(r.body.get("v").unwrap().is_unknown());
+        assert_eq!(budget.exhausted().unwrap().limit, Limit::Steps);
+        assert!(budget.steps() < 200_000);
+    }
+
+    #[test]
+    fn regular_expressions_cost_their_automaton_over_the_text() {
+        // Short, but ten thousand states: matching 64 KiB may visit them all for each byte.
+        let text = "locals {\n  a0 = \"aaaaaaaaaaaaaaaa\"\n  a1 = \"${local.a0}${local.a0}${local.a0}${local.a0}${local.a0}${local.a0}${local.a0}${local.a0}\"\n  a2 = \"${local.a1}${local.a1}${local.a1}${local.a1}${local.a1}${local.a1}${local.a1}${local.a1}\"\n  a3 = \"${local.a2}${local.a2}${local.a2}${local.a2}${local.a2}${local.a2}${local.a2}${local.a2}\"\n}\nresource \"r\" \"x\" {\n  small = regex(\"^a+\", \"aaa\")\n  big   = regex(\"(?:a{100}){95}b\", local.a3)\n}\n";
+        let budget = Rc::new(Budget::new());
+        let r = &eval_within(text, &budget)[0];
+        assert_eq!(r.body.get("small").unwrap().as_str(), Some("aaa"));
+        assert!(r.body.get("big").unwrap().is_unknown());
+        let e = budget.exhausted().unwrap();
+        assert_eq!(e.limit, Limit::Steps);
+        assert!(
+            at(text, e).starts_with("regex(\"(?:a{100}"),
+            "{}",
+            at(text, e)
+        );
+        assert!(regex_states("(?:a{100}){95}b").unwrap() > 9_500);
+        assert!(regex_states("^arn:aws:s3:::(.*)$").unwrap() < 100);
+    }
+
+    #[test]
+    fn past_the_budget_instances_are_not_multiplied() {
+        let text = r#"
+locals {
+  big = [for i in range(10000) : "xxxxxxxxxxxxxxxx"]
+}
+resource "r" "bomb" { v = local.big }
+resource "r" "many" {
+  count = 200
+  acl   = "public-read"
+  dynamic "rule" {
+    for_each = [1, 2, 3]
+    content { port = 22 }
+  }
+}
+"#;
+        let budget = Rc::new(Budget::with_limits(64 << 10, MAX_STEPS));
+        let rs = eval_within(text, &budget);
+        assert!(budget.exhausted().is_some());
+        let many: Vec<_> = rs.iter().filter(|r| r.name == "r.many").collect();
+        assert_eq!(many.len(), 1);
+        assert_eq!(
+            many[0].body.get("acl").unwrap().as_str(),
+            Some("public-read")
+        );
+        assert_eq!(many[0].body.get("rule").unwrap().as_list().len(), 1);
+        // Literal text only, after the budget ran out.
+        assert!(budget.built_after() < 64 * text.len() as u64);
+    }
+
+    #[test]
+    fn modules_sharing_a_budget_share_its_limit() {
+        let text = "variable \"big\" {}\nresource \"r\" \"x\" { v = [var.big, var.big] }\n";
+        let tf = parse(text).unwrap();
+        let files = [ModuleFile {
+            file: 0,
+            name: "main.tf",
+            tf: &tf,
+        }];
+        let s = Span::default();
+        let big = Node::new(Value::String("x".repeat(10_000)), s);
+        let inputs = Inputs {
+            values: vec![("big".to_string(), big, None)],
+            called: true,
+            ..Inputs::default()
+        };
+        let budget = Rc::new(Budget::with_limits(200_000, MAX_STEPS));
+        let mut known = 0;
+        for _ in 0..100 {
+            let module = Module::with_budget(&files, &inputs, budget.clone());
+            let r = &module.resources(&files[0])[0];
+            if !r.body.get("v").unwrap().as_list()[1].is_unknown() {
+                known += 1;
+            }
+        }
+        // Each instance copies the input three times: six instances fit.
+        assert!((5..=7).contains(&known), "{known}");
+        assert!(budget.built() <= 200_000);
+        assert!(budget.exhausted().is_some());
+    }
+
     #[test]
     fn local_cycles_stay_unknown() {
         let text =
@@ -1586,7 +2303,10 @@ resource "aws_security_group" "sg" {
         assert_eq!(cidr.as_str(), Some("0.0.0.0/0"));
         let egress = r.body.get("egress").unwrap().as_list();
         assert_eq!(egress.len(), 1);
-        assert!(egress[0].get("to_port").unwrap().is_unknown());
+        let to_port = egress[0].get("to_port").unwrap();
+        assert!(to_port.is_unknown());
+        // Unknown where it is used, as before the evaluation had a budget.
+        assert_eq!(to_port.origin.unwrap().span, to_port.span);
     }
 
     #[test]

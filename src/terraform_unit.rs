@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::config::Config;
@@ -12,9 +13,12 @@ use crate::engine::{finalize, parse_error, read_text, run_rules, FileResult, Fil
 use crate::model::{Node, Resource};
 use crate::parse::terraform::{self as tfparse, TfError, TfFile};
 use crate::rule::{Context, Domain, Finding, Related, Rule, RuleMeta};
-use crate::rules::ModuleNotFound;
+use crate::rules::{EvaluationBudgetExceeded, ModuleNotFound};
 use crate::source::{FileKind, SourceFile, Span};
-use crate::terraform::{cli_value, tfvars_values, Inputs, Module, ModuleFile};
+use crate::terraform::{
+    cli_value, tfvars_values, Budget, Exhausted, Inputs, Limit, Module, ModuleFile, MAX_BUILT,
+    MAX_STEPS,
+};
 
 /// A variable given on the command line, in the order given: later ones win.
 #[derive(Clone, Debug, PartialEq)]
@@ -119,10 +123,24 @@ struct Call {
 /// Lint the root module made of `files`; `configs[i]` is the configuration of file `i`, or
 /// `None` when it is read for context only.
 pub fn lint_module(
+    files: Vec<SourceFile>,
+    configs: &[Option<Config>],
+    rules: &[&dyn Rule],
+    env: &TfEnv,
+) -> Vec<FileResult> {
+    lint_module_within(files, configs, rules, env, &Rc::new(Budget::new()))
+}
+
+/// [`lint_module`] within `budget`: one budget holds for the root module and every instance
+/// of every module it calls. Past it, values are unknown and the expression where it ran out
+/// gets an [`EvaluationBudgetExceeded`] diagnostic (at the call in the root module when it is
+/// in a called module).
+pub fn lint_module_within(
     mut files: Vec<SourceFile>,
     configs: &[Option<Config>],
     rules: &[&dyn Rule],
     env: &TfEnv,
+    budget: &Rc<Budget>,
 ) -> Vec<FileResult> {
     let root_files = files.len();
     let dir = files
@@ -279,7 +297,7 @@ pub fn lint_module(
             TfVar::File(_) => {
                 let file = *next_file.next().unwrap_or(&usize::MAX);
                 if let Some(Ok(tf)) = parsed.get(file) {
-                    root_inputs.values.extend(tfvars_values(tf, file));
+                    root_inputs.values.extend(tfvars_values(tf, file, budget));
                 }
             }
             TfVar::Set(name, value) => {
@@ -298,6 +316,11 @@ pub fn lint_module(
     let mut own_findings: HashMap<usize, HashSet<(&str, usize, Span, String)>> = HashMap::new();
     let mut findings = Vec::new();
     for (index, node) in tree.iter().enumerate() {
+        if index > 0 && budget.exhausted().is_some() {
+            // Past the budget, called modules are not evaluated.
+            per_module.push(Vec::new());
+            continue;
+        }
         // The root once; a called module once per instance of its call (`count`/`for_each`).
         let input_sets: Vec<Inputs> = match node.parent {
             None => vec![root_inputs.clone()],
@@ -315,8 +338,11 @@ pub fn lint_module(
         let mfiles = module_files(node.files.clone());
         let mut resources: Vec<Resource> = Vec::new();
         let mut found = Vec::new();
-        for inputs in &input_sets {
-            let module = Module::with_inputs(&mfiles, inputs);
+        for (n, inputs) in input_sets.iter().enumerate() {
+            if n > 0 && budget.exhausted().is_some() {
+                break;
+            }
+            let module = Module::with_budget(&mfiles, inputs, budget.clone());
             let instance: Vec<Resource> = mfiles.iter().flat_map(|f| module.resources(f)).collect();
             let cx = Context {
                 files: &unit,
@@ -350,7 +376,7 @@ pub fn lint_module(
                             root: env.root.clone(),
                             ..Inputs::default()
                         };
-                        let module = Module::with_inputs(&mfiles, &standalone);
+                        let module = Module::with_budget(&mfiles, &standalone, budget.clone());
                         let resources: Vec<Resource> =
                             mfiles.iter().flat_map(|f| module.resources(f)).collect();
                         let cx = Context {
@@ -392,6 +418,11 @@ pub fn lint_module(
                 ),
             };
             findings.push(Finding::new(&ModuleNotFound::META, file, span, message));
+        }
+    }
+    if let Some(exhausted) = budget.exhausted() {
+        if config.is_enabled(&EvaluationBudgetExceeded::META) {
+            findings.extend(budget_exceeded(exhausted, &tree, &parsed, configs));
         }
     }
     // Instances of one `count`/`for_each` resource, and calls of one module, share their
@@ -447,6 +478,47 @@ pub fn lint_module(
         });
     }
     out
+}
+
+/// Where the evaluation budget ran out, reported at that expression when its file is reported,
+/// else at the root module's call that leads to it.
+fn budget_exceeded(
+    exhausted: Exhausted,
+    tree: &[ModuleNode],
+    parsed: &[Result<TfFile, TfError>],
+    configs: &[Option<Config>],
+) -> Option<Finding> {
+    let reported = |file: usize| configs.get(file).is_some_and(Option::is_some);
+    let file = exhausted.file?;
+    let (file, span, subject) = if reported(file) {
+        let span = match parsed
+            .get(file)
+            .and_then(|p| p.as_ref().ok()?.json_map.as_ref())
+        {
+            Some(map) => map.map(exhausted.span),
+            None => exhausted.span,
+        };
+        (file, span, "this expression")
+    } else {
+        let (file, span) = tree
+            .iter()
+            .find(|n| n.parent.is_some() && n.files.contains(&file))
+            .and_then(|n| n.top)
+            .filter(|(top, _)| reported(*top))?;
+        (file, span, "the module called here")
+    };
+    let what = match exhausted.limit {
+        Limit::Size => format!("builds more than the {} MiB of values", MAX_BUILT >> 20),
+        Limit::Steps => format!("takes more than the {MAX_STEPS} steps"),
+    };
+    Some(Finding::new(
+        &EvaluationBudgetExceeded::META,
+        file,
+        span,
+        format!(
+            "evaluating {subject} {what} allowed for a Terraform module and the modules it calls: its value and those evaluated after it are unknown"
+        ),
+    ))
 }
 
 /// A finding on a resource of a called module, as the caller sees it. Caused by an argument

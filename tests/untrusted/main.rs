@@ -1,6 +1,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod eval_budget;
 mod fix_integrity;
 mod lsp_messages;
 mod merge_parts;
