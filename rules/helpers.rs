@@ -146,11 +146,7 @@ impl RbacGrant {
                 if rule.grants_everything() || !rule.grants(self.verbs, self.resources) {
                     continue;
                 }
-                let span = rule
-                    .node
-                    .entry("resources")
-                    .map(|e| e.value.span)
-                    .unwrap_or(rule.node.span);
+                let span = resources_span(&rule);
                 let verbs: Vec<String> = rule.verbs.iter().map(|v| v.display()).collect();
                 let resources: Vec<String> = rule.resources.iter().map(|v| v.display()).collect();
                 out.push(
@@ -171,6 +167,14 @@ impl RbacGrant {
             }
         }
     }
+}
+
+/// Where an RBAC rule's finding points: its `resources`, or the rule.
+fn resources_span(rule: &crate::k8s::PolicyRule<'_>) -> Span {
+    rule.node
+        .entry("resources")
+        .map(|e| e.value.span)
+        .unwrap_or(rule.node.span)
 }
 
 /// What a rule granting `*` on `*` lets its subjects do, in the words of the rules it stands
@@ -200,11 +204,7 @@ pub fn everything_granted(meta: &'static RuleMeta, cx: &Context<'_>, out: &mut V
                 .filter(|(_, cluster_scoped)| cluster || !cluster_scoped)
                 .map(|(what, _)| *what)
                 .collect();
-            let span = rule
-                .node
-                .entry("resources")
-                .map(|e| e.value.span)
-                .unwrap_or(rule.node.span);
+            let span = resources_span(&rule);
             out.push(
                 Finding::on(
                     meta,

@@ -39,6 +39,15 @@ fn fake(bin: &Path, name: &str, logs: &Path, then: &str) {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
+/// A directory for fake programs (`bin`) and their logs (`logs`), outside the repository.
+fn tools() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tools = tempfile::tempdir().unwrap();
+    let bin = tools.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let logs = tools.path().join("logs");
+    (tools, bin, logs)
+}
+
 fn rampart(dir: &Path, bin: &Path) -> Command {
     let path = format!(
         "{}:{}",
@@ -115,10 +124,7 @@ const PRIVILEGED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: rend
 fn render_tools_get_an_empty_environment_no_path_no_network_and_a_copy_of_the_chart() {
     let repo = tempfile::tempdir().unwrap();
     let d = repo.path();
-    let tools = tempfile::tempdir().unwrap();
-    let bin = tools.path().join("bin");
-    std::fs::create_dir(&bin).unwrap();
-    let log = tools.path().join("logs");
+    let (tools, bin, log) = tools();
     let outside = tools.path().join("secret.txt");
     std::fs::write(&outside, CANARY).unwrap();
     // The fake tools try what a hostile build would: run git, read the chart they were given.
@@ -324,10 +330,7 @@ fn hostile_overlays_never_read_the_host_or_fetch() {
     }
     let repo = tempfile::tempdir().unwrap();
     let d = repo.path();
-    let tools = tempfile::tempdir().unwrap();
-    let bin = tools.path().join("bin");
-    std::fs::create_dir(&bin).unwrap();
-    let log = tools.path().join("logs");
+    let (tools, bin, log) = tools();
     fake(&bin, "git", &log, "exit 1");
     fake(&bin, "ssh", &log, "exit 1");
     let secret = tools.path().join("host-secret");
