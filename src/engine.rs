@@ -909,13 +909,7 @@ fn io_message(e: &std::io::Error) -> String {
 
 impl FileResult {
     fn with_text(mut self, text: String, at: usize) -> FileResult {
-        let path = self.unit[0].path.clone();
-        let kind = self.unit[0].kind;
-        self.unit = Arc::from(vec![SourceFile {
-            path,
-            kind,
-            text: Arc::from(text),
-        }]);
+        self.unit = Arc::from(vec![self.unit[0].with_text(text)]);
         for f in &mut self.findings {
             f.span = Span::empty(at);
         }

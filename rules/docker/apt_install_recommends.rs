@@ -89,9 +89,11 @@ impl Rule for AptInstallRecommends {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let text = cx.text(0);
+        // An earlier instruction that configures apt not to install recommends ends the check
+        // for every instruction after it.
+        let configured = text.find("Install-Recommends").unwrap_or(text.len());
         for (ins, script) in shipped_scripts(cx) {
-            // An earlier instruction configured apt not to install recommends.
-            if text[..ins.span.start].contains("Install-Recommends") {
+            if configured + "Install-Recommends".len() <= ins.span.start {
                 continue;
             }
             let Some(stage) = stage_of(cx, ins) else {
