@@ -1089,7 +1089,10 @@ fn looks_like_kubernetes(text: &str) -> bool {
         })
     };
     // JSON may hold a whole manifest on one line.
-    let json = text.trim_start().starts_with('{')
+    let json = text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('{')
         && text.contains("\"apiVersion\"")
         && text.contains("\"kind\"");
     json || (has("apiVersion") && has("kind"))
@@ -1128,6 +1131,19 @@ fn lint_yaml(
         set,
     };
     let mut findings = run_rules(&cx, Domain::Kubernetes, &|m| config.is_enabled(m), rules);
+    for (resource, key, span, len) in k8s::oversized_container_lists(&resources) {
+        findings.extend(parse_error(
+            format!(
+                "{} has {len} entries in `{key}`, over the limit of {}; only the first {} were checked",
+                resource.name,
+                k8s::MAX_CONTAINERS,
+                k8s::MAX_CONTAINERS
+            ),
+            0,
+            span,
+            config,
+        ));
+    }
     if let Some(e) = error {
         findings.extend(parse_error(
             format!("YAML does not parse: {}", e.message),
