@@ -290,13 +290,7 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
             output,
             fail_on,
         } => {
-            let mut parts = Vec::new();
-            for path in reports {
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("reading {}", path.display()))?;
-                parts.push((path, text));
-            }
-            let merged = rampart::merge::merge(parts)?;
+            let merged = rampart::merge::merge_files(&reports, rampart::merge::MAX_PART_SIZE)?;
             match &output {
                 Some(p) => std::fs::write(p, merged.to_json())
                     .with_context(|| format!("writing {}", p.display()))?,

@@ -18,6 +18,33 @@ pub enum MergeError {
     Mixed(PathBuf, &'static str, PathBuf, &'static str),
     #[error("nothing to merge")]
     Empty,
+    #[error("{0}: larger than {1} bytes, the limit for one part of a merge; not merged")]
+    TooLarge(PathBuf, u64),
+}
+
+/// Bytes one report may have. A part is one shard's report: a scan of the whole corpus writes
+/// about 12 MB of JSON, and the merged document is held in memory at several times the size of
+/// its parts.
+pub const MAX_PART_SIZE: u64 = 64 << 20;
+
+/// Read one part, refusing it past `max` bytes (checked before reading and while reading, for
+/// a file that grows or is not a regular file).
+pub fn read_part(path: &std::path::Path, max: u64) -> Result<String, MergeError> {
+    use std::io::Read;
+    let read_error = |e: std::io::Error| MergeError::Read(path.to_path_buf(), e.to_string());
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    if file.metadata().map_err(read_error)?.len() > max {
+        return Err(MergeError::TooLarge(path.to_path_buf(), max));
+    }
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() as u64 > max {
+        return Err(MergeError::TooLarge(path.to_path_buf(), max));
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| MergeError::Read(path.to_path_buf(), format!("not valid UTF-8: {e}")))
 }
 
 /// What the merged reports were.
@@ -93,13 +120,35 @@ impl Merged {
     }
 }
 
+/// Merge the reports at `paths`, each read with [`read_part`] up to `max_part` bytes and parsed
+/// before the next is read, so that one text at a time is held besides the parsed reports.
+pub fn merge_files(paths: &[PathBuf], max_part: u64) -> Result<Merged, MergeError> {
+    let mut docs = Vec::new();
+    for path in paths {
+        let text = read_part(path, max_part)?;
+        let doc: Value = serde_json::from_str(&text)
+            .map_err(|e| MergeError::Read(path.clone(), e.to_string()))?;
+        drop(text);
+        docs.push((path.clone(), doc));
+    }
+    merge_docs(docs)
+}
+
 /// Merge the reports read from `parts` (path, text).
 pub fn merge(parts: Vec<(PathBuf, String)>) -> Result<Merged, MergeError> {
     let mut docs = Vec::new();
-    let mut kind: Option<(ReportKind, PathBuf)> = None;
     for (path, text) in parts {
         let doc: Value = serde_json::from_str(&text)
             .map_err(|e| MergeError::Read(path.clone(), e.to_string()))?;
+        docs.push((path, doc));
+    }
+    merge_docs(docs)
+}
+
+fn merge_docs(parts: Vec<(PathBuf, Value)>) -> Result<Merged, MergeError> {
+    let mut docs = Vec::new();
+    let mut kind: Option<(ReportKind, PathBuf)> = None;
+    for (path, doc) in parts {
         let k = ReportKind::of(&doc).ok_or_else(|| MergeError::Unknown(path.clone()))?;
         match &kind {
             Some((first, first_path)) if *first != k => {
@@ -259,29 +308,39 @@ fn renumber_artifacts(v: &mut Value, map: &HashMap<usize, usize>) {
     }
 }
 
-fn merge_json(docs: Vec<Value>) -> Value {
+fn merge_json(mut docs: Vec<Value>) -> Value {
+    let (version, tool) = docs
+        .first()
+        .map(|d| (d["version"].clone(), d["tool"].clone()))
+        .unwrap_or_default();
     let mut findings: Vec<Value> = Vec::new();
     let mut seen_findings = HashSet::new();
     let mut files: BTreeMap<String, Value> = BTreeMap::new();
     let mut discovered = 0u64;
     let mut duplicates = 0u64;
-    for doc in &docs {
+    // Each part's values move into the merged report: nothing is held twice.
+    for doc in &mut docs {
         discovered += doc["summary"]["files_discovered"].as_u64().unwrap_or(0);
-        for f in doc["files"].as_array().into_iter().flatten() {
+        let take = |v: &mut Value| match v.take() {
+            Value::Array(items) => items,
+            _ => Vec::new(),
+        };
+        for f in take(&mut doc["files"]) {
             let path = f["path"].as_str().unwrap_or_default().to_string();
             match files.entry(path) {
                 std::collections::btree_map::Entry::Occupied(_) => duplicates += 1,
                 std::collections::btree_map::Entry::Vacant(e) => {
-                    e.insert(f.clone());
+                    e.insert(f);
                 }
             }
         }
-        for f in doc["findings"].as_array().into_iter().flatten() {
+        for f in take(&mut doc["findings"]) {
             if seen_findings.insert(f.to_string()) {
-                findings.push(f.clone());
+                findings.push(f);
             }
         }
     }
+    drop(seen_findings);
     let at = |f: &Value| {
         (
             f["path"].as_str().unwrap_or_default().to_string(),
@@ -328,12 +387,72 @@ fn merge_json(docs: Vec<Value>) -> Value {
     summary.insert("suppressed".into(), json!(suppressed));
     summary.insert("by_severity".into(), json!(by_severity));
     summary.insert("by_rule".into(), json!(by_rule));
-    let first = docs.first().cloned().unwrap_or_default();
     json!({
-        "version": first["version"],
-        "tool": first["tool"],
+        "version": version,
+        "tool": tool,
         "findings": findings,
         "files": files.into_values().collect::<Vec<_>>(),
         "summary": summary,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(dir: &std::path::Path, name: &str, findings: usize) -> PathBuf {
+        let finding = json!({"code": "K8S-001", "path": "a.yaml", "severity": "high",
+            "message": "m", "location": {"byte_start": 0, "byte_end": 1}, "suppressed": null});
+        let doc = json!({
+            "version": 1,
+            "tool": {"name": "rampart", "version": "0"},
+            "findings": (0..findings).map(|i| {
+                let mut f = finding.clone();
+                f["location"]["byte_start"] = json!(i);
+                f
+            }).collect::<Vec<_>>(),
+            "files": [{"path": name, "status": "scanned"}],
+            "summary": {"files_discovered": 1},
+        });
+        let path = dir.join(name);
+        std::fs::write(&path, doc.to_string()).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_part_over_the_limit_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = report(dir.path(), "small.json", 1);
+        let big = report(dir.path(), "big.json", 50);
+        let limit = std::fs::metadata(&small).unwrap().len() + 10;
+        assert!(std::fs::metadata(&big).unwrap().len() > limit);
+        match merge_files(&[small.clone(), big.clone()], limit) {
+            Err(e @ MergeError::TooLarge(..)) => {
+                let message = e.to_string();
+                assert!(message.starts_with(&big.display().to_string()), "{message}");
+                assert!(
+                    message.contains(&format!("larger than {limit} bytes")),
+                    "{message}"
+                );
+            }
+            Err(e) => panic!("unexpected error: {e}"),
+            Ok(_) => panic!("merged a part over the limit"),
+        }
+        // At the limit exactly, the part is read.
+        let exact = std::fs::metadata(&big).unwrap().len();
+        let merged = merge_files(&[small, big], exact).unwrap();
+        assert_eq!(merged.doc["findings"].as_array().unwrap().len(), 50);
+    }
+
+    #[test]
+    fn a_part_one_byte_over_the_limit_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = report(dir.path(), "part.json", 20);
+        let len = std::fs::metadata(&path).unwrap().len();
+        assert!(matches!(
+            read_part(&path, len - 1),
+            Err(MergeError::TooLarge(p, _)) if p == path
+        ));
+        assert_eq!(read_part(&path, len).unwrap().len() as u64, len);
+    }
 }
