@@ -292,9 +292,14 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
         } => {
             let merged = rampart::merge::merge_files(&reports, rampart::merge::MAX_PART_SIZE)?;
             match &output {
-                Some(p) => std::fs::write(p, merged.to_json())
+                Some(p) => std::fs::File::create(p)
+                    .and_then(|mut f| merged.write_json(&mut f))
                     .with_context(|| format!("writing {}", p.display()))?,
-                None => write_stdout(&merged.to_json())?,
+                None => match merged.write_json(&mut std::io::stdout().lock()) {
+                    // A closed pipe (`rampart merge … | head`) is not an error.
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                    other => other.context("writing to stdout")?,
+                },
             }
             let failing = fail_on.is_some_and(|s| merged.count_at_least(s.as_str()) > 0);
             Ok(if failing {

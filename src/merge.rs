@@ -18,6 +18,8 @@ pub enum MergeError {
     Mixed(PathBuf, &'static str, PathBuf, &'static str),
     #[error("nothing to merge")]
     Empty,
+    #[error("{0}: SARIF run {1} is malformed: {2}")]
+    Malformed(PathBuf, usize, &'static str),
     #[error("{0}: larger than {1} bytes, the limit for one part of a merge; not merged")]
     TooLarge(PathBuf, u64),
 }
@@ -82,6 +84,15 @@ pub struct Merged {
 impl Merged {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(&self.doc).expect("JSON values serialise") + "\n"
+    }
+
+    /// [`Merged::to_json`] written as it is serialised, without holding the text.
+    pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        use std::io::Write;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+        serde_json::to_writer_pretty(&mut out, &self.doc)?;
+        out.write_all(b"\n")?;
+        out.flush()
     }
 
     /// Findings (or results) at or above `severity` (`critical`, `high`, `medium`, `low`).
@@ -160,7 +171,14 @@ fn merge_docs(parts: Vec<(PathBuf, Value)>) -> Result<Merged, MergeError> {
                 ))
             }
             Some(_) => {}
-            None => kind = Some((k, path)),
+            None => kind = Some((k, path.clone())),
+        }
+        if k == ReportKind::Sarif {
+            for (i, run) in doc["runs"].as_array().into_iter().flatten().enumerate() {
+                if let Some(problem) = malformed_run(run) {
+                    return Err(MergeError::Malformed(path, i + 1, problem));
+                }
+            }
         }
         docs.push(doc);
     }
@@ -174,16 +192,38 @@ fn merge_docs(parts: Vec<(PathBuf, Value)>) -> Result<Merged, MergeError> {
     Ok(Merged { kind, doc })
 }
 
+/// What makes a SARIF run impossible to merge: a member that is not of its type.
+fn malformed_run(run: &Value) -> Option<&'static str> {
+    let of =
+        |v: &Value, object: bool| v.is_null() || if object { v.is_object() } else { v.is_array() };
+    if !run.is_object() {
+        return Some("not an object");
+    }
+    if !of(&run["tool"], true) || !of(&run["tool"]["driver"], true) {
+        return Some("`tool.driver` is not an object");
+    }
+    if !of(&run["tool"]["driver"]["rules"], false) {
+        return Some("`tool.driver.rules` is not an array");
+    }
+    if !of(&run["artifacts"], false) || !of(&run["results"], false) {
+        return Some("`artifacts` or `results` is not an array");
+    }
+    None
+}
+
 fn merge_sarif(docs: Vec<Value>) -> Value {
-    let mut first = docs.first().cloned().unwrap_or_default();
+    let mut first: Option<Value> = None;
     // One run per tool (name, version, column kind), in the order first seen.
     let mut runs: Vec<Value> = Vec::new();
     let mut seen: Vec<HashSet<String>> = Vec::new();
-    for doc in docs {
-        let Some(parts) = doc["runs"].as_array() else {
-            continue;
+    // Each part's runs move into the merged log: nothing is held twice.
+    for mut doc in docs {
+        let parts = match doc["runs"].take() {
+            Value::Array(parts) => parts,
+            _ => Vec::new(),
         };
-        for run in parts {
+        first.get_or_insert(doc);
+        for mut run in parts {
             let key = |r: &Value| {
                 (
                     r["tool"]["driver"]["name"].clone(),
@@ -191,26 +231,26 @@ fn merge_sarif(docs: Vec<Value>) -> Value {
                     r["columnKind"].clone(),
                 )
             };
-            match runs.iter().position(|r| key(r) == key(run)) {
+            match runs.iter().position(|r| key(r) == key(&run)) {
                 Some(i) => append_run(&mut runs[i], &mut seen[i], run),
                 None => {
-                    let mut fresh = run.clone();
                     let mut keys = HashSet::new();
-                    if let Some(results) = fresh["results"].as_array_mut() {
+                    if let Some(results) = run["results"].as_array_mut() {
                         results.retain(|r| keys.insert(r.to_string()));
                     }
-                    runs.push(fresh);
+                    runs.push(run);
                     seen.push(keys);
                 }
             }
         }
     }
+    let mut first = first.unwrap_or_default();
     first["runs"] = Value::Array(runs);
     first
 }
 
 /// Add the rules, artifacts, results and invocations of `run` to `into`.
-fn append_run(into: &mut Value, seen: &mut HashSet<String>, run: &Value) {
+fn append_run(into: &mut Value, seen: &mut HashSet<String>, mut run: Value) {
     // Rules by id; the part's rule indexes mapped to the merged ones.
     let mut rule_map: HashMap<usize, usize> = HashMap::new();
     let driver = &mut into["tool"]["driver"];
@@ -242,8 +282,11 @@ fn append_run(into: &mut Value, seen: &mut HashSet<String>, run: &Value) {
     if into["results"].is_null() {
         into["results"] = json!([]);
     }
-    for result in run["results"].as_array().into_iter().flatten() {
-        let mut r = result.clone();
+    let results = match run["results"].take() {
+        Value::Array(results) => results,
+        _ => Vec::new(),
+    };
+    for mut r in results {
         if let Some(i) = r["ruleIndex"].as_u64() {
             match rule_map.get(&(i as usize)) {
                 Some(at) => r["ruleIndex"] = json!(at),
@@ -350,7 +393,7 @@ fn merge_json(mut docs: Vec<Value>) -> Value {
             f["message"].as_str().unwrap_or_default().to_string(),
         )
     };
-    findings.sort_by_key(at);
+    findings.sort_by_cached_key(at);
 
     let mut summary = Map::new();
     let count = |status: &str| files.values().filter(|f| f["status"] == status).count();
@@ -387,13 +430,14 @@ fn merge_json(mut docs: Vec<Value>) -> Value {
     summary.insert("suppressed".into(), json!(suppressed));
     summary.insert("by_severity".into(), json!(by_severity));
     summary.insert("by_rule".into(), json!(by_rule));
-    json!({
-        "version": version,
-        "tool": tool,
-        "findings": findings,
-        "files": files.into_values().collect::<Vec<_>>(),
-        "summary": summary,
-    })
+    // Built by moving the values in: `json!` would serialise a copy of every finding.
+    let mut doc = Map::new();
+    doc.insert("version".into(), version);
+    doc.insert("tool".into(), tool);
+    doc.insert("findings".into(), Value::Array(findings));
+    doc.insert("files".into(), Value::Array(files.into_values().collect()));
+    doc.insert("summary".into(), Value::Object(summary));
+    Value::Object(doc)
 }
 
 #[cfg(test)]
@@ -442,6 +486,30 @@ mod tests {
         let exact = std::fs::metadata(&big).unwrap().len();
         let merged = merge_files(&[small, big], exact).unwrap();
         assert_eq!(merged.doc["findings"].as_array().unwrap().len(), 50);
+    }
+
+    #[test]
+    fn a_malformed_sarif_run_is_an_error_naming_the_part() {
+        let good = json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x", "rules": []}}, "results": []}]});
+        for bad_run in [
+            json!(1),
+            json!({"tool": {"driver": {"name": "x", "rules": "r"}}}),
+            json!({"tool": 3}),
+            json!({"tool": {"driver": {"name": "x"}}, "results": {}}),
+        ] {
+            let bad = json!({"version": "2.1.0", "runs": [bad_run]});
+            let parts = vec![
+                (PathBuf::from("good.sarif"), good.to_string()),
+                (PathBuf::from("bad.sarif"), bad.to_string()),
+            ];
+            match merge(parts) {
+                Err(e @ MergeError::Malformed(..)) => {
+                    assert!(e.to_string().starts_with("bad.sarif: SARIF run 1"), "{e}")
+                }
+                Err(e) => panic!("unexpected error: {e}"),
+                Ok(_) => panic!("merged {bad}"),
+            }
+        }
     }
 
     #[test]
