@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Linear-scaling check: generated inputs at size N and 2N, each scanned by the release binary
-# (best of 3 runs, CPU time); fails when doubling the input more than doubles the time by a margin
+# (best of 5 runs, CPU time); fails when doubling the input more than doubles the time by a margin
 # (ratio over 2.5). Inputs: a manifest of many Pods in the human format, a minified JSON
-# `kind: List`, a Dockerfile of many RUN lines, a Dockerfile of many stages.
+# `kind: List`, a Dockerfile of many RUN lines, a Dockerfile of many stages, a Dockerfile of
+# many suppression comments, and a stream of NetworkPolicies and Pods in many namespaces.
 # Usage: bench/linear.sh [MAX_RATIO]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,12 +34,25 @@ def run_lines(n):
 def stages(n):
     return "".join(f"FROM alpine:3.19 AS s{i}\nCOPY --from=s{i // 2} /a /b\n" for i in range(n))
 
+def suppressions(n):
+    return "FROM alpine:3.19\n" + "# rampart:ignore[DOCKER-001] reason\n" * n + "RUN echo\n"
+
+def policies(n):
+    return "".join(
+        f"---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: n{i}\n"
+        f"  namespace: ns{i}\nspec:\n  podSelector: {{matchLabels: {{app: x{i}}}}}\n"
+        f"---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\n  namespace: ns{i}\n"
+        f"  labels: {{app: x{i}}}\nspec:\n  containers:\n    - name: c\n      image: nginx\n"
+        for i in range(n))
+
 cases = [
     # (label, generator, file name, N, format)
-    ("Pods, human format", pods, "pods.yaml", 3_000, "human"),
+    ("Pods, human format", pods, "pods.yaml", 2_000, "human"),
     ("JSON List, one line", json_list, "list.json", 5_000, "json"),
     ("Dockerfile RUN lines", run_lines, "Dockerfile", 40_000, "json"),
     ("Dockerfile stages", stages, "Dockerfile", 20_000, "json"),
+    ("suppression comments", suppressions, "Dockerfile", 30_000, "json"),
+    ("NetworkPolicies, Pods", policies, "netpol.yaml", 3_000, "json"),
 ]
 
 def once(path, fmt):
@@ -56,7 +70,7 @@ def once(path, fmt):
         sys.exit(f"rampart failed on {path}: {stderr.decode(errors='replace')}")
     return usage.ru_utime + usage.ru_stime, wall
 
-def measure(paths, fmt, runs=3):
+def measure(paths, fmt, runs=5):
     """Best of `runs` for each path, the paths taking turns so that a change of load hits
     every size alike."""
     best = [None] * len(paths)
@@ -68,7 +82,7 @@ def measure(paths, fmt, runs=3):
     return best
 
 failed = []
-print(f"linear scaling (CPU time at 2N / at N, best of 3; fails over {max_ratio}):")
+print(f"linear scaling (CPU time at 2N / at N, best of 5; fails over {max_ratio}):")
 for label, gen, name, n, fmt in cases:
     paths = []
     for size in (n, 2 * n):
