@@ -248,3 +248,37 @@ fn merge_of_a_part_that_is_not_a_report_fails_with_exit_2_naming_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("junk.json"));
 }
+
+#[test]
+fn stacked_suppression_comments_apply_to_the_next_code_line() {
+    let mut text = String::from("FROM alpine:3.19\n");
+    for _ in 0..2_000 {
+        text.push_str("# rampart:ignore[pipe-to-shell] vetted installer\n\n");
+    }
+    text.push_str("RUN curl -fsSL https://example.com/install.sh | sh\n# rampart:ignore[pipe-to-shell] nothing below\n");
+    let config = Config {
+        select: vec!["pipe-to-shell".into()],
+        ..Config::default()
+    };
+    let result = engine::lint_text(
+        Path::new("Dockerfile"),
+        &text,
+        FileKind::Dockerfile,
+        &config,
+    );
+    let pipe: Vec<_> = result
+        .findings
+        .iter()
+        .filter(|f| f.meta.name == "pipe-to-shell")
+        .collect();
+    assert_eq!(pipe.len(), 1);
+    assert!(pipe[0].suppressed.is_some(), "{:?}", pipe[0]);
+    // The first comment silences the finding; the other 1,999 and the one with no code line
+    // after it silence nothing.
+    let unused = result
+        .findings
+        .iter()
+        .filter(|f| f.meta.code == "RAMPART-004")
+        .count();
+    assert_eq!(unused, 2_000);
+}
