@@ -282,3 +282,40 @@ fn stacked_suppression_comments_apply_to_the_next_code_line() {
         .count();
     assert_eq!(unused, 2_000);
 }
+
+#[test]
+fn merge_refuses_a_part_past_the_size_limit_with_exit_2_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.yaml", PRIVILEGED_POD);
+    let out = Command::cargo_bin("rampart")
+        .unwrap()
+        .current_dir(dir.path())
+        .args([
+            "scan",
+            "--no-progress",
+            "--format",
+            "json",
+            "-o",
+            "small.json",
+            "a.yaml",
+        ])
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0) | Some(1)));
+    // A sparse file: past the limit without writing it.
+    let huge = std::fs::File::create(dir.path().join("huge.json")).unwrap();
+    huge.set_len(rampart::merge::MAX_PART_SIZE + 1).unwrap();
+    let out = Command::cargo_bin("rampart")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["merge", "small.json", "huge.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("huge.json: larger than") && stderr.contains("limit for one part"),
+        "{stderr}"
+    );
+}
