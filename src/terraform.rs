@@ -1448,7 +1448,7 @@ resource "aws_s3_bucket" "logs" {
         let acl = r.body.get("acl").unwrap();
         assert_eq!(acl.as_str(), Some("public-read"));
         assert_eq!(&text[acl.span.start..acl.span.end], "var.acl");
-        let origin = acl.origin.unwrap();
+        let origin = acl.origin.as_deref().unwrap();
         assert_eq!(&text[origin.span.start..origin.span.end], "\"public-read\"");
         assert_eq!(
             r.body.get("bucket").unwrap().as_str(),
@@ -1541,7 +1541,7 @@ resource "a" "unknown" {
         assert_eq!(acl.as_str(), Some("public-read"));
         // Reported where it is used, with the literal as its origin.
         assert_eq!(&text[acl.span.start..acl.span.end], "each.value");
-        let o = acl.origin.unwrap().span;
+        let o = acl.origin.as_ref().unwrap().span;
         assert_eq!(&text[o.start..o.end], "\"public-read\"");
         let unknown: Vec<_> = rs.iter().filter(|r| r.name == "a.unknown").collect();
         assert_eq!(unknown.len(), 1);

@@ -741,7 +741,15 @@ mod tests {
         let one_ = root.get("one").unwrap();
         assert_eq!(slice(text, one_.get("privileged").unwrap().span), "*b");
         assert_eq!(
-            slice(text, one_.get("privileged").unwrap().origin.unwrap().span),
+            slice(
+                text,
+                one_.get("privileged")
+                    .unwrap()
+                    .origin
+                    .as_ref()
+                    .unwrap()
+                    .span
+            ),
             "true"
         );
         let two = root.get("two").unwrap();
