@@ -5,6 +5,7 @@
 # scaling factor (time at ×16 / time at ×1; linear is 16). With --checkov (Checkov from PyPI in
 # a virtualenv outside the repository, RAMPART_COMPARE_VENV), Checkov scans the ×1 copy in the
 # same run and the ratio is printed.
+# It starts with bench/linear.sh, which fails unless generated large inputs scale linearly.
 # Usage: bench/scale.sh [--checkov] [CORPUS_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,8 @@ if [ "${1:-}" = "--checkov" ]; then
   shift
 fi
 corpus=${1:-../shared/corpus/real}
+# Generated inputs at N and 2N: fails unless time grows linearly (no corpus needed).
+bench/linear.sh
 if [ ! -d "$corpus" ]; then
   echo "bench: skipped, no corpus at $corpus"
   exit 0

@@ -1004,13 +1004,7 @@ fn io_message(e: &std::io::Error) -> String {
 
 impl FileResult {
     fn with_text(mut self, text: String, at: usize) -> FileResult {
-        let path = self.unit[0].path.clone();
-        let kind = self.unit[0].kind;
-        self.unit = Arc::from(vec![SourceFile {
-            path,
-            kind,
-            text: Arc::from(text),
-        }]);
+        self.unit = Arc::from(vec![self.unit[0].with_text(text)]);
         for f in &mut self.findings {
             f.span = Span::empty(at);
         }
@@ -1190,7 +1184,10 @@ fn looks_like_kubernetes(text: &str) -> bool {
         })
     };
     // JSON may hold a whole manifest on one line.
-    let json = text.trim_start().starts_with('{')
+    let json = text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('{')
         && text.contains("\"apiVersion\"")
         && text.contains("\"kind\"");
     json || (has("apiVersion") && has("kind"))
@@ -1229,6 +1226,19 @@ fn lint_yaml(
         set,
     };
     let mut findings = run_rules(&cx, Domain::Kubernetes, &|m| config.is_enabled(m), rules);
+    for (resource, key, span, len) in k8s::oversized_container_lists(&resources) {
+        findings.extend(parse_error(
+            format!(
+                "{} has {len} entries in `{key}`, over the limit of {}; only the first {} were checked",
+                resource.name,
+                k8s::MAX_CONTAINERS,
+                k8s::MAX_CONTAINERS
+            ),
+            0,
+            span,
+            config,
+        ));
+    }
     if let Some(e) = error {
         findings.extend(parse_error(
             format!("YAML does not parse: {}", e.message),

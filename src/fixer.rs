@@ -6,7 +6,6 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use crate::config::Config;
 use crate::engine::{self, FileResult};
@@ -27,10 +26,7 @@ pub fn relint(result: &FileResult, new_text: &str, config: &Config) -> FileResul
                 .enumerate()
                 .map(|(i, f)| {
                     if i == result.index {
-                        SourceFile {
-                            text: Arc::from(new_text),
-                            ..f.clone()
-                        }
+                        f.with_text(new_text)
                     } else {
                         f.clone()
                     }

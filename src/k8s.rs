@@ -171,18 +171,26 @@ impl Container<'_> {
 }
 
 /// containers, initContainers and ephemeralContainers of a pod spec.
+/// Containers of one list of a pod spec that are checked; the engine reports a longer list.
+/// Real pods have a handful; every container can yield a dozen findings.
+pub const MAX_CONTAINERS: usize = 1_000;
+
+const CONTAINER_LISTS: [(&str, ContainerKind); 3] = [
+    ("initContainers", ContainerKind::Init),
+    ("containers", ContainerKind::Container),
+    ("ephemeralContainers", ContainerKind::Ephemeral),
+];
+
+/// The containers of a pod spec (the first [`MAX_CONTAINERS`] of each list).
 pub fn containers<'a>(spec: &'a Node) -> Vec<Container<'a>> {
     let mut out = Vec::new();
-    for (key, kind) in [
-        ("initContainers", ContainerKind::Init),
-        ("containers", ContainerKind::Container),
-        ("ephemeralContainers", ContainerKind::Ephemeral),
-    ] {
+    for (key, kind) in CONTAINER_LISTS {
         for (i, node) in spec
             .get(key)
             .map(Node::as_list)
             .unwrap_or_default()
             .iter()
+            .take(MAX_CONTAINERS)
             .enumerate()
         {
             if !node.is_map() {
@@ -193,6 +201,26 @@ pub fn containers<'a>(spec: &'a Node) -> Vec<Container<'a>> {
                 .map(Node::display)
                 .unwrap_or_else(|| format!("#{}", i + 1));
             out.push(Container { kind, name, node });
+        }
+    }
+    out
+}
+
+/// Container lists longer than [`MAX_CONTAINERS`]: the resource, the list's key and span of
+/// the key, and its length.
+pub fn oversized_container_lists(
+    resources: &[Resource],
+) -> Vec<(&Resource, &'static str, Span, usize)> {
+    let mut out = Vec::new();
+    for r in resources {
+        let Some(pod) = pod_spec(r) else { continue };
+        for (key, _) in CONTAINER_LISTS {
+            if let Some(e) = pod.spec.entry(key) {
+                let len = e.value.as_list().len();
+                if len > MAX_CONTAINERS {
+                    out.push((r, key, e.key_span, len));
+                }
+            }
         }
     }
     out

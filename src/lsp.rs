@@ -106,7 +106,7 @@ fn level(f: &Finding) -> lsp::Level {
 fn convert(result: &FileResult, min: Option<Severity>) -> lsp::FileDiagnostics {
     let text: Arc<str> = result.unit[result.index].text.clone();
     let kind = result.unit[result.index].kind;
-    let index = crate::source::LineIndex::new(&text);
+    let index = result.unit[result.index].line_index();
     let diagnostics = result
         .active()
         .filter(|f| {

@@ -316,19 +316,20 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
             output,
             fail_on,
         } => {
-            let mut parts = Vec::new();
-            for path in reports {
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("reading {}", path.display()))?;
-                parts.push((path, text));
-            }
-            let merged = rampart::merge::merge(parts)?;
+            let merged = rampart::merge::merge_files(&reports, rampart::merge::MAX_PART_SIZE)?;
             match &output {
                 Some(p) => rampart::fixer::check_output_path(p)
                     .map_err(anyhow::Error::from)
-                    .and_then(|()| Ok(std::fs::write(p, merged.to_json())?))
+                    .and_then(|()| {
+                        let mut f = std::fs::File::create(p)?;
+                        Ok(merged.write_json(&mut f)?)
+                    })
                     .with_context(|| format!("writing {}", p.display()))?,
-                None => write_stdout(&merged.to_json())?,
+                None => match merged.write_json(&mut std::io::stdout().lock()) {
+                    // A closed pipe (`rampart merge … | head`) is not an error.
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                    other => other.context("writing to stdout")?,
+                },
             }
             let failing = fail_on.is_some_and(|s| merged.count_at_least(s.as_str()) > 0);
             Ok(if failing {

@@ -20,6 +20,42 @@ pub enum MergeError {
     Mixed(PathBuf, &'static str, PathBuf, &'static str),
     #[error("nothing to merge")]
     Empty,
+    #[error("{0}: larger than {1} bytes, the limit for one part of a merge; not merged")]
+    TooLarge(PathBuf, u64),
+}
+
+/// Bytes one report may have. A part is one shard's report: a scan of the whole corpus writes
+/// about 12 MB of JSON, and the merged document is held in memory at several times the size of
+/// its parts.
+pub const MAX_PART_SIZE: u64 = 64 << 20;
+
+/// Read one part, refusing it past `max` bytes (checked before reading and while reading, for
+/// a file that grows), and anything but a regular file.
+pub fn read_part(path: &std::path::Path, max: u64) -> Result<String, MergeError> {
+    use std::io::Read;
+    let read_error = |e: std::io::Error| MergeError::Read(path.to_path_buf(), e.to_string());
+    let file = crate::source::open_regular(path).map_err(read_error)?;
+    if file.metadata().map_err(read_error)?.len() > max {
+        return Err(MergeError::TooLarge(path.to_path_buf(), max));
+    }
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() as u64 > max {
+        return Err(MergeError::TooLarge(path.to_path_buf(), max));
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| MergeError::Read(path.to_path_buf(), format!("not valid UTF-8: {e}")))
+}
+
+/// Merge the reports at `paths`, each read with [`read_part`] up to `max_part` bytes.
+pub fn merge_files(paths: &[PathBuf], max_part: u64) -> Result<Merged, MergeError> {
+    let mut parts = Vec::new();
+    for path in paths {
+        parts.push((path.clone(), read_part(path, max_part)?));
+    }
+    merge(parts)
 }
 
 /// What the merged reports were.
@@ -55,6 +91,15 @@ pub struct Merged {
 }
 
 impl Merged {
+    /// [`Merged::to_json`] written as it is serialised, without holding the text.
+    pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        use std::io::Write;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+        serde_json::to_writer_pretty(&mut out, &self.doc)?;
+        out.write_all(b"\n")?;
+        out.flush()
+    }
+
     pub fn to_json(&self) -> String {
         crate::report::text::json(
             serde_json::to_string_pretty(&self.doc).expect("JSON values serialise"),
@@ -109,6 +154,8 @@ pub fn merge(parts: Vec<(PathBuf, String)>) -> Result<Merged, MergeError> {
     for (path, text) in parts {
         let doc: Value = serde_json::from_str(&text)
             .map_err(|e| MergeError::Read(path.clone(), e.to_string()))?;
+        // Parsed: the text is not held while the next part is read.
+        drop(text);
         let k = ReportKind::of(&doc).ok_or_else(|| MergeError::Unknown(path.clone()))?;
         let checked = match k {
             ReportKind::Sarif => check::sarif(&doc),
@@ -274,29 +321,39 @@ fn renumber_artifacts(v: &mut Value, map: &HashMap<usize, usize>) {
     }
 }
 
-fn merge_json(docs: Vec<Value>) -> Value {
+fn merge_json(mut docs: Vec<Value>) -> Value {
+    let (version, tool) = docs
+        .first()
+        .map(|d| (d["version"].clone(), d["tool"].clone()))
+        .unwrap_or_default();
     let mut findings: Vec<Value> = Vec::new();
     let mut seen_findings = HashSet::new();
     let mut files: BTreeMap<String, Value> = BTreeMap::new();
     let mut discovered = 0u64;
     let mut duplicates = 0u64;
-    for doc in &docs {
+    // Each part's values move into the merged report: nothing is held twice.
+    let take = |v: &mut Value| match v.take() {
+        Value::Array(items) => items,
+        _ => Vec::new(),
+    };
+    for doc in &mut docs {
         discovered += doc["summary"]["files_discovered"].as_u64().unwrap_or(0);
-        for f in doc["files"].as_array().into_iter().flatten() {
+        for f in take(&mut doc["files"]) {
             let path = f["path"].as_str().unwrap_or_default().to_string();
             match files.entry(path) {
                 std::collections::btree_map::Entry::Occupied(_) => duplicates += 1,
                 std::collections::btree_map::Entry::Vacant(e) => {
-                    e.insert(f.clone());
+                    e.insert(f);
                 }
             }
         }
-        for f in doc["findings"].as_array().into_iter().flatten() {
+        for f in take(&mut doc["findings"]) {
             if seen_findings.insert(f.to_string()) {
-                findings.push(f.clone());
+                findings.push(f);
             }
         }
     }
+    drop(seen_findings);
     let at = |f: &Value| {
         (
             f["path"].as_str().unwrap_or_default().to_string(),
@@ -306,7 +363,7 @@ fn merge_json(docs: Vec<Value>) -> Value {
             f["message"].as_str().unwrap_or_default().to_string(),
         )
     };
-    findings.sort_by_key(at);
+    findings.sort_by_cached_key(at);
 
     let mut summary = Map::new();
     let count = |status: &str| files.values().filter(|f| f["status"] == status).count();
@@ -343,14 +400,14 @@ fn merge_json(docs: Vec<Value>) -> Value {
     summary.insert("suppressed".into(), json!(suppressed));
     summary.insert("by_severity".into(), json!(by_severity));
     summary.insert("by_rule".into(), json!(by_rule));
-    let first = docs.first().cloned().unwrap_or_default();
-    json!({
-        "version": first["version"],
-        "tool": first["tool"],
-        "findings": findings,
-        "files": files.into_values().collect::<Vec<_>>(),
-        "summary": summary,
-    })
+    // Built by moving the values in: `json!` would serialise a copy of every finding.
+    let mut doc = Map::new();
+    doc.insert("version".into(), version);
+    doc.insert("tool".into(), tool);
+    doc.insert("findings".into(), Value::Array(findings));
+    doc.insert("files".into(), Value::Array(files.into_values().collect()));
+    doc.insert("summary".into(), Value::Object(summary));
+    Value::Object(doc)
 }
 
 /// Checks of a part's structure: the SARIF 2.1.0 and rampart JSON that rampart writes. A part
@@ -975,5 +1032,68 @@ mod tests {
             assert!(err.starts_with("part-1.json: "), "{err}");
             assert!(err.contains(says), "{pointer} = {value}: {err}");
         }
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+
+    fn report(dir: &std::path::Path, name: &str, findings: usize) -> PathBuf {
+        let finding = json!({"code": "K8S-001", "name": "privileged-container", "path": "a.yaml",
+            "severity": "high", "message": "m", "suppressed": null,
+            "location": {"byte_start": 0, "byte_end": 1,
+                "start": {"line": 1, "column": 1}, "end": {"line": 1, "column": 2}}});
+        let doc = json!({
+            "version": 1,
+            "tool": {"name": "rampart", "version": "0"},
+            "findings": (0..findings).map(|i| {
+                let mut f = finding.clone();
+                f["location"]["byte_start"] = json!(i);
+                f
+            }).collect::<Vec<_>>(),
+            "files": [{"path": name, "status": "scanned", "findings": findings}],
+            "summary": {"files_discovered": 1},
+        });
+        let path = dir.join(name);
+        std::fs::write(&path, doc.to_string()).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_part_over_the_limit_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = report(dir.path(), "small.json", 1);
+        let big = report(dir.path(), "big.json", 50);
+        let limit = std::fs::metadata(&small).unwrap().len() + 10;
+        assert!(std::fs::metadata(&big).unwrap().len() > limit);
+        match merge_files(&[small.clone(), big.clone()], limit) {
+            Err(e @ MergeError::TooLarge(..)) => {
+                let message = e.to_string();
+                assert!(message.starts_with(&big.display().to_string()), "{message}");
+                assert!(
+                    message.contains(&format!("larger than {limit} bytes")),
+                    "{message}"
+                );
+            }
+            Err(e) => panic!("unexpected error: {e}"),
+            Ok(_) => panic!("merged a part over the limit"),
+        }
+        // At the limit exactly, the part is read.
+        let exact = std::fs::metadata(&big).unwrap().len();
+        let merged = merge_files(&[small, big], exact).unwrap();
+        assert_eq!(merged.doc["findings"].as_array().unwrap().len(), 50);
+    }
+
+    #[test]
+    fn a_part_one_byte_over_the_limit_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = report(dir.path(), "part.json", 20);
+        let len = std::fs::metadata(&path).unwrap().len();
+        assert!(matches!(
+            read_part(&path, len - 1),
+            Err(MergeError::TooLarge(p, _)) if p == path
+        ));
+        assert_eq!(read_part(&path, len).unwrap().len() as u64, len);
     }
 }

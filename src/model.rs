@@ -8,8 +8,9 @@ pub struct Node {
     pub value: Value,
     pub span: Span,
     /// Where the value was written when it is reached through a YAML alias or a Terraform
-    /// variable/local (the node itself carries the span of the use).
-    pub origin: Option<Origin>,
+    /// variable/local (the node itself carries the span of the use). Boxed: most nodes have
+    /// none, and a node is kept for every value of a file.
+    pub origin: Option<Box<Origin>>,
 }
 
 /// Where a value reached indirectly was written.
@@ -161,9 +162,11 @@ impl Node {
         Node {
             value,
             span: at,
-            origin: Some(self.origin.unwrap_or(Origin {
-                file,
-                span: self.span,
+            origin: Some(self.origin.clone().unwrap_or_else(|| {
+                Box::new(Origin {
+                    file,
+                    span: self.span,
+                })
             })),
         }
     }
@@ -190,7 +193,7 @@ impl Node {
 
     /// The value as written in `text` when it was written here, else its display form.
     pub fn written<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
-        match (self.origin, text.get(self.span.start..self.span.end)) {
+        match (&self.origin, text.get(self.span.start..self.span.end)) {
             (None, Some(raw)) if !raw.is_empty() => std::borrow::Cow::Borrowed(raw.trim()),
             _ => std::borrow::Cow::Owned(self.display()),
         }
@@ -263,5 +266,14 @@ impl Resource {
             } => Some((block, type_name)),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    #[test]
+    fn a_node_stays_small() {
+        // One is kept for every value of a file; see `yaml::MAX_NODES`.
+        assert!(std::mem::size_of::<super::Node>() <= 56);
     }
 }

@@ -14,7 +14,6 @@ use rampart::baseline::BaselineFilter;
 use rampart::engine::{FileResult, FileStatus, Progress, ScanResult};
 use rampart::report::{self, json::JsonStream, sarif::SarifStream, summary::Tally};
 use rampart::rule::RuleMeta;
-use rampart::source::SourceFile;
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
 pub enum Format {
@@ -228,10 +227,7 @@ impl Outputs {
             // module's) need not wait for the end.
             if f.findings.is_empty() && !self.keep_text {
                 let own = &f.unit[f.index];
-                f.unit = std::sync::Arc::from(vec![SourceFile {
-                    text: std::sync::Arc::from(""),
-                    ..own.clone()
-                }]);
+                f.unit = std::sync::Arc::from(vec![own.with_text("")]);
                 f.index = 0;
             }
             self.kept.push(f);

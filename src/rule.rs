@@ -329,7 +329,7 @@ impl Finding {
     /// When the value was reached through an alias or variable, say where it was written.
     /// `file` is the file of the node itself.
     pub fn with_origin(self, node: &Node, file: usize, what: &str) -> Finding {
-        let related = node.origin.map(|origin| Related {
+        let related = node.origin.as_deref().map(|origin| Related {
             file: origin.file.unwrap_or(file),
             span: origin.span,
             message: format!("{what} is set here"),

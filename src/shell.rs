@@ -102,15 +102,10 @@ pub fn parse_run(text: &str, df: &Dockerfile, ins: &Instruction) -> Option<Scrip
 
 /// Is the stage's shell POSIX (no `SHELL` switching to PowerShell or cmd before `ins`)?
 fn posix_shell(df: &Dockerfile, ins: &Instruction) -> bool {
-    let Some(stage) = ins.stage.and_then(|s| df.stages.get(s)) else {
+    if ins.stage.is_none() {
         return true;
-    };
-    let shell = df
-        .stage_instructions(stage)
-        .iter()
-        .take_while(|i| i.span.start < ins.span.start)
-        .filter(|i| i.keyword == "SHELL")
-        .last();
+    }
+    let shell = ins.shell.and_then(|i| df.instructions.get(i));
     match shell.and_then(|s| s.json_args.first()) {
         Some((program, _)) => {
             let p = basename(&program.replace('\\', "/")).to_ascii_lowercase();

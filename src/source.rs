@@ -1,8 +1,9 @@
 //! Source files, byte spans and the one line index used to turn spans into lines and columns.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Open `path` for reading only if it is a regular file (after following links). A FIFO or
 /// device is refused without blocking: the open does not wait for a writer, and the check is
@@ -145,6 +146,9 @@ pub struct SourceFile {
     pub path: Arc<Path>,
     pub kind: FileKind,
     pub text: Arc<str>,
+    /// The line table of `text`, built the first time a position is asked for and shared by
+    /// the clones. Private, so a file with other text is made with [`SourceFile::new`].
+    lines: Arc<OnceLock<LineTable>>,
 }
 
 impl SourceFile {
@@ -153,6 +157,30 @@ impl SourceFile {
             path: Arc::from(path.into().into_boxed_path()),
             kind,
             text: text.into(),
+            lines: Arc::default(),
+        }
+    }
+
+    /// The same file (path and kind) with other text.
+    pub fn with_text(&self, text: impl Into<Arc<str>>) -> SourceFile {
+        SourceFile {
+            path: self.path.clone(),
+            kind: self.kind,
+            text: text.into(),
+            lines: Arc::default(),
+        }
+    }
+
+    /// The line index of this file, built once and shared by every report of it.
+    pub fn line_index(&self) -> LineIndex<'_> {
+        let table = self.lines.get_or_init(|| LineTable::new(&self.text));
+        if table.len != self.text.len() {
+            // `text` was replaced after the table was built: not the table of this text.
+            return LineIndex::new(&self.text);
+        }
+        LineIndex {
+            text: &self.text,
+            table: Cow::Borrowed(table),
         }
     }
 }
@@ -172,36 +200,93 @@ pub enum ColumnUnit {
     Chars,
 }
 
-/// Line starts of one file. Built once per file; every conversion goes through it.
+/// Bytes between two checkpoints of the character counts of a non-ASCII text.
+const BLOCK: usize = 256;
+
+/// Line starts of one text and, unless it is ASCII, running counts of characters and UTF-16
+/// code units every [`BLOCK`] bytes, so that a column is found without counting from the start
+/// of a long line (a minified JSON manifest is one line).
+#[derive(Clone, Debug)]
+pub struct LineTable {
+    starts: Vec<usize>,
+    /// (characters, UTF-16 units) before byte `i * BLOCK`; empty when the text is ASCII.
+    blocks: Vec<(usize, usize)>,
+    len: usize,
+}
+
+impl LineTable {
+    pub fn new(text: &str) -> LineTable {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        starts.extend(memchr_newlines(bytes).map(|i| i + 1));
+        let mut blocks = Vec::new();
+        if !text.is_ascii() {
+            blocks.reserve(bytes.len() / BLOCK + 1);
+            let (mut chars, mut units) = (0, 0);
+            for chunk in bytes.chunks(BLOCK) {
+                blocks.push((chars, units));
+                let (c, u) = counts(chunk);
+                chars += c;
+                units += u;
+            }
+            blocks.push((chars, units));
+        }
+        LineTable {
+            starts,
+            blocks,
+            len: bytes.len(),
+        }
+    }
+}
+
+/// Characters and UTF-16 code units whose first byte is in `bytes`.
+fn counts(bytes: &[u8]) -> (usize, usize) {
+    let chars = bytes.iter().filter(|b| (**b as i8) >= -0x40).count();
+    let astral = bytes.iter().filter(|b| **b >= 0xF0).count();
+    (chars, chars + astral)
+}
+
+/// Line starts of one file. Built once per file ([`SourceFile::line_index`]); every conversion
+/// goes through it.
 pub struct LineIndex<'a> {
     text: &'a str,
-    starts: Vec<usize>,
+    table: Cow<'a, LineTable>,
 }
 
 impl<'a> LineIndex<'a> {
+    /// An index of `text` of its own; a file's shared one is [`SourceFile::line_index`].
     pub fn new(text: &'a str) -> LineIndex<'a> {
-        let mut starts = vec![0];
-        starts.extend(memchr_newlines(text.as_bytes()).map(|i| i + 1));
-        LineIndex { text, starts }
+        LineIndex {
+            text,
+            table: Cow::Owned(LineTable::new(text)),
+        }
+    }
+
+    /// (characters, UTF-16 units) before byte `offset` of a non-ASCII text.
+    fn counts_before(&self, offset: usize) -> (usize, usize) {
+        let block = offset / BLOCK;
+        let (chars, units) = self.table.blocks[block];
+        let (c, u) = counts(&self.text.as_bytes()[block * BLOCK..offset]);
+        (chars + c, units + u)
     }
 
     /// 0-based line containing `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
-        match self.starts.binary_search(&offset) {
+        match self.table.starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         }
     }
 
     pub fn line_start(&self, line: usize) -> usize {
-        self.starts[line.min(self.starts.len() - 1)]
+        self.table.starts[line.min(self.table.starts.len() - 1)]
     }
 
     /// End of the 0-based line, before its `\n` (and `\r`).
     pub fn line_end(&self, line: usize) -> usize {
         // Only a `\r` before the `\n` belongs to the line break; one at the end of the text
         // is part of the line.
-        let Some(end) = self.starts.get(line + 1).map(|s| s - 1) else {
+        let Some(end) = self.table.starts.get(line + 1).map(|s| s - 1) else {
             return self.text.len();
         };
         let bytes = self.text.as_bytes();
@@ -213,7 +298,7 @@ impl<'a> LineIndex<'a> {
     }
 
     pub fn line_count(&self) -> usize {
-        self.starts.len()
+        self.table.starts.len()
     }
 
     /// 1-based line and column of a byte offset. Offsets inside a character are moved back to
@@ -224,11 +309,16 @@ impl<'a> LineIndex<'a> {
             offset -= 1;
         }
         let line = self.line_of(offset);
-        let prefix = &self.text[self.starts[line]..offset];
-        let col = match unit {
-            ColumnUnit::Utf8 => prefix.len(),
-            ColumnUnit::Utf16 => prefix.encode_utf16().count(),
-            ColumnUnit::Chars => prefix.chars().count(),
+        let start = self.table.starts[line];
+        let col = if unit == ColumnUnit::Utf8 || self.table.blocks.is_empty() {
+            offset - start
+        } else {
+            let (c0, u0) = self.counts_before(start);
+            let (c1, u1) = self.counts_before(offset);
+            match unit {
+                ColumnUnit::Chars => c1 - c0,
+                _ => u1 - u0,
+            }
         };
         Position {
             line: line + 1,
@@ -238,10 +328,10 @@ impl<'a> LineIndex<'a> {
 
     /// Byte offset of a 0-based line and a 0-based column in `unit`; clamps to the line end.
     pub fn offset(&self, line: usize, column: usize, unit: ColumnUnit) -> usize {
-        if line >= self.starts.len() {
+        if line >= self.table.starts.len() {
             return self.text.len();
         }
-        let start = self.starts[line];
+        let start = self.table.starts[line];
         let end = self.line_end(line);
         let text = &self.text[start..end];
         let mut seen = 0;
@@ -260,7 +350,7 @@ impl<'a> LineIndex<'a> {
 
     /// Column (0-based, in bytes) of `offset` on its line.
     pub fn byte_column(&self, offset: usize) -> usize {
-        offset - self.starts[self.line_of(offset)]
+        offset - self.table.starts[self.line_of(offset)]
     }
 }
 
@@ -284,6 +374,47 @@ mod tests {
         assert_eq!(idx.line_end(0), 5);
         assert_eq!(idx.offset(1, 5, ColumnUnit::Utf16), x);
         assert_eq!(idx.offset(1, 4, ColumnUnit::Chars), x);
+    }
+
+    #[test]
+    fn columns_on_long_lines_match_counting_from_the_line_start() {
+        // Lines longer than a checkpoint block, with characters of 1 to 4 bytes straddling
+        // block boundaries.
+        let line: String = (0..700)
+            .map(|i| ["a", "é", "中", "😀"][i % 4])
+            .collect::<Vec<_>>()
+            .concat();
+        let text = format!("{line}\r\n{line}\n\n{line}");
+        let index = LineIndex::new(&text);
+        for offset in (0..=text.len()).filter(|o| text.is_char_boundary(*o)) {
+            let line = index.line_of(offset);
+            let prefix = &text[index.line_start(line)..offset];
+            let p = index.position(offset, ColumnUnit::Chars);
+            assert_eq!(p.column, prefix.chars().count() + 1, "chars at {offset}");
+            let p = index.position(offset, ColumnUnit::Utf16);
+            assert_eq!(
+                p.column,
+                prefix.encode_utf16().count() + 1,
+                "utf16 at {offset}"
+            );
+            assert_eq!(p.line, line + 1);
+        }
+    }
+
+    #[test]
+    fn a_file_shares_one_index_until_its_text_changes() {
+        let file = SourceFile::new("a.yaml", FileKind::Kubernetes, "a: é\nb: 1\n");
+        let copy = file.clone();
+        assert_eq!(file.line_index().position(8, ColumnUnit::Chars).line, 2);
+        assert!(std::ptr::eq(
+            file.lines.get().unwrap(),
+            copy.lines.get().expect("the clone shares the table")
+        ));
+        let other = file.with_text("x\ny\nz: é\n");
+        assert_eq!(other.line_index().position(4, ColumnUnit::Chars).line, 3);
+        let mut replaced = file.clone();
+        replaced.text = Arc::from("\n\n\nq");
+        assert_eq!(replaced.line_index().position(3, ColumnUnit::Chars).line, 4);
     }
 
     #[test]

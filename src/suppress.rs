@@ -171,6 +171,16 @@ fn parse_comments(text: &str, problems: &mut Vec<Problem>) -> Vec<Suppression> {
             })
             .collect()
     };
+    // The first code line after each line (`usize::MAX`: none), for comments above their
+    // target; found in one pass, not by a search from every comment.
+    let mut next_code = vec![usize::MAX; lines.len()];
+    for n in (0..lines.len().saturating_sub(1)).rev() {
+        next_code[n] = if is_code_line(lines[n + 1].1) {
+            n + 1
+        } else {
+            next_code[n + 1]
+        };
+    }
     for (n, (start, raw)) in lines.iter().enumerate() {
         let line = raw.trim_end_matches(['\n', '\r']);
         if !line.contains("rampart:ignore") {
@@ -208,13 +218,8 @@ fn parse_comments(text: &str, problems: &mut Vec<Problem>) -> Vec<Suppression> {
                 } else if trailing {
                     Scope::Line { target_line: n }
                 } else {
-                    let target = lines[n + 1..]
-                        .iter()
-                        .position(|(_, l)| is_code_line(l))
-                        .map(|i| n + 1 + i)
-                        .unwrap_or(usize::MAX);
                     Scope::Line {
-                        target_line: target,
+                        target_line: next_code[n],
                     }
                 };
                 out.push(Suppression {

@@ -1932,7 +1932,7 @@ resource "aws_s3_bucket" "logs" {
         let acl = r.body.get("acl").unwrap();
         assert_eq!(acl.as_str(), Some("public-read"));
         assert_eq!(&text[acl.span.start..acl.span.end], "var.acl");
-        let origin = acl.origin.unwrap();
+        let origin = acl.origin.as_deref().unwrap();
         assert_eq!(&text[origin.span.start..origin.span.end], "\"public-read\"");
         assert_eq!(
             r.body.get("bucket").unwrap().as_str(),
@@ -2258,7 +2258,7 @@ resource "a" "unknown" {
         assert_eq!(acl.as_str(), Some("public-read"));
         // Reported where it is used, with the literal as its origin.
         assert_eq!(&text[acl.span.start..acl.span.end], "each.value");
-        let o = acl.origin.unwrap().span;
+        let o = acl.origin.as_ref().unwrap().span;
         assert_eq!(&text[o.start..o.end], "\"public-read\"");
         let unknown: Vec<_> = rs.iter().filter(|r| r.name == "a.unknown").collect();
         assert_eq!(unknown.len(), 1);
@@ -2306,7 +2306,7 @@ resource "aws_security_group" "sg" {
         let to_port = egress[0].get("to_port").unwrap();
         assert!(to_port.is_unknown());
         // Unknown where it is used, as before the evaluation had a budget.
-        assert_eq!(to_port.origin.unwrap().span, to_port.span);
+        assert_eq!(to_port.origin.as_ref().unwrap().span, to_port.span);
     }
 
     #[test]

@@ -577,6 +577,7 @@ fn call_instances(
                     let from_root = block.file >= root_files
                         && e.value
                             .origin
+                            .as_ref()
                             .is_some_and(|o| o.file.is_some_and(|f| f < root_files));
                     let value = if from_root {
                         e.value.clone()

@@ -5,6 +5,10 @@ crate::declare_rule! {
     /// A file that rampart recognised as Terraform, a Dockerfile or a Kubernetes manifest but
     /// could not parse: a syntax error, nesting deeper than the parser allows, or YAML aliases
     /// that expand beyond the budget (an alias bomb). The location is where the parser stopped.
+    /// Also input past a size limit that no real file reaches: a YAML or JSON file of more than
+    /// a million values (the document that crosses it is not read), a pod with more than a
+    /// thousand containers in one list (the rest are not checked), a `RUN` too long for shell
+    /// analysis.
     ///
     /// ## Why it matters
     /// Nothing in a file that does not parse is checked, so a syntax error hides every other

@@ -90,6 +90,9 @@ impl Rule for AptInstallRecommends {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let text = cx.text(0);
+        // Where apt is first configured not to install recommends: it ends the check for every
+        // install after it (in a later instruction or later in the same `RUN`).
+        let configured = text.find("Install-Recommends").unwrap_or(text.len());
         for (ins, script) in shipped_scripts(cx) {
             let Some(stage) = stage_of(cx, ins) else {
                 continue;
@@ -100,7 +103,7 @@ impl Rule for AptInstallRecommends {
                 };
                 // Something before it, an earlier instruction or an earlier command of this one,
                 // configured apt not to install recommends.
-                if text[..install.span.start].contains("Install-Recommends") {
+                if configured < install.span.start {
                     continue;
                 }
                 let off = cmd.args().iter().any(|w| {

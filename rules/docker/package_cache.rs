@@ -89,22 +89,24 @@ fn cleans(script: &Script, paths: &[&str], tools: &[&str]) -> bool {
     })
 }
 
-/// `PIP_NO_CACHE_DIR` set by an `ENV` before byte `before`.
-fn pip_cache_off(df: &Dockerfile, text: &str, before: usize) -> bool {
+/// Where the first `ENV` that sets `PIP_NO_CACHE_DIR` starts: a `pip install` after it keeps
+/// no cache.
+fn pip_cache_off_from(df: &Dockerfile, text: &str) -> Option<usize> {
     df.instructions
         .iter()
-        .take_while(|i| i.span.start < before)
         .filter(|i| i.keyword == "ENV")
-        .flat_map(|i| env_pairs(text, i))
-        .any(|(k, v, _)| {
-            k == "PIP_NO_CACHE_DIR"
-                && v.is_some_and(|v| {
-                    matches!(
-                        v.to_ascii_lowercase().as_str(),
-                        "1" | "true" | "yes" | "on" | "off" | "0" | "false"
-                    )
-                })
+        .find(|i| {
+            env_pairs(text, i).into_iter().any(|(k, v, _)| {
+                k == "PIP_NO_CACHE_DIR"
+                    && v.is_some_and(|v| {
+                        matches!(
+                            v.to_ascii_lowercase().as_str(),
+                            "1" | "true" | "yes" | "on" | "off" | "0" | "false"
+                        )
+                    })
+            })
         })
+        .map(|i| i.span.start)
 }
 
 impl Rule for PackageCache {
@@ -115,6 +117,7 @@ impl Rule for PackageCache {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(df) = cx.dockerfile else { return };
         let text = cx.text(0);
+        let pip_cache_off = pip_cache_off_from(df, text);
         for (ins, script) in shipped_scripts(cx) {
             let cache_mount = ins.flags.iter().any(|f| {
                 f.name == "mount"
@@ -183,7 +186,7 @@ impl Rule for PackageCache {
                     }
                 } else if let Some(install) = pip_install(cmd) {
                     let off = cmd.args().iter().any(|w| w.text == "--no-cache-dir")
-                        || pip_cache_off(df, text, ins.span.start)
+                        || pip_cache_off.is_some_and(|at| at < ins.span.start)
                         || cleans(script, &["/root/.cache"], &[]);
                     if !off {
                         report(

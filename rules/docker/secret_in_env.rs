@@ -1,5 +1,6 @@
+use std::collections::HashSet;
+
 use super::super::helpers::{env_pairs, stage_of};
-use crate::parse::dockerfile::{Dockerfile, Instruction};
 use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
 
 crate::declare_rule! {
@@ -187,7 +188,8 @@ pub fn secret_value(v: &str) -> Option<&'static str> {
 /// The build argument a value is exactly a reference to (`$TOKEN`, `${TOKEN}`), when an `ARG`
 /// in the same stage declares it before `ins` (a global `ARG` is not visible inside a stage
 /// until the stage declares it again).
-fn build_arg(df: &Dockerfile, text: &str, ins: &Instruction, value: &str) -> Option<String> {
+/// `declared`: the names of the `ARG`s of the stage before `ins`.
+fn build_arg(declared: &HashSet<String>, value: &str) -> Option<String> {
     let inner = value.strip_prefix('$')?;
     let name = inner
         .strip_prefix('{')
@@ -197,14 +199,7 @@ fn build_arg(df: &Dockerfile, text: &str, ins: &Instruction, value: &str) -> Opt
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return None;
     }
-    let in_stage = df
-        .instructions
-        .iter()
-        .take_while(|i| i.span.start < ins.span.start)
-        .filter(|i| i.keyword == "ARG" && i.stage == ins.stage && i.stage.is_some())
-        .flat_map(|i| env_pairs(text, i))
-        .any(|(n, _, _)| n == name);
-    in_stage.then(|| name.to_string())
+    declared.contains(name).then(|| name.to_string())
 }
 
 impl Rule for SecretInEnv {
@@ -215,17 +210,28 @@ impl Rule for SecretInEnv {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(df) = cx.dockerfile else { return };
         let text = cx.text(0);
+        // The `ARG`s declared so far in the stage of the instruction at hand.
+        let mut declared: (Option<usize>, HashSet<String>) = (None, HashSet::new());
         for ins in df
             .instructions
             .iter()
             .filter(|i| i.keyword == "ENV" || i.keyword == "ARG")
         {
+            if declared.0 != ins.stage {
+                declared = (ins.stage, HashSet::new());
+            }
+            if ins.keyword == "ARG" && ins.stage.is_some() {
+                // Seen by the instructions after this one.
+                declared
+                    .1
+                    .extend(env_pairs(text, ins).into_iter().map(|(n, _, _)| n));
+            }
             let Some(stage) = stage_of(cx, ins) else {
                 continue;
             };
             for (name, value, span) in env_pairs(text, ins) {
                 if ins.keyword == "ENV" && secret_name(&name) {
-                    if let Some(arg) = value.as_deref().and_then(|v| build_arg(df, text, ins, v)) {
+                    if let Some(arg) = value.as_deref().and_then(|v| build_arg(&declared.1, v)) {
                         let message = format!(
                             "`ENV {name}` copies the build argument `{arg}` into the image configuration, where `docker inspect` shows it"
                         );

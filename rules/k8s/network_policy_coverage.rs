@@ -1,4 +1,6 @@
-use crate::k8s::{each_pod, network_policies, pod_labels};
+use std::collections::HashMap;
+
+use crate::k8s::{each_pod, network_policies, pod_labels, PolicyFact};
 use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
 
 crate::declare_rule! {
@@ -77,6 +79,15 @@ impl Rule for NetworkPolicyCoverage {
         } else {
             own.iter().collect()
         };
+        // By namespace, so that each pod is compared with the policies of its own namespace
+        // only.
+        let mut by_namespace: HashMap<&str, Vec<&PolicyFact>> = HashMap::new();
+        for p in policies {
+            by_namespace
+                .entry(p.namespace.as_str())
+                .or_default()
+                .push(p);
+        }
         for (resource, _) in each_pod(cx.resources) {
             let Some(ns_node) = resource.body.at(&["metadata", "namespace"]) else {
                 continue;
@@ -84,10 +95,8 @@ impl Rule for NetworkPolicyCoverage {
             let Some(namespace) = ns_node.as_str() else {
                 continue;
             };
-            let in_namespace: Vec<_> = policies
-                .iter()
-                .filter(|p| p.namespace == namespace)
-                .collect();
+            let in_namespace: &[&PolicyFact] =
+                by_namespace.get(namespace).map_or(&[], Vec::as_slice);
             if in_namespace.is_empty() && !cx.config.network_policies_complete {
                 continue;
             }

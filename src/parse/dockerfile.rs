@@ -3,6 +3,8 @@
 //! Syntax comes from tree-sitter-containerfile (continuations, heredocs, JSON and shell forms);
 //! parser directives arrive as comments and are read here.
 
+use std::collections::HashMap;
+
 use crate::source::Span;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,6 +38,9 @@ pub struct Instruction {
     pub user: Option<(String, Span)>,
     /// Stage index the instruction belongs to; `None` before the first `FROM`.
     pub stage: Option<usize>,
+    /// The last `SHELL` instruction of the stage before this one (an index into
+    /// [`Dockerfile::instructions`]).
+    pub shell: Option<usize>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,6 +77,8 @@ pub struct Dockerfile {
     /// `ARG` defaults declared before the first `FROM`.
     pub global_args: Vec<(String, Option<String>, Span)>,
     pub errors: Vec<(String, Span)>,
+    /// Stage names (lower case) and the first stage of each name.
+    stage_names: HashMap<String, usize>,
 }
 
 /// How an image from a registry is brought into the build.
@@ -182,9 +189,7 @@ impl Dockerfile {
         let value = unquote(value);
         let lower = value.to_ascii_lowercase();
         let is_stage = lower.parse::<usize>().is_ok()
-            || self.stages[..before.min(self.stages.len())]
-                .iter()
-                .any(|s| s.name.as_ref().is_some_and(|(n, _)| *n == lower))
+            || self.stage_named(&lower).is_some_and(|i| i < before)
             || lower == "scratch";
         if is_stage || value.is_empty() {
             return None;
@@ -208,6 +213,11 @@ impl Dockerfile {
             };
         }
         shipped
+    }
+
+    /// The first stage named `lower` (stage names are lower case).
+    pub fn stage_named(&self, lower: &str) -> Option<usize> {
+        self.stage_names.get(lower).copied()
     }
 
     pub fn stage_instructions(&self, stage: &Stage) -> &[Instruction] {
@@ -241,6 +251,7 @@ pub fn parse(text: &str) -> Dockerfile {
         stages: Vec::new(),
         global_args: Vec::new(),
         errors: Vec::new(),
+        stage_names: HashMap::new(),
     };
     let grammar_input = neutralise_continuation_brackets(text, escape);
     let Some(tree) = parser.parse(grammar_input.as_bytes(), None) else {
@@ -251,6 +262,7 @@ pub fn parse(text: &str) -> Dockerfile {
     let root = tree.root_node();
     let lenient = quoted_lines(text, root, escape);
     let mut cursor = root.walk();
+    let mut last_shell = None;
     for node in root.children(&mut cursor) {
         if node.kind() == "comment" {
             continue;
@@ -259,7 +271,8 @@ pub fn parse(text: &str) -> Dockerfile {
         // read as Docker reads it, once, from its first node.
         if let Some(line) = lenient.iter().find(|l| l.contains(node.start_byte())) {
             if node.start_byte() == line.start {
-                let ins = quoted_instruction(text, *line, df.stages.len().checked_sub(1));
+                let mut ins = quoted_instruction(text, *line, df.stages.len().checked_sub(1));
+                ins.shell = last_shell;
                 df.instructions.push(ins);
             }
             continue;
@@ -274,12 +287,16 @@ pub fn parse(text: &str) -> Dockerfile {
         if node.has_error() && !SHELL_INSTRUCTIONS.contains(&node.kind()) {
             collect_errors(text, node, &mut df.errors);
         }
-        let ins = instruction(text, node, df.stages.len().checked_sub(1));
+        let mut ins = instruction(text, node, df.stages.len().checked_sub(1));
         let index = df.instructions.len();
         if ins.keyword == "FROM" {
+            last_shell = None;
             let stage = stage_from(text, node, &ins, index, &df);
             if let Some(prev) = df.stages.last_mut() {
                 prev.instructions.end = index;
+            }
+            if let Some((name, _)) = &stage.name {
+                df.stage_names.entry(name.clone()).or_insert(stage.index);
             }
             df.stages.push(stage);
             df.instructions.push(Instruction {
@@ -301,6 +318,10 @@ pub fn parse(text: &str) -> Dockerfile {
                 df.global_args
                     .push((name, default, Span::from(pair.byte_range())));
             }
+        }
+        ins.shell = last_shell;
+        if ins.keyword == "SHELL" {
+            last_shell = Some(index);
         }
         df.instructions.push(ins);
     }
@@ -428,6 +449,7 @@ fn quoted_instruction(text: &str, line: Span, stage: Option<usize>) -> Instructi
         json_args: Vec::new(),
         user,
         stage,
+        shell: None,
     }
 }
 
@@ -610,6 +632,7 @@ fn instruction(text: &str, node: tree_sitter::Node, stage: Option<usize>) -> Ins
         json_args,
         user,
         stage,
+        shell: None,
     }
 }
 
@@ -641,12 +664,8 @@ fn stage_from(
             let lower = image.to_ascii_lowercase();
             if lower == "scratch" {
                 Base::Scratch
-            } else if let Some(stage) = df
-                .stages
-                .iter()
-                .find(|s| s.name.as_ref().is_some_and(|(n, _)| *n == lower))
-            {
-                Base::Stage(stage.index)
+            } else if let Some(stage) = df.stage_named(&lower) {
+                Base::Stage(stage)
             } else {
                 Base::Image(image)
             }

@@ -12,12 +12,20 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
 use crate::model::{Entry, Node, Value};
 use crate::source::Span;
 
+/// Values one stream may hold by default. Real manifests hold a few thousand per document
+/// (the largest `kind: List` exports some hundred thousand); each value costs about a hundred
+/// bytes in the model.
+pub const MAX_NODES: usize = 1_000_000;
+
 /// Limits that keep hostile input bounded.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub max_depth: usize,
     /// Nodes that alias expansion may add to one stream.
     pub max_alias_nodes: usize,
+    /// Values (scalars, lists and maps) one stream may hold; past it the document being read
+    /// is dropped with an error, and the documents before it are kept.
+    pub max_nodes: usize,
 }
 
 impl Default for Limits {
@@ -25,6 +33,7 @@ impl Default for Limits {
         Limits {
             max_depth: 256,
             max_alias_nodes: 1_000_000,
+            max_nodes: MAX_NODES,
         }
     }
 }
@@ -194,7 +203,47 @@ fn remap(node: &mut Node, map: &dyn Fn(usize) -> usize) {
     }
 }
 
+/// A stream that opens with a flow collection (JSON) is read as if it started with `--- `.
+///
+/// The scanner keeps every token while a collection at the top might still turn out to be a
+/// key (`{a: 1}: b`), and inside a flow collection it never gives up on that: a JSON manifest
+/// was tokenized whole before its first value, at hundreds of bytes a value. After `--- ` no
+/// key can start there, so values stream. Spans are mapped back to `text`.
 fn parse_strict(text: &str, limits: Limits) -> (Vec<YamlDoc>, Option<YamlError>) {
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let opens_flow = matches!(
+        text[bom..].trim_start().as_bytes().first(),
+        Some(b'{') | Some(b'[')
+    );
+    if !opens_flow {
+        return parse_events(text, limits);
+    }
+    const MARKER: &str = "--- ";
+    let marked = format!("{}{MARKER}{}", &text[..bom], &text[bom..]);
+    // (A flow collection used as a key of the first document, `{a: 1}: b`, no longer parses:
+    // no manifest is written so.)
+    let (mut docs, error) = parse_events(&marked, limits);
+    let map = |m: usize| {
+        if m <= bom {
+            m
+        } else {
+            m.saturating_sub(MARKER.len()).max(bom)
+        }
+    };
+    for d in &mut docs {
+        remap(&mut d.root, &map);
+        d.span = Span::new(map(d.span.start), map(d.span.end));
+        d.helm_source = None;
+    }
+    attach_helm_sources(text, &mut docs);
+    let error = error.map(|e| YamlError {
+        span: Span::new(map(e.span.start), map(e.span.end)),
+        ..e
+    });
+    (docs, error)
+}
+
+fn parse_events(text: &str, limits: Limits) -> (Vec<YamlDoc>, Option<YamlError>) {
     let offsets = CharOffsets::new(text);
     let mut builder = Builder {
         text,
@@ -203,6 +252,7 @@ fn parse_strict(text: &str, limits: Limits) -> (Vec<YamlDoc>, Option<YamlError>)
         stack: Vec::new(),
         anchors: HashMap::new(),
         alias_nodes: 0,
+        nodes: 0,
         docs: Vec::new(),
         doc_start: 0,
     };
@@ -281,6 +331,7 @@ struct Builder<'a> {
     stack: Vec<Frame>,
     anchors: HashMap<usize, (Node, usize)>,
     alias_nodes: usize,
+    nodes: usize,
     docs: Vec<YamlDoc>,
     doc_start: usize,
 }
@@ -419,6 +470,16 @@ impl Builder<'_> {
     }
 
     fn push_scalar_or_key(&mut self, node: Node, plain: bool) -> Result<(), YamlError> {
+        self.nodes += 1;
+        if self.nodes > self.limits.max_nodes {
+            return Err(YamlError {
+                message: format!(
+                    "more than {} values in this file, over the limit; the document was not read",
+                    self.limits.max_nodes
+                ),
+                span: point_span(self.text, node.span.start),
+            });
+        }
         match self.stack.last_mut() {
             None => {
                 let span = Span::new(self.doc_start.min(node.span.start), node.span.end);
@@ -680,7 +741,15 @@ mod tests {
         let one_ = root.get("one").unwrap();
         assert_eq!(slice(text, one_.get("privileged").unwrap().span), "*b");
         assert_eq!(
-            slice(text, one_.get("privileged").unwrap().origin.unwrap().span),
+            slice(
+                text,
+                one_.get("privileged")
+                    .unwrap()
+                    .origin
+                    .as_ref()
+                    .unwrap()
+                    .span
+            ),
             "true"
         );
         let two = root.get("two").unwrap();
@@ -711,6 +780,38 @@ mod tests {
         let (_, err) = parse_stream(&text, Limits::default());
         let err = err.expect("bomb refused");
         assert!(err.message.contains("alias bomb"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_stream_past_the_value_limit_keeps_the_documents_before_it() {
+        let limits = Limits {
+            max_nodes: 50,
+            ..Limits::default()
+        };
+        let small = "a: 1\nb: [1, 2]\n";
+        let big = format!("[{}]", vec!["7"; 60].join(", "));
+        let text = format!("{small}---\n{big}\n");
+        let (docs, err) = parse_stream(&text, limits);
+        assert_eq!(docs.len(), 1);
+        let err = err.expect("refused");
+        assert!(
+            err.message.contains("more than 50 values"),
+            "{}",
+            err.message
+        );
+        assert!(err.span.start > small.len(), "{err:?}");
+        assert_eq!(&text[err.span.start..err.span.end], "7");
+        // JSON, which is read after a document marker: the same, located in the text.
+        let (docs, err) = parse_stream(&big, limits);
+        assert!(docs.is_empty());
+        let err = err.expect("refused");
+        assert_eq!(&big[err.span.start..err.span.end], "7");
+        let (docs, err) = parse_stream(&big, Limits::default());
+        assert!(err.is_none());
+        let items = docs[0].root.as_list();
+        assert_eq!(items.len(), 60);
+        assert_eq!(&big[items[59].span.start..items[59].span.end], "7");
+        assert_eq!(docs[0].root.span, Span::new(0, big.len()));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::{display_path, text, Summary};
 use crate::engine::{FileResult, ScanResult};
 use crate::fix::Applicability;
 use crate::rule::{Finding, Severity};
-use crate::source::{ColumnUnit, LineIndex};
+use crate::source::ColumnUnit;
 
 fn level(sev: Severity) -> Level {
     match sev {
@@ -19,10 +19,23 @@ fn level(sev: Severity) -> Level {
     }
 }
 
+/// Bytes of source a code frame shows at most; past it, an excerpt of the first line.
+const MAX_FRAME: usize = 4096;
+/// Bytes shown on each side of the start of a finding in an excerpt.
+const CONTEXT: usize = 80;
+
+/// `at`, or the start of the character it falls in.
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 /// One finding as a code frame.
 pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> String {
     let text = file.unit[finding.file].text.as_ref();
-    let index = LineIndex::new(text);
+    let index = file.unit[finding.file].line_index();
     let path = text::line(&display_path(file.unit_path(finding.file))).into_owned();
     let title = format!("{}: {}", finding.meta.name, text::line(&finding.message));
     let renderer = if color {
@@ -57,8 +70,9 @@ pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> Stri
         .related
         .iter()
         .map(|r| {
-            let rel_text = file.unit[r.file].text.as_ref();
-            let pos = LineIndex::new(rel_text).position(r.span.start, ColumnUnit::Chars);
+            let pos = file.unit[r.file]
+                .line_index()
+                .position(r.span.start, ColumnUnit::Chars);
             format!(
                 "{}: {}:{}:{}",
                 text::line(&r.message),
@@ -73,21 +87,35 @@ pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> Stri
     }
     let severity = finding.severity.as_str();
     let pos = index.position(finding.span.start, ColumnUnit::Chars);
+    let excerpt_note = format!(
+        "at {path}:{}:{} (an excerpt of a long line)",
+        pos.line, pos.column
+    );
     let mut message = level(finding.severity).title(&title).id(finding.meta.code);
     let window;
-    let line_text = &text[index.line_start(index.line_of(finding.span.start))
-        ..index.line_end(index.line_of(finding.span.start))];
+    let first = index.line_of(finding.span.start);
+    let line_text = &text[index.line_start(first)..index.line_end(first)];
     if text.is_empty() || line_text.trim().is_empty() {
         let location = format!("at {path}:{}:{}", pos.line, pos.column);
         window = location;
         message = message.footer(Level::Note.title(&window));
     } else {
         // Show only the lines around the finding.
-        let first = index.line_of(finding.span.start);
         let last = index.line_of(finding.span.end.saturating_sub(1).max(finding.span.start));
         let last = last.min(first + 12);
-        let start = index.line_start(first);
-        let end = index.line_end(last);
+        let mut start = index.line_start(first);
+        let mut end = index.line_end(last);
+        let mut origin = Some(path.as_str());
+        if end - start > MAX_FRAME {
+            // A long line (minified JSON is one line): an excerpt around the start of the
+            // finding, located by a note since the frame no longer starts at column 1.
+            start = floor_boundary(text, finding.span.start.saturating_sub(CONTEXT).max(start));
+            end = floor_boundary(
+                text,
+                (finding.span.start + CONTEXT).min(index.line_end(first)),
+            );
+            origin = None;
+        }
         let mut span = (finding.span.start - start)..(finding.span.end.min(end) - start);
         if span.is_empty() {
             // An empty range: underline the character there, if any.
@@ -102,13 +130,17 @@ pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> Stri
         let (shown, at) = text::block_with_offsets(&text[start..end], &[span.start, span.end]);
         window = shown;
         span = at[0]..at[1];
-        message = message.snippet(
-            Snippet::source(&window)
-                .line_start(first + 1)
-                .origin(&path)
-                .fold(false)
-                .annotation(Level::Error.span(span).label(severity)),
-        );
+        let mut snippet = Snippet::source(&window)
+            .line_start(first + 1)
+            .fold(false)
+            .annotation(Level::Error.span(span).label(severity));
+        if let Some(origin) = origin {
+            snippet = snippet.origin(origin);
+        }
+        message = message.snippet(snippet);
+        if origin.is_none() {
+            footers.push(Level::Note.title(&excerpt_note));
+        }
     }
     for f in footers {
         message = message.footer(f);

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use super::{display_path, fingerprint, Summary};
 use crate::engine::{FileResult, FileStatus, ScanResult};
 use crate::rule::Finding;
-use crate::source::{ColumnUnit, LineIndex, Span};
+use crate::source::{ColumnUnit, LineIndex, SourceFile, Span};
 
 fn location(index: &LineIndex, span: Span) -> Value {
     let start = index.position(span.start, ColumnUnit::Chars);
@@ -32,7 +32,7 @@ pub fn finding_json(file: &FileResult, finding: &Finding, index: &LineIndex) -> 
         "resource": finding.resource,
         "provenance": finding.provenance,
         "related": finding.related.iter().map(|r| {
-            let idx = LineIndex::new(&file.unit[r.file].text);
+            let idx = file.unit[r.file].line_index();
             json!({
                 "path": display_path(file.unit_path(r.file)),
                 "message": r.message,
@@ -101,7 +101,7 @@ impl<W: Write> JsonStream<W> {
     /// One file's findings and its entry.
     pub fn file(&mut self, f: &FileResult) -> std::io::Result<()> {
         if !f.findings.is_empty() {
-            let indexes: Vec<LineIndex> = f.unit.iter().map(|u| LineIndex::new(&u.text)).collect();
+            let indexes: Vec<LineIndex> = f.unit.iter().map(SourceFile::line_index).collect();
             for x in &f.findings {
                 let sep = if self.findings == 0 {
                     "\n    "

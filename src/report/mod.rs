@@ -84,7 +84,7 @@ impl<'a> Locator<'a> {
     pub fn new(file: &'a FileResult) -> Locator<'a> {
         Locator {
             file,
-            own: LineIndex::new(file.text()),
+            own: file.unit[file.index].line_index(),
         }
     }
 
@@ -98,7 +98,7 @@ impl<'a> Locator<'a> {
                 self.own.position(f.span.end, unit),
             );
         }
-        let other = LineIndex::new(&self.file.unit[f.file].text);
+        let other = self.file.unit[f.file].line_index();
         (
             path,
             other.position(f.span.start, unit),

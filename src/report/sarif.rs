@@ -11,7 +11,7 @@ use super::{display_path, fingerprint};
 use crate::engine::{FileResult, ScanResult};
 use crate::fix::Applicability;
 use crate::rule::{RuleMeta, Severity};
-use crate::source::{ColumnUnit, LineIndex, Span};
+use crate::source::{ColumnUnit, LineIndex, SourceFile, Span};
 
 fn level(sev: Severity) -> &'static str {
     match sev {
@@ -155,7 +155,7 @@ impl<W: Write> SarifStream<W> {
         }
         let base = self.base.as_path();
         let index_of = &self.index_of;
-        let indexes: Vec<LineIndex> = file.unit.iter().map(|u| LineIndex::new(&u.text)).collect();
+        let indexes: Vec<LineIndex> = file.unit.iter().map(SourceFile::line_index).collect();
         for finding in &file.findings {
             let index = &indexes[finding.file];
             let (uri, relative) = artifact_uri(file.unit_path(finding.file), base);

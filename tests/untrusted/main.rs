@@ -3,6 +3,7 @@ mod common;
 
 mod eval_budget;
 mod fix_integrity;
+mod large_inputs;
 mod lsp_messages;
 mod merge_parts;
 mod output_escaping;
