@@ -1089,6 +1089,11 @@ pub(crate) fn parse_error(
 /// Lint one file's text. Terraform is evaluated as a module of this one file; the CLI and the
 /// language server evaluate whole directories through [`lint_terraform_files`].
 pub fn lint_text(path: &Path, text: &str, kind: FileKind, config: &Config) -> FileResult {
+    // An unrendered chart template is judged as a directory scan judges it, whether it comes
+    // from stdin (`--stdin-filename`) or an editor: skipped, never reported as broken YAML.
+    if let Some(reason) = helm_skip(path, kind, &mut HashMap::new()) {
+        return skipped(path.to_path_buf(), Some(kind), reason);
+    }
     lint_text_with(path, text, kind, config, rules::RULES)
 }
 

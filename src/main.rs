@@ -558,7 +558,13 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
     if args.verbose {
         out.skipped = Some(Vec::new());
     }
-    out.named = sel.paths.iter().filter(|p| p.is_file()).cloned().collect();
+    out.named = sel
+        .paths
+        .iter()
+        .filter(|p| p.is_file())
+        .chain(sel.stdin_filename.iter().filter(|_| reading_stdin))
+        .cloned()
+        .collect();
     let mut any_refused = false;
     let discovered = if args.fix || args.diff {
         let (mut result, source) = run_scan(sel, resolver)?;

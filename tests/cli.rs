@@ -670,3 +670,47 @@ fn a_named_file_that_is_skipped_says_why() {
         .unwrap_or_else(|| panic!("{text}"));
     assert_eq!(row.split_whitespace().nth(1), Some("1"), "{text}");
 }
+
+#[test]
+fn an_unrendered_chart_template_on_stdin_is_skipped_like_in_a_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "chart/Chart.yaml",
+        b"apiVersion: v2\nname: shop\nversion: 1.0.0\n",
+    );
+    let template = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n{{- if .Values.x }}\nspec: {}\n{{- end }}\n";
+    let out = rampart()
+        .current_dir(dir.path())
+        .args([
+            "scan",
+            "-",
+            "--stdin-filename",
+            "chart/templates/deployment.yaml",
+            "--format",
+            "compact",
+        ])
+        .write_stdin(template)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("skipped chart/templates/deployment.yaml: unrendered Helm template"),
+        "{}",
+        stderr(&out)
+    );
+    // The entry point the language server lints a buffer with judges it the same way.
+    let path = dir.path().join("chart/templates/deployment.yaml");
+    let result = rampart::engine::lint_text(
+        &path,
+        template,
+        rampart::source::FileKind::Kubernetes,
+        &rampart::config::Config::default(),
+    );
+    assert!(result.findings.is_empty(), "{:?}", result.findings);
+    assert!(matches!(
+        result.status,
+        rampart::engine::FileStatus::Skipped(_)
+    ));
+}
