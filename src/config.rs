@@ -312,9 +312,28 @@ impl Config {
                 .strip_prefix("unknown field `")
                 .and_then(|rest| rest.split('`').next())
             {
-                let hint = did_you_mean(unknown, KEYS.iter().copied())
-                    .map(|k| format!("; did you mean `{k}`?"))
+                // The keys of the table it is in (serde lists them: `expected one of `a`, `b``),
+                // which for `[[overrides]]` are not the top-level ones.
+                let expected: Vec<&str> = message
+                    .split_once("expected ")
+                    .map(|(_, list)| list.split('`').skip(1).step_by(2).collect())
                     .unwrap_or_default();
+                let here: Vec<&str> = if expected.is_empty() {
+                    KEYS.to_vec()
+                } else {
+                    expected
+                };
+                let hint = match did_you_mean(unknown, here.iter().copied()) {
+                    Some(k) if k != unknown => format!("; did you mean `{k}`?"),
+                    _ if KEYS.contains(&unknown) => format!(
+                        " in this table (it belongs at the top level); this table takes {}",
+                        here.iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    _ => String::new(),
+                };
                 message = format!("unknown key `{unknown}`{hint}");
             }
             error_at(path, &text, offset, message)
@@ -580,13 +599,19 @@ impl Config {
 
 /// The path made absolute against the working directory (no file system access).
 pub fn absolute(p: &Path) -> PathBuf {
-    if p.is_absolute() {
+    let joined = if p.is_absolute() {
         p.to_path_buf()
     } else {
         std::env::current_dir()
             .map(|d| d.join(p))
             .unwrap_or_else(|_| p.to_path_buf())
-    }
+    };
+    // `./` parts say nothing (`/repo/./.rampart.toml` is `/repo/.rampart.toml`); `..` is kept,
+    // since a link may stand before it.
+    joined
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
 }
 
 /// Finds the configuration of each directory: the nearest `.rampart.toml` upward, or the one
@@ -703,6 +728,24 @@ mod tests {
         let e = Config::load(&p, &rules()).unwrap_err();
         assert_eq!((e.line, e.column), (2, 1));
         assert_eq!(e.message, "unknown key `selet`; did you mean `select`?");
+        // Inside `[[overrides]]`: its own keys, and a top-level key said to be misplaced.
+        let p = write(
+            dir.path(),
+            "o.toml",
+            "[[overrides]]\nfiles = [\"x\"]\nprofile = \"all\"\n",
+        );
+        let e = Config::load(&p, &rules()).unwrap_err();
+        assert_eq!(
+            e.message,
+            "unknown key `profile` in this table (it belongs at the top level); this table takes `files`, `select`, `ignore`, `severity`"
+        );
+        let p = write(
+            dir.path(),
+            "o2.toml",
+            "[[overrides]]\nfiles = [\"x\"]\nignor = [\"K8S-001\"]\n",
+        );
+        let e = Config::load(&p, &rules()).unwrap_err();
+        assert_eq!(e.message, "unknown key `ignor`; did you mean `ignore`?");
         let p = write(
             dir.path(),
             "b.toml",

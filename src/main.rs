@@ -376,7 +376,20 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
         }
         Command::Explain { rule } => {
             let Some(rule) = rules::find(&rule) else {
-                bail!("no rule named `{rule}`; `rampart rules` lists them");
+                // A code or name, or one word of a name (`privilegd` → privileged-container).
+                let metas = rules::metas();
+                let words = metas.iter().flat_map(|m| {
+                    [m.code, m.name]
+                        .into_iter()
+                        .chain(m.name.split('-').filter(|w| w.len() > 3))
+                        .map(move |w| (w, m.name))
+                });
+                let candidates: Vec<(&str, &str)> = words.collect();
+                let hint = rampart::config::did_you_mean(&rule, candidates.iter().map(|(w, _)| *w))
+                    .and_then(|w| candidates.iter().find(|(c, _)| *c == w))
+                    .map(|(_, name)| format!("; did you mean `{name}`?"))
+                    .unwrap_or_else(|| "; `rampart rules` lists them".into());
+                bail!("no rule named `{rule}`{hint}");
             };
             write_stdout(&explain(rule.meta()))?;
             Ok(ExitCode::SUCCESS)

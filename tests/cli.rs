@@ -541,6 +541,12 @@ fn explain_by_code_or_name() {
     let page = std::fs::read_to_string(root().join("docs/rules/K8S-001.md")).unwrap();
     assert_eq!(by_code, page);
     assert_eq!(run(&["explain", "nope"]).status.code(), Some(2));
+    let typo = run(&["explain", "privilegd"]);
+    assert_eq!(typo.status.code(), Some(2));
+    assert_eq!(
+        stderr(&typo),
+        "rampart: error: no rule named `privilegd`; did you mean `privileged-container`?\n"
+    );
 }
 
 #[test]
