@@ -537,7 +537,6 @@ fn run_scan(sel: &Selection, resolver: Resolver) -> Result<(ScanResult, ConfigSo
 
 fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
     selection_paths_exist(&args.selection)?;
-    let metas = rules::metas();
     if outputs.iter().filter(|(_, o)| o.is_none()).count() > 1 {
         bail!("only one --format can go to stdout; give the others an --output FILE");
     }
@@ -567,7 +566,7 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
         }
     };
     let resolver = resolver(sel, args.fail_on)?;
-    let mut out = Outputs::new(&outputs, filter, args.fix || args.diff, &metas)?;
+    let mut out = Outputs::new(&outputs, filter, args.fix || args.diff)?;
     if args.verbose {
         out.skipped = Some(Vec::new());
     }
@@ -717,7 +716,7 @@ fn scan(mut args: ScanArgs, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<E
         out.verbose_note()
     };
     let named_skipped = std::mem::take(&mut out.named_skipped);
-    out.finish(discovered, &human, &metas)?;
+    out.finish(discovered, &human)?;
     if args.verbose {
         eprint!("{note_text}");
     } else if !args.quiet {

@@ -13,7 +13,6 @@ use clap::ValueEnum;
 use rampart::baseline::BaselineFilter;
 use rampart::engine::{FileResult, FileStatus, Progress, ScanResult};
 use rampart::report::{self, json::JsonStream, sarif::SarifStream, summary::Tally};
-use rampart::rule::RuleMeta;
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
 pub enum Format {
@@ -152,7 +151,6 @@ impl Outputs {
         outputs: &[(Format, Option<PathBuf>)],
         baseline: Option<BaselineFilter>,
         keep_all: bool,
-        metas: &[&'static RuleMeta],
     ) -> Result<Outputs> {
         let mut streams = Vec::new();
         let mut whole = Vec::new();
@@ -167,7 +165,7 @@ impl Outputs {
                 Format::Sarif => {
                     // SARIF paths are relative to the working directory.
                     let base = std::env::current_dir().context("current directory")?;
-                    Stream::Sarif(Box::new(SarifStream::new(sink, &base, metas)?))
+                    Stream::Sarif(Box::new(SarifStream::new(sink, &base)?))
                 }
                 Format::Summary => Stream::Summary(sink),
                 f => Stream::Lines(*f, sink),
@@ -235,12 +233,7 @@ impl Outputs {
     }
 
     /// Write what waited for the end of the scan.
-    pub fn finish(
-        self,
-        discovered: usize,
-        human: &HumanOptions,
-        metas: &[&'static RuleMeta],
-    ) -> Result<()> {
+    pub fn finish(self, discovered: usize, human: &HumanOptions) -> Result<()> {
         if let Some(e) = self.error {
             return Err(e);
         }
@@ -279,7 +272,7 @@ impl Outputs {
                 Format::Json => report::json::render(&result),
                 Format::Sarif => {
                     let base = std::env::current_dir().context("current directory")?;
-                    report::sarif::render(&result, &base, metas)
+                    report::sarif::render(&result, &base)
                 }
                 Format::Junit => report::junit::render(&result),
                 Format::Github => report::github::render(&result),

@@ -89,7 +89,22 @@ fn sarif_output_is_valid_and_complete() {
     let sarif = validate_sarif(&stdout(&out));
     let run0 = &sarif["runs"][0];
     let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), rampart::rules::metas().len());
+    // The rules that fired, each once, in the order they first fire.
+    let mut fired: Vec<&str> = Vec::new();
+    for r in run0["results"].as_array().unwrap() {
+        let id = r["ruleId"].as_str().unwrap();
+        if !fired.contains(&id) {
+            fired.push(id);
+        }
+    }
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, fired);
+    assert!(
+        stdout(&out).len() < 150_000,
+        "{} bytes for {} results",
+        stdout(&out).len(),
+        fired.len()
+    );
     for r in rules {
         for key in [
             "id",

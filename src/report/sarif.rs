@@ -97,8 +97,8 @@ fn region(index: &LineIndex, span: Span) -> Value {
     })
 }
 
-pub fn render(result: &ScanResult, base: &Path, rules: &[&'static RuleMeta]) -> String {
-    let mut stream = SarifStream::new(Vec::new(), base, rules).expect("writing to memory");
+pub fn render(result: &ScanResult, base: &Path) -> String {
+    let mut stream = SarifStream::new(Vec::new(), base).expect("writing to memory");
     for f in &result.files {
         stream.file(f).expect("writing to memory");
     }
@@ -106,44 +106,36 @@ pub fn render(result: &ScanResult, base: &Path, rules: &[&'static RuleMeta]) -> 
     String::from_utf8(out).expect("SARIF is UTF-8")
 }
 
-/// The SARIF log written as the scan goes: the run's tool and rules first, then each file's
-/// results as soon as the file is done, so memory stays flat.
+/// The SARIF log written as the scan goes: each file's results as soon as the file is done, so
+/// memory stays flat, then the run's tool with the rules that fired (their descriptors carry
+/// each rule's whole documentation: listing every rule made a log of a few findings half a
+/// megabyte). `ruleIndex` counts rules in the order they first fire.
 pub struct SarifStream<W: Write> {
     out: W,
     base: PathBuf,
     index_of: HashMap<&'static str, usize>,
+    fired: Vec<&'static RuleMeta>,
     results: usize,
 }
 
 impl<W: Write> SarifStream<W> {
-    pub fn new(
-        mut out: W,
-        base: &Path,
-        rules: &[&'static RuleMeta],
-    ) -> std::io::Result<SarifStream<W>> {
+    pub fn new(mut out: W, base: &Path) -> std::io::Result<SarifStream<W>> {
         let base_uri = {
             let s = uri_path(&base.to_string_lossy());
             let s = if s.ends_with('/') { s } else { format!("{s}/") };
             format!("file://{s}")
         };
-        let tool = json!({"driver": {
-            "name": "rampart",
-            "version": env!("CARGO_PKG_VERSION"),
-            "semanticVersion": env!("CARGO_PKG_VERSION"),
-            "informationUri": "https://github.com/rampart-lint/rampart",
-            "rules": rules.iter().map(|m| rule_descriptor(m)).collect::<Vec<_>>(),
-        }});
         let bases = json!({"%SRCROOT%": {"uri": base_uri}});
         write!(
             out,
-            "{{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"tool\": {},\n      \"originalUriBaseIds\": {},\n      \"columnKind\": \"utf16CodeUnits\",\n      \"results\": [",
-            indented(&tool, 6),
+            "{{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"originalUriBaseIds\": {},\n      \"columnKind\": \"utf16CodeUnits\",\n      \"results\": [",
             indented(&bases, 6)
         )?;
         Ok(SarifStream {
             out,
             base: base.to_path_buf(),
-            index_of: rules.iter().enumerate().map(|(i, m)| (m.code, i)).collect(),
+            index_of: HashMap::new(),
+            fired: Vec::new(),
             results: 0,
         })
     }
@@ -152,6 +144,12 @@ impl<W: Write> SarifStream<W> {
     pub fn file(&mut self, file: &FileResult) -> std::io::Result<()> {
         if file.findings.is_empty() {
             return Ok(());
+        }
+        for finding in &file.findings {
+            if !self.index_of.contains_key(finding.meta.code) {
+                self.index_of.insert(finding.meta.code, self.fired.len());
+                self.fired.push(finding.meta);
+            }
         }
         let base = self.base.as_path();
         let index_of = &self.index_of;
@@ -246,10 +244,21 @@ impl<W: Write> SarifStream<W> {
         Ok(())
     }
 
-    /// Close the log; returns the writer.
+    /// Close the log with the tool and the rules that fired; returns the writer.
     pub fn finish(mut self) -> std::io::Result<W> {
         let close = if self.results == 0 { "]" } else { "\n      ]" };
-        write!(self.out, "{close}\n    }}\n  ]\n}}\n")?;
+        let tool = json!({"driver": {
+            "name": "rampart",
+            "version": env!("CARGO_PKG_VERSION"),
+            "semanticVersion": env!("CARGO_PKG_VERSION"),
+            "informationUri": "https://github.com/rampart-lint/rampart",
+            "rules": self.fired.iter().map(|m| rule_descriptor(m)).collect::<Vec<_>>(),
+        }});
+        write!(
+            self.out,
+            "{close},\n      \"tool\": {}\n    }}\n  ]\n}}\n",
+            indented(&tool, 6)
+        )?;
         self.out.flush()?;
         Ok(self.out)
     }
