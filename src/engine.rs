@@ -3,7 +3,6 @@
 //! language server; [`scan`] serves the CLI.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::Read;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -948,23 +947,15 @@ fn read_bytes(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
         at: 0,
     };
     let file = crate::source::open_regular(path).map_err(|e| fail(io_message(&e)))?;
-    let meta = file.metadata().map_err(|e| fail(io_message(&e)))?;
-    let len = meta.len();
-    if len > max {
-        return Err(fail(format!(
+    crate::source::read_bounded(file, max).map_err(|e| match e {
+        crate::source::BoundedRead::Io(e) => fail(io_message(&e)),
+        crate::source::BoundedRead::TooLarge(Some(len)) => fail(format!(
             "file is {len} bytes, over the {max}-byte limit (--max-file-size); not read"
-        )));
-    }
-    let mut bytes = Vec::with_capacity(len as usize);
-    file.take(max.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| fail(io_message(&e)))?;
-    if bytes.len() as u64 > max {
-        return Err(fail(format!(
+        )),
+        crate::source::BoundedRead::TooLarge(None) => fail(format!(
             "file grew past the {max}-byte limit while being read; not read"
-        )));
-    }
-    Ok(bytes)
+        )),
+    })
 }
 
 /// Bytes to text: binary (NUL bytes) and invalid UTF-8 are errors located at the first bad byte.

@@ -32,19 +32,12 @@ pub const MAX_PART_SIZE: u64 = 64 << 20;
 /// Read one part, refusing it past `max` bytes (checked before reading and while reading, for
 /// a file that grows), and anything but a regular file.
 pub fn read_part(path: &std::path::Path, max: u64) -> Result<String, MergeError> {
-    use std::io::Read;
     let read_error = |e: std::io::Error| MergeError::Read(path.to_path_buf(), e.to_string());
     let file = crate::source::open_regular(path).map_err(read_error)?;
-    if file.metadata().map_err(read_error)?.len() > max {
-        return Err(MergeError::TooLarge(path.to_path_buf(), max));
-    }
-    let mut bytes = Vec::new();
-    file.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_error)?;
-    if bytes.len() as u64 > max {
-        return Err(MergeError::TooLarge(path.to_path_buf(), max));
-    }
+    let bytes = crate::source::read_bounded(file, max).map_err(|e| match e {
+        crate::source::BoundedRead::Io(e) => read_error(e),
+        crate::source::BoundedRead::TooLarge(_) => MergeError::TooLarge(path.to_path_buf(), max),
+    })?;
     String::from_utf8(bytes)
         .map_err(|e| MergeError::Read(path.to_path_buf(), format!("not valid UTF-8: {e}")))
 }

@@ -414,10 +414,8 @@ fn copy_dir(
 /// the check, a device) is refused without blocking.
 fn read_regular(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     let file = crate::source::open_regular(path)?;
-    let mut bytes = Vec::new();
-    file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > max {
-        return Err(std::io::Error::other("file too large"));
-    }
-    Ok(bytes)
+    crate::source::read_bounded(file, max).map_err(|e| match e {
+        crate::source::BoundedRead::Io(e) => e,
+        crate::source::BoundedRead::TooLarge(_) => std::io::Error::other("file too large"),
+    })
 }

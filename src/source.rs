@@ -12,6 +12,32 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
     open_regular_with(path, true)
 }
 
+/// Why [`read_bounded`] read nothing.
+#[derive(Debug)]
+pub enum BoundedRead {
+    Io(std::io::Error),
+    /// Over the limit: its size before reading, or `None` when it grew past it while read.
+    TooLarge(Option<u64>),
+}
+
+/// The bytes of an opened file, at most `max` of them: refused when its size says it is larger,
+/// and when it grows past `max` while being read (only `max + 1` bytes are ever read).
+pub fn read_bounded(file: std::fs::File, max: u64) -> Result<Vec<u8>, BoundedRead> {
+    use std::io::Read;
+    let len = file.metadata().map_err(BoundedRead::Io)?.len();
+    if len > max {
+        return Err(BoundedRead::TooLarge(Some(len)));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(BoundedRead::Io)?;
+    if bytes.len() as u64 > max {
+        return Err(BoundedRead::TooLarge(None));
+    }
+    Ok(bytes)
+}
+
 /// [`open_regular`] for a path already resolved: a link found there (swapped in since) is
 /// refused, not followed.
 pub fn open_regular_resolved(path: &Path) -> std::io::Result<std::fs::File> {

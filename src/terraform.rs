@@ -1240,14 +1240,9 @@ fn span_of(block: &Block, base: usize) -> Span {
 /// The text of the regular file at `path`, if it holds at most `max` bytes of UTF-8. A FIFO, a
 /// device or a directory is never read (nor waited on): see [`crate::source::open_regular`].
 fn read_regular_file(path: &Path, max: u64) -> Option<String> {
-    use std::io::Read;
     // The path is canonical: a link here was swapped in after it was resolved.
     let file = crate::source::open_regular_resolved(path).ok()?;
-    let mut bytes = Vec::new();
-    file.take(max + 1).read_to_end(&mut bytes).ok()?;
-    if bytes.len() as u64 > max {
-        return None;
-    }
+    let bytes = crate::source::read_bounded(file, max).ok()?;
     String::from_utf8(bytes).ok()
 }
 
