@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::config::absolute;
-use crate::engine::{FileResult, ScanResult};
+use crate::engine::ScanResult;
+use crate::lint::FileResult;
 use crate::report::{display_path, fingerprint_at};
 
 pub const FILE_NAME: &str = ".rampart-baseline.json";

@@ -8,8 +8,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
-use crate::engine::{self, FileResult};
 use crate::fix::{apply_non_overlapping, Applicability, Fix};
+use crate::lint::{self, FileResult, Unit};
 use crate::source::{FileKind, SourceFile};
 
 const MAX_ROUNDS: usize = 10;
@@ -18,7 +18,7 @@ const PARSE_ERROR: &str = "RAMPART-001";
 /// Lint a file again after its text changed (a Terraform file together with its module).
 pub fn relint(result: &FileResult, new_text: &str, config: &Config) -> FileResult {
     let file = &result.unit[result.index];
-    match file.kind {
+    let unit = match file.kind {
         FileKind::Terraform => {
             let files: Vec<SourceFile> = result
                 .unit
@@ -33,13 +33,11 @@ pub fn relint(result: &FileResult, new_text: &str, config: &Config) -> FileResul
                 })
                 .collect();
             let reported: Vec<bool> = (0..files.len()).map(|i| i == result.index).collect();
-            engine::lint_terraform_files(files, &reported, config)
-                .into_iter()
-                .next()
-                .expect("one result per reported file")
+            Unit::module(files, &reported, config)
         }
-        kind => engine::lint_text(&file.path, new_text, kind, config),
-    }
+        kind => Unit::file(&file.path, new_text, kind, config),
+    };
+    lint::lint_one(unit)
 }
 
 /// What fixing one file did.
@@ -643,7 +641,12 @@ mod tests {
         use crate::source::Span;
         let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: true\n  containers: []\n";
         let config = Config::default();
-        let mut r = engine::lint_text(Path::new("p.yaml"), text, FileKind::Kubernetes, &config);
+        let mut r = lint::lint_one(Unit::file(
+            Path::new("p.yaml"),
+            text,
+            FileKind::Kubernetes,
+            &config,
+        ));
         let at = text.find("true").unwrap();
         r.findings[0].fixes = vec![Fix::new(
             "break it",
@@ -663,16 +666,21 @@ mod tests {
             select: vec!["K8S-001".into(), "K8S-003".into(), "K8S-004".into()],
             ..Config::default()
         };
-        let r = engine::lint_text(Path::new("p.yaml"), text, FileKind::Kubernetes, &config);
+        let r = lint::lint_one(Unit::file(
+            Path::new("p.yaml"),
+            text,
+            FileKind::Kubernetes,
+            &config,
+        ));
         let out = fix_file(&r, Applicability::Unsafe, &config).unwrap();
         assert_eq!(out.applied, 3);
         assert!(out.fixed.contains("hostPID: false") && out.fixed.contains("privileged: false"));
-        let again = engine::lint_text(
+        let again = lint::lint_one(Unit::file(
             Path::new("p.yaml"),
             &out.fixed,
             FileKind::Kubernetes,
             &config,
-        );
+        ));
         assert!(fix_file(&again, Applicability::Unsafe, &config).is_none());
         // Safe-only: these are all unsafe.
         assert!(fix_file(&r, Applicability::Safe, &config).is_none());

@@ -7,14 +7,14 @@ use std::path::Path;
 use std::rc::Rc;
 
 use crate::config::Config;
-use crate::engine::{self, FileResult};
 use crate::fix::Applicability;
+use crate::lint::{self, FileResult, Unit};
 use crate::model::{Node, Value};
 use crate::parse::{dockerfile, terraform, yaml};
 use crate::rules;
 use crate::source::{ColumnUnit, FileKind, LineIndex, SourceFile, Span};
 use crate::terraform::{Budget, NODE_COST};
-use crate::terraform_unit::{lint_module_within, TfEnv};
+use crate::terraform_modules::TfEnv;
 
 fn text(data: &[u8]) -> Option<&str> {
     std::str::from_utf8(data).ok()
@@ -132,14 +132,14 @@ pub fn terraform_module(data: &[u8]) {
             SourceFile::new(Path::new("fuzz").join(name), FileKind::Terraform, part)
         })
         .collect();
-    let configs = vec![Some(Config::default()); files.len()];
+    let configs = vec![Some(std::sync::Arc::new(Config::default())); files.len()];
     let env = TfEnv {
         vars: Vec::new(),
         root: Some(Path::new("fuzz").to_path_buf()),
         boundary: None,
     };
     let budget = Rc::new(Budget::new());
-    let results = lint_module_within(files, &configs, rules::RULES, &env, &budget);
+    let results = lint::lint_module_within(files, &configs, rules::RULES, &env, &budget);
     for r in &results {
         check_result(r);
     }
@@ -189,7 +189,7 @@ pub fn lint(data: &[u8]) {
         _ => (FileKind::TerraformPlan, "fuzz.tfplan.json"),
     };
     let config = Config::default();
-    let result = engine::lint_text(Path::new(name), text, kind, &config);
+    let result = lint::lint_one(Unit::file(Path::new(name), text, kind, &config));
     check_result(&result);
     assert!(
         !result.findings.iter().any(|f| f.meta.code == "RAMPART-003"),

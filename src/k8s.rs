@@ -511,6 +511,12 @@ pub struct SetFacts {
     pub gathered: bool,
 }
 
+/// Facts for a lint that is not part of a scan (one file, an editor buffer).
+pub static NO_SET: SetFacts = SetFacts {
+    policies: Vec::new(),
+    gathered: false,
+};
+
 /// The NetworkPolicies among `resources` that name their namespace (a policy without one is
 /// applied wherever `-n` says, which the scan cannot know).
 pub fn network_policies(resources: &[Resource]) -> Vec<PolicyFact> {

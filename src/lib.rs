@@ -18,11 +18,11 @@ pub mod source;
 pub mod suppress;
 pub mod terraform;
 pub mod terraform_join;
-pub mod terraform_plan;
-pub mod terraform_unit;
+pub mod terraform_modules;
 
 pub mod docs;
 pub mod engine;
+pub mod lint;
 pub mod lsp;
 pub mod merge;
 pub mod report;

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use rampart_lsp as lsp;
 
 use crate::config::{CliSettings, Config, Resolver};
-use crate::engine::{self, FileResult};
 use crate::fix::Applicability;
+use crate::lint::{self, FileResult, Unit};
 use crate::rule::{Finding, Severity};
 use crate::source::{FileKind, SourceFile};
 
@@ -63,7 +63,7 @@ impl CoreLinter {
             return Vec::new();
         };
         if kind != FileKind::Terraform {
-            return vec![engine::lint_text(path, text, kind, config)];
+            return lint::lint(Unit::file(path, text, kind, config));
         }
         // The module: every .tf/.tfvars file of the directory, open buffers as typed.
         let dir = path.parent().unwrap_or(Path::new("."));
@@ -82,13 +82,13 @@ impl CoreLinter {
         siblings.sort();
         let mut files = vec![SourceFile::new(path, kind, text)];
         for s in siblings {
-            let body = open(&s).or_else(|| engine::read_text(&s, config.max_file_size).ok());
+            let body = open(&s).or_else(|| crate::source::read_text(&s, config.max_file_size).ok());
             if let Some(body) = body {
                 files.push(SourceFile::new(s, kind, body));
             }
         }
         let reported = vec![true; files.len()];
-        engine::lint_terraform_files(files, &reported, config)
+        lint::lint(Unit::module(files, &reported, config))
     }
 }
 

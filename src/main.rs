@@ -14,7 +14,7 @@ use rampart::fix::Applicability;
 use rampart::report;
 use rampart::rule::{RuleMeta, Severity};
 use rampart::rules;
-use rampart::terraform_unit::TfVar;
+use rampart::terraform_modules::TfVar;
 
 mod output;
 use output::{Bar, Format, HumanOptions, Outputs};
@@ -234,11 +234,11 @@ struct BaselineArgs {
 }
 
 fn main() -> ExitCode {
-    // A panic inside a lint is reported as a finding by the engine; keep the default hook's
+    // A panic inside a lint is reported as a finding by `lint`; keep the default hook's
     // noise off the terminal. Any other panic is a bug and says so.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if !engine::in_guarded_lint() {
+        if !rampart::lint::in_guarded_lint() {
             eprintln!("rampart: internal error (please report it): {info}");
             default_hook(info);
         }
@@ -431,9 +431,10 @@ fn scan_stdin(sel: &Selection, resolver: &Resolver) -> Result<ScanResult> {
     std::io::stdin()
         .read_to_end(&mut bytes)
         .context("reading stdin")?;
-    let text = engine::decode(bytes).map_err(|e| anyhow::anyhow!("stdin: {}", e.message))?;
+    let text =
+        rampart::source::decode(bytes).map_err(|e| anyhow::anyhow!("stdin: {}", e.message))?;
     let name = sel.stdin_filename.clone();
-    let Some(kind) = engine::kind_for_stdin(name.as_deref(), &text) else {
+    let Some(kind) = rampart::lint::kind_for_stdin(name.as_deref(), &text) else {
         bail!("cannot tell the kind of stdin; pass --stdin-filename");
     };
     let config = match &name {
@@ -441,7 +442,7 @@ fn scan_stdin(sel: &Selection, resolver: &Resolver) -> Result<ScanResult> {
         None => (*resolver.for_dir(Path::new("."))?).clone(),
     };
     let path = name.unwrap_or_else(|| PathBuf::from("<stdin>"));
-    let file = engine::lint_text(&path, &text, kind, &config);
+    let file = rampart::lint::lint_one(rampart::lint::Unit::file(&path, &text, kind, &config));
     Ok(ScanResult {
         files: vec![file],
         discovered: 1,

@@ -723,7 +723,7 @@ mod tests {
 
     use super::*;
     use crate::config::Config;
-    use crate::engine::{self, ScanResult};
+    use crate::engine::ScanResult;
     use crate::source::FileKind;
 
     const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: nginx:1.25\n      securityContext:\n        privileged: true\n";
@@ -734,7 +734,12 @@ mod tests {
             select: vec!["K8S-001".into(), "K8S-006".into()],
             ..Config::default()
         };
-        let file = engine::lint_text(Path::new("pod.yaml"), POD, FileKind::Kubernetes, &config);
+        let file = crate::lint::lint_one(crate::lint::Unit::file(
+            Path::new("pod.yaml"),
+            POD,
+            FileKind::Kubernetes,
+            &config,
+        ));
         assert!(file.findings.len() >= 2);
         let result = ScanResult {
             files: vec![file],

@@ -11,7 +11,8 @@ use anyhow::{Context as _, Result};
 use clap::ValueEnum;
 
 use rampart::baseline::BaselineFilter;
-use rampart::engine::{FileResult, FileStatus, Progress, ScanResult};
+use rampart::engine::{Progress, ScanResult};
+use rampart::lint::{FileResult, FileStatus};
 use rampart::report::{self, json::JsonStream, sarif::SarifStream, summary::Tally};
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]

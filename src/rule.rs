@@ -338,6 +338,18 @@ impl Finding {
     }
 }
 
+/// The settings of a file's configuration that rules read: nothing else of the configuration
+/// (which rules run, severities, suppressions) is a rule's business.
+#[derive(Clone, Debug, Default)]
+pub struct RuleSettings {
+    /// Registries images may come from (empty: any).
+    pub allowed_registries: Vec<String>,
+    /// The Kubernetes version versioned checks judge by.
+    pub kubernetes_version: Option<String>,
+    /// The scanned manifests hold every NetworkPolicy of the cluster.
+    pub network_policies_complete: bool,
+}
+
 /// What a rule sees: the files linted together (one file, or a Terraform module's files) and
 /// their resources.
 pub struct Context<'a> {
@@ -347,8 +359,8 @@ pub struct Context<'a> {
     pub dockerfile: Option<&'a Dockerfile>,
     /// The shell of each `RUN` that could be parsed: (instruction index, script).
     pub scripts: &'a [(usize, crate::shell::Script)],
-    /// The configuration in effect (settings such as `allowed-registries` that rules read).
-    pub config: &'a crate::config::Config,
+    /// The settings of the configuration in effect that rules read.
+    pub settings: &'a RuleSettings,
     /// Facts about every manifest in the scan, for whole-set rules.
     pub set: &'a crate::k8s::SetFacts,
 }

@@ -68,6 +68,79 @@ fn open_regular_with(path: &Path, follow: bool) -> std::io::Result<std::fs::File
     Ok(file)
 }
 
+/// A file that could not be read as text.
+pub struct ReadError {
+    pub message: String,
+    /// What could be read, for showing the location.
+    pub lossy: String,
+    pub at: usize,
+}
+
+pub fn read_text(path: &Path, max: u64) -> Result<String, ReadError> {
+    decode(read_bytes(path, max)?)
+}
+
+/// A file's bytes, refused past `max` (checked before reading and while reading, for a file
+/// that grows).
+pub fn read_bytes(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
+    let fail = |message: String| ReadError {
+        message,
+        lossy: String::new(),
+        at: 0,
+    };
+    let file = open_regular(path).map_err(|e| fail(io_message(&e)))?;
+    read_bounded(file, max).map_err(|e| match e {
+        BoundedRead::Io(e) => fail(io_message(&e)),
+        BoundedRead::TooLarge(Some(len)) => fail(format!(
+            "file is {len} bytes, over the {max}-byte limit (--max-file-size); not read"
+        )),
+        BoundedRead::TooLarge(None) => fail(format!(
+            "file grew past the {max}-byte limit while being read; not read"
+        )),
+    })
+}
+
+/// Bytes to text: binary (NUL bytes) and invalid UTF-8 are errors located at the first bad byte.
+pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
+    if let Some(nul) = memchr::memchr(0, &bytes) {
+        let lossy = String::from_utf8_lossy(&bytes[..nul]).into_owned();
+        return Err(ReadError {
+            message: format!("binary file: NUL byte at offset {nul}; not read"),
+            at: lossy.len(),
+            lossy,
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.into_bytes();
+        let lossy = String::from_utf8(bytes[..valid].to_vec()).unwrap_or_default();
+        ReadError {
+            message: format!(
+                "not valid UTF-8: invalid byte 0x{:02X} at offset {valid}; not read",
+                bytes[valid]
+            ),
+            at: valid,
+            lossy,
+        }
+    })
+}
+
+pub fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            "file not found (it may have been removed during the scan)".into()
+        }
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// A path as reports show it: as discovered, without a leading `./`, with `/` separators.
+pub fn display_path(path: &Path) -> String {
+    let p = path.strip_prefix("./").unwrap_or(path);
+    p.to_string_lossy().replace('\\', "/")
+}
+
 /// A half-open byte range into a file's text.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize)]
 pub struct Span {

@@ -723,15 +723,15 @@ fn an_unrendered_chart_template_on_stdin_is_skipped_like_in_a_scan() {
     );
     // The entry point the language server lints a buffer with judges it the same way.
     let path = dir.path().join("chart/templates/deployment.yaml");
-    let result = rampart::engine::lint_text(
+    let result = rampart::lint::lint_one(rampart::lint::Unit::file(
         &path,
         template,
         rampart::source::FileKind::Kubernetes,
         &rampart::config::Config::default(),
-    );
+    ));
     assert!(result.findings.is_empty(), "{:?}", result.findings);
     assert!(matches!(
         result.status,
-        rampart::engine::FileStatus::Skipped(_)
+        rampart::lint::FileStatus::Skipped(_)
     ));
 }

@@ -8,7 +8,8 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use rampart::engine::{self, FileStatus, ScanOptions};
+use rampart::engine::{self, ScanOptions};
+use rampart::lint::FileStatus;
 use rampart::source::FileKind;
 
 /// Files of the corpus that do not parse, and why. Anything else failing to parse is a bug.

@@ -94,7 +94,12 @@ fn every_workload_kind_yields_its_containers() {
         select: vec!["K8S-001".into()],
         ..Config::default()
     };
-    let result = engine::lint_text(Path::new("all.yaml"), &text, FileKind::Kubernetes, &config);
+    let result = rampart::lint::lint_one(rampart::lint::Unit::file(
+        Path::new("all.yaml"),
+        &text,
+        FileKind::Kubernetes,
+        &config,
+    ));
     let messages: Vec<&str> = result.findings.iter().map(|f| f.message.as_str()).collect();
     assert_eq!(messages.len(), kinds.len() * 3, "{messages:#?}");
     for (_, kind, _) in kinds {
@@ -116,7 +121,12 @@ fn every_workload_kind_yields_its_containers() {
 fn byte_order_marks_keep_spans_exact() {
     let config = Config::default();
     let tf = "\u{feff}resource \"aws_s3_bucket\" \"b\" {\n  acl = \"public-read\"\n}\n";
-    let r = engine::lint_text(Path::new("main.tf"), tf, FileKind::Terraform, &config);
+    let r = rampart::lint::lint_one(rampart::lint::Unit::file(
+        Path::new("main.tf"),
+        tf,
+        FileKind::Terraform,
+        &config,
+    ));
     let f = r
         .findings
         .iter()
@@ -124,7 +134,12 @@ fn byte_order_marks_keep_spans_exact() {
         .unwrap();
     assert_eq!(&tf[f.span.start..f.span.end], "\"public-read\"");
     let df = "\u{feff}FROM ubuntu:latest\n";
-    let r = engine::lint_text(Path::new("Dockerfile"), df, FileKind::Dockerfile, &config);
+    let r = rampart::lint::lint_one(rampart::lint::Unit::file(
+        Path::new("Dockerfile"),
+        df,
+        FileKind::Dockerfile,
+        &config,
+    ));
     let f = r
         .findings
         .iter()
@@ -132,7 +147,12 @@ fn byte_order_marks_keep_spans_exact() {
         .unwrap();
     assert_eq!(&df[f.span.start..f.span.end], "latest");
     let y = "\u{feff}apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostIPC: true, containers: []}\n";
-    let r = engine::lint_text(Path::new("p.yaml"), y, FileKind::Kubernetes, &config);
+    let r = rampart::lint::lint_one(rampart::lint::Unit::file(
+        Path::new("p.yaml"),
+        y,
+        FileKind::Kubernetes,
+        &config,
+    ));
     let f = r
         .findings
         .iter()
@@ -161,13 +181,13 @@ impl Rule for Exploding {
 fn a_panic_becomes_a_finding_and_the_lint_returns() {
     std::panic::set_hook(Box::new(|_| {}));
     let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n";
-    let result = engine::lint_text_with(
+    let unit = rampart::lint::Unit::file(
         Path::new("p.yaml"),
         text,
         FileKind::Kubernetes,
         &Config::default(),
-        &[&Exploding],
     );
+    let result = rampart::lint::lint_one(unit.with_rules(&[&Exploding]));
     let _ = std::panic::take_hook();
     assert_eq!(codes(&result.findings), ["RAMPART-003"]);
     assert!(result.findings[0].message.contains("boom in a rule"));

@@ -489,12 +489,12 @@ fn an_edit_storm_never_breaks_the_server_and_ends_like_a_fresh_lint() {
     let last = version;
     let d = c.diagnostics(&u, |d| d["version"] == last);
     // The same as a fresh lint of the final text.
-    let fresh = rampart::engine::lint_text(
+    let fresh = rampart::lint::lint_one(rampart::lint::Unit::file(
         &path,
         &text,
         rampart::source::FileKind::Kubernetes,
         &rampart::config::Config::default(),
-    );
+    ));
     let lines = Lines::new(&text);
     let mut want: Vec<(String, Value)> = fresh
         .active()

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use rampart::config::Config;
-use rampart::engine;
 use rampart::fuzz;
 use rampart::source::FileKind;
 
@@ -108,7 +107,7 @@ proptest! {
         let (path, kind, text) = &seeds()[seed];
         let edited = apply(text, &edits);
         let config = Config::default();
-        let result = engine::lint_text(path, &edited, *kind, &config);
+        let result = rampart::lint::lint_one(rampart::lint::Unit::file(path, &edited, *kind, &config));
         fuzz::check_result(&result);
         prop_assert!(!result.findings.iter().any(|f| f.meta.code == "RAMPART-003"));
         fuzz::check_fixes(&result, &config);

@@ -55,7 +55,7 @@ impl Rule for UntrustedRegistry {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let allowed = &cx.config.allowed_registries;
+        let allowed = &cx.settings.allowed_registries;
         let Some(df) = cx.dockerfile else { return };
         if allowed.is_empty() {
             return;

@@ -97,7 +97,7 @@ impl Rule for NetworkPolicyCoverage {
             };
             let in_namespace: &[&PolicyFact] =
                 by_namespace.get(namespace).map_or(&[], Vec::as_slice);
-            if in_namespace.is_empty() && !cx.config.network_policies_complete {
+            if in_namespace.is_empty() && !cx.settings.network_policies_complete {
                 continue;
             }
             let labels = pod_labels(resource);

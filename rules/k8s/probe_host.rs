@@ -55,7 +55,7 @@ impl Rule for ProbeHost {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        if minor_version(cx.config.kubernetes_version.as_deref()).is_some_and(|m| m < 34) {
+        if minor_version(cx.settings.kubernetes_version.as_deref()).is_some_and(|m| m < 34) {
             return;
         }
         let handlers: &[&[&str]] = &[

@@ -61,7 +61,7 @@ impl Rule for SeLinuxOptions {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let minor = crate::k8s::minor_version(cx.config.kubernetes_version.as_deref());
+        let minor = crate::k8s::minor_version(cx.settings.kubernetes_version.as_deref());
         let allowed = allowed_types(minor);
         for (resource, pod) in each_pod(cx.resources) {
             let mut scopes: Vec<(Option<crate::k8s::Container>, &Node)> = Vec::new();

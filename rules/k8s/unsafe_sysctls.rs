@@ -74,7 +74,7 @@ impl Rule for UnsafeSysctls {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let version = cx.config.kubernetes_version.as_deref();
+        let version = cx.settings.kubernetes_version.as_deref();
         let minor = minor_version(version);
         for (resource, pod) in each_pod(cx.resources) {
             let sysctls = pod.spec.at(&["securityContext", "sysctls"]);

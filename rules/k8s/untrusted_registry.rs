@@ -55,7 +55,7 @@ impl Rule for UntrustedRegistryK8s {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let allowed = &cx.config.allowed_registries;
+        let allowed = &cx.settings.allowed_registries;
         if allowed.is_empty() {
             return;
         }

@@ -3,7 +3,8 @@
 use std::fmt::Write;
 
 use super::{text, Locator};
-use crate::engine::{FileResult, ScanResult};
+use crate::engine::ScanResult;
+use crate::lint::FileResult;
 use crate::source::ColumnUnit;
 
 pub fn render(result: &ScanResult) -> String {

@@ -6,8 +6,9 @@ use annotate_snippets::{Level, Renderer, Snippet};
 
 use super::summary::Tally;
 use super::{display_path, text, Summary};
-use crate::engine::{FileResult, ScanResult};
+use crate::engine::ScanResult;
 use crate::fix::Applicability;
+use crate::lint::FileResult;
 use crate::rule::{Finding, Severity};
 use crate::source::ColumnUnit;
 

@@ -5,7 +5,8 @@ use std::io::Write;
 use serde_json::{json, Value};
 
 use super::{display_path, fingerprint, Summary};
-use crate::engine::{FileResult, FileStatus, ScanResult};
+use crate::engine::ScanResult;
+use crate::lint::{FileResult, FileStatus};
 use crate::rule::Finding;
 use crate::source::{ColumnUnit, LineIndex, SourceFile, Span};
 

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::{display_path, text};
-use crate::engine::{FileStatus, ScanResult};
+use crate::engine::ScanResult;
+use crate::lint::FileStatus;
 use crate::source::ColumnUnit;
 
 use super::Locator;

@@ -11,9 +11,9 @@ pub mod summary;
 pub mod text;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
-use crate::engine::{FileResult, FileStatus, ScanResult};
+use crate::engine::ScanResult;
+use crate::lint::{FileResult, FileStatus};
 use crate::rule::{Finding, Severity};
 use crate::source::{ColumnUnit, LineIndex, Position};
 
@@ -112,11 +112,7 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// Path for display: as discovered, without a leading `./`.
-pub fn display_path(path: &Path) -> String {
-    let p = path.strip_prefix("./").unwrap_or(path);
-    p.to_string_lossy().replace('\\', "/")
-}
+pub use crate::source::display_path;
 
 /// A stable fingerprint: rule, file, resource (and container) and the offending text with
 /// whitespace folded, so it survives line shifts and reformatting.

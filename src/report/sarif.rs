@@ -8,8 +8,9 @@ use serde_json::{json, Value};
 
 use super::json::indented;
 use super::{display_path, fingerprint};
-use crate::engine::{FileResult, ScanResult};
+use crate::engine::ScanResult;
 use crate::fix::Applicability;
+use crate::lint::FileResult;
 use crate::rule::{RuleMeta, Severity};
 use crate::source::{ColumnUnit, LineIndex, SourceFile, Span};
 

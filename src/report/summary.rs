@@ -8,7 +8,7 @@ use std::fmt::Write;
 use std::time::Duration;
 
 use super::{display_path, text, Summary};
-use crate::engine::FileResult;
+use crate::lint::FileResult;
 use crate::rule::{RuleMeta, Severity};
 
 const TOP: usize = 10;
@@ -69,7 +69,7 @@ impl Tally {
     pub fn add(&mut self, f: &FileResult) {
         self.counts.add(f);
         // The kind table counts checked files: a skipped one was not.
-        if matches!(f.status, crate::engine::FileStatus::Skipped(_)) {
+        if matches!(f.status, crate::lint::FileStatus::Skipped(_)) {
             return;
         }
         let kind = f.kind.map(|k| k.as_str()).unwrap_or("other");

@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use rampart::config::Config;
-use rampart::engine::{self, ConfigSource, FileResult, ScanOptions};
+use rampart::engine::{self, ConfigSource, ScanOptions};
 use rampart::fix::{apply_non_overlapping, Applicability, Fix};
+use rampart::lint::FileResult;
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

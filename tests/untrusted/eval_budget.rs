@@ -7,7 +7,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use rampart::config::Config;
-use rampart::engine::{self, ConfigSource, FileResult, ScanOptions};
+use rampart::engine::{self, ConfigSource, ScanOptions};
+use rampart::lint::FileResult;
 use rampart::source::{FileKind, SourceFile};
 
 const BUDGET: &str = "RAMPART-006";
@@ -211,7 +212,7 @@ fn a_module_called_many_times_with_a_big_input_shares_one_budget() {
 
 #[test]
 fn the_language_server_entry_point_stops_at_the_budget() {
-    // The server lints an open buffer with its directory through `lint_terraform_files`.
+    // The server lints an open buffer with its directory as a module unit.
     let dir = tempfile::Builder::new().prefix("lsp").tempdir().unwrap();
     let files = vec![
         SourceFile::new(dir.path().join("bomb.tf"), FileKind::Terraform, list_bomb()),
@@ -219,11 +220,8 @@ fn the_language_server_entry_point_stops_at_the_budget() {
     ];
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        let _ = tx.send(engine::lint_terraform_files(
-            files,
-            &[true, true],
-            &Config::default(),
-        ));
+        let unit = rampart::lint::Unit::module(files, &[true, true], &Config::default());
+        let _ = tx.send(rampart::lint::lint(unit));
     });
     let results = rx
         .recv_timeout(Duration::from_secs(60))

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use rampart::config::Config;
-use rampart::engine::{self, FileResult};
+use rampart::lint::FileResult;
 use rampart::source::{ColumnUnit, FileKind};
 use serde_json::Value;
 
@@ -99,12 +99,12 @@ fn a_pod_at_the_container_limit_is_checked_whole() {
         select: vec!["K8S-001".into()],
         ..Config::default()
     };
-    let result = engine::lint_text(
+    let result = rampart::lint::lint_one(rampart::lint::Unit::file(
         Path::new("pod.yaml"),
         &crowded_pod(limit),
         FileKind::Kubernetes,
         &config,
-    );
+    ));
     assert_eq!(result.findings.len(), limit);
     assert!(result.findings.iter().all(|f| f.meta.code == "K8S-001"));
 }
@@ -125,7 +125,12 @@ fn lint_list(text: &str) -> FileResult {
         select: vec!["K8S-001".into()],
         ..Config::default()
     };
-    engine::lint_text(Path::new("list.json"), text, FileKind::Kubernetes, &config)
+    rampart::lint::lint_one(rampart::lint::Unit::file(
+        Path::new("list.json"),
+        text,
+        FileKind::Kubernetes,
+        &config,
+    ))
 }
 
 #[test]
@@ -260,12 +265,12 @@ fn stacked_suppression_comments_apply_to_the_next_code_line() {
         select: vec!["pipe-to-shell".into()],
         ..Config::default()
     };
-    let result = engine::lint_text(
+    let result = rampart::lint::lint_one(rampart::lint::Unit::file(
         Path::new("Dockerfile"),
         &text,
         FileKind::Dockerfile,
         &config,
-    );
+    ));
     let pipe: Vec<_> = result
         .findings
         .iter()

@@ -7,12 +7,12 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::{finish, parse_error, run_rules, settings, FileResult, FileStatus};
 use crate::config::Config;
-use crate::engine::{finalize, parse_error, read_text, run_rules, FileResult, FileStatus, NO_SET};
 use crate::model::{Node, Resource, ResourceKind, Value};
 use crate::parse::{terraform as tfparse, yaml};
 use crate::rule::{Context, Domain, Finding, Related, Rule};
-use crate::source::{FileKind, SourceFile, Span};
+use crate::source::{read_text, FileKind, SourceFile, Span};
 use crate::terraform::{Module, ModuleFile};
 
 /// Resources of one module of the plan.
@@ -43,7 +43,12 @@ struct Place<'a> {
     remote_top: Option<String>,
 }
 
-pub fn lint_plan(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) -> FileResult {
+pub(super) fn lint_plan(
+    path: &Path,
+    text: &str,
+    config: &Config,
+    rules: &[&dyn Rule],
+) -> FileResult {
     let (docs, error) = yaml::parse_stream(text, yaml::Limits::default());
     let mut files = vec![SourceFile::new(path, FileKind::TerraformPlan, text)];
     let mut findings = Vec::new();
@@ -64,22 +69,13 @@ pub fn lint_plan(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) 
         } else {
             FileStatus::Failed
         };
-        let findings = finalize(findings, 0, text, FileKind::TerraformPlan, &[], config);
-        return FileResult {
-            path: Arc::from(path),
-            kind: Some(FileKind::TerraformPlan),
-            status,
-            findings,
-            unit,
-            index: 0,
-            fail_on: config.fail_on,
-        };
+        return finish(&unit, 0, status, findings, &[], config);
     };
     let root_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let configuration = plan.and_then(|p| p.at(&["configuration", "root_module"]));
     let mut groups = Vec::new();
     let layout = Layout {
-        downloaded: crate::terraform_unit::downloaded_modules(&root_dir),
+        downloaded: crate::terraform_modules::downloaded_modules(&root_dir),
         root: root_dir.clone(),
     };
     let place = Place {
@@ -90,6 +86,7 @@ pub fn lint_plan(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) 
     };
     collect(planned, place, &layout, configuration, &mut groups, 0);
 
+    let settings = settings(config);
     let mut by_group = Vec::new();
     let plan_only: Arc<[SourceFile]> = Arc::from(files.clone());
     for group in &groups {
@@ -98,8 +95,8 @@ pub fn lint_plan(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) 
             resources: &group.resources,
             dockerfile: None,
             scripts: &[],
-            config,
-            set: &NO_SET,
+            settings: &settings,
+            set: &crate::k8s::NO_SET,
         };
         by_group.push(run_rules(
             &cx,
@@ -110,7 +107,7 @@ pub fn lint_plan(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) 
     }
     // Map each finding to the declaration in the .tf source; a downloaded module's to the
     // root module's call it is reached through.
-    let boundary = crate::terraform_unit::ReadBoundary::around(&layout.root, &[]);
+    let boundary = crate::terraform_modules::ReadBoundary::around(&layout.root, &[]);
     let sources: Vec<Vec<Resource>> = groups
         .iter()
         .map(|g| {
@@ -137,23 +134,7 @@ pub fn lint_plan(path: &Path, text: &str, config: &Config, rules: &[&dyn Rule]) 
     findings.retain(|f| seen.insert((f.meta.code, f.file, f.span, f.message.clone())));
     let resources: Vec<Resource> = groups.into_iter().flat_map(|g| g.resources).collect();
     let unit: Arc<[SourceFile]> = Arc::from(files);
-    let findings = finalize(
-        findings,
-        0,
-        text,
-        FileKind::TerraformPlan,
-        &resources,
-        config,
-    );
-    FileResult {
-        path: Arc::from(path),
-        kind: Some(FileKind::TerraformPlan),
-        status: FileStatus::Scanned,
-        findings,
-        unit,
-        index: 0,
-        fail_on: config.fail_on,
-    }
+    finish(&unit, 0, FileStatus::Scanned, findings, &resources, config)
 }
 
 const MAX_DEPTH: usize = 16;
@@ -271,7 +252,7 @@ fn collect(
             .and_then(Node::as_str);
         let (child_dir, child_top) = match (&dir, source) {
             (Some(d), Some(source)) if source.starts_with("./") || source.starts_with("../") => (
-                Some(crate::terraform_unit::normalize(&d.join(source))),
+                Some(crate::terraform_modules::normalize(&d.join(source))),
                 remote_top.clone(),
             ),
             (_, Some(_)) => {
@@ -280,7 +261,7 @@ fn collect(
                     .downloaded
                     .iter()
                     .find(|(k, _)| *k == child_key)
-                    .map(|(_, d)| crate::terraform_unit::normalize(&layout.root.join(d)))
+                    .map(|(_, d)| crate::terraform_modules::normalize(&layout.root.join(d)))
                     .filter(|d| d.is_dir());
                 let top = remote_top.clone().or_else(|| {
                     let first = child_address
@@ -315,12 +296,12 @@ fn collect(
 /// files are added to the unit.
 fn declarations(
     dir: &Path,
-    boundary: &crate::terraform_unit::ReadBoundary,
+    boundary: &crate::terraform_modules::ReadBoundary,
     files: &mut Vec<SourceFile>,
     max: u64,
 ) -> Vec<Resource> {
     let start = files.len();
-    for p in crate::terraform_unit::tf_files(dir, boundary) {
+    for p in crate::terraform_modules::tf_files(dir, boundary) {
         if let Ok(text) = read_text(&p, max) {
             files.push(SourceFile::new(p, FileKind::Terraform, text));
         }

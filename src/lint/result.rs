@@ -1,0 +1,132 @@
+//! What linting a file gives: its status, its findings and the files it was linted with.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::rule::{Finding, Severity};
+use crate::rules::{InternalError, UnreadableFile};
+use crate::source::{FileKind, SourceFile, Span};
+
+/// What happened to a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileStatus {
+    /// Parsed and checked (it may still carry parse errors for the part that did not parse).
+    Scanned,
+    /// Not a file rampart checks (YAML that is not Kubernetes, an unrendered Helm template).
+    Skipped(String),
+    /// Could not be read or parsed at all; the reason is a finding.
+    Failed,
+}
+
+/// The result for one file.
+#[derive(Clone, Debug)]
+pub struct FileResult {
+    pub path: Arc<Path>,
+    pub kind: Option<FileKind>,
+    pub status: FileStatus,
+    pub findings: Vec<Finding>,
+    /// The files linted together with this one (a Terraform module), for related locations;
+    /// `unit[index]` is this file.
+    pub unit: Arc<[SourceFile]>,
+    pub index: usize,
+    /// The lowest severity that fails the run, from this file's configuration.
+    pub fail_on: Severity,
+}
+
+impl FileResult {
+    /// Findings that count: not suppressed.
+    pub fn active(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppressed.is_none())
+    }
+
+    /// Does this file fail the run?
+    pub fn fails(&self) -> bool {
+        self.active().any(|f| f.severity >= self.fail_on)
+    }
+
+    pub fn text(&self) -> &str {
+        &self.unit[self.index].text
+    }
+
+    /// Path of a file of the unit (for related locations).
+    pub fn unit_path(&self, file: usize) -> &Path {
+        &self.unit[file].path
+    }
+
+    /// A file rampart does not check, and why.
+    pub(crate) fn skipped(path: PathBuf, kind: Option<FileKind>, reason: String) -> FileResult {
+        FileResult {
+            unit: single_unit(&path, kind.unwrap_or(FileKind::Kubernetes), ""),
+            path: Arc::from(path),
+            kind,
+            status: FileStatus::Skipped(reason),
+            findings: Vec::new(),
+            index: 0,
+            fail_on: Severity::Critical,
+        }
+    }
+
+    /// A file that could not be read: an [`UnreadableFile`] finding, located at `at` in what
+    /// could be read of it (`lossy`).
+    pub(crate) fn unreadable(
+        path: PathBuf,
+        kind: Option<FileKind>,
+        message: String,
+        config: &Config,
+    ) -> FileResult {
+        let finding = config
+            .is_enabled(&UnreadableFile::META)
+            .then(|| Finding::new(&UnreadableFile::META, 0, Span::empty(0), message));
+        failed(path, kind, finding, config)
+    }
+
+    /// A lint that panicked: an [`InternalError`] finding on the file.
+    pub(crate) fn internal_error(path: PathBuf, message: &str, config: &Config) -> FileResult {
+        let finding = config.is_enabled(&InternalError::META).then(|| {
+            Finding::new(
+                &InternalError::META,
+                0,
+                Span::empty(0),
+                format!("internal error while linting this file: {message}"),
+            )
+        });
+        failed(path, None, finding, config)
+    }
+
+    /// Show what could be read of an unreadable file (its findings located at `at`).
+    pub(crate) fn with_text(mut self, text: String, at: usize) -> FileResult {
+        self.unit = Arc::from(vec![self.unit[0].with_text(text)]);
+        for f in &mut self.findings {
+            f.span = Span::empty(at);
+        }
+        self
+    }
+}
+
+fn single_unit(path: &Path, kind: FileKind, text: &str) -> Arc<[SourceFile]> {
+    Arc::from(vec![SourceFile::new(path, kind, text)])
+}
+
+fn failed(
+    path: PathBuf,
+    kind: Option<FileKind>,
+    finding: Option<Finding>,
+    config: &Config,
+) -> FileResult {
+    FileResult {
+        unit: single_unit(&path, kind.unwrap_or(FileKind::Kubernetes), ""),
+        path: Arc::from(path),
+        kind,
+        status: FileStatus::Failed,
+        findings: finding
+            .into_iter()
+            .map(|mut f| {
+                f.severity = config.severity_of(f.meta);
+                f
+            })
+            .collect(),
+        index: 0,
+        fail_on: config.fail_on,
+    }
+}
