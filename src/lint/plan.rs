@@ -105,31 +105,13 @@ pub(super) fn lint_plan(
             rules,
         ));
     }
-    // Map each finding to the declaration in the .tf source; a downloaded module's to the
-    // root module's call it is reached through.
-    let boundary = crate::terraform_modules::ReadBoundary::around(&layout.root, &[]);
-    let sources: Vec<Vec<Resource>> = groups
-        .iter()
-        .map(|g| {
-            g.dir
-                .as_deref()
-                .map(|d| declarations(d, &boundary, &mut files, config.max_file_size))
-                .unwrap_or_default()
-        })
-        .collect();
-    for ((group, found), declared) in groups.iter().zip(by_group).zip(&sources) {
-        for f in found {
-            let f = to_source(f, group, declared);
-            let call = group
-                .remote_top
-                .as_ref()
-                .and_then(|top| sources[0].iter().find(|r| &r.name == top));
-            findings.push(match call {
-                Some(call) => at_call(f, group, call),
-                None => f,
-            });
-        }
-    }
+    findings.extend(to_sources(
+        &groups,
+        by_group,
+        &layout,
+        &mut files,
+        config.max_file_size,
+    ));
     let mut seen = HashSet::new();
     findings.retain(|f| seen.insert((f.meta.code, f.file, f.span, f.message.clone())));
     let resources: Vec<Resource> = groups.into_iter().flat_map(|g| g.resources).collect();
@@ -138,6 +120,42 @@ pub(super) fn lint_plan(
 }
 
 const MAX_DEPTH: usize = 16;
+
+/// Each group's findings moved to the declaration in the `.tf` source (read into `files`); a
+/// downloaded module's to the root module's call it is reached through.
+fn to_sources(
+    groups: &[Group],
+    by_group: Vec<Vec<Finding>>,
+    layout: &Layout,
+    files: &mut Vec<SourceFile>,
+    max_size: u64,
+) -> Vec<Finding> {
+    let boundary = crate::terraform_modules::ReadBoundary::around(&layout.root, &[]);
+    let sources: Vec<Vec<Resource>> = groups
+        .iter()
+        .map(|g| {
+            g.dir
+                .as_deref()
+                .map(|d| declarations(d, &boundary, files, max_size))
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut out = Vec::new();
+    for ((group, found), declared) in groups.iter().zip(by_group).zip(&sources) {
+        for f in found {
+            let f = to_source(f, group, declared);
+            let call = group
+                .remote_top
+                .as_ref()
+                .and_then(|top| sources[0].iter().find(|r| &r.name == top));
+            out.push(match call {
+                Some(call) => at_call(f, group, call),
+                None => f,
+            });
+        }
+    }
+    out
+}
 
 /// A finding in a downloaded module, moved to the root module's call (its place in the module
 /// kept as a related location).
@@ -171,58 +189,20 @@ fn collect(
     out: &mut Vec<Group>,
     depth: usize,
 ) {
-    let Place {
-        address,
-        dir,
-        key,
-        remote_top,
-    } = place;
     if depth > MAX_DEPTH {
         return;
     }
-    let mut resources = Vec::new();
-    for r in module
+    let resources = module
         .get("resources")
         .map(Node::as_list)
         .unwrap_or_default()
-    {
-        let (Some(ty), Some(name)) = (
-            r.get("type").and_then(Node::as_str),
-            r.get("name").and_then(Node::as_str),
-        ) else {
-            continue;
-        };
-        let block = match r.get("mode").and_then(Node::as_str) {
-            Some("data") => "data",
-            _ => "resource",
-        };
-        let full = if block == "data" {
-            format!("data.{ty}.{name}")
-        } else {
-            format!("{ty}.{name}")
-        };
-        let body = r
-            .get("values")
-            .cloned()
-            .unwrap_or_else(|| Node::new(Value::Map(Vec::new()), r.span));
-        resources.push(Resource {
-            kind: ResourceKind::Terraform {
-                block: block.to_string(),
-                type_name: ty.to_string(),
-                name: name.to_string(),
-            },
-            name: full,
-            span: r.span,
-            head: r.get("address").map(|a| a.span).unwrap_or(r.span),
-            body,
-            provenance: (!address.is_empty()).then(|| address.to_string()),
-            file: 0,
-        });
-    }
+        .iter()
+        .filter_map(|r| planned_resource(r, place.address))
+        .collect();
     out.push(Group {
-        address: address.to_string(),
-        dir: dir.clone(),
-        remote_top: remote_top.clone(),
+        address: place.address.to_string(),
+        dir: place.dir.clone(),
+        remote_top: place.remote_top.clone(),
         resources,
     });
     for child in module
@@ -242,45 +222,7 @@ fn collect(
             .next()
             .unwrap_or_default();
         let call_config = configuration.and_then(|c| c.at(&["module_calls", call]));
-        let child_key = if key.is_empty() {
-            call.to_string()
-        } else {
-            format!("{key}.{call}")
-        };
-        let source = call_config
-            .and_then(|c| c.get("source"))
-            .and_then(Node::as_str);
-        let (child_dir, child_top) = match (&dir, source) {
-            (Some(d), Some(source)) if source.starts_with("./") || source.starts_with("../") => (
-                Some(crate::terraform_modules::normalize(&d.join(source))),
-                remote_top.clone(),
-            ),
-            (_, Some(_)) => {
-                // Downloaded by `terraform init`: found through modules.json.
-                let downloaded = layout
-                    .downloaded
-                    .iter()
-                    .find(|(k, _)| *k == child_key)
-                    .map(|(_, d)| crate::terraform_modules::normalize(&layout.root.join(d)))
-                    .filter(|d| d.is_dir());
-                let top = remote_top.clone().or_else(|| {
-                    let first = child_address
-                        .split('.')
-                        .take(2)
-                        .collect::<Vec<_>>()
-                        .join(".");
-                    Some(first.split('[').next().unwrap_or_default().to_string())
-                });
-                (downloaded, top)
-            }
-            _ => (None, remote_top.clone()),
-        };
-        let child_place = Place {
-            address: child_address,
-            dir: child_dir,
-            key: child_key,
-            remote_top: child_top,
-        };
+        let child_place = child_place(&place, layout, child_address, call, call_config);
         collect(
             child,
             child_place,
@@ -289,6 +231,88 @@ fn collect(
             out,
             depth + 1,
         );
+    }
+}
+
+/// A resource of `planned_values`, as the Terraform rules see one from source.
+fn planned_resource(r: &Node, address: &str) -> Option<Resource> {
+    let ty = r.get("type").and_then(Node::as_str)?;
+    let name = r.get("name").and_then(Node::as_str)?;
+    let block = match r.get("mode").and_then(Node::as_str) {
+        Some("data") => "data",
+        _ => "resource",
+    };
+    let full = if block == "data" {
+        format!("data.{ty}.{name}")
+    } else {
+        format!("{ty}.{name}")
+    };
+    let body = r
+        .get("values")
+        .cloned()
+        .unwrap_or_else(|| Node::new(Value::Map(Vec::new()), r.span));
+    Some(Resource {
+        kind: ResourceKind::Terraform {
+            block: block.to_string(),
+            type_name: ty.to_string(),
+            name: name.to_string(),
+        },
+        name: full,
+        span: r.span,
+        head: r.get("address").map(|a| a.span).unwrap_or(r.span),
+        body,
+        provenance: (!address.is_empty()).then(|| address.to_string()),
+        file: 0,
+    })
+}
+
+/// Where the child module `child_address` (the call `call` of the module at `parent`) is:
+/// a local source below the parent's directory, or a module `terraform init` downloaded
+/// (found through `modules.json`, its findings reported at the root module's call).
+fn child_place<'a>(
+    parent: &Place<'_>,
+    layout: &Layout,
+    child_address: &'a str,
+    call: &str,
+    call_config: Option<&Node>,
+) -> Place<'a> {
+    let key = if parent.key.is_empty() {
+        call.to_string()
+    } else {
+        format!("{}.{call}", parent.key)
+    };
+    let source = call_config
+        .and_then(|c| c.get("source"))
+        .and_then(Node::as_str);
+    let (dir, remote_top) = match (&parent.dir, source) {
+        (Some(d), Some(source)) if source.starts_with("./") || source.starts_with("../") => (
+            Some(crate::terraform_modules::normalize(&d.join(source))),
+            parent.remote_top.clone(),
+        ),
+        (_, Some(_)) => {
+            let downloaded = layout
+                .downloaded
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, d)| crate::terraform_modules::normalize(&layout.root.join(d)))
+                .filter(|d| d.is_dir());
+            let top = parent.remote_top.clone().or_else(|| {
+                let first = child_address
+                    .split('.')
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .join(".");
+                Some(first.split('[').next().unwrap_or_default().to_string())
+            });
+            (downloaded, top)
+        }
+        _ => (None, parent.remote_top.clone()),
+    };
+    Place {
+        address: child_address,
+        dir,
+        key,
+        remote_top,
     }
 }
 
