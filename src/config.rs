@@ -12,6 +12,8 @@ use serde::Deserialize;
 use crate::rule::{Domain, RuleMeta, Severity};
 use crate::source::LineIndex;
 
+pub use crate::suggest::did_you_mean;
+
 pub const FILE_NAME: &str = ".rampart.toml";
 
 /// Profiles: named rule sets, selected like tags.
@@ -157,20 +159,6 @@ const KEYS: &[&str] = &[
     "overrides",
     "files",
 ];
-
-/// The closest of `candidates` to `word`, if it is close enough to be a typo.
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let word = word.to_ascii_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (strsim::levenshtein(&word, &c.to_ascii_lowercase()), c))
-        .filter(|(d, c)| *d <= 3.max(c.len() / 4) && *d < c.len())
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
 
 /// Every word a selector may be: codes, names, aliases, tags, profiles.
 fn selector_words(rules: &[&'static RuleMeta]) -> Vec<&'static str> {
@@ -548,7 +536,7 @@ impl Config {
         } else {
             for s in &self.sources {
                 let path = s.to_string_lossy();
-                let _ = writeln!(out, "# from {}", crate::report::text::line(&path));
+                let _ = writeln!(out, "# from {}", crate::text::line(&path));
             }
         }
         let _ = writeln!(out, "select = {}", list(&self.select));

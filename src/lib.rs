@@ -15,11 +15,13 @@ pub mod render;
 pub mod rule;
 pub mod shell;
 pub mod source;
+pub mod suggest;
 pub mod suppress;
 pub mod terraform;
 pub mod terraform_join;
 pub mod terraform_plan;
 pub mod terraform_unit;
+pub mod text;
 
 pub mod docs;
 pub mod engine;
