@@ -17,7 +17,7 @@ use crate::source::{LineIndex, Span};
 /// The type lives next to `Finding`; this name is kept for the reports.
 pub use crate::rule::Suppressed;
 
-pub const ANNOTATION: &str = "rampart.dev/ignore";
+const ANNOTATION: &str = "rampart.dev/ignore";
 
 #[derive(Clone, Debug, PartialEq)]
 enum Scope {
@@ -46,7 +46,7 @@ struct Suppression {
 }
 
 /// Today as (year, month, day), UTC.
-pub fn today() -> (i32, u32, u32) {
+fn today() -> (i32, u32, u32) {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)

@@ -29,7 +29,8 @@ pub use overrides::Override;
 pub use resolve::Resolver;
 pub use validate::{path_globs, selector_known};
 
-pub const FILE_NAME: &str = ".rampart.toml";
+/// The configuration file looked for in each directory upward.
+pub(crate) const FILE_NAME: &str = ".rampart.toml";
 
 /// Profiles: named rule sets, selected like tags.
 pub const PROFILES: &[(&str, &str)] = &[

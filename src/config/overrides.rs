@@ -25,7 +25,7 @@ pub struct Override {
 
 impl Override {
     /// Does the override apply to this file?
-    pub fn matches(&self, path: &Path) -> bool {
+    pub(crate) fn matches(&self, path: &Path) -> bool {
         let abs = absolute(path);
         let rel = abs.strip_prefix(absolute(&self.root)).unwrap_or(&abs);
         self.matcher.is_match(rel)
