@@ -15,10 +15,12 @@ pub mod render;
 pub mod rule;
 pub mod shell;
 pub mod source;
+pub mod suggest;
 pub mod suppress;
 pub mod terraform;
 pub mod terraform_join;
 pub mod terraform_modules;
+pub mod text;
 
 pub mod docs;
 pub mod engine;

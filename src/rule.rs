@@ -245,6 +245,14 @@ pub struct Related {
     pub message: String,
 }
 
+/// How a finding was suppressed, for JSON and SARIF.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Suppressed {
+    /// `inSource`: by a comment or annotation in the file.
+    pub kind: &'static str,
+    pub justification: String,
+}
+
 /// One finding.
 #[derive(Clone, Debug)]
 pub struct Finding {
@@ -266,7 +274,7 @@ pub struct Finding {
     /// them applies to the finding.
     pub scopes: Vec<Span>,
     /// Set when a suppression silences the finding; it is still reported as suppressed.
-    pub suppressed: Option<crate::suppress::Suppressed>,
+    pub suppressed: Option<Suppressed>,
 }
 
 impl Finding {

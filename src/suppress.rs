@@ -14,15 +14,10 @@ use crate::rule::{Finding, RuleMeta};
 use crate::rules::UnusedSuppression;
 use crate::source::{LineIndex, Span};
 
-pub const ANNOTATION: &str = "rampart.dev/ignore";
+/// The type lives next to `Finding`; this name is kept for the reports.
+pub use crate::rule::Suppressed;
 
-/// How a finding was suppressed, for JSON and SARIF.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Suppressed {
-    /// `inSource`: by a comment or annotation in the file.
-    pub kind: &'static str,
-    pub justification: String,
-}
+const ANNOTATION: &str = "rampart.dev/ignore";
 
 #[derive(Clone, Debug, PartialEq)]
 enum Scope {
@@ -51,7 +46,7 @@ struct Suppression {
 }
 
 /// Today as (year, month, day), UTC.
-pub fn today() -> (i32, u32, u32) {
+fn today() -> (i32, u32, u32) {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -378,7 +373,7 @@ pub fn apply(
             .filter(|sel| !all.iter().any(|m| names(m, sel)))
             .collect();
         for sel in &unknown {
-            let hint = crate::config::did_you_mean(sel, all.iter().flat_map(|m| [m.code, m.name]))
+            let hint = crate::suggest::did_you_mean(sel, all.iter().flat_map(|m| [m.code, m.name]))
                 .map(|w| format!("; did you mean `{w}`?"))
                 .unwrap_or_default();
             problems.push(Problem {

@@ -735,3 +735,66 @@ fn an_unrendered_chart_template_on_stdin_is_skipped_like_in_a_scan() {
         rampart::lint::FileStatus::Skipped(_)
     ));
 }
+
+#[test]
+fn the_printed_configuration_is_toml_that_reads_back_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    // A directory name and values with quotes, backslashes, a tab and non-ASCII text.
+    let d = dir.path().join("we\"ird \\ dïr\t🦀");
+    let file = "legacy/\"old\"/x/pod.yaml";
+    std::fs::create_dir_all(d.join(file).parent().unwrap()).unwrap();
+    std::fs::write(d.join(file), "apiVersion: v1\nkind: Pod\n").unwrap();
+    std::fs::write(
+        d.join(".rampart.toml"),
+        r#"exclude = ['gen/"quoted"', 'back\slash', "naïve/日本", "tab\there"]
+allowed-registries = ["registry.example.com:5000", "ünïcode.example", 'q"uote\', "esc\u001B[31m", "zero\u200Bwidth"]
+kubernetes-version = "1.30"
+ignore = ["latest-image-tag"]
+[severity]
+K8S-001 = "low"
+[[overrides]]
+files = ['legacy/"old"/**']
+ignore = ["K8S-005"]
+"#,
+    )
+    .unwrap();
+    let printed = |args: &[&str]| {
+        let out = rampart().current_dir(&d).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let first = printed(&["config", file]);
+    let from = d.join(".rampart.toml").display().to_string();
+    assert!(
+        first.starts_with(&format!("# from {}\n", from.replace('\t', "\\x09"))),
+        "{first}"
+    );
+    toml::from_str::<toml::Table>(&first).expect("valid TOML");
+    // Read back by the loader: the same values, and the same configuration printed again.
+    std::fs::write(d.join("copy.toml"), &first).unwrap();
+    let copy = rampart::config::Config::load(&d.join("copy.toml"), &rampart::rules::metas())
+        .expect("the printed configuration loads");
+    assert_eq!(
+        copy.exclude,
+        ["gen/\"quoted\"", "back\\slash", "naïve/日本", "tab\there"]
+    );
+    assert_eq!(
+        copy.allowed_registries,
+        [
+            "registry.example.com:5000",
+            "ünïcode.example",
+            "q\"uote\\",
+            "esc\u{1b}[31m",
+            "zero\u{200b}width"
+        ]
+    );
+    assert_eq!(copy.ignore, ["latest-image-tag", "K8S-005"]);
+    let again = printed(&["config", "--config", "copy.toml", file]);
+    let settings = |text: &str| {
+        text.lines()
+            .filter(|l| !l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(settings(&again), settings(&first));
+}

@@ -11,35 +11,9 @@
 
 use std::borrow::Cow;
 
-/// Whether `c` is escaped on output.
-pub fn is_unsafe(c: char) -> bool {
-    matches!(c, '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
-fn push_escaped(out: &mut String, c: char) {
-    use std::fmt::Write;
-    if c.is_ascii() {
-        let _ = write!(out, "\\x{:02x}", c as u32);
-    } else {
-        let _ = write!(out, "\\u{{{:x}}}", c as u32);
-    }
-}
-
-/// Text for one line: every unsafe character escaped, newlines and tabs too.
-pub fn line(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if is_unsafe(c) {
-            push_escaped(&mut out, c);
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
+use crate::text::push_escaped;
+/// The one-line escaping lives below the reports (configuration output uses it too).
+pub use crate::text::{is_unsafe, line};
 
 /// A path that may start a line of output: [`line`], and `./` in front of one that starts with
 /// `::` (after white space, which GitHub Actions skips), so that no line of a report reads as a

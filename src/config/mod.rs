@@ -1,0 +1,273 @@
+//! Configuration: `.rampart.toml` found by walking up from each file (nearest wins, `extend`
+//! inherits), or one file given with `--config`; command-line flags on top.
+//!
+//! - [`load`]: the file format, and reading a file with what it extends;
+//! - [`validate`]: checks of the values, with errors located in the file and did-you-mean hints;
+//! - [`overrides`]: `[[overrides]]`, settings for the paths that match globs;
+//! - [`effective`]: what a configuration answers for each rule (enabled? which severity?),
+//!   worked out once instead of matching selectors for every question;
+//! - [`resolve`]: which configuration applies to a directory, cached;
+//! - [`write`]: the configuration as TOML, for `rampart config`.
+
+mod effective;
+mod load;
+mod overrides;
+mod resolve;
+mod validate;
+mod write;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use globset::GlobSet;
+
+use crate::rule::{Domain, RuleMeta, Severity};
+
+pub use crate::suggest::did_you_mean;
+pub use effective::Effective;
+pub use overrides::Override;
+pub use resolve::Resolver;
+pub use validate::{path_globs, selector_known};
+
+/// The configuration file looked for in each directory upward.
+pub(crate) const FILE_NAME: &str = ".rampart.toml";
+
+/// Profiles: named rule sets, selected like tags.
+pub const PROFILES: &[(&str, &str)] = &[
+    (
+        "pss-baseline",
+        "rules of the Pod Security Standards Baseline level",
+    ),
+    (
+        "pss-restricted",
+        "rules of the Pod Security Standards Baseline and Restricted levels",
+    ),
+    ("all", "every rule, including those off by default"),
+];
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// When not empty, only these rules (codes, names, tags, profiles) run.
+    pub select: Vec<String>,
+    /// Rules that never run.
+    pub ignore: Vec<String>,
+    /// Files larger than this are reported, not read.
+    pub max_file_size: u64,
+    /// Lowest severity that makes the run fail (exit 1).
+    pub fail_on: Severity,
+    /// Severity overrides: selector → severity, later entries win.
+    pub severity: Vec<(String, Severity)>,
+    /// Settings for paths matching globs.
+    pub overrides: Vec<Override>,
+    /// Paths not scanned (globs relative to `root`).
+    pub exclude: Vec<String>,
+    /// Registries images may come from (empty: any).
+    pub allowed_registries: Vec<String>,
+    /// Kubernetes version for versioned checks.
+    pub kubernetes_version: Option<String>,
+    /// The scanned manifests hold every NetworkPolicy of the cluster: a namespace with none is
+    /// uncovered (otherwise only namespaces with a policy in the scan are judged).
+    pub network_policies_complete: bool,
+    /// Suppressions must give a reason.
+    pub require_suppression_reason: bool,
+    /// Directory that path globs are relative to (the config file's directory).
+    pub root: Option<PathBuf>,
+    /// Files this configuration was read from, nearest first.
+    pub sources: Vec<PathBuf>,
+    /// `exclude` compiled.
+    pub exclude_matcher: Matcher,
+    /// The answers for every rule, worked out by the [`Resolver`]. `None` for a configuration
+    /// built by hand; then, and when `select`, `ignore` or `severity` were changed after the
+    /// answers were worked out, the selectors answer directly (the same answers, more slowly).
+    pub effective: Option<Arc<Effective>>,
+}
+
+/// Compiled path globs (shared: the configuration of every file holds a copy).
+#[derive(Clone, Debug, Default)]
+pub struct Matcher(Option<Arc<GlobSet>>);
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            select: Vec::new(),
+            ignore: Vec::new(),
+            max_file_size: 10 * 1024 * 1024,
+            fail_on: Severity::Low,
+            severity: Vec::new(),
+            overrides: Vec::new(),
+            exclude: Vec::new(),
+            allowed_registries: Vec::new(),
+            kubernetes_version: None,
+            network_policies_complete: false,
+            require_suppression_reason: true,
+            root: None,
+            sources: Vec::new(),
+            exclude_matcher: Matcher::default(),
+            effective: None,
+        }
+    }
+}
+
+/// Flags from the command line; they win over files.
+#[derive(Clone, Debug, Default)]
+pub struct CliSettings {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub fail_on: Option<Severity>,
+    pub max_file_size: Option<u64>,
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("{path}:{line}:{column}: {message}")]
+pub struct ConfigError {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl Config {
+    /// Command-line flags on top of the files.
+    pub fn apply_cli(&mut self, cli: &CliSettings) {
+        if let Some(p) = &cli.profile {
+            self.select = vec![p.clone()];
+        }
+        if !cli.select.is_empty() {
+            self.select = cli.select.clone();
+        }
+        self.ignore.extend(cli.ignore.iter().cloned());
+        if let Some(f) = cli.fail_on {
+            self.fail_on = f;
+        }
+        if let Some(m) = cli.max_file_size {
+            self.max_file_size = m;
+        }
+        // The selectors changed: answers worked out before no longer apply.
+        self.effective = None;
+    }
+
+    /// Is the path excluded by this configuration's `exclude`?
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        let (Some(set), Some(root)) = (&self.exclude_matcher.0, &self.root) else {
+            return false;
+        };
+        let abs = absolute(path);
+        let rel = abs.strip_prefix(absolute(root)).unwrap_or(&abs);
+        set.is_match(rel)
+    }
+
+    /// Does this rule run?
+    pub fn is_enabled(&self, meta: &RuleMeta) -> bool {
+        match self.worked_out(meta) {
+            Some((e, i)) => e.enabled_at(i),
+            None => self.selects(meta),
+        }
+    }
+
+    /// The severity a finding of this rule gets.
+    pub fn severity_of(&self, meta: &RuleMeta) -> Severity {
+        match self.worked_out(meta) {
+            Some((e, i)) => e.severity_at(i),
+            None => self.severity_by_selectors(meta),
+        }
+    }
+
+    /// The answers worked out for this configuration, if they still hold, and the rule's place
+    /// in them.
+    fn worked_out(&self, meta: &RuleMeta) -> Option<(&Effective, usize)> {
+        let e = self.effective.as_deref().filter(|e| e.built_from(self))?;
+        Some((e, e.position(meta)?))
+    }
+
+    /// [`Config::is_enabled`] from the selectors: `ignore` first, then `select` (or the
+    /// rule's default).
+    pub(crate) fn selects(&self, meta: &RuleMeta) -> bool {
+        if self.ignore.iter().any(|s| meta.matches(s)) {
+            return false;
+        }
+        // Diagnostics about the input are always on unless ignored by name.
+        if meta.domain == Domain::Input {
+            return true;
+        }
+        if self.select.is_empty() {
+            meta.enabled_by_default
+        } else {
+            self.select
+                .iter()
+                .any(|s| meta.matches(s) || (s == "default" && meta.enabled_by_default))
+        }
+    }
+
+    /// [`Config::severity_of`] from the selectors: the last override naming the rule.
+    pub(crate) fn severity_by_selectors(&self, meta: &RuleMeta) -> Severity {
+        self.severity
+            .iter()
+            .rev()
+            .find(|(s, _)| meta.matches(s))
+            .map(|(_, sev)| *sev)
+            .unwrap_or(meta.severity)
+    }
+}
+
+/// The path made absolute against the working directory (no file system access).
+pub fn absolute(p: &Path) -> PathBuf {
+    let joined = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
+    };
+    // `./` parts say nothing (`/repo/./.rampart.toml` is `/repo/.rampart.toml`); `..` is kept,
+    // since a link may stand before it.
+    joined
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    pub(crate) fn rules() -> Vec<&'static RuleMeta> {
+        crate::rules::metas()
+    }
+
+    #[test]
+    fn excludes_are_relative_to_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(d, FILE_NAME, "exclude = [\"vendor\", \"gen/*.yaml\"]\n");
+        let r = Resolver::new(None, CliSettings::default(), rules()).unwrap();
+        let c = r.for_dir(d).unwrap();
+        assert!(c.is_excluded(&d.join("a/vendor/x.yaml")));
+        assert!(c.is_excluded(&d.join("gen/x.yaml")));
+        assert!(!c.is_excluded(&d.join("src/x.yaml")));
+    }
+
+    #[test]
+    fn cli_flags_win() {
+        let mut c = Config {
+            select: vec!["K8S-001".into()],
+            ..Config::default()
+        };
+        c.apply_cli(&CliSettings {
+            select: vec!["K8S-002".into()],
+            ignore: vec!["K8S-003".into()],
+            fail_on: Some(Severity::High),
+            ..CliSettings::default()
+        });
+        assert_eq!(c.select, ["K8S-002"]);
+        assert_eq!(c.ignore, ["K8S-003"]);
+        assert_eq!(c.fail_on, Severity::High);
+    }
+}
