@@ -3,6 +3,8 @@
 //! string templates, heredocs, conditionals and common functions are resolved; anything else stays `Unknown`, and a
 //! reference to another object stays a `Ref` so resources can be joined.
 
+pub(crate) mod attrs;
+
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -15,6 +17,7 @@ use hcl_edit::Span as _;
 
 use crate::model::{Entry, Node, Resource, ResourceKind, Value};
 use crate::parse::terraform::TfFile;
+pub use crate::parse::terraform_json::json_node;
 use crate::source::Span;
 
 /// One parsed file of a module.
@@ -1419,7 +1422,7 @@ impl Module<'_> {
                 let values = 1 + text.bytes().filter(|b| b"[,:".contains(b)).count() as u64;
                 let _reserved = self.reserve(values * NODE_COST + text.len() as u64, span)?;
                 let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-                from_json(&json, span, 0)?.value
+                json_node(&json, span)?.value
             }
             "split" => {
                 let (sep, text) = (s(0)?, s(1)?);
@@ -1756,41 +1759,6 @@ fn regex_match(re: &regex::Regex, caps: regex::Captures, span: Span) -> Value {
     } else {
         Value::List((1..re.captures_len()).map(|i| group(caps.get(i))).collect())
     }
-}
-
-/// A JSON document as a value; every node carries the span of the string it was decoded from.
-pub fn json_node(json: &serde_json::Value, span: Span) -> Option<Node> {
-    from_json(json, span, 0)
-}
-
-fn from_json(json: &serde_json::Value, span: Span, depth: usize) -> Option<Node> {
-    if depth > MAX_DEPTH {
-        return None;
-    }
-    let value = match json {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => Value::Number(n.as_f64()?),
-        serde_json::Value::String(s) => Value::String(s.clone()),
-        serde_json::Value::Array(items) => Value::List(
-            items
-                .iter()
-                .map(|i| from_json(i, span, depth + 1))
-                .collect::<Option<_>>()?,
-        ),
-        serde_json::Value::Object(map) => Value::Map(
-            map.iter()
-                .map(|(k, v)| {
-                    Some(Entry {
-                        key: k.clone(),
-                        key_span: span,
-                        value: from_json(v, span, depth + 1)?,
-                    })
-                })
-                .collect::<Option<_>>()?,
-        ),
-    };
-    Some(Node::new(value, span))
 }
 
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

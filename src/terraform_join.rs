@@ -1,7 +1,7 @@
 //! Cross-resource joins: resources that configure another resource by reference.
 
 use crate::model::{Node, Resource};
-use crate::rules::terraform::setting::lookup;
+use crate::terraform::attrs::lookup;
 
 /// The `aws_s3_bucket` a split S3 resource (`aws_s3_bucket_acl`, `_public_access_block`,
 /// `_policy`, …) configures: by reference (`aws_s3_bucket.x.id`, `.bucket`) or by the literal

@@ -4,6 +4,7 @@
 use hcl_edit::structure::Body;
 
 use crate::model::{Node, Value};
+use crate::parse::terraform_json::{json_error, json_node};
 use crate::parse::yaml;
 use crate::source::Span;
 
@@ -103,7 +104,7 @@ pub fn parse_json_vars(text: &str) -> Result<TfFile, TfError> {
             .collect(),
         _ => members
             .iter()
-            .filter_map(|(k, v)| Some((k.clone(), whole, crate::terraform::json_node(v, whole)?)))
+            .filter_map(|(k, v)| Some((k.clone(), whole, json_node(v, whole)?)))
             .collect(),
     };
     Ok(TfFile {
@@ -112,37 +113,6 @@ pub fn parse_json_vars(text: &str) -> Result<TfFile, TfError> {
         json_vars: Some(vars),
         json_map: None,
     })
-}
-
-/// What serde_json refused in `text` (JSON from byte `start`, after a byte-order mark), located
-/// at the character it names; the message keeps serde_json's words without its position.
-pub(crate) fn json_error(
-    text: &str,
-    start: usize,
-    e: &serde_json::Error,
-    what: &str,
-) -> (String, Span) {
-    let at = start + offset_of(&text[start..], e.line(), e.column());
-    let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-    let words = e.to_string();
-    let words = words.split(" at line ").next().unwrap_or(&words);
-    (format!("{what}: {words}"), Span::new(at, end))
-}
-
-/// The byte offset of serde_json's 1-based line and column (a column counts bytes).
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let mut at = 0;
-    for _ in 1..line {
-        match memchr::memchr(b'\n', &text.as_bytes()[at..]) {
-            Some(i) => at += i + 1,
-            None => break,
-        }
-    }
-    let mut at = (at + column.saturating_sub(1)).min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 /// How long the HCL parser may take on one file: 5 s, and a second more per 256 KiB. It
