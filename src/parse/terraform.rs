@@ -30,7 +30,7 @@ pub struct TfFile {
 
 impl TfFile {
     /// A span the body reports, in the file's own text.
-    pub fn place(&self, span: Span) -> Span {
+    pub(crate) fn place(&self, span: Span) -> Span {
         match &self.json_map {
             Some(map) => map.map(span),
             None => span,
@@ -39,7 +39,7 @@ impl TfFile {
 }
 
 /// Parse a file of a module by its name: `*.tfvars.json` as JSON, anything else as HCL.
-pub fn parse_named(path: &std::path::Path, text: &str) -> Result<TfFile, TfError> {
+pub(crate) fn parse_named(path: &std::path::Path, text: &str) -> Result<TfFile, TfError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
@@ -54,7 +54,7 @@ pub fn parse_named(path: &std::path::Path, text: &str) -> Result<TfFile, TfError
 }
 
 /// A JSON configuration file, read as the native HCL it stands for.
-pub fn parse_json_config(text: &str) -> Result<TfFile, TfError> {
+pub(crate) fn parse_json_config(text: &str) -> Result<TfFile, TfError> {
     let error = |message: String, span: Span| TfError { message, span };
     let root = super::terraform_json::parse_json(text).map_err(|(m, s)| error(m, s))?;
     let whole = Span::new(0, text.len());
@@ -81,7 +81,7 @@ pub fn parse_json_config(text: &str) -> Result<TfFile, TfError> {
 
 /// A JSON variables file: one object whose members are the variables. Values are taken
 /// literally (JSON variable files hold no expressions).
-pub fn parse_json_vars(text: &str) -> Result<TfFile, TfError> {
+fn parse_json_vars(text: &str) -> Result<TfFile, TfError> {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let checked = serde_json::from_str::<serde_json::Value>(&text[start..]).map_err(|e| {
         let (message, span) = json_error(text, start, &e, "JSON variables file");
@@ -118,7 +118,7 @@ pub fn parse_json_vars(text: &str) -> Result<TfFile, TfError> {
 /// How long the HCL parser may take on one file: 5 s, and a second more per 256 KiB. It
 /// backtracks on some malformed expressions (nested parentheses after negative numbers): a
 /// kilobyte of them can take minutes, while a large file is just long.
-pub fn parse_deadline(len: usize) -> std::time::Duration {
+fn parse_deadline(len: usize) -> std::time::Duration {
     std::time::Duration::from_secs(5 + (len >> 18) as u64)
 }
 

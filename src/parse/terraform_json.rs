@@ -22,7 +22,7 @@ pub struct SpanMap {
 
 impl SpanMap {
     /// The JSON span for a span of the written text: the smallest anchor that holds it.
-    pub fn map(&self, gen: Span) -> Span {
+    pub(crate) fn map(&self, gen: Span) -> Span {
         // Anchors are sorted by start, wider first; the holder of `gen` starts at or before it.
         let upto = self.anchors.partition_point(|(g, _)| g.start <= gen.start);
         let mut best: Option<(Span, Span)> = None;
@@ -339,7 +339,7 @@ fn instances(n: &Node) -> Vec<&Node> {
 
 /// The native HCL for a Terraform JSON document, with its span map; `None` when the document
 /// is not an object.
-pub fn to_hcl(root: &Node, whole: Span) -> Option<(String, SpanMap)> {
+pub(crate) fn to_hcl(root: &Node, whole: Span) -> Option<(String, SpanMap)> {
     let Value::Map(top) = &root.value else {
         return None;
     };
@@ -385,7 +385,7 @@ pub fn to_hcl(root: &Node, whole: Span) -> Option<(String, SpanMap)> {
 }
 
 /// Parse `text` (a `.tf.json` file) into nodes with spans; errors are located in the JSON.
-pub fn parse_json(text: &str) -> Result<Node, (String, Span)> {
+pub(crate) fn parse_json(text: &str) -> Result<Node, (String, Span)> {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     if let Err(e) = serde_json::from_str::<serde_json::Value>(&text[start..]) {
         return Err(json_error(text, start, &e, "Terraform JSON"));
@@ -431,7 +431,7 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
 
 /// A JSON document as a value; every node carries the span of the string it was decoded from.
 /// `None` when it nests deeper than 64 levels.
-pub fn json_node(json: &serde_json::Value, span: Span) -> Option<Node> {
+pub(crate) fn json_node(json: &serde_json::Value, span: Span) -> Option<Node> {
     from_json(json, span, 0)
 }
 

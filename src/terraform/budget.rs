@@ -18,7 +18,7 @@ pub(crate) const NODE_COST: u64 = std::mem::size_of::<Entry>() as u64;
 
 /// Which part of the [`Budget`] ran out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Limit {
+pub(crate) enum Limit {
     /// The size of the values built.
     Size,
     /// The number of evaluation steps.
@@ -28,10 +28,10 @@ pub enum Limit {
 /// Where the budget ran out: an expression of a file among the files linted together (`None`:
 /// a value given on the command line).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Exhausted {
-    pub file: Option<usize>,
-    pub span: Span,
-    pub limit: Limit,
+pub(crate) struct Exhausted {
+    pub(crate) file: Option<usize>,
+    pub(crate) span: Span,
+    pub(crate) limit: Limit,
 }
 
 /// What one evaluation may build and do. Every value is charged when it is built (a copy of
@@ -57,11 +57,11 @@ impl Default for Budget {
 }
 
 impl Budget {
-    pub fn new() -> Budget {
+    pub(crate) fn new() -> Budget {
         Budget::default()
     }
 
-    pub fn with_limits(max_built: u64, max_steps: u64) -> Budget {
+    pub(crate) fn with_limits(max_built: u64, max_steps: u64) -> Budget {
         Budget {
             max_built,
             max_steps,
@@ -73,30 +73,30 @@ impl Budget {
     }
 
     /// Bytes of values built within the budget (never more than its limit).
-    pub fn built(&self) -> u64 {
+    pub(crate) fn built(&self) -> u64 {
         self.built.get()
     }
 
     /// Evaluation steps taken (past the limit, the steps of literal text only).
-    pub fn steps(&self) -> u64 {
+    pub(crate) fn steps(&self) -> u64 {
         self.steps.get()
     }
 
     /// Bytes of literal values built after the budget ran out.
-    pub fn built_after(&self) -> u64 {
+    pub(crate) fn built_after(&self) -> u64 {
         self.after.get()
     }
 
-    pub fn max_built(&self) -> u64 {
+    pub(crate) fn max_built(&self) -> u64 {
         self.max_built
     }
 
-    pub fn max_steps(&self) -> u64 {
+    pub(crate) fn max_steps(&self) -> u64 {
         self.max_steps
     }
 
     /// Where the budget ran out first, if it did.
-    pub fn exhausted(&self) -> Option<Exhausted> {
+    pub(crate) fn exhausted(&self) -> Option<Exhausted> {
         self.exhausted.get()
     }
 

@@ -20,7 +20,8 @@ mod module;
 mod reference;
 mod tfvars;
 
-pub use budget::{Budget, Exhausted, Limit};
+pub use budget::Budget;
+pub(crate) use budget::{Exhausted, Limit};
 pub(crate) use budget::{MAX_BUILT, MAX_STEPS, NODE_COST};
 pub(crate) use functions::base64_decode;
 pub(crate) use module::NOT_INSTANTIATED;

@@ -83,3 +83,64 @@ fn read_regular_file(path: &Path, max: u64) -> Option<String> {
     let bytes = crate::source::read_bounded(file, max).ok()?;
     String::from_utf8(bytes).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Node;
+    use crate::parse::terraform::parse;
+    use crate::terraform::{Inputs, Module, ModuleFile};
+
+    /// The attributes of the one resource of `text`, evaluated in `dir` below `root`.
+    fn evaluate(text: &str, dir: &std::path::Path, root: &std::path::Path) -> Node {
+        let tf = parse(text).unwrap();
+        let files = [ModuleFile {
+            file: 0,
+            name: "main.tf",
+            tf: &tf,
+        }];
+        let inputs = Inputs {
+            dir: Some(dir.to_path_buf()),
+            root: Some(root.to_path_buf()),
+            ..Inputs::default()
+        };
+        let module = Module::with_inputs(&files, &inputs);
+        module.resources(&files[0]).remove(0).body
+    }
+
+    #[test]
+    fn files_are_read_below_the_root_only() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("app");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("policy.json"), "{}").unwrap();
+        std::fs::write(dir.join("t.tpl"), "acl=${acl}").unwrap();
+        std::fs::write(root.path().join("outside.txt"), "secret").unwrap();
+        let text = r#"resource "r" "x" {
+  read    = file("policy.json")
+  module  = file("${path.module}/policy.json")
+  exists  = fileexists("missing.json")
+  dir     = fileexists(".")
+  tpl     = templatefile("t.tpl", { acl = "private" })
+  unbound = templatefile("t.tpl", {})
+}
+"#;
+        let body = evaluate(text, &dir, root.path());
+        let get = |k: &str| body.get(k).unwrap();
+        assert_eq!(get("read").as_str(), Some("{}"));
+        assert_eq!(get("module").as_str(), Some("{}"));
+        assert!(
+            get("exists").is_unknown(),
+            "a missing file cannot be resolved"
+        );
+        assert_eq!(get("dir").as_bool(), Some(false));
+        assert_eq!(get("tpl").as_str(), Some("acl=private"));
+        assert!(get("unbound").is_unknown());
+        // Above the root: never read.
+        let body = evaluate(
+            "resource \"r\" \"x\" { v = file(\"../outside.txt\") }\n",
+            &dir,
+            &dir,
+        );
+        assert!(body.get("v").unwrap().is_unknown());
+    }
+}
