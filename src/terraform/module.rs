@@ -31,7 +31,7 @@ pub(super) struct Loc<'a> {
     pub(super) file: usize,
 }
 
-/// A module being evaluated. Its expressions are evaluated by [`Module::eval`] (`eval.rs`),
+/// A module being evaluated. Its expressions are evaluated by `Module::eval` (`eval.rs`),
 /// its blocks made into resources by [`Module::resources`] (`blocks.rs`).
 pub struct Module<'a> {
     /// Variable values with the file they were written in (`None`: the command line).
