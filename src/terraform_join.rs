@@ -1,12 +1,15 @@
 //! Cross-resource joins: resources that configure another resource by reference.
 
 use crate::model::{Node, Resource};
-use crate::rules::terraform::setting::lookup;
+use crate::terraform::attrs::lookup;
 
 /// The `aws_s3_bucket` a split S3 resource (`aws_s3_bucket_acl`, `_public_access_block`,
 /// `_policy`, …) configures: by reference (`aws_s3_bucket.x.id`, `.bucket`) or by the literal
 /// bucket name.
-pub fn configured_bucket<'a>(resources: &'a [Resource], setter: &Resource) -> Option<&'a Resource> {
+pub(crate) fn configured_bucket<'a>(
+    resources: &'a [Resource],
+    setter: &Resource,
+) -> Option<&'a Resource> {
     let target = setter.body.get("bucket")?;
     if target.as_ref_text().is_some() {
         return referenced(resources, target, &["aws_s3_bucket"]);
@@ -21,7 +24,7 @@ pub fn configured_bucket<'a>(resources: &'a [Resource], setter: &Resource) -> Op
 /// The resource (or data source) a reference such as `aws_s3_bucket.logs.id`,
 /// `aws_iam_policy.p[0].arn` or `data.aws_iam_policy_document.d.json` points to, when it is one
 /// of `types`.
-pub fn referenced<'a>(
+pub(crate) fn referenced<'a>(
     resources: &'a [Resource],
     node: &Node,
     types: &[&str],
@@ -46,7 +49,7 @@ pub fn referenced<'a>(
 }
 
 /// The resource of `type_name` that configures `bucket`.
-pub fn s3_setting<'a>(
+pub(crate) fn s3_setting<'a>(
     resources: &'a [Resource],
     bucket: &Resource,
     type_name: &str,
@@ -61,7 +64,7 @@ pub fn s3_setting<'a>(
 /// `logging` or `aws_s3_bucket_logging`), CloudTrail trails, load balancer access logs and
 /// CloudFront logging, by reference or by literal bucket name. Such buckets cannot log to
 /// themselves and must use SSE-S3 for several of those services.
-pub fn log_buckets(resources: &[Resource]) -> Vec<&str> {
+pub(crate) fn log_buckets(resources: &[Resource]) -> Vec<&str> {
     let mut targets: Vec<&Node> = Vec::new();
     for r in resources {
         let Some(("resource", ty)) = r.tf_type() else {

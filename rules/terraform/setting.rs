@@ -7,6 +7,8 @@ use crate::model::{Node, Resource, Value};
 use crate::rule::{Context, Finding, RuleMeta};
 use crate::source::Span;
 
+pub(crate) use crate::terraform::attrs::lookup;
+
 /// What the attribute must be.
 pub enum Want {
     /// This boolean; `default` is the provider's value when unset.
@@ -187,23 +189,6 @@ impl Setting {
         }
         at
     }
-}
-
-/// The node at `path`, taking the first instance of each nested block.
-pub fn lookup<'a>(body: &'a Node, path: &[&str]) -> Option<&'a Node> {
-    let mut node = body;
-    for (i, key) in path.iter().enumerate() {
-        let next = node.get(key)?;
-        node = if i + 1 < path.len() {
-            match &next.value {
-                Value::List(items) => items.first()?,
-                _ => next,
-            }
-        } else {
-            next
-        };
-    }
-    Some(node)
 }
 
 /// An edit that writes `path = value` into a resource: into the deepest block of the path

@@ -4,6 +4,7 @@
 use hcl_edit::structure::Body;
 
 use crate::model::{Node, Value};
+use crate::parse::terraform_json::{json_error, json_node};
 use crate::parse::yaml;
 use crate::source::Span;
 
@@ -29,7 +30,7 @@ pub struct TfFile {
 
 impl TfFile {
     /// A span the body reports, in the file's own text.
-    pub fn place(&self, span: Span) -> Span {
+    pub(crate) fn place(&self, span: Span) -> Span {
         match &self.json_map {
             Some(map) => map.map(span),
             None => span,
@@ -38,7 +39,7 @@ impl TfFile {
 }
 
 /// Parse a file of a module by its name: `*.tfvars.json` as JSON, anything else as HCL.
-pub fn parse_named(path: &std::path::Path, text: &str) -> Result<TfFile, TfError> {
+pub(crate) fn parse_named(path: &std::path::Path, text: &str) -> Result<TfFile, TfError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
@@ -53,7 +54,7 @@ pub fn parse_named(path: &std::path::Path, text: &str) -> Result<TfFile, TfError
 }
 
 /// A JSON configuration file, read as the native HCL it stands for.
-pub fn parse_json_config(text: &str) -> Result<TfFile, TfError> {
+pub(crate) fn parse_json_config(text: &str) -> Result<TfFile, TfError> {
     let error = |message: String, span: Span| TfError { message, span };
     let root = super::terraform_json::parse_json(text).map_err(|(m, s)| error(m, s))?;
     let whole = Span::new(0, text.len());
@@ -80,7 +81,7 @@ pub fn parse_json_config(text: &str) -> Result<TfFile, TfError> {
 
 /// A JSON variables file: one object whose members are the variables. Values are taken
 /// literally (JSON variable files hold no expressions).
-pub fn parse_json_vars(text: &str) -> Result<TfFile, TfError> {
+fn parse_json_vars(text: &str) -> Result<TfFile, TfError> {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let checked = serde_json::from_str::<serde_json::Value>(&text[start..]).map_err(|e| {
         let (message, span) = json_error(text, start, &e, "JSON variables file");
@@ -103,7 +104,7 @@ pub fn parse_json_vars(text: &str) -> Result<TfFile, TfError> {
             .collect(),
         _ => members
             .iter()
-            .filter_map(|(k, v)| Some((k.clone(), whole, crate::terraform::json_node(v, whole)?)))
+            .filter_map(|(k, v)| Some((k.clone(), whole, json_node(v, whole)?)))
             .collect(),
     };
     Ok(TfFile {
@@ -114,41 +115,10 @@ pub fn parse_json_vars(text: &str) -> Result<TfFile, TfError> {
     })
 }
 
-/// What serde_json refused in `text` (JSON from byte `start`, after a byte-order mark), located
-/// at the character it names; the message keeps serde_json's words without its position.
-pub(crate) fn json_error(
-    text: &str,
-    start: usize,
-    e: &serde_json::Error,
-    what: &str,
-) -> (String, Span) {
-    let at = start + offset_of(&text[start..], e.line(), e.column());
-    let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-    let words = e.to_string();
-    let words = words.split(" at line ").next().unwrap_or(&words);
-    (format!("{what}: {words}"), Span::new(at, end))
-}
-
-/// The byte offset of serde_json's 1-based line and column (a column counts bytes).
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let mut at = 0;
-    for _ in 1..line {
-        match memchr::memchr(b'\n', &text.as_bytes()[at..]) {
-            Some(i) => at += i + 1,
-            None => break,
-        }
-    }
-    let mut at = (at + column.saturating_sub(1)).min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
-}
-
 /// How long the HCL parser may take on one file: 5 s, and a second more per 256 KiB. It
 /// backtracks on some malformed expressions (nested parentheses after negative numbers): a
 /// kilobyte of them can take minutes, while a large file is just long.
-pub fn parse_deadline(len: usize) -> std::time::Duration {
+fn parse_deadline(len: usize) -> std::time::Duration {
     std::time::Duration::from_secs(5 + (len >> 18) as u64)
 }
 

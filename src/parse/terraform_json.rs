@@ -22,7 +22,7 @@ pub struct SpanMap {
 
 impl SpanMap {
     /// The JSON span for a span of the written text: the smallest anchor that holds it.
-    pub fn map(&self, gen: Span) -> Span {
+    pub(crate) fn map(&self, gen: Span) -> Span {
         // Anchors are sorted by start, wider first; the holder of `gen` starts at or before it.
         let upto = self.anchors.partition_point(|(g, _)| g.start <= gen.start);
         let mut best: Option<(Span, Span)> = None;
@@ -339,7 +339,7 @@ fn instances(n: &Node) -> Vec<&Node> {
 
 /// The native HCL for a Terraform JSON document, with its span map; `None` when the document
 /// is not an object.
-pub fn to_hcl(root: &Node, whole: Span) -> Option<(String, SpanMap)> {
+pub(crate) fn to_hcl(root: &Node, whole: Span) -> Option<(String, SpanMap)> {
     let Value::Map(top) = &root.value else {
         return None;
     };
@@ -385,15 +385,10 @@ pub fn to_hcl(root: &Node, whole: Span) -> Option<(String, SpanMap)> {
 }
 
 /// Parse `text` (a `.tf.json` file) into nodes with spans; errors are located in the JSON.
-pub fn parse_json(text: &str) -> Result<Node, (String, Span)> {
+pub(crate) fn parse_json(text: &str) -> Result<Node, (String, Span)> {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     if let Err(e) = serde_json::from_str::<serde_json::Value>(&text[start..]) {
-        return Err(super::terraform::json_error(
-            text,
-            start,
-            &e,
-            "Terraform JSON",
-        ));
+        return Err(json_error(text, start, &e, "Terraform JSON"));
     }
     let (docs, error) = yaml::parse_stream(text, yaml::Limits::default());
     match (docs.into_iter().next(), error) {
@@ -401,6 +396,73 @@ pub fn parse_json(text: &str) -> Result<Node, (String, Span)> {
         (_, Some(e)) => Err((format!("Terraform JSON: {}", e.message), e.span)),
         (None, None) => Err(("Terraform JSON: empty file".into(), Span::new(0, 0))),
     }
+}
+
+/// What serde_json refused in `text` (JSON from byte `start`, after a byte-order mark), located
+/// at the character it names; the message keeps serde_json's words without its position.
+pub(crate) fn json_error(
+    text: &str,
+    start: usize,
+    e: &serde_json::Error,
+    what: &str,
+) -> (String, Span) {
+    let at = start + offset_of(&text[start..], e.line(), e.column());
+    let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    let words = e.to_string();
+    let words = words.split(" at line ").next().unwrap_or(&words);
+    (format!("{what}: {words}"), Span::new(at, end))
+}
+
+/// The byte offset of serde_json's 1-based line and column (a column counts bytes).
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let mut at = 0;
+    for _ in 1..line {
+        match memchr::memchr(b'\n', &text.as_bytes()[at..]) {
+            Some(i) => at += i + 1,
+            None => break,
+        }
+    }
+    let mut at = (at + column.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// A JSON document as a value; every node carries the span of the string it was decoded from.
+/// `None` when it nests deeper than 64 levels.
+pub(crate) fn json_node(json: &serde_json::Value, span: Span) -> Option<Node> {
+    from_json(json, span, 0)
+}
+
+fn from_json(json: &serde_json::Value, span: Span, depth: usize) -> Option<Node> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let value = match json {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => Value::Number(n.as_f64()?),
+        serde_json::Value::String(s) => Value::String(s.clone()),
+        serde_json::Value::Array(items) => Value::List(
+            items
+                .iter()
+                .map(|i| from_json(i, span, depth + 1))
+                .collect::<Option<_>>()?,
+        ),
+        serde_json::Value::Object(map) => Value::Map(
+            map.iter()
+                .map(|(k, v)| {
+                    Some(Entry {
+                        key: k.clone(),
+                        key_span: span,
+                        value: from_json(v, span, depth + 1)?,
+                    })
+                })
+                .collect::<Option<_>>()?,
+        ),
+    };
+    Some(Node::new(value, span))
 }
 
 #[cfg(test)]
@@ -425,7 +487,7 @@ mod tests {
         assert!(hcl.contains(r#"b = "${jsonencode({x = "y"})}""#), "{hcl}");
         assert!(hcl.contains(r#"c = "cost: $${literal}""#), "{hcl}");
         assert!(hcl.contains(r#"d = "line\nbreak""#), "{hcl}");
-        assert!(crate::parse::terraform::parse(&hcl).is_ok(), "{hcl}");
+        assert!(hcl_edit::parser::parse_body(&hcl).is_ok(), "{hcl}");
     }
 
     #[test]
