@@ -13,8 +13,8 @@ use crate::model::{Node, Value};
 use crate::parse::{dockerfile, terraform, yaml};
 use crate::rules;
 use crate::source::{ColumnUnit, FileKind, LineIndex, SourceFile, Span};
+use crate::terraform::modules::TfEnv;
 use crate::terraform::{Budget, NODE_COST};
-use crate::terraform_modules::TfEnv;
 
 fn text(data: &[u8]) -> Option<&str> {
     std::str::from_utf8(data).ok()

@@ -18,8 +18,6 @@ pub mod source;
 pub mod suggest;
 pub mod suppress;
 pub mod terraform;
-pub mod terraform_join;
-pub mod terraform_modules;
 pub mod text;
 
 pub mod docs;

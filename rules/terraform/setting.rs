@@ -266,7 +266,7 @@ pub fn configured_by<'a>(
     resources.iter().find(|r| {
         matches!(r.tf_type(), Some(("resource", t)) if types.contains(&t))
             && r.body.get(attr).is_some_and(|v| {
-                crate::terraform_join::referenced(
+                crate::terraform::join::referenced(
                     resources,
                     v,
                     &[target.tf_type().map(|t| t.1).unwrap_or_default()],

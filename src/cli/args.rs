@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use rampart::baseline::{self};
 use rampart::engine::Shard;
 use rampart::rule::Severity;
-use rampart::terraform_modules::TfVar;
+use rampart::terraform::modules::TfVar;
 
 use super::output::Format;
 

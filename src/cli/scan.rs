@@ -14,7 +14,7 @@ use rampart::fix::Applicability;
 use rampart::report;
 use rampart::rule::Severity;
 use rampart::rules;
-use rampart::terraform_modules::TfVar;
+use rampart::terraform::modules::TfVar;
 
 use super::args::*;
 use super::output::{Bar, Format, HumanOptions, Outputs};

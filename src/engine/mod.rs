@@ -18,7 +18,7 @@ use crate::lint::{self, FileResult, FileStatus, Input};
 use crate::rule::Finding;
 use crate::rules;
 use crate::source::{read_text, FileKind, SourceFile};
-use crate::terraform_modules::{TfEnv, TfVar};
+use crate::terraform::modules::{TfEnv, TfVar};
 
 pub use shard::Shard;
 
@@ -293,7 +293,7 @@ fn plan_units(
         };
         // Modules are read from the repository the module was found in (or the scanned
         // directory outside git) and the directories allowed on the command line.
-        let boundary = crate::terraform_modules::ReadBoundary::around(&root, allow_read);
+        let boundary = crate::terraform::modules::ReadBoundary::around(&root, allow_read);
         Unit::TerraformDir {
             dir,
             report,

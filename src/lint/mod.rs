@@ -23,7 +23,7 @@ use crate::model::Resource;
 use crate::rule::{Context, Domain, Finding, Rule, RuleMeta, RuleSettings};
 use crate::rules::ParseError;
 use crate::source::{FileKind, SourceFile, Span};
-use crate::terraform_modules::TfEnv;
+use crate::terraform::modules::TfEnv;
 
 pub(crate) use kubernetes::helm_template;
 pub use kubernetes::kind_for_stdin;

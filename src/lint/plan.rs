@@ -75,7 +75,7 @@ pub(super) fn lint_plan(
     let configuration = plan.and_then(|p| p.at(&["configuration", "root_module"]));
     let mut groups = Vec::new();
     let layout = Layout {
-        downloaded: crate::terraform_modules::downloaded_modules(&root_dir),
+        downloaded: crate::terraform::modules::downloaded_modules(&root_dir),
         root: root_dir.clone(),
     };
     let place = Place {
@@ -130,7 +130,7 @@ fn to_sources(
     files: &mut Vec<SourceFile>,
     max_size: u64,
 ) -> Vec<Finding> {
-    let boundary = crate::terraform_modules::ReadBoundary::around(&layout.root, &[]);
+    let boundary = crate::terraform::modules::ReadBoundary::around(&layout.root, &[]);
     let sources: Vec<Vec<Resource>> = groups
         .iter()
         .map(|g| {
@@ -286,7 +286,7 @@ fn child_place<'a>(
         .and_then(Node::as_str);
     let (dir, remote_top) = match (&parent.dir, source) {
         (Some(d), Some(source)) if source.starts_with("./") || source.starts_with("../") => (
-            Some(crate::terraform_modules::normalize(&d.join(source))),
+            Some(crate::terraform::modules::normalize(&d.join(source))),
             parent.remote_top.clone(),
         ),
         (_, Some(_)) => {
@@ -294,7 +294,7 @@ fn child_place<'a>(
                 .downloaded
                 .iter()
                 .find(|(k, _)| *k == key)
-                .map(|(_, d)| crate::terraform_modules::normalize(&layout.root.join(d)))
+                .map(|(_, d)| crate::terraform::modules::normalize(&layout.root.join(d)))
                 .filter(|d| d.is_dir());
             let top = parent.remote_top.clone().or_else(|| {
                 let first = child_address
@@ -320,12 +320,12 @@ fn child_place<'a>(
 /// files are added to the unit.
 fn declarations(
     dir: &Path,
-    boundary: &crate::terraform_modules::ReadBoundary,
+    boundary: &crate::terraform::modules::ReadBoundary,
     files: &mut Vec<SourceFile>,
     max: u64,
 ) -> Vec<Resource> {
     let start = files.len();
-    for p in crate::terraform_modules::tf_files(dir, boundary) {
+    for p in crate::terraform::modules::tf_files(dir, boundary) {
         if let Ok(text) = read_text(&p, max) {
             files.push(SourceFile::new(p, FileKind::Terraform, text));
         }

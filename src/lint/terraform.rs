@@ -13,12 +13,12 @@ use crate::parse::terraform::{TfError, TfFile};
 use crate::rule::{Context, Domain, Finding, Related, Rule, RuleMeta, RuleSettings};
 use crate::rules::{EvaluationBudgetExceeded, ModuleNotFound};
 use crate::source::{SourceFile, Span};
+use crate::terraform::modules::{
+    call_instances, Missing, ModuleNode, ModuleTree, TfEnv, TfVar, MAX_CALL_INSTANCES,
+};
 use crate::terraform::{
     cli_value, tfvars_values, Budget, Exhausted, Inputs, Limit, Module, ModuleFile, MAX_BUILT,
     MAX_STEPS,
-};
-use crate::terraform_modules::{
-    call_instances, Missing, ModuleNode, ModuleTree, TfEnv, TfVar, MAX_CALL_INSTANCES,
 };
 
 /// Lint the root module made of `files`; `configs[i]` is the configuration of file `i`, or

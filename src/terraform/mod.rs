@@ -16,7 +16,9 @@ mod budget;
 mod eval;
 mod functions;
 mod iterate;
+pub mod join;
 mod module;
+pub mod modules;
 mod reference;
 mod tfvars;
 

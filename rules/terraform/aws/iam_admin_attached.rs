@@ -5,7 +5,7 @@ use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
 use crate::source::Span;
-use crate::terraform_join::referenced;
+use crate::terraform::join::referenced;
 
 crate::declare_rule! {
     /// ## What it flags

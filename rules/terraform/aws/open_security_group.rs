@@ -1,7 +1,7 @@
 use crate::model::{Node, Resource};
 use crate::rule::{Context, Domain, Equivalents, Finding, Related, Rule, RuleMeta, Severity};
 use crate::rules::terraform::network::{aws_traffic, exposed_ports, Traffic};
-use crate::terraform_join::referenced;
+use crate::terraform::join::referenced;
 
 crate::declare_rule! {
     /// ## What it flags

@@ -235,7 +235,7 @@ pub fn policies_of<'a>(
             continue;
         };
         if let Some(data) =
-            crate::terraform_join::referenced(resources, node, &["aws_iam_policy_document"])
+            crate::terraform::join::referenced(resources, node, &["aws_iam_policy_document"])
         {
             if !seen.contains(&data.name.as_str()) {
                 seen.push(&data.name);

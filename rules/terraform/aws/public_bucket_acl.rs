@@ -4,7 +4,7 @@ use crate::model::{Node, Resource};
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Related, Rule, RuleMeta, Severity,
 };
-use crate::terraform_join::{configured_bucket, s3_setting};
+use crate::terraform::join::{configured_bucket, s3_setting};
 
 crate::declare_rule! {
     /// ## What it flags

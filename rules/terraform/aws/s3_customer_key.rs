@@ -2,7 +2,7 @@ use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
 use crate::rules::terraform::setting::lookup;
-use crate::terraform_join::{log_buckets, s3_setting};
+use crate::terraform::join::{log_buckets, s3_setting};
 
 crate::declare_rule! {
     /// ## What it flags

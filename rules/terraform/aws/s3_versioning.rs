@@ -6,7 +6,7 @@ use crate::rule::{
 };
 use crate::rules::terraform::setting::lookup;
 use crate::source::Span;
-use crate::terraform_join::s3_setting;
+use crate::terraform::join::s3_setting;
 
 crate::declare_rule! {
     /// ## What it flags

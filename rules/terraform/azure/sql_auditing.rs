@@ -2,7 +2,7 @@ use crate::model::{Node, Resource};
 use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
-use crate::terraform_join::referenced;
+use crate::terraform::join::referenced;
 
 crate::declare_rule! {
     /// ## What it flags

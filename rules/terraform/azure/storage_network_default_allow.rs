@@ -3,7 +3,7 @@ use crate::rule::{
     Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
 };
 use crate::rules::terraform::setting::lookup;
-use crate::terraform_join::referenced;
+use crate::terraform::join::referenced;
 
 crate::declare_rule! {
     /// ## What it flags

@@ -3,7 +3,7 @@
 
 use crate::model::{Node, Resource, Value};
 use crate::rule::{Context, Finding, Related, RuleMeta};
-use crate::terraform_join::referenced;
+use crate::terraform::join::referenced;
 
 /// The principals that mean everyone: anyone on the internet, or anyone with a Google account.
 pub const PUBLIC: &[&str] = &["allUsers", "allAuthenticatedUsers"];
