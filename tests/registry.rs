@@ -1,5 +1,6 @@
-//! The registry: codes and names are unique and well formed, every rule has fixtures on both
-//! sides and a current docs page, and every fixture directory belongs to a rule.
+//! The registry: codes and names are unique and well formed, tags are known, every rule has
+//! fixtures on both sides and a current docs page, every fixture directory belongs to a rule,
+//! and the rule files are formatted.
 //! `RAMPART_UPDATE_DOCS=1 cargo test --test registry` rewrites the pages.
 
 mod common;
@@ -9,6 +10,8 @@ use std::collections::HashSet;
 use common::*;
 use rampart::docs::{index, page};
 use rampart::rule::{Domain, FixAvailability};
+use rampart::rules::families::FAMILIES;
+use rampart::rules::tags::TAGS;
 
 /// Rules that no committed file can trigger, with the reason.
 const NO_FIXTURES: &[(&str, &str)] = &[("RAMPART-003", "raised only when rampart itself fails")];
@@ -17,10 +20,7 @@ fn is_valid_code(code: &str) -> bool {
     let Some((domain, number)) = code.rsplit_once('-') else {
         return false;
     };
-    [
-        "K8S", "DOCKER", "TF-AWS", "TF-GCP", "TF-AZURE", "TF-GEN", "RAMPART",
-    ]
-    .contains(&domain)
+    FAMILIES.iter().any(|(prefix, _)| *prefix == domain)
         && number.len() == 3
         && number.bytes().all(|b| b.is_ascii_digit())
 }
@@ -88,6 +88,58 @@ fn codes_and_names_are_unique_and_well_formed() {
         let prev = last.insert(domain, n).unwrap_or(0);
         assert_eq!(n, prev + 1, "{} is out of order", m.code);
     }
+}
+
+#[test]
+fn tags_are_known_and_used() {
+    let known: Vec<&str> = TAGS.iter().map(|(tag, _)| *tag).collect();
+    let metas = rampart::rules::metas();
+    for m in &metas {
+        for tag in m.tags {
+            assert!(
+                known.contains(tag),
+                "{} has unknown tag {tag:?}; known (rules/tags.rs): {}",
+                m.code,
+                known.join(", ")
+            );
+        }
+    }
+    for tag in &known {
+        assert!(
+            metas.iter().any(|m| m.tags.contains(tag)),
+            "tag {tag:?} in rules/tags.rs is on no rule: remove it"
+        );
+    }
+}
+
+/// `cargo fmt` does not reach the rule files (their modules are declared in generated code),
+/// so this test checks them with rustfmt. Skipped when rustfmt is not installed.
+#[test]
+fn rule_files_are_formatted() {
+    fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for p in entries(dir) {
+            if p.is_dir() {
+                rust_files(&p, out);
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    rust_files(&root().join("rules"), &mut files);
+    let check = std::process::Command::new("rustfmt")
+        .args(["--edition", "2021", "--check"])
+        .args(&files)
+        .output();
+    let Ok(output) = check else {
+        eprintln!("skipped: rustfmt is not installed");
+        return;
+    };
+    assert!(
+        output.status.success(),
+        "rule files are not formatted: run `rustfmt --edition 2021 $(find rules -name '*.rs')`\n{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 }
 
 #[test]
