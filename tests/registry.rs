@@ -230,3 +230,44 @@ fn every_fixture_directory_belongs_to_a_rule() {
         }
     }
 }
+
+/// `rampart rules`: one row per rule in registry order, in aligned columns as wide as the longest
+/// code and name. The snapshot holds a fixed sample of rows (columns separated by ` | `), so it
+/// does not change when a rule is added.
+#[test]
+fn rules_table_has_a_row_per_rule_in_aligned_columns() {
+    let out = run(&["rules"]);
+    assert_eq!(out.status.code(), Some(0));
+    let table = stdout(&out);
+    let metas = rampart::rules::metas();
+    let rows: Vec<&str> = table.lines().collect();
+    assert_eq!(rows.len(), metas.len(), "one row per rule");
+    let code_width = metas.iter().map(|m| m.code.len()).max().unwrap();
+    let name_width = metas.iter().map(|m| m.name.len()).max().unwrap();
+    let (name_at, severity_at) = (code_width + 1, code_width + name_width + 2);
+    let title_at = severity_at + 10;
+    let mut sample = String::new();
+    for (row, m) in rows.iter().zip(&metas) {
+        let columns = [
+            row[..name_at].trim_end(),
+            row[name_at..severity_at].trim_end(),
+            row[severity_at..title_at].trim_end(),
+            &row[title_at..],
+        ];
+        let title = if m.enabled_by_default {
+            m.title.to_string()
+        } else {
+            format!("{} (off by default)", m.title)
+        };
+        assert_eq!(
+            columns,
+            [m.code, m.name, m.severity.as_str(), title.as_str()],
+            "row `{row}`"
+        );
+        if m.code.ends_with("-001") || m.code == "K8S-025" {
+            sample.push_str(&columns.join(" | "));
+            sample.push('\n');
+        }
+    }
+    insta::assert_snapshot!("rules_table_sample", sample);
+}
