@@ -112,21 +112,71 @@ fn tags_are_known_and_used() {
     }
 }
 
+/// `scripts/new-rule` marks what is left to write with `TODO(new-rule)`; a rule is not done
+/// while its file or fixtures hold one.
+#[test]
+fn no_rule_is_a_scaffold() {
+    const MARK: &str = "TODO(new-rule)";
+    for m in rampart::rules::metas() {
+        let in_meta = [m.doc, m.title]
+            .into_iter()
+            .chain(m.references.iter().copied())
+            .any(|s| s.contains(MARK));
+        let fixtures = root().join("testdata").join(m.code);
+        let left: Vec<String> = files_under(&fixtures)
+            .into_iter()
+            .filter(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains(MARK)))
+            .map(|f| f.strip_prefix(root()).unwrap().display().to_string())
+            .collect();
+        assert!(
+            !in_meta && left.is_empty(),
+            "{} {} is still the scaffold of scripts/new-rule: replace every `{MARK}` in {} \
+             (detection, message, title, doc sections, references, tags) and its fixtures{}, \
+             then run `cargo test --test fixtures {}` (review the snapshots) and \
+             `RAMPART_UPDATE_DOCS=1 cargo test --test registry`",
+            m.code,
+            m.name,
+            rule_file(m.code),
+            if left.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", left.join(", "))
+            },
+            m.code
+        );
+    }
+}
+
+/// The file under rules/ that declares `code`.
+fn rule_file(code: &str) -> String {
+    let needle = format!("code: \"{code}\"");
+    files_under(&root().join("rules"))
+        .into_iter()
+        .find(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains(&needle)))
+        .map(|f| f.strip_prefix(root()).unwrap().display().to_string())
+        .unwrap_or_else(|| "its rule file".to_string())
+}
+
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for p in entries(dir) {
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
 /// `cargo fmt` does not reach the rule files (their modules are declared in generated code),
 /// so this test checks them with rustfmt. Skipped when rustfmt is not installed.
 #[test]
 fn rule_files_are_formatted() {
-    fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        for p in entries(dir) {
-            if p.is_dir() {
-                rust_files(&p, out);
-            } else if p.extension().is_some_and(|e| e == "rs") {
-                out.push(p);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    rust_files(&root().join("rules"), &mut files);
+    let files: Vec<_> = files_under(&root().join("rules"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
     let check = std::process::Command::new("rustfmt")
         .args(["--edition", "2021", "--check"])
         .args(&files)
