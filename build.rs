@@ -176,7 +176,10 @@ mod registry {
                 walk(root, &path, out);
                 continue;
             }
-            if path.extension().is_none_or(|e| e != "rs") || path == root.join("mod.rs") {
+            let hidden = path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            if hidden || path.extension().is_none_or(|e| e != "rs") || path == root.join("mod.rs") {
                 continue;
             }
             let rel = path.strip_prefix(root).unwrap().with_extension("");
@@ -187,26 +190,42 @@ mod registry {
             let text = std::fs::read_to_string(&path).unwrap();
             out.push(RuleFile {
                 module,
-                rule: declared_rule(&text),
+                rule: declared_rule(&path, &text),
             });
         }
     }
 
-    /// The type and code of the file's `declare_rule!`, if it has one.
-    fn declared_rule(text: &str) -> Option<(String, String)> {
-        let at = text.lines().position(|l| {
-            let l = l.trim_start();
-            l.starts_with("crate::declare_rule!") || l.starts_with("declare_rule!")
-        })?;
+    /// The type and code of the file's `declare_rule!`, if it has one. A file declares at most
+    /// one rule, and an invocation this cannot read stops the build rather than leaving the
+    /// rule out of the registry.
+    fn declared_rule(file: &Path, text: &str) -> Option<(String, String)> {
+        let invocations: Vec<usize> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| {
+                let l = l.trim_start();
+                l.starts_with("crate::declare_rule!") || l.starts_with("declare_rule!")
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let &at = invocations.first()?;
+        let file = file.display();
+        assert!(
+            invocations.len() == 1,
+            "{file}: one rule per file, this one has {} declare_rule! invocations",
+            invocations.len()
+        );
         let rest: Vec<&str> = text.lines().skip(at).collect();
         let ty = rest
             .iter()
             .find_map(|l| l.trim().strip_prefix("pub struct "))
-            .and_then(|l| l.split(|c: char| !c.is_alphanumeric() && c != '_').next())?;
+            .and_then(|l| l.split(|c: char| !c.is_alphanumeric() && c != '_').next())
+            .unwrap_or_else(|| panic!("{file}: no `pub struct NAME {{` in declare_rule!"));
         let code = rest
             .iter()
             .find_map(|l| l.trim().strip_prefix("code: \""))
-            .and_then(|l| l.split('"').next())?;
+            .and_then(|l| l.split('"').next())
+            .unwrap_or_else(|| panic!("{file}: no `code: \"…\"` line in declare_rule!"));
         Some((ty.to_string(), code.to_string()))
     }
 
