@@ -221,7 +221,10 @@ impl RuleMeta {
     }
 }
 
-/// Declare a rule's metadata next to its doc comment; the doc comment becomes `META.doc`.
+/// Declare a rule: its doc comment (which becomes `META.doc`) and metadata. The macro writes
+/// the `Rule` implementation from `META` and the file's `impl Check`; build.rs finds the
+/// invocation and registers the type in `rules::RULES`. Every tag must be listed in
+/// `rules/tags.rs` (checked at compile time).
 #[macro_export]
 macro_rules! declare_rule {
     ($(#[doc = $doc:literal])* pub struct $ty:ident { $($field:ident : $value:expr),* $(,)? }) => {
@@ -233,6 +236,19 @@ macro_rules! declare_rule {
                 $($field: $value,)*
                 ..$crate::rule::RuleMeta::DEFAULT
             };
+        }
+        const _: () = $crate::rules::tags::assert_known($ty::META.tags);
+        impl $crate::rule::Rule for $ty {
+            fn meta(&self) -> &'static $crate::rule::RuleMeta {
+                &Self::META
+            }
+            fn check(
+                &self,
+                cx: &$crate::rule::Context<'_>,
+                out: &mut ::std::vec::Vec<$crate::rule::Finding>,
+            ) {
+                <Self as $crate::rule::Check>::check(self, cx, out)
+            }
         }
     };
 }
@@ -379,7 +395,14 @@ impl<'a> Context<'a> {
     }
 }
 
+/// A rule as the engine runs it. Rule files do not implement it by hand: `declare_rule!` does,
+/// from the metadata and the file's `Check`.
 pub trait Rule: Send + Sync {
     fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>);
+}
+
+/// A rule's detection: the one part of the rule API a rule file implements.
+pub trait Check {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>);
 }

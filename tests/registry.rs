@@ -1,5 +1,6 @@
-//! The registry: codes and names are unique and well formed, every rule has fixtures on both
-//! sides and a current docs page, and every fixture directory belongs to a rule.
+//! The registry: codes and names are unique and well formed, tags are known, every rule has
+//! fixtures on both sides and a current docs page, every fixture directory belongs to a rule,
+//! and the rule files are formatted.
 //! `RAMPART_UPDATE_DOCS=1 cargo test --test registry` rewrites the pages.
 
 mod common;
@@ -9,6 +10,8 @@ use std::collections::HashSet;
 use common::*;
 use rampart::docs::{index, page};
 use rampart::rule::{Domain, FixAvailability};
+use rampart::rules::families::FAMILIES;
+use rampart::rules::tags::TAGS;
 
 /// Rules that no committed file can trigger, with the reason.
 const NO_FIXTURES: &[(&str, &str)] = &[("RAMPART-003", "raised only when rampart itself fails")];
@@ -17,10 +20,7 @@ fn is_valid_code(code: &str) -> bool {
     let Some((domain, number)) = code.rsplit_once('-') else {
         return false;
     };
-    [
-        "K8S", "DOCKER", "TF-AWS", "TF-GCP", "TF-AZURE", "TF-GEN", "RAMPART",
-    ]
-    .contains(&domain)
+    FAMILIES.iter().any(|(prefix, _)| *prefix == domain)
         && number.len() == 3
         && number.bytes().all(|b| b.is_ascii_digit())
 }
@@ -88,6 +88,108 @@ fn codes_and_names_are_unique_and_well_formed() {
         let prev = last.insert(domain, n).unwrap_or(0);
         assert_eq!(n, prev + 1, "{} is out of order", m.code);
     }
+}
+
+#[test]
+fn tags_are_known_and_used() {
+    let known: Vec<&str> = TAGS.iter().map(|(tag, _)| *tag).collect();
+    let metas = rampart::rules::metas();
+    for m in &metas {
+        for tag in m.tags {
+            assert!(
+                known.contains(tag),
+                "{} has unknown tag {tag:?}; known (rules/tags.rs): {}",
+                m.code,
+                known.join(", ")
+            );
+        }
+    }
+    for tag in &known {
+        assert!(
+            metas.iter().any(|m| m.tags.contains(tag)),
+            "tag {tag:?} in rules/tags.rs is on no rule: remove it"
+        );
+    }
+}
+
+/// `scripts/new-rule` marks what is left to write with `TODO(new-rule)`; a rule is not done
+/// while its file or fixtures hold one.
+#[test]
+fn no_rule_is_a_scaffold() {
+    const MARK: &str = "TODO(new-rule)";
+    for m in rampart::rules::metas() {
+        let in_meta = [m.doc, m.title]
+            .into_iter()
+            .chain(m.references.iter().copied())
+            .any(|s| s.contains(MARK));
+        let fixtures = root().join("testdata").join(m.code);
+        let left: Vec<String> = files_under(&fixtures)
+            .into_iter()
+            .filter(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains(MARK)))
+            .map(|f| f.strip_prefix(root()).unwrap().display().to_string())
+            .collect();
+        assert!(
+            !in_meta && left.is_empty(),
+            "{} {} is still the scaffold of scripts/new-rule: replace every `{MARK}` in {} \
+             (detection, message, title, doc sections, references, tags) and its fixtures{}, \
+             then run `cargo test --test fixtures {}` (review the snapshots) and \
+             `RAMPART_UPDATE_DOCS=1 cargo test --test registry`",
+            m.code,
+            m.name,
+            rule_file(m.code),
+            if left.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", left.join(", "))
+            },
+            m.code
+        );
+    }
+}
+
+/// The file under rules/ that declares `code`.
+fn rule_file(code: &str) -> String {
+    let needle = format!("code: \"{code}\"");
+    files_under(&root().join("rules"))
+        .into_iter()
+        .find(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains(&needle)))
+        .map(|f| f.strip_prefix(root()).unwrap().display().to_string())
+        .unwrap_or_else(|| "its rule file".to_string())
+}
+
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for p in entries(dir) {
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// `cargo fmt` does not reach the rule files (their modules are declared in generated code),
+/// so this test checks them with rustfmt. Skipped when rustfmt is not installed.
+#[test]
+fn rule_files_are_formatted() {
+    let files: Vec<_> = files_under(&root().join("rules"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    let check = std::process::Command::new("rustfmt")
+        .args(["--edition", "2021", "--check"])
+        .args(&files)
+        .output();
+    let Ok(output) = check else {
+        eprintln!("skipped: rustfmt is not installed");
+        return;
+    };
+    assert!(
+        output.status.success(),
+        "rule files are not formatted: run `rustfmt --edition 2021 $(find rules -name '*.rs')`\n{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 }
 
 #[test]
@@ -177,4 +279,45 @@ fn every_fixture_directory_belongs_to_a_rule() {
             );
         }
     }
+}
+
+/// `rampart rules`: one row per rule in registry order, in aligned columns as wide as the longest
+/// code and name. The snapshot holds a fixed sample of rows (columns separated by ` | `), so it
+/// does not change when a rule is added.
+#[test]
+fn rules_table_has_a_row_per_rule_in_aligned_columns() {
+    let out = run(&["rules"]);
+    assert_eq!(out.status.code(), Some(0));
+    let table = stdout(&out);
+    let metas = rampart::rules::metas();
+    let rows: Vec<&str> = table.lines().collect();
+    assert_eq!(rows.len(), metas.len(), "one row per rule");
+    let code_width = metas.iter().map(|m| m.code.len()).max().unwrap();
+    let name_width = metas.iter().map(|m| m.name.len()).max().unwrap();
+    let (name_at, severity_at) = (code_width + 1, code_width + name_width + 2);
+    let title_at = severity_at + 10;
+    let mut sample = String::new();
+    for (row, m) in rows.iter().zip(&metas) {
+        let columns = [
+            row[..name_at].trim_end(),
+            row[name_at..severity_at].trim_end(),
+            row[severity_at..title_at].trim_end(),
+            &row[title_at..],
+        ];
+        let title = if m.enabled_by_default {
+            m.title.to_string()
+        } else {
+            format!("{} (off by default)", m.title)
+        };
+        assert_eq!(
+            columns,
+            [m.code, m.name, m.severity.as_str(), title.as_str()],
+            "row `{row}`"
+        );
+        if m.code.ends_with("-001") || m.code == "K8S-025" {
+            sample.push_str(&columns.join(" | "));
+            sample.push('\n');
+        }
+    }
+    insta::assert_snapshot!("rules_table_sample", sample);
 }

@@ -1,4 +1,4 @@
-use crate::rule::{Context, Domain, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -43,10 +43,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for EvaluationBudgetExceeded {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
+impl Check for EvaluationBudgetExceeded {
     /// Raised by the engine while evaluating Terraform.
     fn check(&self, _: &Context<'_>, _: &mut Vec<Finding>) {}
 }

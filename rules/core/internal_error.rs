@@ -1,4 +1,4 @@
-use crate::rule::{Context, Domain, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -26,10 +26,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for InternalError {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
+impl Check for InternalError {
     /// Raised by the engine when a lint panics.
     fn check(&self, _: &Context<'_>, _: &mut Vec<Finding>) {}
 }

@@ -1,4 +1,4 @@
-use crate::rule::{Context, Domain, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -36,10 +36,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for ModuleNotFound {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
+impl Check for ModuleNotFound {
     /// Raised by the engine while resolving module calls.
     fn check(&self, _: &Context<'_>, _: &mut Vec<Finding>) {}
 }

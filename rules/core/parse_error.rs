@@ -1,4 +1,4 @@
-use crate::rule::{Context, Domain, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -37,10 +37,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for ParseError {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
+impl Check for ParseError {
     /// Raised by the engine while parsing.
     fn check(&self, _: &Context<'_>, _: &mut Vec<Finding>) {}
 }

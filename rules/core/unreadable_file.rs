@@ -1,4 +1,4 @@
-use crate::rule::{Context, Domain, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -28,10 +28,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for UnreadableFile {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
+impl Check for UnreadableFile {
     /// Raised by the engine while reading.
     fn check(&self, _: &Context<'_>, _: &mut Vec<Finding>) {}
 }

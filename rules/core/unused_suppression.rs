@@ -1,4 +1,4 @@
-use crate::rule::{Context, Domain, Finding, FixAvailability, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -45,10 +45,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for UnusedSuppression {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
+impl Check for UnusedSuppression {
     /// Raised while suppressions are applied.
     fn check(&self, _: &Context<'_>, _: &mut Vec<Finding>) {}
 }

@@ -1,8 +1,6 @@
 use super::super::helpers::{arg_words, stage_of};
 use crate::fix::{Applicability, Edit, Fix};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -93,11 +91,7 @@ pub fn sources(
     words
 }
 
-impl Rule for AddInsteadOfCopy {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for AddInsteadOfCopy {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(df) = cx.dockerfile else { return };
         let text = cx.text(0);

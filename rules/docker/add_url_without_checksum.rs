@@ -1,6 +1,6 @@
 use super::super::helpers::stage_of;
 use super::add_instead_of_copy::{is_remote, sources};
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -41,11 +41,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for AddUrlWithoutChecksum {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for AddUrlWithoutChecksum {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(df) = cx.dockerfile else { return };
         let text = cx.text(0);

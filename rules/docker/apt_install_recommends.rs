@@ -1,8 +1,6 @@
 use super::super::helpers::{shipped_scripts, stage_of};
 use crate::fix::{Applicability, Edit, Fix};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::shell::{basename, Command, Word};
 
 crate::declare_rule! {
@@ -83,11 +81,7 @@ pub fn apt_subcommand<'c>(cmd: &'c Command, sub: &str) -> Option<&'c Word> {
         .filter(|w| w.text == sub)
 }
 
-impl Rule for AptInstallRecommends {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for AptInstallRecommends {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let text = cx.text(0);
         // Where apt is first configured not to install recommends: it ends the check for every

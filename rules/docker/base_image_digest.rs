@@ -1,6 +1,6 @@
 use crate::fix::{Applicability, Edit, Fix};
 use crate::image::ImageRef;
-use crate::rule::{Context, Domain, Finding, FixAvailability, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -50,11 +50,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for BaseImageDigest {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for BaseImageDigest {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(df) = cx.dockerfile else { return };
         let text = cx.text(0);

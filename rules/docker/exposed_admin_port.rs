@@ -1,5 +1,5 @@
 use super::super::helpers::{arg_words, stage_of};
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -50,11 +50,7 @@ const ADMIN: &[(&str, &str)] = &[
     ("3389", "RDP"),
 ];
 
-impl Rule for ExposedAdminPort {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for ExposedAdminPort {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(df) = cx.dockerfile else { return };
         let text = cx.text(0);

@@ -1,7 +1,7 @@
 use crate::fix::{Applicability, Edit, Fix};
 use crate::image::ImageRef;
 use crate::parse::dockerfile::ImageUseKind;
-use crate::rule::{Context, Domain, Finding, FixAvailability, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -154,11 +154,7 @@ pub fn advice(image: &str) -> Option<(String, String, bool)> {
     }
 }
 
-impl Rule for HeavyBaseImage {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for HeavyBaseImage {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(df) = cx.dockerfile else { return };
         let text = cx.text(0);

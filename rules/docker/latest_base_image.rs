@@ -1,9 +1,7 @@
 use crate::fix::{Applicability, Edit, Fix};
 use crate::image::ImageRef;
 use crate::parse::dockerfile::{Dockerfile, ImageUse, ImageUseKind, Stage};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::source::Span;
 
 crate::declare_rule! {
@@ -59,11 +57,7 @@ struct Floating<'a> {
     tagged_latest: bool,
 }
 
-impl Rule for LatestBaseImage {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for LatestBaseImage {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(df) = cx.dockerfile else { return };
         let text = cx.text(0);

@@ -1,5 +1,5 @@
 use crate::parse::dockerfile::Base;
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -52,11 +52,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for MissingHealthcheck {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for MissingHealthcheck {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(df) = cx.dockerfile else { return };
         let Some(last) = df.stages.last() else { return };

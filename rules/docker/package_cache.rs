@@ -2,9 +2,7 @@ use super::super::helpers::{env_pairs, shipped_scripts, stage_of};
 use super::apt_install_recommends::apt_subcommand;
 use crate::fix::{Applicability, Edit, Fix};
 use crate::parse::dockerfile::Dockerfile;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::shell::{basename, Command, Script, Word};
 
 crate::declare_rule! {
@@ -109,11 +107,7 @@ fn pip_cache_off_from(df: &Dockerfile, text: &str) -> Option<usize> {
         .map(|i| i.span.start)
 }
 
-impl Rule for PackageCache {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for PackageCache {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(df) = cx.dockerfile else { return };
         let text = cx.text(0);

@@ -1,5 +1,5 @@
 use super::super::helpers::stage_of;
-use crate::rule::{Context, Domain, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Finding, Severity};
 use crate::shell::{basename, Word};
 
 crate::declare_rule! {
@@ -53,11 +53,7 @@ struct Piped<'a> {
     interpreter: &'a Word,
 }
 
-impl Rule for PipeToShell {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for PipeToShell {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(df) = cx.dockerfile else { return };
         for fact in detect(cx) {

@@ -1,9 +1,7 @@
 use crate::fix::{Applicability, Edit, Fix};
 use crate::image::ImageRef;
 use crate::parse::dockerfile::{Base, Dockerfile};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::source::Span;
 
 crate::declare_rule! {
@@ -113,11 +111,7 @@ fn windows_base(df: &Dockerfile) -> Option<bool> {
     None
 }
 
-impl Rule for RootUser {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for RootUser {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(df) = cx.dockerfile else { return };
         let text = cx.text(0);

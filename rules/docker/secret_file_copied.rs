@@ -1,6 +1,6 @@
 use super::super::helpers::stage_of;
 use super::add_instead_of_copy::sources;
-use crate::rule::{Context, Domain, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -106,11 +106,7 @@ pub fn secret_kind(path: &str) -> Option<&'static str> {
     None
 }
 
-impl Rule for SecretFileCopied {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for SecretFileCopied {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(df) = cx.dockerfile else { return };
         let text = cx.text(0);

@@ -1,7 +1,7 @@
 use std::collections::HashSet;
 
 use super::super::helpers::{env_pairs, stage_of};
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -202,11 +202,7 @@ fn build_arg(declared: &HashSet<String>, value: &str) -> Option<String> {
     declared.contains(name).then(|| name.to_string())
 }
 
-impl Rule for SecretInEnv {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for SecretInEnv {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(df) = cx.dockerfile else { return };
         let text = cx.text(0);

@@ -1,8 +1,6 @@
 use super::super::helpers::stage_of;
 use crate::fix::{Applicability, Edit, Fix};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::shell::{basename, Command};
 use crate::source::Span;
 
@@ -53,11 +51,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for Sudo {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for Sudo {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(df) = cx.dockerfile else { return };
         for (i, script) in cx.scripts {

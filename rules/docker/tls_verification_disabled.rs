@@ -1,8 +1,6 @@
 use super::super::helpers::{env_pairs, remove_word, stage_of};
 use crate::fix::{Applicability, Fix};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::shell::{basename, Command, Word};
 use crate::source::Span;
 
@@ -155,11 +153,7 @@ fn in_environment(key: &str, value: &str) -> Option<String> {
     }
 }
 
-impl Rule for TlsVerificationDisabled {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for TlsVerificationDisabled {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(df) = cx.dockerfile else { return };
         let text = cx.text(0);

@@ -1,5 +1,5 @@
 use super::super::helpers::stage_of;
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 use crate::shell::{basename, Command, Word};
 
 crate::declare_rule! {
@@ -308,11 +308,7 @@ fn npm_pinned(pkg: &str) -> bool {
     }
 }
 
-impl Rule for UnpinnedPackages {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for UnpinnedPackages {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(df) = cx.dockerfile else { return };
         for (i, script) in cx.scripts {

@@ -1,8 +1,6 @@
 use super::super::helpers::{remove_word, stage_of};
 use crate::fix::{Applicability, Fix};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::shell::basename;
 
 crate::declare_rule! {
@@ -89,11 +87,7 @@ fn only_local_packages(cmd: &crate::shell::Command) -> bool {
         })
 }
 
-impl Rule for UnsignedPackages {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for UnsignedPackages {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(df) = cx.dockerfile else { return };
         let text = cx.text(0);

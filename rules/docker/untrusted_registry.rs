@@ -1,5 +1,5 @@
 use crate::image::ImageRef;
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -49,11 +49,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for UntrustedRegistry {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for UntrustedRegistry {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let allowed = &cx.settings.allowed_registries;
         let Some(df) = cx.dockerfile else { return };

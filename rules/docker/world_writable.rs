@@ -1,6 +1,6 @@
 use super::super::helpers::stage_of;
 use crate::fix::{Applicability, Edit, Fix};
-use crate::rule::{Context, Domain, Finding, FixAvailability, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Finding, FixAvailability, Severity};
 use crate::shell::basename;
 use crate::source::Span;
 
@@ -75,11 +75,7 @@ fn world_writable(mode: &str) -> Option<Option<String>> {
     writable.then_some(None)
 }
 
-impl Rule for WorldWritable {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for WorldWritable {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(df) = cx.dockerfile else { return };
         let mut found: Vec<(usize, String, Span, Option<String>)> = Vec::new();

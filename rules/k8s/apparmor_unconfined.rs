@@ -1,7 +1,5 @@
 use super::super::helpers::UnconfinedProfile;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -53,11 +51,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for AppArmorUnconfined {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for AppArmorUnconfined {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         UnconfinedProfile {
             field: "appArmorProfile",

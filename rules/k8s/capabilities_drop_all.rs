@@ -2,9 +2,7 @@ use super::added_capabilities::capability_name;
 use crate::edit::yaml_set;
 use crate::fix::{Applicability, Fix};
 use crate::k8s::each_linux_container;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -62,11 +60,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for CapabilitiesDropAll {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for CapabilitiesDropAll {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (resource, _, c) in each_linux_container(cx.resources) {
             let caps = c.node.at(&["securityContext", "capabilities"]);

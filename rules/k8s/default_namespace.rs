@@ -1,4 +1,4 @@
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -47,11 +47,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for DefaultNamespace {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for DefaultNamespace {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for resource in cx.resources {
             let Some(ns) = resource.body.at(&["metadata", "namespace"]) else {

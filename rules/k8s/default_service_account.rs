@@ -1,5 +1,5 @@
 use crate::k8s::each_pod;
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -49,11 +49,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for DefaultServiceAccount {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for DefaultServiceAccount {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (resource, pod) in each_pod(cx.resources) {
             let named = pod

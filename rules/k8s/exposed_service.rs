@@ -1,4 +1,4 @@
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -70,11 +70,7 @@ const INTERNAL: &[(&str, &[&str])] = &[
     ),
 ];
 
-impl Rule for ExposedService {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for ExposedService {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for resource in cx
             .resources

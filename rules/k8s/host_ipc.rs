@@ -1,7 +1,5 @@
 use super::super::helpers::ForbiddenPodFlag;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -52,11 +50,7 @@ const FLAG: ForbiddenPodFlag = ForbiddenPodFlag {
     shares: "the host's IPC namespace",
 };
 
-impl Rule for HostIpc {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for HostIpc {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         FLAG.check(&Self::META, cx, out);
     }

@@ -1,5 +1,5 @@
 use crate::k8s::each_volume;
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -87,11 +87,7 @@ pub fn sensitive(path: &str) -> Option<&'static str> {
     roots.iter().find(|(r, _)| *r == p).map(|(_, what)| *what)
 }
 
-impl Rule for HostPathVolume {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for HostPathVolume {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (resource, volume) in each_volume(cx.resources) {
             let Some(entry) = volume.entry("hostPath") else {

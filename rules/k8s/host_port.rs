@@ -1,5 +1,5 @@
 use crate::k8s::each_container;
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -47,11 +47,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for HostPort {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for HostPort {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (resource, c) in each_container(cx.resources) {
             for port in c.node.get("ports").map(|p| p.as_list()).unwrap_or_default() {

@@ -2,9 +2,7 @@ use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
 use crate::k8s::{containers, each_pod};
 use crate::model::Node;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -56,11 +54,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for HostProcess {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for HostProcess {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let path = ["securityContext", "windowsOptions", "hostProcess"];
         for (resource, pod) in each_pod(cx.resources) {

@@ -1,6 +1,6 @@
 use crate::image::ImageRef;
 use crate::k8s::each_container;
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -43,11 +43,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for ImageDigest {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for ImageDigest {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (resource, c) in each_container(cx.resources) {
             let Some(image) = c.node.get("image") else {

@@ -2,9 +2,7 @@ use crate::edit::{replace_scalar, yaml_set};
 use crate::fix::{Applicability, Fix};
 use crate::image::ImageRef;
 use crate::k8s::each_container;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -63,11 +61,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for ImagePullPolicy {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for ImagePullPolicy {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (resource, c) in each_container(cx.resources) {
             let Some(image) = c.node.get("image").and_then(|i| i.as_str()) else {

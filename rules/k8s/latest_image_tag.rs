@@ -3,9 +3,7 @@ use crate::fix::{Applicability, Edit, Fix};
 use crate::image::ImageRef;
 use crate::k8s::{each_container, Container};
 use crate::model::{Node, Resource};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::source::Span;
 
 crate::declare_rule! {
@@ -64,11 +62,7 @@ struct Floating<'a> {
     tag: Option<String>,
 }
 
-impl Rule for LatestImageTag {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for LatestImageTag {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for fact in detect(cx.resources) {
             let text = cx.text(fact.resource.file);

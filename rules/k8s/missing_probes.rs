@@ -1,5 +1,5 @@
 use crate::k8s::{each_container, ContainerKind};
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -54,11 +54,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for MissingProbes {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for MissingProbes {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (resource, c) in each_container(cx.resources) {
             if c.kind != ContainerKind::Container

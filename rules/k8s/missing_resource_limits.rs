@@ -2,9 +2,7 @@ use crate::edit::yaml_append_entries;
 use crate::fix::{Applicability, Fix};
 use crate::k8s::{each_container, Container, ContainerKind};
 use crate::model::Resource;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::source::Span;
 
 crate::declare_rule! {
@@ -72,11 +70,7 @@ struct Unbounded<'a> {
     missing: Vec<&'static str>,
 }
 
-impl Rule for MissingResourceLimits {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for MissingResourceLimits {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for fact in detect(cx.resources) {
             let text = cx.text(fact.resource.file);

@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 
 use crate::k8s::{each_pod, network_policies, pod_labels, PolicyFact};
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -66,11 +66,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for NetworkPolicyCoverage {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for NetworkPolicyCoverage {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         // In a scan the set already holds this file's policies; alone, the file is the set.
         let own = network_policies(cx.resources);

@@ -2,9 +2,7 @@ use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
 use crate::k8s::{each_container, Container};
 use crate::model::{Node, Resource};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -62,11 +60,7 @@ struct Privileged<'a> {
     value: &'a Node,
 }
 
-impl Rule for PrivilegedContainer {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for PrivilegedContainer {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for fact in detect(cx.resources) {
             let text = cx.text(fact.resource.file);

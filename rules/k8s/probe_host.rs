@@ -1,5 +1,5 @@
 use crate::k8s::{each_container, minor_version};
-use crate::rule::{Context, Domain, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -49,11 +49,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for ProbeHost {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for ProbeHost {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         if minor_version(cx.settings.kubernetes_version.as_deref()).is_some_and(|m| m < 34) {
             return;

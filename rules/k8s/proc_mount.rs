@@ -1,9 +1,7 @@
 use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
 use crate::k8s::each_container;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -51,11 +49,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for ProcMount {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for ProcMount {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (resource, c) in each_container(cx.resources) {
             let Some(value) = c.node.at(&["securityContext", "procMount"]) else {

@@ -1,5 +1,5 @@
 use super::super::helpers::RbacGrant;
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -50,11 +50,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for RbacAdmissionAndCsr {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for RbacAdmissionAndCsr {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let mut found = Vec::new();
         RbacGrant {

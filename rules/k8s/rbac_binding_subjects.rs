@@ -1,5 +1,5 @@
 use crate::k8s::is_system;
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -62,11 +62,7 @@ const EVERYONE: &[(&str, &str)] = &[
     ("system:masters", "a group that bypasses RBAC"),
 ];
 
-impl Rule for RbacBindingSubjects {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for RbacBindingSubjects {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for resource in cx.resources {
             if !matches!(

@@ -1,5 +1,5 @@
 use super::super::helpers::RbacGrant;
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -51,11 +51,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for RbacEscalation {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for RbacEscalation {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let rbac = &[
             "rbac.authorization.k8s.io:roles",

@@ -1,5 +1,5 @@
 use super::super::helpers::RbacGrant;
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -48,11 +48,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for RbacSecrets {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for RbacSecrets {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         RbacGrant {
             verbs: &["get", "list", "watch"],

@@ -1,5 +1,5 @@
 use crate::k8s::policy_rules;
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -50,11 +50,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for RbacWildcard {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for RbacWildcard {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for resource in cx.resources {
             for rule in policy_rules(resource) {

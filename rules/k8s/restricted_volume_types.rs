@@ -1,5 +1,5 @@
 use crate::k8s::each_volume;
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -60,11 +60,7 @@ const ALLOWED: &[&str] = &[
     "secret",
 ];
 
-impl Rule for RestrictedVolumeTypes {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for RestrictedVolumeTypes {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (resource, volume) in each_volume(cx.resources) {
             let name = volume.get("name").map(|n| n.display()).unwrap_or_default();

@@ -1,9 +1,7 @@
 use crate::edit::yaml_set;
 use crate::fix::{Applicability, Fix};
 use crate::k8s::{each_linux_container, effective};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -62,11 +60,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for SeccompRequired {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for SeccompRequired {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (resource, pod, c) in each_linux_container(cx.resources) {
             if effective(pod, c.node, &["seccompProfile", "type"]).is_some() {

@@ -1,7 +1,5 @@
 use super::super::helpers::UnconfinedProfile;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -58,11 +56,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for SeccompUnconfined {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for SeccompUnconfined {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         UnconfinedProfile {
             field: "seccompProfile",

@@ -1,5 +1,5 @@
 use crate::k8s::each_container;
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 use crate::rules::docker::secret_in_env::{placeholder_value, secret_name, secret_value};
 
 crate::declare_rule! {
@@ -54,11 +54,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for SecretInEnvK8s {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for SecretInEnvK8s {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (resource, c) in each_container(cx.resources) {
             for var in c.node.get("env").map(|e| e.as_list()).unwrap_or_default() {

@@ -1,6 +1,6 @@
 use crate::k8s::{containers, each_pod};
 use crate::model::Node;
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -55,11 +55,7 @@ fn allowed_types(minor: Option<u32>) -> Vec<&'static str> {
     types
 }
 
-impl Rule for SeLinuxOptions {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for SeLinuxOptions {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let minor = crate::k8s::minor_version(cx.settings.kubernetes_version.as_deref());
         let allowed = allowed_types(minor);

@@ -1,9 +1,7 @@
 use crate::edit::{replace_scalar, yaml_set};
 use crate::fix::{Applicability, Fix};
 use crate::k8s::each_pod;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -60,11 +58,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for ServiceAccountToken {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for ServiceAccountToken {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         // Service accounts in the scanned set that opt out for every pod using them.
         let opted_out: Vec<&str> = cx

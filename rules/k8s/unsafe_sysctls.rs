@@ -1,5 +1,5 @@
 use crate::k8s::{each_pod, minor_version};
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -68,11 +68,7 @@ pub fn safe(name: &str, minor: Option<u32>) -> bool {
         .any(|(s, since)| *s == name && minor.is_none_or(|m| m >= *since))
 }
 
-impl Rule for UnsafeSysctls {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for UnsafeSysctls {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let version = cx.settings.kubernetes_version.as_deref();
         let minor = minor_version(version);

@@ -1,6 +1,6 @@
 use crate::image::ImageRef;
 use crate::k8s::each_container;
-use crate::rule::{Context, Domain, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -49,11 +49,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for UntrustedRegistryK8s {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for UntrustedRegistryK8s {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let allowed = &cx.settings.allowed_registries;
         if allowed.is_empty() {

@@ -1,8 +1,6 @@
 use crate::fix::Applicability;
 use crate::model::Resource;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -74,11 +72,7 @@ fn from_snapshot(r: &Resource) -> bool {
     r.body.get("snapshot_id").is_some()
 }
 
-impl Rule for EbsUnencrypted {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for EbsUnencrypted {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         if super::instance_volume_unencrypted::default_encryption(cx.resources) {
             return;

@@ -1,7 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -78,11 +76,7 @@ const LAUNCH_CONFIGURATION: Setting = Setting {
     ..SETTING
 };
 
-impl Rule for Ec2PublicIp {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for Ec2PublicIp {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for setting in [SETTING, TEMPLATE, LAUNCH_CONFIGURATION] {
             setting.report(&Self::META, cx, out, |r, value| match value {

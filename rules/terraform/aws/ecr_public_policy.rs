@@ -1,7 +1,5 @@
 use super::policy::report_public;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -61,11 +59,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for EcrPublicPolicy {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for EcrPublicPolicy {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         report_public(
             &Self::META,

@@ -1,7 +1,5 @@
 use crate::model::{Node, Value};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::docker::secret_in_env::{placeholder_value, secret_name, secret_value};
 use crate::rules::terraform::setting::narrow;
 use crate::terraform::json_node;
@@ -77,11 +75,7 @@ fn containers(node: &Node) -> Option<std::borrow::Cow<'_, Node>> {
     }
 }
 
-impl Rule for EcsTaskEnvSecrets {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for EcsTaskEnvSecrets {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for r in cx
             .resources

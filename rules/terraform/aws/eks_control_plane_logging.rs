@@ -1,8 +1,6 @@
 use crate::fix::Applicability;
 use crate::model::Node;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{Broken, Setting, Want};
 
 crate::declare_rule! {
@@ -72,11 +70,7 @@ const LOGS: Setting = Setting {
     skip: None,
 };
 
-impl Rule for EksControlPlaneLogging {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for EksControlPlaneLogging {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for r in cx
             .resources

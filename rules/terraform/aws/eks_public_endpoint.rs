@@ -1,7 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{lookup, Broken, Setting, Want};
 
 crate::declare_rule! {
@@ -80,11 +78,7 @@ const PUBLIC: Setting = Setting {
     skip: None,
 };
 
-impl Rule for EksPublicEndpoint {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for EksPublicEndpoint {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for b in PUBLIC.broken(cx.resources) {
             let r = b.resource;

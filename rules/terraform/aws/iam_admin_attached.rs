@@ -1,9 +1,7 @@
 use super::policy::{document, is_all, statements};
 use crate::model::{Node, Resource};
 use crate::rule::Related;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::source::Span;
 use crate::terraform::join::referenced;
 
@@ -99,11 +97,7 @@ fn admin(resources: &[Resource], arn: &Node) -> Option<(String, Option<(usize, S
     ))
 }
 
-impl Rule for IamAdminAttached {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for IamAdminAttached {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for r in cx.resources {
             let arns: Vec<&Node> = match r.tf_type() {

@@ -1,5 +1,5 @@
 use super::policy::{action_finding, each_policy, is_all, IDENTITY_POLICIES};
-use crate::rule::{Context, Domain, Equivalents, Finding, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -53,11 +53,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for IamAdminPolicy {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for IamAdminPolicy {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         each_policy(
             cx.resources,

@@ -1,7 +1,5 @@
 use super::policy::{action_finding, covers, each_grant_on_everything};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -97,11 +95,7 @@ fn elsewhere(pattern: &str) -> bool {
     pattern == "*" || pattern.ends_with(":*") || pattern.eq_ignore_ascii_case("iam:PassRole")
 }
 
-impl Rule for IamPrivilegeEscalation {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for IamPrivilegeEscalation {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         each_grant_on_everything(cx.resources, |r, st| {
             for action in &st.actions {

@@ -1,7 +1,5 @@
 use super::policy::{action_finding, each_policy, is_all, IDENTITY_POLICIES};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -61,11 +59,7 @@ fn is_wildcard(action: &str) -> bool {
     action == "*" || action.ends_with(":*")
 }
 
-impl Rule for IamWildcardAction {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for IamWildcardAction {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         each_policy(
             cx.resources,

@@ -1,8 +1,6 @@
 use super::iam_privilege_escalation::ESCALATION;
 use super::policy::{action_finding, covers, each_grant_on_everything};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -166,11 +164,7 @@ fn elsewhere(pattern: &str) -> bool {
         || ESCALATION.iter().any(|a| covers(pattern, a))
 }
 
-impl Rule for IamWriteAnyResource {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for IamWriteAnyResource {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         each_grant_on_everything(cx.resources, |r, st| {
             if st.actions.iter().any(|a| a.as_str().is_some_and(elsewhere)) {

@@ -1,9 +1,7 @@
 use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
 use crate::model::{Node, Resource};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{insert_lines, insert_setting};
 
 crate::declare_rule! {
@@ -85,11 +83,7 @@ pub(super) fn default_encryption(resources: &[Resource]) -> bool {
     })
 }
 
-impl Rule for InstanceVolumeUnencrypted {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for InstanceVolumeUnencrypted {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         if default_encryption(cx.resources) {
             return;

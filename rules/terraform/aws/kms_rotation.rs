@@ -1,8 +1,6 @@
 use crate::fix::Applicability;
 use crate::model::Resource;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -78,11 +76,7 @@ fn not_rotatable(r: &Resource) -> bool {
         || r.body.get("key_usage").and_then(|u| u.as_str()) == Some("GENERATE_VERIFY_MAC")
 }
 
-impl Rule for KmsRotation {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for KmsRotation {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         SETTING.report(&Self::META, cx, out, |r, value| match value {
             Some(v) => format!("{} sets `enable_key_rotation = {}`", r.name, v.display()),

@@ -1,6 +1,4 @@
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::docker::secret_in_env::{placeholder_value, secret_name, secret_value};
 
 crate::declare_rule! {
@@ -58,11 +56,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for LambdaEnvSecrets {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for LambdaEnvSecrets {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for r in cx
             .resources

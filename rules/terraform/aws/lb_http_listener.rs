@@ -1,7 +1,5 @@
 use crate::model::{Node, Resource};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::terraform::join::referenced;
 
 crate::declare_rule! {
@@ -131,11 +129,7 @@ fn redirects_somewhere(listener: &Resource) -> bool {
         .any(|a| a.get("type").and_then(Node::as_str) == Some("redirect"))
 }
 
-impl Rule for LbHttpListener {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for LbHttpListener {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for r in cx.resources {
             match r.tf_type() {

@@ -1,8 +1,6 @@
 use crate::fix::Applicability;
 use crate::model::{Node, Resource};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{Broken, Setting, Want};
 
 crate::declare_rule! {
@@ -93,11 +91,7 @@ fn encrypted(r: &Resource) -> bool {
         .is_some_and(|p| p.eq_ignore_ascii_case("HTTPS") || p.eq_ignore_ascii_case("TLS"))
 }
 
-impl Rule for LbTlsPolicy {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for LbTlsPolicy {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for r in cx
             .resources

@@ -1,7 +1,5 @@
 use crate::model::Node;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::network::{aws_traffic, exposed_ports, Traffic};
 
 crate::declare_rule! {
@@ -80,11 +78,7 @@ fn exposed(entry: &Node) -> Option<String> {
     }
 }
 
-impl Rule for NaclOpen {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for NaclOpen {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for r in cx.resources {
             let (entries, action_key): (Vec<&Node>, &str) = match r.tf_type() {

@@ -1,5 +1,5 @@
 use crate::model::{Node, Resource};
-use crate::rule::{Context, Domain, Equivalents, Finding, Related, Rule, RuleMeta, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Related, Severity};
 use crate::rules::terraform::network::{aws_traffic, exposed_ports, Traffic};
 use crate::terraform::join::referenced;
 
@@ -98,11 +98,7 @@ fn group_of<'a>(resources: &'a [Resource], rule: &Resource) -> Option<&'a Resour
     )
 }
 
-impl Rule for OpenSecurityGroup {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for OpenSecurityGroup {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for r in cx.resources {
             let (rules, from, to, protocol, cidr_keys): (Vec<&Node>, &str, &str, &str, &[&str]) =

@@ -1,7 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -66,11 +64,7 @@ const SETTING: Setting = Setting {
     skip: None,
 };
 
-impl Rule for OpensearchEncryption {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for OpensearchEncryption {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         SETTING.report(&Self::META, cx, out, |r, value| match value {
             Some(v) => format!(

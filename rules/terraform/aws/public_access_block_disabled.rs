@@ -1,7 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -86,11 +84,7 @@ const SETTINGS: [Setting; 4] = [
     flag(&["restrict_public_buckets"]),
 ];
 
-impl Rule for PublicAccessBlockDisabled {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for PublicAccessBlockDisabled {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for setting in &SETTINGS {
             let key = setting.path[0];

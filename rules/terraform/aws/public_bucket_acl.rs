@@ -2,7 +2,7 @@ use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
 use crate::model::{Node, Resource};
 use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Related, Rule, RuleMeta, Severity,
+    Check, Context, Domain, Equivalents, Finding, FixAvailability, Related, Severity,
 };
 use crate::terraform::join::{configured_bucket, s3_setting};
 
@@ -80,11 +80,7 @@ struct Public<'a> {
     canned: bool,
 }
 
-impl Rule for PublicBucketAcl {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for PublicBucketAcl {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for fact in detect(cx.resources) {
             let mut finding =

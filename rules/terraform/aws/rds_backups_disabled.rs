@@ -1,8 +1,6 @@
 use crate::fix::Applicability;
 use crate::model::Resource;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -74,11 +72,7 @@ fn is_replica(r: &Resource) -> bool {
         .is_some_and(|v| !matches!(v.value, crate::model::Value::Null))
 }
 
-impl Rule for RdsBackupsDisabled {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for RdsBackupsDisabled {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         SETTING.report(&Self::META, cx, out, |r, value| match value {
             Some(v) => format!("{} sets `backup_retention_period = {}`: automated backups and point-in-time recovery are off", r.name, v.display()),

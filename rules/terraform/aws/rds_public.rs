@@ -1,8 +1,6 @@
 use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -54,11 +52,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for RdsPublic {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for RdsPublic {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for r in cx.resources {
             if !matches!(

@@ -1,8 +1,6 @@
 use crate::fix::Applicability;
 use crate::model::Resource;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -101,11 +99,7 @@ fn inherits_encryption(r: &Resource) -> bool {
     copied || serverless_default
 }
 
-impl Rule for RdsUnencrypted {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for RdsUnencrypted {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         SETTING.report(&Self::META, cx, out, |r, value| match value {
             Some(v) => format!("{} sets `storage_encrypted = {}`: its storage is not encrypted", r.name, v.display()),

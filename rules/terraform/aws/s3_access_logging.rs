@@ -1,6 +1,4 @@
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::terraform::join::{log_buckets, s3_setting};
 
 crate::declare_rule! {
@@ -54,11 +52,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for S3AccessLogging {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for S3AccessLogging {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let receivers = log_buckets(cx.resources);
         for r in cx

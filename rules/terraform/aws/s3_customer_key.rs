@@ -1,6 +1,4 @@
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::lookup;
 use crate::terraform::join::{log_buckets, s3_setting};
 
@@ -70,11 +68,7 @@ const ALGORITHM: &[&str] = &[
     "sse_algorithm",
 ];
 
-impl Rule for S3CustomerKey {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for S3CustomerKey {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let receivers = log_buckets(cx.resources);
         for r in cx

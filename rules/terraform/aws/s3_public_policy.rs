@@ -1,8 +1,6 @@
 use super::policy::report_public;
 use crate::model::{Node, Resource};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::terraform::join::{configured_bucket, s3_setting};
 
 crate::declare_rule! {
@@ -69,11 +67,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for S3PublicPolicy {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for S3PublicPolicy {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         // With `restrict_public_buckets`, S3 lets only the owner's account and AWS services
         // use a public policy: the public access block rule reports the block instead.

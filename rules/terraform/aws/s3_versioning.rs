@@ -1,9 +1,7 @@
 use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Edit, Fix};
 use crate::model::{Node, Resource};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::lookup;
 use crate::source::Span;
 use crate::terraform::join::s3_setting;
@@ -119,11 +117,7 @@ fn add_resource(cx: &Context<'_>, bucket: &Resource) -> Option<Fix> {
     ))
 }
 
-impl Rule for S3Versioning {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for S3Versioning {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for r in cx.resources {
             match r.tf_type() {

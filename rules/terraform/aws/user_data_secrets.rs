@@ -1,6 +1,4 @@
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::docker::secret_in_env::{placeholder_value, secret_name, secret_value};
 use crate::rules::terraform::setting::narrow;
 use crate::terraform::base64_decode;
@@ -112,11 +110,7 @@ fn secrets(script: &str) -> Vec<(&str, String)> {
     out
 }
 
-impl Rule for UserDataSecrets {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for UserDataSecrets {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for r in cx
             .resources

@@ -1,6 +1,4 @@
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -62,11 +60,7 @@ const SETTING: Setting = Setting {
     skip: None,
 };
 
-impl Rule for AksPrivateCluster {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for AksPrivateCluster {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         SETTING.report(&Self::META, cx, out, |r, value| match value {
             Some(v) => format!("{} sets `private_cluster_enabled = {}`: its API server is public", r.name, v.display()),

@@ -1,7 +1,5 @@
 use crate::model::Node;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -65,11 +63,7 @@ const CONFIGS: &[&str] = &[
     "azurerm_mysql_flexible_server_configuration",
 ];
 
-impl Rule for DatabaseSsl {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for DatabaseSsl {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for r in cx.resources {
             match r.tf_type() {

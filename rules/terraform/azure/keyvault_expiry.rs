@@ -1,6 +1,4 @@
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -59,11 +57,7 @@ const EXPIRY: Setting = Setting {
     skip: None,
 };
 
-impl Rule for KeyvaultExpiry {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for KeyvaultExpiry {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         EXPIRY.report(&Self::META, cx, out, |r, _| {
             format!(

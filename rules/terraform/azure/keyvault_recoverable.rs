@@ -1,7 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -78,11 +76,7 @@ const SOFT_DELETE: Setting = Setting {
     skip: None,
 };
 
-impl Rule for KeyvaultRecoverable {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for KeyvaultRecoverable {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         PURGE.report(&Self::META, cx, out, |r, value| match value {
             Some(v) => format!("{} sets `purge_protection_enabled = {}`: deleted keys can be purged at once", r.name, v.display()),

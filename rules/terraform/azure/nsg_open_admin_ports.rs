@@ -1,7 +1,5 @@
 use crate::model::{Node, Value};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::network::{exposed_port_list, is_internet, Transport};
 
 crate::declare_rule! {
@@ -96,11 +94,7 @@ fn is(rule: &Node, key: &str, want: &str) -> bool {
         .is_some_and(|v| v.eq_ignore_ascii_case(want))
 }
 
-impl Rule for NsgOpenAdminPorts {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for NsgOpenAdminPorts {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for r in cx.resources {
             let rules: Vec<&Node> = match r.tf_type() {

@@ -1,6 +1,6 @@
 use crate::model::{Node, Resource};
 use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+    Check, Context, Domain, Equivalents, Finding, FixAvailability, RuleMeta, Severity,
 };
 use crate::terraform::join::referenced;
 
@@ -77,11 +77,7 @@ fn short_retention(meta: &'static RuleMeta, r: &Resource, policy: &Node, out: &m
     }
 }
 
-impl Rule for SqlAuditing {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for SqlAuditing {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for r in cx.resources {
             match r.tf_type() {

@@ -1,7 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -80,11 +78,7 @@ const SETTINGS: [Setting; 2] = [
     https_only(&["enable_https_traffic_only"]),
 ];
 
-impl Rule for StorageHttpsOnly {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for StorageHttpsOnly {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for setting in &SETTINGS {
             setting.report(&Self::META, cx, out, |r, value| {

@@ -1,7 +1,5 @@
 use crate::model::Node;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::lookup;
 use crate::terraform::join::referenced;
 
@@ -59,11 +57,7 @@ crate::declare_rule! {
     }
 }
 
-impl Rule for StorageNetworkDefaultAllow {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for StorageNetworkDefaultAllow {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for r in cx
             .resources

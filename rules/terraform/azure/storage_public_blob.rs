@@ -1,9 +1,7 @@
 use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
 use crate::rule::Related;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 use crate::terraform::join::referenced;
 
@@ -86,11 +84,7 @@ fn legacy(r: &crate::model::Resource) -> bool {
     r.body.get("allow_blob_public_access").is_some()
 }
 
-impl Rule for StoragePublicBlob {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for StoragePublicBlob {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         NESTED.report(&Self::META, cx, out, |r, value| match value {
             Some(_) => format!("{} sets `allow_nested_items_to_be_public = true`: its containers may be made public", r.name),

@@ -1,6 +1,4 @@
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -85,11 +83,7 @@ const SETTINGS: [Setting; 2] = [
     },
 ];
 
-impl Rule for VmPasswordAuth {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for VmPasswordAuth {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for setting in &SETTINGS {
             setting.report(&Self::META, cx, out, |r, _| {

@@ -1,8 +1,6 @@
 use super::iam::{public_finding, public_members, report_public_grants, target_of, Grant};
 use crate::model::Node;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -87,11 +85,7 @@ const GRANTS: &[Grant] = &[
 
 const ACCESS_KEYS: &[&str] = &["special_group", "iam_member"];
 
-impl Rule for BigqueryPublicDataset {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for BigqueryPublicDataset {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         report_public_grants(
             &Self::META,

@@ -1,8 +1,6 @@
 use crate::fix::{Applicability, Fix};
 use crate::model::Node;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::insert_setting;
 
 crate::declare_rule! {
@@ -65,11 +63,7 @@ fn seconds(text: &str) -> Option<f64> {
     text.strip_suffix('s')?.parse().ok()
 }
 
-impl Rule for CloudKmsRotation {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for CloudKmsRotation {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for r in cx
             .resources

@@ -1,6 +1,6 @@
 use crate::model::{Node, Resource};
 use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
+    Check, Context, Domain, Equivalents, Finding, FixAvailability, RuleMeta, Severity,
 };
 
 crate::declare_rule! {
@@ -105,11 +105,7 @@ fn node_pool(meta: &'static RuleMeta, r: &Resource, config: Option<&Node>) -> Op
     }
 }
 
-impl Rule for ComputeDefaultServiceAccount {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for ComputeDefaultServiceAccount {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for r in cx.resources {
             match r.tf_type() {

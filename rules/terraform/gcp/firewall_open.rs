@@ -1,7 +1,5 @@
 use crate::model::Node;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::network::{exposed_port_list, Transport};
 
 crate::declare_rule! {
@@ -95,11 +93,7 @@ fn exposed(rule: &Node) -> Option<String> {
     exposed_port_list(ports)
 }
 
-impl Rule for FirewallOpen {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for FirewallOpen {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for r in cx
             .resources

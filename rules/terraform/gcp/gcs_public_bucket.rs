@@ -1,7 +1,5 @@
 use super::iam::{report_public_grants, Grant};
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -89,11 +87,7 @@ const GRANTS: &[Grant] = &[
     },
 ];
 
-impl Rule for GcsPublicBucket {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for GcsPublicBucket {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         report_public_grants(
             &Self::META,

@@ -1,7 +1,5 @@
 use crate::model::Resource;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -76,11 +74,7 @@ fn private_endpoint(r: &Resource) -> bool {
         == Some(true)
 }
 
-impl Rule for GkeMasterAuthorizedNetworks {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for GkeMasterAuthorizedNetworks {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         SETTING.report(&Self::META, cx, out, |r, value| match value {
             // A `dynamic` block over an empty collection creates no block at all.

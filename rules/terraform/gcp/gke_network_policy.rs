@@ -1,7 +1,5 @@
 use crate::model::Resource;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -77,11 +75,7 @@ fn enforced_anyway(r: &Resource) -> bool {
             == Some(true)
 }
 
-impl Rule for GkeNetworkPolicy {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for GkeNetworkPolicy {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         SETTING.report(&Self::META, cx, out, |r, value| match value {
             Some(v) => format!("{} sets network policy `enabled = {}`", r.name, v.display()),

@@ -1,7 +1,5 @@
 use super::iam::role_grants;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -54,11 +52,7 @@ crate::declare_rule! {
 
 const BASIC: &[&str] = &["roles/owner", "roles/editor", "roles/viewer"];
 
-impl Rule for IamBasicRole {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for IamBasicRole {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for g in role_grants(cx.resources).filter(|g| BASIC.contains(&g.name)) {
             let who = if g.members.is_empty() {

@@ -1,7 +1,5 @@
 use super::iam::role_grants;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -66,11 +64,7 @@ fn admin_role(role: &str) -> bool {
     role == "roles/owner" || role == "roles/editor" || role.to_ascii_lowercase().ends_with("admin")
 }
 
-impl Rule for ServiceAccountPrivileges {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for ServiceAccountPrivileges {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for g in role_grants(cx.resources) {
             let (r, name) = (g.resource, g.name);

@@ -1,8 +1,6 @@
 use crate::fix::Applicability;
 use crate::model::Resource;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -84,11 +82,7 @@ fn replica(r: &Resource) -> bool {
     r.body.get("master_instance_name").is_some()
 }
 
-impl Rule for SqlBackups {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for SqlBackups {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         SETTING.report(&Self::META, cx, out, |r, value| match value {
             Some(v) => format!("{} sets backup `enabled = {}`", r.name, v.display()),

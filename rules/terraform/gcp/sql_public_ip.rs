@@ -1,8 +1,6 @@
 use crate::fix::Applicability;
 use crate::model::Node;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{lookup, Setting, Want};
 
 crate::declare_rule! {
@@ -84,11 +82,7 @@ const PUBLIC_IP: Setting = Setting {
     skip: None,
 };
 
-impl Rule for SqlPublicIp {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for SqlPublicIp {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let mut open: Vec<&str> = Vec::new();
         for r in cx

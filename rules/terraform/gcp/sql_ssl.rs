@@ -1,8 +1,6 @@
 use crate::fix::Applicability;
 use crate::model::Resource;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -89,11 +87,7 @@ fn requires_ssl(r: &Resource) -> bool {
         == Some(true)
 }
 
-impl Rule for SqlSsl {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for SqlSsl {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         SETTING.report(&Self::META, cx, out, |r, value| match value {
             Some(v) => format!("{} sets `ssl_mode = {}`: unencrypted connections are accepted", r.name, v.display()),

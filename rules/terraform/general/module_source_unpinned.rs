@@ -1,7 +1,5 @@
 use crate::model::Node;
-use crate::rule::{
-    Context, Domain, Equivalents, Finding, FixAvailability, Rule, RuleMeta, Severity,
-};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::terraform::NOT_INSTANTIATED;
 
 crate::declare_rule! {
@@ -113,11 +111,7 @@ fn is_release(r: &str) -> bool {
     })
 }
 
-impl Rule for ModuleSourceUnpinned {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
+impl Check for ModuleSourceUnpinned {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for r in cx.resources {
             let call = matches!(r.tf_type(), Some(("module", t)) if t == "module" || t == NOT_INSTANTIATED);
