@@ -339,8 +339,8 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
             })
         }
         Command::Lsp => {
-            rampart::lsp::serve_stdio().map_err(|e| anyhow::anyhow!("{e}"))?;
-            Ok(ExitCode::SUCCESS)
+            let ending = rampart::lsp::serve_stdio().map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok(ExitCode::from(ending.exit_code()))
         }
         Command::Rules { format, output_dir } => {
             let out = match format {
