@@ -23,6 +23,7 @@ pub mod terraform_unit;
 
 pub mod docs;
 pub mod engine;
+#[cfg(feature = "lsp")]
 pub mod lsp;
 pub mod merge;
 pub mod report;
