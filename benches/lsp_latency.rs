@@ -1,6 +1,7 @@
 //! Language server latency: time from `didChange` to the `publishDiagnostics` for that version,
 //! on a 2,000-line multi-document manifest and on a 50-file Terraform module, through the real
-//! server over an in-memory connection. Prints p50/p99 against the budgets (10 ms, 50 ms).
+//! server over an in-memory connection. Prints p50/p99 against the budgets (10 ms, 50 ms),
+//! and the time a hover on another document takes while the manifest is being linted.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -164,6 +165,9 @@ fn main() {
     // The same round trip with no work behind it: what the machine adds (thread wake-ups).
     let times = round_trips(&c, &uri, 300);
     report("no-op request round trip (baseline)", &times, 1.0);
+    // Hover on another document sent while the manifest is being linted.
+    let times = hover_during_lint(&c, &uri, &manifest, &dir.path().join("small.yaml"));
+    report("hover round trip during a manifest lint", &times, 1.0);
 
     // A 50-file Terraform module.
     let module = dir.path().join("module");
@@ -243,6 +247,72 @@ fn measure_tf(c: &Connection, uri: &str, text: &str, rounds: usize) -> Vec<Durat
         let codes = wait_version(c, uri, version);
         assert_eq!(codes, first);
         times.push(start.elapsed());
+    }
+    times.sort();
+    times
+}
+
+/// Edits the manifest (opened by `measure`, at version 301, `true ` on line 19), waits 0.5 ms so
+/// that its lint has started, then times a hover on a small open document (away from its
+/// finding: the round trip alone, as in `round_trips`).
+fn hover_during_lint(
+    c: &Connection,
+    uri: &str,
+    text: &str,
+    small: &std::path::Path,
+) -> Vec<Duration> {
+    let col = text.lines().nth(19).unwrap().find("true ").unwrap() as u32;
+    let small_text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: small\nspec:\n  hostPID: true\n  containers:\n    - {name: a, image: \"a:1.0\"}\n";
+    let small_uri = rampart_lsp::path_to_uri(small)
+        .unwrap()
+        .as_str()
+        .to_string();
+    notify(
+        c,
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": small_uri, "languageId": "yaml", "version": 1, "text": small_text}}),
+    );
+    wait_version(c, &small_uri, 1);
+    let mut times = Vec::new();
+    for i in 0..100 {
+        let version = 302 + i as i64;
+        let new = if i % 2 == 0 { "false" } else { "true " };
+        notify(
+            c,
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{
+                "range": {"start": {"line": 19, "character": col}, "end": {"line": 19, "character": col + 5}},
+                "text": new,
+            }]}),
+        );
+        std::thread::sleep(Duration::from_micros(500));
+        let id = RequestId::from(5000 + i);
+        let start = Instant::now();
+        c.sender
+            .send(Message::Request(Request::new(
+                id.clone(),
+                "textDocument/hover".into(),
+                json!({"textDocument": {"uri": small_uri}, "position": {"line": 1, "character": 0}}),
+            )))
+            .unwrap();
+        // The hover's answer, then the manifest's diagnostics (which may come first).
+        let (mut answered, mut published) = (false, false);
+        while !(answered && published) {
+            match c.receiver.recv().unwrap() {
+                Message::Response(r) if r.id == id => {
+                    times.push(start.elapsed());
+                    answered = true;
+                }
+                Message::Notification(n)
+                    if n.method == "textDocument/publishDiagnostics"
+                        && n.params["uri"] == uri
+                        && n.params["version"] == version =>
+                {
+                    published = true
+                }
+                _ => {}
+            }
+        }
     }
     times.sort();
     times

@@ -23,6 +23,7 @@ pub mod text;
 pub mod docs;
 pub mod engine;
 pub mod lint;
+#[cfg(feature = "lsp")]
 pub mod lsp;
 pub mod merge;
 pub mod report;

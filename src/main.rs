@@ -126,8 +126,13 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
             })
         }
         Command::Lsp => {
-            rampart::lsp::serve_stdio().map_err(|e| anyhow::anyhow!("{e}"))?;
-            Ok(ExitCode::SUCCESS)
+            #[cfg(feature = "lsp")]
+            {
+                let ending = rampart::lsp::serve_stdio().map_err(|e| anyhow::anyhow!("{e}"))?;
+                Ok(ExitCode::from(ending.exit_code()))
+            }
+            #[cfg(not(feature = "lsp"))]
+            bail!("this rampart was built without the language server (cargo feature `lsp`)")
         }
         Command::Rules { format, output_dir } => {
             let out = match format {

@@ -1,6 +1,7 @@
 //! The language server through an in-process client: every request it serves, both position
 //! encodings, Terraform modules with unsaved buffers, configuration reload, and a storm of
-//! random edits that ends with the same diagnostics as a fresh lint.
+//! random edits that ends with the same diagnostics as a fresh lint; and the binaries' exit
+//! codes (1 for `exit` without `shutdown`).
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -515,4 +516,50 @@ fn an_edit_storm_never_breaks_the_server_and_ends_like_a_fresh_lint() {
     want.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.to_string().cmp(&b.1.to_string())));
     got.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.to_string().cmp(&b.1.to_string())));
     assert_eq!(got, want, "final text:\n{text}");
+}
+
+/// Framed messages for a server on stdio.
+fn frames(messages: &[Value]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for m in messages {
+        let body = m.to_string();
+        out.extend_from_slice(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    }
+    out
+}
+
+#[test]
+fn the_exit_code_says_whether_shutdown_came_first() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let init =
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}});
+    let shutdown = json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"});
+    let exit = json!({"jsonrpc": "2.0", "method": "exit"});
+    let cases = [
+        (vec![init.clone(), shutdown, exit.clone()], 0),
+        (vec![init, exit.clone()], 1),
+        (vec![exit], 1),
+    ];
+    for (bin, args) in [
+        (env!("CARGO_BIN_EXE_rampart-lsp"), &[][..]),
+        (env!("CARGO_BIN_EXE_rampart"), &["lsp"][..]),
+    ] {
+        for (messages, code) in &cases {
+            let mut child = Command::new(bin)
+                .args(args)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            // The server stops reading at `exit`; the pipe stays open until then.
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(&frames(messages)).unwrap();
+            let out = child.wait_with_output().unwrap();
+            drop(stdin);
+            let methods: Vec<&Value> = messages.iter().map(|m| &m["method"]).collect();
+            assert_eq!(out.status.code(), Some(*code), "{bin} {methods:?}: {out:?}");
+        }
+    }
 }

@@ -10,6 +10,7 @@ use std::thread;
 
 use crossbeam_channel::{bounded, never, select, Receiver, Sender};
 use lsp_server::{Connection, ErrorCode, Message};
+use lsp_types::notification::{Exit, Notification as _};
 use serde_json::{json, Value};
 
 /// The longest header line read; a longer one is a framing error.
@@ -115,7 +116,7 @@ pub fn read_loop(
         };
         match message {
             Ok(Some(m)) => {
-                let exit = matches!(&m, Message::Notification(n) if n.method == "exit");
+                let exit = matches!(&m, Message::Notification(n) if n.method == Exit::METHOD);
                 if messages.send(m).is_err() || exit {
                     return Ok(());
                 }

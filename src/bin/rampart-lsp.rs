@@ -5,7 +5,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     match rampart::lsp::serve_stdio() {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(ending) => std::process::ExitCode::from(ending.exit_code()),
         Err(e) => {
             eprintln!("rampart-lsp: {e}");
             std::process::ExitCode::from(2)
