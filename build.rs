@@ -5,6 +5,12 @@
 //!   `rampart rules --format markdown` print the same page as docs/rules/ without reading files
 //!   at run time.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a build script reports an error by panicking"
+)]
+
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 

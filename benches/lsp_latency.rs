@@ -3,6 +3,12 @@
 //! server over an in-memory connection. Prints p50/p99 against the budgets (10 ms, 50 ms),
 //! and the time a hover on another document takes while the manifest is being linted.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test or benchmark fails by panicking"
+)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

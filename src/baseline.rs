@@ -107,7 +107,7 @@ impl Baseline {
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a baseline serialises") + "\n"
+        crate::text::pretty_json(self) + "\n"
     }
 
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {

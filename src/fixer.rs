@@ -310,22 +310,15 @@ fn links(_: &std::fs::Metadata) -> u64 {
 /// even for root), and `access(W_OK)` allows it.
 #[cfg(unix)]
 fn writable(path: &Path, meta: &std::fs::Metadata) -> Result<(), WriteRefused> {
-    use std::os::unix::ffi::OsStrExt;
     use std::os::unix::fs::PermissionsExt;
     if meta.permissions().mode() & 0o222 == 0 {
         return Err(WriteRefused::ReadOnly);
     }
-    let c = std::ffi::CString::new(path.as_os_str().as_bytes())
-        .map_err(|e| io("checking write permission")(e.into()))?;
-    // SAFETY: `c` is a valid NUL-terminated string that outlives the call.
-    if unsafe { libc::access(c.as_ptr(), libc::W_OK) } == 0 {
-        return Ok(());
-    }
-    let e = std::io::Error::last_os_error();
-    match e.raw_os_error() {
-        Some(libc::EACCES | libc::EPERM) => Err(WriteRefused::NotWritable),
-        Some(libc::EROFS) => Err(WriteRefused::ReadOnly),
-        _ => Err(io("checking write permission")(e)),
+    match rustix::fs::access(path, rustix::fs::Access::WRITE_OK) {
+        Ok(()) => Ok(()),
+        Err(rustix::io::Errno::ACCESS | rustix::io::Errno::PERM) => Err(WriteRefused::NotWritable),
+        Err(rustix::io::Errno::ROFS) => Err(WriteRefused::ReadOnly),
+        Err(e) => Err(io("checking write permission")(e.into())),
     }
 }
 

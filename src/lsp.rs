@@ -23,8 +23,7 @@ impl Default for CoreLinter {
 }
 
 fn new_resolver() -> Resolver {
-    Resolver::new(None, CliSettings::default(), crate::rules::metas())
-        .expect("no configuration file is read up front")
+    Resolver::discovering(CliSettings::default(), crate::rules::metas())
 }
 
 impl CoreLinter {

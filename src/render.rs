@@ -165,8 +165,10 @@ fn run(sandbox: &Sandbox, program: &Path, args: &[&std::ffi::OsStr]) -> Result<S
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
-    let stdout = child.stdout.take().expect("piped");
-    let stderr = child.stderr.take().expect("piped");
+    let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
+        let _ = child.kill();
+        return Err(format!("cannot read the output of {}", program.display()));
+    };
     let overflow = Arc::new(AtomicBool::new(false));
     let flag = overflow.clone();
     let out = std::thread::spawn(move || {

@@ -34,3 +34,13 @@ pub fn line(s: &str) -> Cow<'_, str> {
     }
     Cow::Owned(out)
 }
+
+/// Pretty-printed JSON of a value that always serialises: `serde_json::Value`s and structures
+/// of strings, numbers, lists and maps with string keys.
+#[allow(
+    clippy::expect_used,
+    reason = "only values with string keys are passed, which serde_json always serialises"
+)]
+pub fn pretty_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(value).expect("JSON values serialise")
+}

@@ -3,6 +3,12 @@
 //! one, and no two modules may use each other through any path. A new module must be given
 //! its layer here.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test or benchmark fails by panicking"
+)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,11 @@
 //! The `rampart` binary end to end: formats, exit codes, discovery, stdin, bad input.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test or benchmark fails by panicking"
+)]
+
 mod common;
 
 use std::path::Path;

@@ -3,6 +3,12 @@
 //! errors appear only on files that really are not valid (reviewed list below). Skipped with a
 //! message when the corpus is not beside the checkout.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test or benchmark fails by panicking"
+)]
+
 mod common;
 
 use std::collections::BTreeSet;

@@ -1,6 +1,12 @@
 //! The library entry points: module evaluation across files, the pre-commit case, every
 //! workload kind, byte-order marks, and panics turned into findings.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test or benchmark fails by panicking"
+)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -4,6 +4,12 @@
 //! Each positive fixture has a snapshot with its findings as code frames and each fix as a diff;
 //! every fix is applied, the result re-parsed and re-linted, and the rule is then silent.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test or benchmark fails by panicking"
+)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -3,6 +3,12 @@
 //! random edits that ends with the same diagnostics as a fresh lint; and the binaries' exit
 //! codes (1 for `exit` without `shutdown`).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test or benchmark fails by panicking"
+)]
+
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -4,6 +4,12 @@
 //! sees the diagnostic go. Skipped with a message when `nvim` is not installed (.ci/run
 //! installs it).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test or benchmark fails by panicking"
+)]
+
 mod common;
 
 use std::process::Command;

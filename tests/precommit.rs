@@ -2,6 +2,12 @@
 //! adds a bad manifest is refused with the finding shown, a clean one passes, and only staged
 //! files are linted. Skipped with a message when `pre-commit` is not installed.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test or benchmark fails by panicking"
+)]
+
 mod common;
 
 use std::path::Path;

@@ -3,6 +3,12 @@
 //! applied to edited files leave files that parse. Also replays the inputs the fuzzers found
 //! (fuzz/regressions/TARGET/*) and runs each fuzz entry point over the fixtures.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test or benchmark fails by panicking"
+)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -3,6 +3,12 @@
 //! and the rule files are formatted.
 //! `RAMPART_UPDATE_DOCS=1 cargo test --test registry` rewrites the pages.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test or benchmark fails by panicking"
+)]
+
 mod common;
 
 use std::collections::HashSet;

@@ -1,6 +1,12 @@
 //! Bulk audits: the summary report, `--shard K/N`, `rampart merge`, `--quiet` and the progress
 //! bar.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test or benchmark fails by panicking"
+)]
+
 mod common;
 
 use std::collections::BTreeSet;

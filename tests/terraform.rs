@@ -2,6 +2,12 @@
 //! `count`/`for_each`, `dynamic` blocks, `file()`/`templatefile()`, module calls (local and
 //! downloaded) with findings at the call site, and pre-commit scans of single files.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test or benchmark fails by panicking"
+)]
+
 mod common;
 
 use assert_cmd::Command;

@@ -1,5 +1,11 @@
 //! The adoption workflow through the real binary: configuration files, suppressions.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test or benchmark fails by panicking"
+)]
+
 mod common;
 
 use std::path::Path;

@@ -39,25 +39,23 @@ impl IoThreads {
 }
 
 /// A connection on stdin/stdout.
-pub fn stdio() -> (Connection, IoThreads) {
+pub fn stdio() -> io::Result<(Connection, IoThreads)> {
     let (to_client, outgoing) = bounded::<Message>(0);
     let (errors_out, errors) = bounded::<Value>(16);
     let (incoming, from_client) = bounded::<Message>(0);
     let writer = thread::Builder::new()
         .name("rampart-lsp-writer".into())
-        .spawn(move || write_loop(&mut io::stdout().lock(), outgoing, errors))
-        .expect("starting the writer thread");
+        .spawn(move || write_loop(&mut io::stdout().lock(), outgoing, errors))?;
     let reader = thread::Builder::new()
         .name("rampart-lsp-reader".into())
-        .spawn(move || read_loop(&mut io::stdin().lock(), incoming, errors_out))
-        .expect("starting the reader thread");
-    (
+        .spawn(move || read_loop(&mut io::stdin().lock(), incoming, errors_out))?;
+    Ok((
         Connection {
             sender: to_client,
             receiver: from_client,
         },
         IoThreads { reader, writer },
-    )
+    ))
 }
 
 /// Write the server's messages and the reader's error answers until the server is done.

@@ -3,6 +3,12 @@
 //! changed meanwhile, lints only the latest text of a burst of edits, answers a code action
 //! from the diagnostics of the text it was asked about, and shuts down cleanly mid-lint.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test or benchmark fails by panicking"
+)]
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;

@@ -32,7 +32,7 @@ pub(crate) fn rules_json() -> String {
             })
         })
         .collect();
-    serde_json::to_string_pretty(&list).expect("JSON values serialise") + "\n"
+    rampart::text::pretty_json(&list) + "\n"
 }
 
 pub(crate) fn rules_table() -> String {

@@ -23,38 +23,56 @@ pub struct Resolver {
 }
 
 impl Resolver {
+    /// `.rampart.toml` files found upward from each file, or the file `explicit` (`--config`)
+    /// for every file, with the command line's settings on top.
     pub fn new(
         explicit: Option<&Path>,
         cli: CliSettings,
         rules: Vec<&'static RuleMeta>,
     ) -> Result<Resolver, ConfigError> {
+        let explicit = match explicit {
+            Some(p) => Some(Config::load(p, &rules)?),
+            None => None,
+        };
+        Ok(Resolver::with(explicit, cli, rules))
+    }
+
+    /// `.rampart.toml` files found upward from each file (nothing is read up front).
+    pub fn discovering(cli: CliSettings, rules: Vec<&'static RuleMeta>) -> Resolver {
+        Resolver::with(None, cli, rules)
+    }
+
+    fn with(explicit: Option<Config>, cli: CliSettings, rules: Vec<&'static RuleMeta>) -> Resolver {
         let index = Arc::new(RuleIndex::new(&rules));
         let with_flags = |mut c: Config| {
             c.apply_cli(&cli);
             c.effective = Some(Arc::new(Effective::with_index(&c, index.clone())));
             Arc::new(c)
         };
-        let explicit = match explicit {
-            Some(p) => Some(with_flags(Config::load(p, &rules)?)),
-            None => None,
-        };
+        let explicit = explicit.map(with_flags);
         let defaults = match &explicit {
             Some(c) => c.clone(),
             None => with_flags(Config::default()),
         };
-        Ok(Resolver {
+        Resolver {
             explicit,
             defaults,
             cli,
             rules,
             index,
             cache: Mutex::new(HashMap::new()),
-        })
+        }
     }
 
     /// Configuration with no file at all (stdin without a name).
     pub fn defaults(&self) -> Config {
         (*self.defaults).clone()
+    }
+
+    /// The cache of configurations by directory. A panic while it was held (in a lint that
+    /// reported it as an internal error) leaves it consistent: every entry is whole.
+    fn cached(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Arc<Config>>> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The configuration that applies to files in `dir`.
@@ -63,7 +81,7 @@ impl Resolver {
             return Ok(c.clone());
         }
         let abs = absolute(dir);
-        if let Some(c) = self.cache.lock().expect("config cache").get(&abs) {
+        if let Some(c) = self.cached().get(&abs) {
             return Ok(c.clone());
         }
         let found = abs
@@ -72,24 +90,18 @@ impl Resolver {
             .find(|p| p.is_file());
         let config = match found {
             Some(file) => {
-                let parent = file.parent().expect("a file has a directory").to_path_buf();
+                let parent = file.parent().unwrap_or(&abs).to_path_buf();
                 if parent != abs {
                     // Share the result with the directory that holds the file.
                     let c = self.for_dir(&parent)?;
-                    self.cache
-                        .lock()
-                        .expect("config cache")
-                        .insert(abs, c.clone());
+                    self.cached().insert(abs, c.clone());
                     return Ok(c);
                 }
                 self.read(&file)?
             }
             None => self.defaults.clone(),
         };
-        self.cache
-            .lock()
-            .expect("config cache")
-            .insert(abs, config.clone());
+        self.cached().insert(abs, config.clone());
         Ok(config)
     }
 

@@ -133,9 +133,14 @@ fn a_symlink_swapped_in_while_the_fix_is_written_is_refused() {
 fn a_fifo_is_neither_opened_for_waiting_nor_written() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("Dockerfile");
-    let c = std::ffi::CString::new(p.to_str().unwrap()).unwrap();
-    // SAFETY: a valid NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        &p,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o644),
+        0,
+    )
+    .unwrap();
     let tree = Tree::of_paths(&[dir.path().to_path_buf()]);
     let err = write_fixed(&p, "", "FROM b\n", &tree).unwrap_err();
     assert!(matches!(err, WriteRefused::NotRegular), "{err}");

@@ -102,9 +102,7 @@ impl Merged {
     }
 
     pub fn to_json(&self) -> String {
-        crate::report::text::json(
-            serde_json::to_string_pretty(&self.doc).expect("JSON values serialise"),
-        ) + "\n"
+        crate::report::text::json(crate::text::pretty_json(&self.doc)) + "\n"
     }
 
     /// Findings (or results) at or above `severity` (`critical`, `high`, `medium`, `low`).

@@ -35,5 +35,5 @@ pub fn render(result: &ScanResult) -> String {
             }));
         }
     }
-    super::text::json(serde_json::to_string_pretty(&issues).expect("JSON values serialise")) + "\n"
+    super::text::json(crate::text::pretty_json(&issues)) + "\n"
 }

@@ -54,6 +54,10 @@ pub fn finding_json(file: &FileResult, finding: &Finding, index: &LineIndex) -> 
     })
 }
 
+#[allow(
+    clippy::expect_used,
+    reason = "writes go to a Vec, which cannot fail, and the stream writes only UTF-8"
+)]
 pub fn render(result: &ScanResult) -> String {
     let mut stream = JsonStream::new(Vec::new()).expect("writing to memory");
     for f in &result.files {
@@ -77,8 +81,7 @@ pub struct JsonStream<W: Write> {
 /// `value` pretty-printed and indented by `indent` spaces after its first line (JSON strings
 /// hold no raw newlines, so every line break is structure).
 pub(crate) fn indented(value: &Value, indent: usize) -> String {
-    let text =
-        super::text::json(serde_json::to_string_pretty(value).expect("JSON values serialise"));
+    let text = super::text::json(crate::text::pretty_json(value));
     let pad = format!("\n{}", " ".repeat(indent));
     text.replace('\n', &pad)
 }
@@ -140,7 +143,7 @@ impl<W: Write> JsonStream<W> {
         self.files
             .sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
         let files = Value::Array(std::mem::take(&mut self.files));
-        let summary = serde_json::to_value(&self.summary).expect("counts serialise");
+        let summary = serde_json::json!(&self.summary);
         write!(
             self.out,
             "{close},\n  \"files\": {},\n  \"summary\": {}\n}}\n",

@@ -98,6 +98,10 @@ fn region(index: &LineIndex, span: Span) -> Value {
     })
 }
 
+#[allow(
+    clippy::expect_used,
+    reason = "writes go to a Vec, which cannot fail, and the stream writes only UTF-8"
+)]
 pub fn render(result: &ScanResult, base: &Path) -> String {
     let mut stream = SarifStream::new(Vec::new(), base).expect("writing to memory");
     for f in &result.files {

@@ -234,8 +234,14 @@ fn the_language_server_entry_point_stops_at_the_budget() {
 fn file_functions_do_not_wait_on_a_fifo() {
     let dir = tempfile::Builder::new().prefix("fifo").tempdir().unwrap();
     let fifo = dir.path().join("x");
-    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        &fifo,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o644),
+        0,
+    )
+    .unwrap();
     std::os::unix::fs::symlink("x", dir.path().join("link")).unwrap();
     write(dir.path(), "policy.json", "{\"Statement\": []}");
     write(

@@ -93,8 +93,7 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 }
 
 fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
+    rustix::process::geteuid().is_root()
 }
 
 #[test]
@@ -211,9 +210,14 @@ fn the_mode_owner_and_group_are_kept() {
 fn a_fifo_named_on_the_command_line_neither_blocks_nor_is_written() {
     let dir = scratch();
     let p = dir.path().join("tree/pod.yaml");
-    let c = std::ffi::CString::new(p.to_str().unwrap()).unwrap();
-    // SAFETY: a valid NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        &p,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o644),
+        0,
+    )
+    .unwrap();
     // Nobody ever opens the other end: a read or a write would block until the timeout.
     // It is reported as unreadable (RAMPART-002), which fails the run.
     let unreadable = |out: &std::process::Output| {

@@ -60,7 +60,7 @@ impl Ending {
 
 /// Serve over stdin/stdout until the client exits.
 pub fn run_stdio(linter: Arc<dyn Linter>) -> Result<Ending, Error> {
-    let (connection, io) = crate::transport::stdio();
+    let (connection, io) = crate::transport::stdio()?;
     let ending = run(connection, linter)?;
     io.join()?;
     Ok(ending)
@@ -80,8 +80,8 @@ pub fn run(connection: Connection, linter: Arc<dyn Linter>) -> Result<Ending, Er
         docs: Documents::default(),
         views: HashMap::new(),
         lints: LintQueue::default(),
-        lint_worker: Worker::spawn("rampart-lsp-lint", done_tx.clone()),
-        fix_worker: Worker::spawn("rampart-lsp-fix", done_tx),
+        lint_worker: Worker::spawn("rampart-lsp-lint", done_tx.clone())?,
+        fix_worker: Worker::spawn("rampart-lsp-fix", done_tx)?,
         waiting: Vec::new(),
         fixing: HashMap::new(),
         settings: init.settings.clone(),

@@ -50,19 +50,16 @@ pub(crate) struct Worker {
 
 impl Worker {
     /// Runs jobs until the server drops the worker; the results go to `done`.
-    pub(crate) fn spawn(name: &str, done: Sender<Done>) -> Worker {
+    pub(crate) fn spawn(name: &str, done: Sender<Done>) -> std::io::Result<Worker> {
         let (jobs, queue) = unbounded::<Job>();
-        thread::Builder::new()
-            .name(name.into())
-            .spawn(move || {
-                for job in queue {
-                    if done.send(job()).is_err() {
-                        return;
-                    }
+        thread::Builder::new().name(name.into()).spawn(move || {
+            for job in queue {
+                if done.send(job()).is_err() {
+                    return;
                 }
-            })
-            .expect("starting a worker thread");
-        Worker { jobs }
+            }
+        })?;
+        Ok(Worker { jobs })
     }
 
     fn run(&self, job: Job) {
