@@ -52,13 +52,13 @@ impl ForbiddenPodFlag {
 
 /// The stage resource an instruction belongs to (the first stage for instructions before any
 /// `FROM`).
-pub fn stage_of<'a>(cx: &Context<'a>, ins: &Instruction) -> Option<&'a Resource> {
+pub(crate) fn stage_of<'a>(cx: &Context<'a>, ins: &Instruction) -> Option<&'a Resource> {
     cx.resources.get(ins.stage.unwrap_or(0))
 }
 
 /// The words of an instruction's arguments, unquoted as Docker does (`"a b"` is `a b`), each
 /// with the span of the word as written (continuations skipped).
-pub fn arg_words(text: &str, ins: &Instruction) -> Vec<(String, Span)> {
+pub(crate) fn arg_words(text: &str, ins: &Instruction) -> Vec<(String, Span)> {
     let args = &text[ins.args_span.start..ins.args_span.end];
     let at = |r: std::ops::Range<usize>| {
         Span::new(ins.args_span.start + r.start, ins.args_span.start + r.end)
@@ -89,7 +89,7 @@ pub fn arg_words(text: &str, ins: &Instruction) -> Vec<(String, Span)> {
 
 /// `(name, value, span of the pair)` of an `ENV` or `ARG`, in both the `KEY=value` form and the
 /// legacy `ENV KEY value` form; quotes removed; `value` is `None` for an `ARG` without a default.
-pub fn env_pairs(text: &str, ins: &Instruction) -> Vec<(String, Option<String>, Span)> {
+pub(crate) fn env_pairs(text: &str, ins: &Instruction) -> Vec<(String, Option<String>, Span)> {
     let unquote = |s: &str| s.trim_matches(|c| c == '"' || c == '\'').to_string();
     let words = arg_words(text, ins);
     let Some(first) = words.first() else {
@@ -118,7 +118,7 @@ pub fn env_pairs(text: &str, ins: &Instruction) -> Vec<(String, Option<String>, 
 }
 
 /// An edit that removes a shell word (a flag) together with the blanks before it.
-pub fn remove_word(text: &str, span: Span) -> crate::fix::Edit {
+pub(crate) fn remove_word(text: &str, span: Span) -> crate::fix::Edit {
     let start = text[..span.start].trim_end_matches([' ', '\t']).len();
     crate::fix::Edit::replace(Span::new(start, span.end), "")
 }
@@ -179,7 +179,7 @@ fn resources_span(rule: &crate::k8s::PolicyRule<'_>) -> Span {
 
 /// What a rule granting `*` on `*` lets its subjects do, in the words of the rules it stands
 /// for (escalation first, the strongest); the cluster-scoped ones only for a ClusterRole.
-pub const GRANTS_EVERYTHING: &[(&str, bool)] = &[
+pub(crate) const GRANTS_EVERYTHING: &[(&str, bool)] = &[
     ("grant permissions they do not hold", false),
     ("impersonate other identities", false),
     ("read Secrets", false),
@@ -192,7 +192,7 @@ pub const GRANTS_EVERYTHING: &[(&str, bool)] = &[
 ];
 
 /// One finding per rule granting `*` on `*` (at its `resources`), listing what that allows.
-pub fn everything_granted(meta: &'static RuleMeta, cx: &Context<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn everything_granted(meta: &'static RuleMeta, cx: &Context<'_>, out: &mut Vec<Finding>) {
     for resource in cx.resources {
         let cluster = resource.k8s_kind() == Some("ClusterRole");
         for rule in crate::k8s::policy_rules(resource) {
@@ -299,7 +299,7 @@ impl UnconfinedProfile {
 }
 
 /// The parsed `RUN` scripts of the stages whose layers end up in the final image.
-pub fn shipped_scripts<'a>(cx: &Context<'a>) -> Vec<(&'a Instruction, &'a crate::shell::Script)> {
+pub(crate) fn shipped_scripts<'a>(cx: &Context<'a>) -> Vec<(&'a Instruction, &'a crate::shell::Script)> {
     let Some(df) = cx.dockerfile else {
         return Vec::new();
     };

@@ -39,7 +39,7 @@ pub fn page(meta: &RuleMeta) -> String {
 }
 
 /// The Pod Security Standards level a rule enforces, from its tags.
-pub fn pss_level(meta: &RuleMeta) -> &'static str {
+pub(crate) fn pss_level(meta: &RuleMeta) -> &'static str {
     if meta.tags.contains(&"pss-baseline") {
         "Baseline"
     } else if meta.tags.contains(&"pss-restricted") {
@@ -61,7 +61,7 @@ fn fence_language(path: &str) -> &'static str {
     }
 }
 
-pub fn rule_page(meta: &RuleMeta, flagged: &[Example], clean: &[Example]) -> String {
+pub(crate) fn rule_page(meta: &RuleMeta, flagged: &[Example], clean: &[Example]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {} {}\n", meta.code, meta.name);
     let _ = writeln!(out, "{}\n", meta.title);

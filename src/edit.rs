@@ -6,7 +6,7 @@ use crate::model::Node;
 use crate::source::Span;
 
 /// The line ending the file uses.
-pub fn newline(text: &str) -> &'static str {
+pub(crate) fn newline(text: &str) -> &'static str {
     // The first line break decides: called once per fix, it must not read the whole file.
     match memchr::memchr(b'\n', text.as_bytes()) {
         Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
@@ -15,7 +15,7 @@ pub fn newline(text: &str) -> &'static str {
 }
 
 /// Is the map written in block style (not `{…}`)?
-pub fn is_block_map(text: &str, map: &Node) -> bool {
+pub(crate) fn is_block_map(text: &str, map: &Node) -> bool {
     map.is_map()
         && !matches!(text.as_bytes().get(map.span.start), Some(b'{'))
         && !map.entries().is_empty()
@@ -23,7 +23,7 @@ pub fn is_block_map(text: &str, map: &Node) -> bool {
 
 /// Insert YAML lines as new entries at the end of a block-style map, at the indentation of its
 /// keys. `lines` are relative: nested lines carry their own extra indentation.
-pub fn yaml_append_entries(text: &str, map: &Node, lines: &[String]) -> Option<Edit> {
+pub(crate) fn yaml_append_entries(text: &str, map: &Node, lines: &[String]) -> Option<Edit> {
     if !is_block_map(text, map) || map.origin.is_some() {
         return None;
     }
@@ -54,7 +54,7 @@ pub fn yaml_append_entries(text: &str, map: &Node, lines: &[String]) -> Option<E
 /// Set `path` (nested keys under the block map `map`) to the scalar `value`: replace the value
 /// when the key exists, else add the missing keys, nested, at the end of the deepest map that
 /// exists. `None` when the text cannot be edited in place (flow style, aliases).
-pub fn yaml_set(text: &str, map: &Node, path: &[&str], value: &str) -> Option<Edit> {
+pub(crate) fn yaml_set(text: &str, map: &Node, path: &[&str], value: &str) -> Option<Edit> {
     let (first, rest) = path.split_first()?;
     match map.get(first) {
         Some(node) if rest.is_empty() => replace_scalar(text, node, value),
@@ -78,7 +78,7 @@ pub fn yaml_set(text: &str, map: &Node, path: &[&str], value: &str) -> Option<Ed
 }
 
 /// The offset of the end of the line holding `offset - 1` (before its line break).
-pub fn end_of_line(text: &str, offset: usize) -> usize {
+pub(crate) fn end_of_line(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
     if offset > 0 && text.as_bytes()[offset - 1] == b'\n' {
         let mut at = offset - 1;
@@ -101,7 +101,7 @@ pub fn end_of_line(text: &str, offset: usize) -> usize {
 }
 
 /// Replace a scalar, keeping its quotes when it is quoted.
-pub fn replace_scalar(text: &str, node: &Node, value: &str) -> Option<Edit> {
+pub(crate) fn replace_scalar(text: &str, node: &Node, value: &str) -> Option<Edit> {
     if node.origin.is_some() {
         return None; // reached through an alias or a variable: the text here is not the value
     }
@@ -116,7 +116,7 @@ pub fn replace_scalar(text: &str, node: &Node, value: &str) -> Option<Edit> {
 }
 
 /// The span of `needle` inside the text of `node` (the unquoted value within its quotes).
-pub fn find_in(text: &str, node: &Node, needle: &str) -> Option<Span> {
+pub(crate) fn find_in(text: &str, node: &Node, needle: &str) -> Option<Span> {
     let raw = text.get(node.span.start..node.span.end)?;
     let i = raw.find(needle)?;
     Some(Span::new(

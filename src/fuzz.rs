@@ -21,7 +21,7 @@ fn text(data: &[u8]) -> Option<&str> {
 }
 
 /// A span inside `text`, on character boundaries.
-pub fn assert_span(text: &str, span: Span, what: &str) {
+pub(crate) fn assert_span(text: &str, span: Span, what: &str) {
     assert!(
         span.start <= span.end && span.end <= text.len(),
         "{what}: span {span:?} outside a text of {} bytes",
@@ -116,7 +116,7 @@ pub fn dockerfile(data: &[u8]) {
 
 /// At most this many bytes of literal values are built per byte of input once the evaluation
 /// budget has run out: past it, only the text as written is evaluated, about once.
-pub const BUILT_AFTER_PER_BYTE: u64 = 4 * NODE_COST;
+pub(crate) const BUILT_AFTER_PER_BYTE: u64 = 4 * NODE_COST;
 
 /// The Terraform evaluator: the input split at `\n#---\n` into a module of up to three files
 /// (`main.tf`, `variables.tf`, `terraform.tfvars`), evaluated and checked together the way

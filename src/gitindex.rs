@@ -13,14 +13,14 @@ const MAX_INDEX: u64 = 512 << 20;
 
 /// A work tree and the paths (relative to it) of the files its index tracks.
 #[derive(Debug)]
-pub struct Tracked {
+pub(crate) struct Tracked {
     pub top: PathBuf,
     pub files: Vec<PathBuf>,
 }
 
 /// The files tracked by the git work tree that holds `dir` (the nearest directory at or above
 /// it with a `.git`), or `None` outside git or when the index cannot be read.
-pub fn tracked(dir: &Path) -> Option<Tracked> {
+pub(crate) fn tracked(dir: &Path) -> Option<Tracked> {
     let real = std::fs::canonicalize(dir).ok()?;
     let top = real.ancestors().find(|a| a.join(".git").exists())?;
     let git = git_dir(top)?;
@@ -59,7 +59,7 @@ fn sha256(config: &str) -> bool {
 /// The paths of an index file's entries, in order, without duplicates (a conflicted path has
 /// an entry per stage) and without submodules. `None` when the file is not an index or is cut
 /// short.
-pub fn parse(bytes: &[u8], hash_len: usize) -> Option<Vec<PathBuf>> {
+pub(crate) fn parse(bytes: &[u8], hash_len: usize) -> Option<Vec<PathBuf>> {
     let mut r = Reader { bytes, at: 0 };
     if r.take(4)? != b"DIRC" {
         return None;

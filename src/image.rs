@@ -5,7 +5,7 @@
 //! tag; `@` starts a digest.
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ImageRef<'a> {
+pub(crate) struct ImageRef<'a> {
     pub registry: Option<&'a str>,
     pub repository: &'a str,
     pub tag: Option<&'a str>,
@@ -15,7 +15,7 @@ pub struct ImageRef<'a> {
 }
 
 impl<'a> ImageRef<'a> {
-    pub fn parse(reference: &'a str) -> ImageRef<'a> {
+    pub(crate) fn parse(reference: &'a str) -> ImageRef<'a> {
         let (name_tag, digest) = match reference.find('@') {
             Some(at) => (&reference[..at], Some(&reference[at + 1..])),
             None => (reference, None),
@@ -54,7 +54,7 @@ impl<'a> ImageRef<'a> {
 
     /// Is the text a literal reference, not a placeholder for one (`${IMAGE}`, `$(IMG)`,
     /// `<image>`, `{{ .Values.image }}`) that something else substitutes before deploy?
-    pub fn is_literal(reference: &str) -> bool {
+    pub(crate) fn is_literal(reference: &str) -> bool {
         !reference.is_empty()
             && !reference
                 .chars()
@@ -63,7 +63,7 @@ impl<'a> ImageRef<'a> {
 
     /// `registry/repository` as a registry sees it: Docker Hub is `docker.io`, and its
     /// official images live under `library/`.
-    pub fn canonical_name(&self) -> String {
+    pub(crate) fn canonical_name(&self) -> String {
         match self.registry {
             Some(r) => format!("{r}/{}", self.repository),
             None if self.repository.contains('/') => format!("docker.io/{}", self.repository),
@@ -73,7 +73,7 @@ impl<'a> ImageRef<'a> {
 
     /// ` (it is `docker.io/…`)` for references without a registry, where the registry is not
     /// obvious to the reader; empty otherwise.
-    pub fn implicit_registry_note(&self) -> String {
+    pub(crate) fn implicit_registry_note(&self) -> String {
         match self.registry {
             Some(_) => String::new(),
             None => format!(" (it is `{}`)", self.canonical_name()),
@@ -83,7 +83,7 @@ impl<'a> ImageRef<'a> {
     /// Is the image on the allow-list? An entry names a registry (`ghcr.io`), or a registry
     /// and a path prefix (`ghcr.io/acme`, `docker.io/library`); `*` matches within one
     /// component (`*.dkr.ecr.*.amazonaws.com`). An empty list allows everything.
-    pub fn allowed_by(&self, allowed: &[String]) -> bool {
+    pub(crate) fn allowed_by(&self, allowed: &[String]) -> bool {
         if allowed.is_empty() {
             return true;
         }
@@ -104,12 +104,12 @@ impl<'a> ImageRef<'a> {
         })
     }
 
-    pub fn is_pinned(&self) -> bool {
+    pub(crate) fn is_pinned(&self) -> bool {
         self.digest.is_some()
     }
 
     /// `:latest`, or no tag and no digest (which means latest).
-    pub fn floats_to_latest(&self) -> bool {
+    pub(crate) fn floats_to_latest(&self) -> bool {
         if self.digest.is_some() {
             return false;
         }

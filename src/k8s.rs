@@ -16,7 +16,7 @@ pub fn resources(docs: Vec<YamlDoc>, file: usize) -> Vec<Resource> {
 }
 
 /// Does any document look like a Kubernetes object?
-pub fn is_kubernetes(docs: &[YamlDoc]) -> bool {
+pub(crate) fn is_kubernetes(docs: &[YamlDoc]) -> bool {
     docs.iter().any(|d| {
         object_header(&d.root).is_some()
             || d.root.as_list().iter().any(|n| object_header(n).is_some())
@@ -111,7 +111,7 @@ pub struct PodSpec<'a> {
 /// Pod spec of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
 /// CronJob and PodTemplate, and of the common workload kinds built the same way: OpenShift's
 /// DeploymentConfig and Argo Rollouts' Rollout.
-pub fn pod_spec(resource: &Resource) -> Option<PodSpec<'_>> {
+pub(crate) fn pod_spec(resource: &Resource) -> Option<PodSpec<'_>> {
     let kind = resource.k8s_kind()?;
     let path: &[&str] = match kind {
         "Pod" => &["spec"],
@@ -151,7 +151,7 @@ pub struct Container<'a> {
 
 impl Container<'_> {
     /// `container "api"`, `init container "setup"`, `ephemeral container "debug"`.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let what = match self.kind {
             ContainerKind::Container => "container",
             ContainerKind::Init => "init container",
@@ -161,7 +161,7 @@ impl Container<'_> {
     }
 
     /// The span to report a missing setting at: the container's `name` key, else its first key.
-    pub fn anchor_span(&self) -> Span {
+    pub(crate) fn anchor_span(&self) -> Span {
         self.node
             .entry("name")
             .or_else(|| self.node.entries().first())
@@ -208,7 +208,7 @@ pub fn containers<'a>(spec: &'a Node) -> Vec<Container<'a>> {
 
 /// Container lists longer than [`MAX_CONTAINERS`]: the resource, the list's key and span of
 /// the key, and its length.
-pub fn oversized_container_lists(
+pub(crate) fn oversized_container_lists(
     resources: &[Resource],
 ) -> Vec<(&Resource, &'static str, Span, usize)> {
     let mut out = Vec::new();
@@ -227,7 +227,7 @@ pub fn oversized_container_lists(
 }
 
 /// Every container of a resource with the resource it belongs to, for container rules.
-pub fn each_container<'a>(
+pub(crate) fn each_container<'a>(
     resources: &'a [Resource],
 ) -> impl Iterator<Item = (&'a Resource, Container<'a>)> {
     resources.iter().flat_map(|r| {
@@ -240,13 +240,13 @@ pub fn each_container<'a>(
 }
 
 /// Every workload with its pod spec.
-pub fn each_pod(resources: &[Resource]) -> impl Iterator<Item = (&Resource, PodSpec<'_>)> {
+pub(crate) fn each_pod(resources: &[Resource]) -> impl Iterator<Item = (&Resource, PodSpec<'_>)> {
     resources.iter().filter_map(|r| pod_spec(r).map(|p| (r, p)))
 }
 
 /// The annotations of a workload's pod (the pod template's metadata), where AppArmor and
 /// seccomp annotations live.
-pub fn pod_annotations(resource: &Resource) -> Option<&Node> {
+pub(crate) fn pod_annotations(resource: &Resource) -> Option<&Node> {
     let path: &[&str] = match resource.k8s_kind()? {
         "Pod" => &["metadata", "annotations"],
         "Deployment"
@@ -298,7 +298,7 @@ pub fn effective<'a>(pod: &'a Node, container: &'a Node, path: &[&str]) -> Optio
 
 /// The minor version of `kubernetes-version` (`"1.29"`, `"v1.29.3"` → 29); `None` means the
 /// newest release, with every check on.
-pub fn minor_version(setting: Option<&str>) -> Option<u32> {
+pub(crate) fn minor_version(setting: Option<&str>) -> Option<u32> {
     let v = setting?.trim().trim_start_matches('v');
     let mut parts = v.split('.');
     (parts.next()? == "1").then_some(())?;
@@ -307,20 +307,20 @@ pub fn minor_version(setting: Option<&str>) -> Option<u32> {
 
 /// Pods declared to run on Windows (`spec.os.name: windows`), which several Restricted
 /// checks exempt because the settings are Linux-only.
-pub fn is_windows(pod: &Node) -> bool {
+pub(crate) fn is_windows(pod: &Node) -> bool {
     pod.at(&["os", "name"]).and_then(Node::as_str) == Some("windows")
 }
 
 /// Every container of pods not declared to run on Windows, with its pod spec: the Restricted
 /// checks whose settings are Linux-only.
-pub fn each_linux_container(
+pub(crate) fn each_linux_container(
     resources: &[Resource],
 ) -> impl Iterator<Item = (&Resource, &Node, Container<'_>)> {
     each_pod_container(resources).filter(|(_, pod, _)| !is_windows(pod))
 }
 
 /// Every volume of every pod spec, with its resource.
-pub fn each_volume(resources: &[Resource]) -> impl Iterator<Item = (&Resource, &Node)> {
+pub(crate) fn each_volume(resources: &[Resource]) -> impl Iterator<Item = (&Resource, &Node)> {
     each_pod(resources).flat_map(|(r, p)| {
         p.spec
             .get("volumes")
@@ -332,7 +332,7 @@ pub fn each_volume(resources: &[Resource]) -> impl Iterator<Item = (&Resource, &
 }
 
 /// Every container with the pod spec it belongs to.
-pub fn each_pod_container(
+pub(crate) fn each_pod_container(
     resources: &[Resource],
 ) -> impl Iterator<Item = (&Resource, &Node, Container<'_>)> {
     each_pod(resources)
@@ -363,7 +363,7 @@ impl PolicyRule<'_> {
 
     /// Does the rule grant one of `verbs` on one of `resources` (`group/resource` or a core
     /// `resource`; subresources as `pods/exec`)? `*` matches everything.
-    pub fn grants(&self, verbs: &[&str], resources: &[&str]) -> bool {
+    pub(crate) fn grants(&self, verbs: &[&str], resources: &[&str]) -> bool {
         if !Self::has(&self.verbs, verbs) {
             return false;
         }
@@ -377,7 +377,7 @@ impl PolicyRule<'_> {
     }
 
     /// `*` verbs on `*` resources of `*` API groups: everything, which one finding says.
-    pub fn grants_everything(&self) -> bool {
+    pub(crate) fn grants_everything(&self) -> bool {
         [&self.verbs, &self.resources, &self.api_groups]
             .iter()
             .all(|list| list.iter().any(|n| n.as_str() == Some("*")))
@@ -401,7 +401,7 @@ impl PolicyRule<'_> {
 
 /// The policy rules of a Role or ClusterRole; empty for other kinds and for the built-in
 /// `system:` roles, which ship with Kubernetes.
-pub fn policy_rules(resource: &Resource) -> Vec<PolicyRule<'_>> {
+pub(crate) fn policy_rules(resource: &Resource) -> Vec<PolicyRule<'_>> {
     if !matches!(resource.k8s_kind(), Some("Role" | "ClusterRole")) || is_system(resource) {
         return Vec::new();
     }
@@ -427,7 +427,7 @@ fn items<'a>(node: &'a Node, key: &str) -> Vec<&'a Node> {
 }
 
 /// Objects named `system:…`, which Kubernetes itself creates.
-pub fn is_system(resource: &Resource) -> bool {
+pub(crate) fn is_system(resource: &Resource) -> bool {
     resource
         .body
         .at(&["metadata", "name"])
@@ -444,7 +444,7 @@ pub struct Selector {
 }
 
 impl Selector {
-    pub fn from_node(node: Option<&Node>) -> Selector {
+    pub(crate) fn from_node(node: Option<&Node>) -> Selector {
         let Some(node) = node else {
             return Selector::default();
         };
@@ -512,14 +512,14 @@ pub struct SetFacts {
 }
 
 /// Facts for a lint that is not part of a scan (one file, an editor buffer).
-pub static NO_SET: SetFacts = SetFacts {
+pub(crate) static NO_SET: SetFacts = SetFacts {
     policies: Vec::new(),
     gathered: false,
 };
 
 /// The NetworkPolicies among `resources` that name their namespace (a policy without one is
 /// applied wherever `-n` says, which the scan cannot know).
-pub fn network_policies(resources: &[Resource]) -> Vec<PolicyFact> {
+pub(crate) fn network_policies(resources: &[Resource]) -> Vec<PolicyFact> {
     resources
         .iter()
         .filter(|r| r.k8s_kind() == Some("NetworkPolicy"))
@@ -539,7 +539,7 @@ pub fn network_policies(resources: &[Resource]) -> Vec<PolicyFact> {
 }
 
 /// The labels a workload's pods carry.
-pub fn pod_labels(resource: &Resource) -> Vec<(String, String)> {
+pub(crate) fn pod_labels(resource: &Resource) -> Vec<(String, String)> {
     let path: &[&str] = match resource.k8s_kind() {
         Some("Pod") => &["metadata", "labels"],
         Some("CronJob") => &[

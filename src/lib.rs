@@ -1,22 +1,25 @@
 //! rampart: a security linter for Terraform, Dockerfiles and Kubernetes manifests.
 
+// A `pub` item must be reachable from the crate root: the rest is `pub(crate)`.
+#![warn(unreachable_pub)]
+
 pub mod baseline;
 pub mod config;
-pub mod edit;
+pub(crate) mod edit;
 pub mod fix;
 pub mod fixer;
 pub mod fuzz;
-pub mod gitindex;
-pub mod image;
+pub(crate) mod gitindex;
+pub(crate) mod image;
 pub mod k8s;
 pub mod model;
 pub mod parse;
 pub mod render;
 pub mod rule;
-pub mod shell;
+pub(crate) mod shell;
 pub mod source;
-pub mod suggest;
-pub mod suppress;
+pub(crate) mod suggest;
+pub(crate) mod suppress;
 pub mod terraform;
 pub mod text;
 

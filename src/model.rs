@@ -89,14 +89,14 @@ impl Node {
         }
     }
 
-    pub fn as_f64(&self) -> Option<f64> {
+    pub(crate) fn as_f64(&self) -> Option<f64> {
         match &self.value {
             Value::Number(n) => Some(*n),
             _ => None,
         }
     }
 
-    pub fn as_list(&self) -> &[Node] {
+    pub(crate) fn as_list(&self) -> &[Node] {
         match &self.value {
             Value::List(items) => items,
             _ => &[],
@@ -110,7 +110,7 @@ impl Node {
         }
     }
 
-    pub fn is_map(&self) -> bool {
+    pub(crate) fn is_map(&self) -> bool {
         matches!(self.value, Value::Map(_))
     }
 
@@ -119,7 +119,7 @@ impl Node {
     }
 
     /// The reference text when the value is a Terraform reference.
-    pub fn as_ref_text(&self) -> Option<&str> {
+    pub(crate) fn as_ref_text(&self) -> Option<&str> {
         match &self.value {
             Value::Ref(r) => Some(r),
             _ => None,
@@ -142,7 +142,7 @@ impl Node {
 
     /// A copy placed at a use site (an alias, a variable reference): every span becomes `at`
     /// and `origin` records where each value was written.
-    pub fn relocated(&self, at: Span, file: Option<usize>) -> Node {
+    pub(crate) fn relocated(&self, at: Span, file: Option<usize>) -> Node {
         let value = match &self.value {
             Value::List(items) => {
                 Value::List(items.iter().map(|n| n.relocated(at, file)).collect())
@@ -209,7 +209,7 @@ impl Node {
     }
 }
 
-pub fn format_number(n: f64) -> String {
+pub(crate) fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {
@@ -252,14 +252,14 @@ pub struct Resource {
 }
 
 impl Resource {
-    pub fn k8s_kind(&self) -> Option<&str> {
+    pub(crate) fn k8s_kind(&self) -> Option<&str> {
         match &self.kind {
             ResourceKind::Kubernetes { kind, .. } => Some(kind),
             _ => None,
         }
     }
 
-    pub fn tf_type(&self) -> Option<(&str, &str)> {
+    pub(crate) fn tf_type(&self) -> Option<(&str, &str)> {
         match &self.kind {
             ResourceKind::Terraform {
                 block, type_name, ..

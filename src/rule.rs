@@ -34,7 +34,7 @@ impl Severity {
     }
 
     /// GitHub code scanning's `security-severity` score.
-    pub fn score(self) -> &'static str {
+    pub(crate) fn score(self) -> &'static str {
         match self {
             Severity::Low => "3.0",
             Severity::Medium => "5.5",
@@ -72,7 +72,7 @@ pub enum Domain {
 }
 
 impl Domain {
-    pub fn applies_to(self, kind: FileKind) -> bool {
+    pub(crate) fn applies_to(self, kind: FileKind) -> bool {
         matches!(
             (self, kind),
             (Domain::Kubernetes, FileKind::Kubernetes)
@@ -231,7 +231,7 @@ macro_rules! declare_rule {
         $(#[doc = $doc])*
         pub struct $ty;
         impl $ty {
-            pub const META: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
+            pub(crate) const META: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
                 doc: concat!($($doc, "\n"),*),
                 $($field: $value,)*
                 ..$crate::rule::RuleMeta::DEFAULT
@@ -327,7 +327,7 @@ impl Finding {
     }
 
     /// The finding is about one container (its name and span).
-    pub fn in_container(mut self, name: &str, span: Span) -> Finding {
+    pub(crate) fn in_container(mut self, name: &str, span: Span) -> Finding {
         self.container = Some(name.to_string());
         self.scopes.push(span);
         self
@@ -340,19 +340,19 @@ impl Finding {
         self
     }
 
-    pub fn with_fix(mut self, fix: Option<Fix>) -> Finding {
+    pub(crate) fn with_fix(mut self, fix: Option<Fix>) -> Finding {
         self.fixes.extend(fix);
         self
     }
 
-    pub fn with_related(mut self, related: Option<Related>) -> Finding {
+    pub(crate) fn with_related(mut self, related: Option<Related>) -> Finding {
         self.related.extend(related);
         self
     }
 
     /// When the value was reached through an alias or variable, say where it was written.
     /// `file` is the file of the node itself.
-    pub fn with_origin(self, node: &Node, file: usize, what: &str) -> Finding {
+    pub(crate) fn with_origin(self, node: &Node, file: usize, what: &str) -> Finding {
         let related = node.origin.as_deref().map(|origin| Related {
             file: origin.file.unwrap_or(file),
             span: origin.span,

@@ -40,21 +40,10 @@ impl Command {
     pub fn args(&self) -> &[Word] {
         self.words.get(1..).unwrap_or(&[])
     }
-
-    pub fn has_flag(&self, short: Option<char>, long: &[&str]) -> Option<&Word> {
-        self.args().iter().find(|w| {
-            let t = w.text.as_str();
-            long.iter()
-                .any(|l| t == *l || t.starts_with(&format!("{l}=")))
-                || short.is_some_and(|c| {
-                    t.starts_with('-') && !t.starts_with("--") && t[1..].contains(c)
-                })
-        })
-    }
 }
 
 /// The last path component: `/usr/bin/curl` → `curl`.
-pub fn basename(s: &str) -> &str {
+pub(crate) fn basename(s: &str) -> &str {
     s.rsplit('/').next().unwrap_or(s)
 }
 
@@ -67,7 +56,7 @@ pub struct Script {
 
 /// Parse the shell of a `RUN` (shell form or heredoc). `None` for the exec (JSON) form and for
 /// non-POSIX shells (a `SHELL` to PowerShell or cmd, or the backtick escape of Windows images).
-pub fn parse_run(text: &str, df: &Dockerfile, ins: &Instruction) -> Option<Script> {
+pub(crate) fn parse_run(text: &str, df: &Dockerfile, ins: &Instruction) -> Option<Script> {
     if ins.keyword != "RUN" || ins.form != Form::Shell || df.escape != '\\' || !posix_shell(df, ins)
     {
         return None;
@@ -116,7 +105,7 @@ fn posix_shell(df: &Dockerfile, ins: &Instruction) -> bool {
 }
 
 /// Parse shell text that starts at byte `base` of the Dockerfile.
-pub fn parse_script(script: &str, base: usize, heredoc: bool) -> Script {
+pub(crate) fn parse_script(script: &str, base: usize, heredoc: bool) -> Script {
     // Docker drops comment lines inside a continued instruction, newline included; blank
     // them (same length, so spans hold) so the shell neither reads them nor sees a line end.
     // A heredoc body is a real script: its comments are the shell's.

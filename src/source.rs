@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 /// Open `path` for reading only if it is a regular file (after following links). A FIFO or
 /// device is refused without blocking: the open does not wait for a writer, and the check is
 /// made on the opened file, so a file swapped for a FIFO after an earlier check is refused too.
-pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
     open_regular_with(path, true)
 }
 
@@ -22,7 +22,7 @@ pub enum BoundedRead {
 
 /// The bytes of an opened file, at most `max` of them: refused when its size says it is larger,
 /// and when it grows past `max` while being read (only `max + 1` bytes are ever read).
-pub fn read_bounded(file: std::fs::File, max: u64) -> Result<Vec<u8>, BoundedRead> {
+pub(crate) fn read_bounded(file: std::fs::File, max: u64) -> Result<Vec<u8>, BoundedRead> {
     use std::io::Read;
     let len = file.metadata().map_err(BoundedRead::Io)?.len();
     if len > max {
@@ -40,7 +40,7 @@ pub fn read_bounded(file: std::fs::File, max: u64) -> Result<Vec<u8>, BoundedRea
 
 /// [`open_regular`] for a path already resolved: a link found there (swapped in since) is
 /// refused, not followed.
-pub fn open_regular_resolved(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_regular_resolved(path: &Path) -> std::io::Result<std::fs::File> {
     open_regular_with(path, false)
 }
 
@@ -76,13 +76,13 @@ pub struct ReadError {
     pub at: usize,
 }
 
-pub fn read_text(path: &Path, max: u64) -> Result<String, ReadError> {
+pub(crate) fn read_text(path: &Path, max: u64) -> Result<String, ReadError> {
     decode(read_bytes(path, max)?)
 }
 
 /// A file's bytes, refused past `max` (checked before reading and while reading, for a file
 /// that grows).
-pub fn read_bytes(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
+pub(crate) fn read_bytes(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
     let fail = |message: String| ReadError {
         message,
         lossy: String::new(),
@@ -125,7 +125,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
     })
 }
 
-pub fn io_message(e: &std::io::Error) -> String {
+pub(crate) fn io_message(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => {
             "file not found (it may have been removed during the scan)".into()
@@ -162,7 +162,7 @@ impl Span {
         self.start == self.end
     }
     /// The smallest span covering both.
-    pub fn cover(self, other: Span) -> Span {
+    pub(crate) fn cover(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
     pub fn contains(&self, offset: usize) -> bool {
@@ -370,19 +370,19 @@ impl<'a> LineIndex<'a> {
     }
 
     /// 0-based line containing `offset`.
-    pub fn line_of(&self, offset: usize) -> usize {
+    pub(crate) fn line_of(&self, offset: usize) -> usize {
         match self.table.starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         }
     }
 
-    pub fn line_start(&self, line: usize) -> usize {
+    pub(crate) fn line_start(&self, line: usize) -> usize {
         self.table.starts[line.min(self.table.starts.len() - 1)]
     }
 
     /// End of the 0-based line, before its `\n` (and `\r`).
-    pub fn line_end(&self, line: usize) -> usize {
+    pub(crate) fn line_end(&self, line: usize) -> usize {
         // Only a `\r` before the `\n` belongs to the line break; one at the end of the text
         // is part of the line.
         let Some(end) = self.table.starts.get(line + 1).map(|s| s - 1) else {
@@ -394,10 +394,6 @@ impl<'a> LineIndex<'a> {
         } else {
             end
         }
-    }
-
-    pub fn line_count(&self) -> usize {
-        self.table.starts.len()
     }
 
     /// 1-based line and column of a byte offset. Offsets inside a character are moved back to
@@ -445,11 +441,6 @@ impl<'a> LineIndex<'a> {
             };
         }
         end
-    }
-
-    /// Column (0-based, in bytes) of `offset` on its line.
-    pub fn byte_column(&self, offset: usize) -> usize {
-        offset - self.table.starts[self.line_of(offset)]
     }
 }
 

@@ -15,7 +15,7 @@ use crate::rules::UnusedSuppression;
 use crate::source::{LineIndex, Span};
 
 /// The type lives next to `Finding`; this name is kept for the reports.
-pub use crate::rule::Suppressed;
+pub(crate) use crate::rule::Suppressed;
 
 const ANNOTATION: &str = "rampart.dev/ignore";
 
@@ -349,7 +349,7 @@ fn names(meta: &RuleMeta, selector: &str) -> bool {
 /// Mark suppressed findings of one file and report suppressions that silence nothing.
 /// `ran` tells whether a rule ran on this file (a suppression of a rule that did not run is
 /// not unused).
-pub fn apply(
+pub(crate) fn apply(
     findings: &mut Vec<Finding>,
     text: &str,
     file: usize,
@@ -443,7 +443,7 @@ pub fn apply(
 
 /// An edit that inserts a suppression comment for `finding` on the line above it (above the
 /// start of a continued Dockerfile instruction), indented like that line.
-pub fn comment_edit(
+pub(crate) fn comment_edit(
     text: &str,
     index: &LineIndex,
     kind: crate::source::FileKind,

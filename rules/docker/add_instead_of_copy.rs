@@ -51,7 +51,7 @@ crate::declare_rule! {
     }
 }
 
-pub const ARCHIVES: &[&str] = &[
+pub(crate) const ARCHIVES: &[&str] = &[
     ".tar",
     ".tar.gz",
     ".tgz",
@@ -69,7 +69,7 @@ pub const ARCHIVES: &[&str] = &[
     ".xz",
 ];
 
-pub fn is_remote(src: &str) -> bool {
+pub(crate) fn is_remote(src: &str) -> bool {
     let s = src.to_ascii_lowercase();
     s.starts_with("http://")
         || s.starts_with("https://")

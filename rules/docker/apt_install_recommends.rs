@@ -55,7 +55,7 @@ crate::declare_rule! {
 }
 
 /// The subcommand word of an apt command (`install`), when the command is `apt-get <sub>`.
-pub fn apt_subcommand<'c>(cmd: &'c Command, sub: &str) -> Option<&'c Word> {
+pub(crate) fn apt_subcommand<'c>(cmd: &'c Command, sub: &str) -> Option<&'c Word> {
     let program = cmd.program()?;
     if !matches!(basename(&program.text), "apt-get" | "apt") {
         return None;

@@ -68,7 +68,7 @@ const DEBIAN_FULL: &[&str] = &[
 
 /// The advice for an official image: (suggested reference, reason, whether the suggestion
 /// replaces the base in place; a toolchain image needs a new stage instead).
-pub fn advice(image: &str) -> Option<(String, String, bool)> {
+pub(crate) fn advice(image: &str) -> Option<(String, String, bool)> {
     let r = ImageRef::parse(image);
     if r.registry.is_some_and(|reg| reg != "docker.io") || r.digest.is_some() {
         return None;

@@ -53,7 +53,7 @@ crate::declare_rule! {
 }
 
 /// What the file is, when its path names a credentials file.
-pub fn secret_kind(path: &str) -> Option<&'static str> {
+pub(crate) fn secret_kind(path: &str) -> Option<&'static str> {
     let path = path.trim_end_matches('/').replace('\\', "/");
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);

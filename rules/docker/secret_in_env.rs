@@ -116,7 +116,7 @@ const NOT_SECRET: &[&str] = &[
 /// a name (`HF_TOKEN=HF_TOKEN`; `PASSWORD=password` is a password anyone can use), `<token>`,
 /// `your-token`, `REPLACE_ME`, `xxx`, or a flag (`yes`, `true`, `1`) of a name like
 /// `MYSQL_RANDOM_ROOT_PASSWORD`.
-pub fn placeholder_value(name: &str, value: &str) -> bool {
+pub(crate) fn placeholder_value(name: &str, value: &str) -> bool {
     let written = value.trim();
     let v = written.to_ascii_lowercase();
     (written == name && !written.chars().any(|c| c.is_ascii_lowercase()))
@@ -132,7 +132,7 @@ pub fn placeholder_value(name: &str, value: &str) -> bool {
         )
 }
 
-pub fn secret_name(name: &str) -> bool {
+pub(crate) fn secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     let parts: Vec<&str> = upper
         .split(['_', '-', '.'])
@@ -153,7 +153,7 @@ pub fn secret_name(name: &str) -> bool {
 }
 
 /// The kind of credential a value looks like, if any.
-pub fn secret_value(v: &str) -> Option<&'static str> {
+pub(crate) fn secret_value(v: &str) -> Option<&'static str> {
     let alnum_upper = |s: &str, n: usize| {
         s.len() >= n
             && s.chars()

@@ -54,7 +54,7 @@ crate::declare_rule! {
 }
 
 /// Capabilities the Baseline level allows a container to add.
-pub const BASELINE_ALLOWED: &[&str] = &[
+pub(crate) const BASELINE_ALLOWED: &[&str] = &[
     "AUDIT_WRITE",
     "CHOWN",
     "DAC_OVERRIDE",
@@ -71,7 +71,7 @@ pub const BASELINE_ALLOWED: &[&str] = &[
 ];
 
 /// `cap_sys_admin` → `SYS_ADMIN`.
-pub fn capability_name(raw: &str) -> String {
+pub(crate) fn capability_name(raw: &str) -> String {
     let upper = raw.trim().to_ascii_uppercase();
     upper.strip_prefix("CAP_").unwrap_or(&upper).to_string()
 }

@@ -63,7 +63,7 @@ const SENSITIVE: &[(u32, u32, &str, Serves)] = &[
 
 /// What the port range `from..=to` opens over `transport`: "every port", "SSH (22), RDP
 /// (3389)", or `None` when it holds no port of a sensitive service on that transport.
-pub fn exposed_ports(from: u32, to: u32, transport: Transport) -> Option<String> {
+pub(crate) fn exposed_ports(from: u32, to: u32, transport: Transport) -> Option<String> {
     if from <= 1 && to >= 65535 {
         return Some("every port".into());
     }
@@ -89,7 +89,7 @@ pub enum Traffic {
 
 /// The traffic of a rule whose protocol is in `protocol_key` and ports in `from_key`/`to_key`;
 /// `None` when unknown or for protocols without ports (ICMP).
-pub fn aws_traffic(
+pub(crate) fn aws_traffic(
     rule: &Node,
     protocol_key: &str,
     from_key: &str,
@@ -109,7 +109,7 @@ pub fn aws_traffic(
 
 /// What a list of port nodes (`22`, `"3389"`, `"1000-2000"`, `"*"`), each with the transport
 /// it is opened on, opens that matters, each service once: "SSH (22), RDP (3389)".
-pub fn exposed_port_list<'a>(
+pub(crate) fn exposed_port_list<'a>(
     ports: impl IntoIterator<Item = (&'a Node, Transport)>,
 ) -> Option<String> {
     let mut hits: Vec<String> = Vec::new();
@@ -130,7 +130,7 @@ pub fn exposed_port_list<'a>(
 }
 
 /// A port or range as firewalls write it: `22`, `"22"`, `"1000-2000"`, `"*"` (every port).
-pub fn port_range(text: &str) -> Option<(u32, u32)> {
+pub(crate) fn port_range(text: &str) -> Option<(u32, u32)> {
     let text = text.trim();
     if text == "*" {
         return Some((0, 65535));
@@ -145,7 +145,7 @@ pub fn port_range(text: &str) -> Option<(u32, u32)> {
 }
 
 /// Sources that mean the whole internet, in every provider's spelling.
-pub fn is_internet(source: &str) -> bool {
+pub(crate) fn is_internet(source: &str) -> bool {
     matches!(
         source.trim().to_ascii_lowercase().as_str(),
         "0.0.0.0/0" | "::/0" | "*" | "internet" | "any" | "0.0.0.0"

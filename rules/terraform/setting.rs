@@ -194,7 +194,7 @@ impl Setting {
 /// An edit that writes `path = value` into a resource: into the deepest block of the path
 /// that exists, creating the blocks below it. The new lines go before the block's closing
 /// brace after a blank line, so `terraform fmt` alignment of the lines above is untouched.
-pub fn insert_setting(text: &str, r: &Resource, path: &[&str], value: &str) -> Option<Edit> {
+pub(crate) fn insert_setting(text: &str, r: &Resource, path: &[&str], value: &str) -> Option<Edit> {
     let mut block_span = r.span;
     let mut node = &r.body;
     let mut depth = 0;
@@ -217,7 +217,7 @@ pub fn insert_setting(text: &str, r: &Resource, path: &[&str], value: &str) -> O
 
 /// An edit that writes `path = value` (creating the blocks of `path` but its last key) into
 /// the block spanning `block_span`, before its closing brace.
-pub fn insert_lines(text: &str, block_span: Span, rest: &[&str], value: &str) -> Option<Edit> {
+pub(crate) fn insert_lines(text: &str, block_span: Span, rest: &[&str], value: &str) -> Option<Edit> {
     if rest.is_empty() {
         return None;
     }
@@ -255,30 +255,9 @@ pub fn insert_lines(text: &str, block_span: Span, rest: &[&str], value: &str) ->
     ))
 }
 
-/// Does a resource of `types` in the set reference `target` through `attr` (by reference or,
-/// when both are literal, by the same value of `key`)?
-pub fn configured_by<'a>(
-    resources: &'a [Resource],
-    target: &Resource,
-    types: &[&str],
-    attr: &str,
-) -> Option<&'a Resource> {
-    resources.iter().find(|r| {
-        matches!(r.tf_type(), Some(("resource", t)) if types.contains(&t))
-            && r.body.get(attr).is_some_and(|v| {
-                crate::terraform::join::referenced(
-                    resources,
-                    v,
-                    &[target.tf_type().map(|t| t.1).unwrap_or_default()],
-                )
-                .is_some_and(|x| x.name == target.name)
-            })
-    })
-}
-
 /// The span of `needle` where it is written inside `node`'s text in the file (a value inside a
 /// heredoc or a JSON string), or the whole node when it is not written there once as is.
-pub fn narrow(text: &str, node: &Node, needle: &str) -> Span {
+pub(crate) fn narrow(text: &str, node: &Node, needle: &str) -> Span {
     let written = text
         .get(node.span.start..node.span.end)
         .filter(|_| node.origin.is_none() && !needle.is_empty());

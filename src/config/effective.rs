@@ -70,7 +70,7 @@ impl Effective {
     }
 
     /// Does the rule at `position` run?
-    pub fn enabled_at(&self, position: usize) -> bool {
+    pub(crate) fn enabled_at(&self, position: usize) -> bool {
         self.enabled[position]
     }
 

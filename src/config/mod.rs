@@ -27,7 +27,7 @@ pub use crate::suggest::did_you_mean;
 pub use effective::Effective;
 pub use overrides::Override;
 pub use resolve::Resolver;
-pub use validate::{path_globs, selector_known};
+pub(crate) use validate::path_globs;
 
 /// The configuration file looked for in each directory upward.
 pub(crate) const FILE_NAME: &str = ".rampart.toml";
@@ -129,7 +129,7 @@ pub struct ConfigError {
 
 impl Config {
     /// Command-line flags on top of the files.
-    pub fn apply_cli(&mut self, cli: &CliSettings) {
+    pub(crate) fn apply_cli(&mut self, cli: &CliSettings) {
         if let Some(p) = &cli.profile {
             self.select = vec![p.clone()];
         }
@@ -148,7 +148,7 @@ impl Config {
     }
 
     /// Is the path excluded by this configuration's `exclude`?
-    pub fn is_excluded(&self, path: &Path) -> bool {
+    pub(crate) fn is_excluded(&self, path: &Path) -> bool {
         let (Some(set), Some(root)) = (&self.exclude_matcher.0, &self.root) else {
             return false;
         };
@@ -158,7 +158,7 @@ impl Config {
     }
 
     /// Does this rule run?
-    pub fn is_enabled(&self, meta: &RuleMeta) -> bool {
+    pub(crate) fn is_enabled(&self, meta: &RuleMeta) -> bool {
         match self.worked_out(meta) {
             Some((e, i)) => e.enabled_at(i),
             None => self.selects(meta),
@@ -166,7 +166,7 @@ impl Config {
     }
 
     /// The severity a finding of this rule gets.
-    pub fn severity_of(&self, meta: &RuleMeta) -> Severity {
+    pub(crate) fn severity_of(&self, meta: &RuleMeta) -> Severity {
         match self.worked_out(meta) {
             Some((e, i)) => e.severity_at(i),
             None => self.severity_by_selectors(meta),

@@ -20,7 +20,7 @@ pub(super) struct Checked<'a> {
 
 impl Checked<'_> {
     /// An error at a byte offset of the file.
-    pub fn error_at(&self, offset: usize, message: String) -> ConfigError {
+    pub(super) fn error_at(&self, offset: usize, message: String) -> ConfigError {
         let pos = LineIndex::new(self.text).position(offset, ColumnUnit::Chars);
         ConfigError {
             path: self.path.display().to_string(),
@@ -31,12 +31,12 @@ impl Checked<'_> {
     }
 
     /// An error about a value, at the place the value is first written.
-    pub fn error_about(&self, value: &str, message: String) -> ConfigError {
+    pub(super) fn error_about(&self, value: &str, message: String) -> ConfigError {
         self.error_at(offset_of_value(self.text, value), message)
     }
 
     /// Every selector names a rule, tag or profile.
-    pub fn selectors(&self, selectors: &[String]) -> Result<(), ConfigError> {
+    pub(super) fn selectors(&self, selectors: &[String]) -> Result<(), ConfigError> {
         for s in selectors {
             if !selector_known(s, self.rules) {
                 let hint = did_you_mean(s, selector_words(self.rules))
@@ -50,7 +50,7 @@ impl Checked<'_> {
         Ok(())
     }
 
-    pub fn severity(&self, value: &str) -> Result<Severity, ConfigError> {
+    pub(super) fn severity(&self, value: &str) -> Result<Severity, ConfigError> {
         Severity::parse(value).ok_or_else(|| {
             self.error_about(
                 value,
@@ -60,7 +60,7 @@ impl Checked<'_> {
     }
 
     /// A `[severity]` table: selector → severity, in key order.
-    pub fn severities(
+    pub(super) fn severities(
         &self,
         map: Option<std::collections::BTreeMap<String, String>>,
     ) -> Result<Vec<(String, Severity)>, ConfigError> {
@@ -73,13 +73,13 @@ impl Checked<'_> {
         Ok(out)
     }
 
-    pub fn globs(&self, patterns: &[String]) -> Result<GlobSet, ConfigError> {
+    pub(super) fn globs(&self, patterns: &[String]) -> Result<GlobSet, ConfigError> {
         path_globs(patterns)
             .map_err(|(p, e)| self.error_about(&p, format!("invalid glob `{p}`: {e}")))
     }
 
     /// `1.30`, `v1.30` or `1.30.2`: the first two parts are numbers.
-    pub fn kubernetes_version(&self, v: &str) -> Result<(), ConfigError> {
+    pub(super) fn kubernetes_version(&self, v: &str) -> Result<(), ConfigError> {
         let ok = v
             .trim_start_matches('v')
             .split('.')
@@ -120,7 +120,7 @@ fn selector_words(rules: &[&'static RuleMeta]) -> Vec<&'static str> {
 }
 
 /// Does the selector name a rule (code, name, alias, tag) or a profile?
-pub fn selector_known(selector: &str, rules: &[&'static RuleMeta]) -> bool {
+pub(crate) fn selector_known(selector: &str, rules: &[&'static RuleMeta]) -> bool {
     rules.iter().any(|m| m.matches(selector))
         || PROFILES
             .iter()
@@ -130,7 +130,7 @@ pub fn selector_known(selector: &str, rules: &[&'static RuleMeta]) -> bool {
 /// Compile path globs the way `--exclude` and `.rampart.toml` write them: a pattern without
 /// `/` matches at any depth, and a directory's pattern matches everything below it. On error,
 /// the pattern at fault and the reason.
-pub fn path_globs(patterns: &[String]) -> Result<GlobSet, (String, String)> {
+pub(crate) fn path_globs(patterns: &[String]) -> Result<GlobSet, (String, String)> {
     let mut builder = GlobSetBuilder::new();
     for p in patterns {
         let trimmed = p.trim_start_matches("./").trim_end_matches('/');

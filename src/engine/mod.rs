@@ -221,7 +221,7 @@ pub fn scan_each(
     Ok(discovered)
 }
 
-pub fn sort_findings(findings: &mut [Finding]) {
+pub(crate) fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (a.span.start, a.span.end, a.meta.code, &a.message).cmp(&(
             b.span.start,

@@ -29,7 +29,7 @@ impl std::str::FromStr for Shard {
 
 impl Shard {
     /// Does this shard own the file or directory `path`, found under one of `roots`?
-    pub fn owns(&self, path: &Path, roots: &[PathBuf]) -> bool {
+    pub(crate) fn owns(&self, path: &Path, roots: &[PathBuf]) -> bool {
         let rel = roots
             .iter()
             .filter(|r| path.starts_with(r))

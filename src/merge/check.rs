@@ -3,12 +3,12 @@
 
 use serde_json::{Map, Value};
 
-pub const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
+pub(super) const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
 const LEVELS: [&str; 4] = ["none", "note", "warning", "error"];
 const STATUSES: [&str; 3] = ["scanned", "skipped", "failed"];
 
 /// The reason a part is refused.
-pub type Check<T = ()> = Result<T, String>;
+pub(super) type Check<T = ()> = Result<T, String>;
 
 fn kind(v: &Value) -> &'static str {
     match v {
@@ -78,7 +78,7 @@ fn rule_id(v: &Value, at: &str) -> Check<String> {
 }
 
 /// A SARIF log as rampart writes it.
-pub fn sarif(doc: &Value) -> Check {
+pub(super) fn sarif(doc: &Value) -> Check {
     let top = object(doc, "$")?;
     let version = string(required(top, "$", "version")?, "version")?;
     if version != "2.1.0" {
@@ -230,7 +230,7 @@ fn artifact_indexes(v: &Value, at: &str, artifacts: usize) -> Check {
 }
 
 /// A rampart JSON report.
-pub fn json(doc: &Value) -> Check {
+pub(super) fn json(doc: &Value) -> Check {
     let top = object(doc, "$")?;
     let version = count(required(top, "$", "version")?, "version")?;
     if version != 1 {

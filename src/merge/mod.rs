@@ -39,7 +39,7 @@ pub const MAX_PART_SIZE: u64 = 64 << 20;
 
 /// Read one part, refusing it past `max` bytes (checked before reading and while reading, for
 /// a file that grows), and anything but a regular file.
-pub fn read_part(path: &std::path::Path, max: u64) -> Result<String, MergeError> {
+pub(crate) fn read_part(path: &std::path::Path, max: u64) -> Result<String, MergeError> {
     let read_error = |e: std::io::Error| MergeError::Read(path.to_path_buf(), e.to_string());
     let file = crate::source::open_regular(path).map_err(read_error)?;
     let bytes = crate::source::read_bounded(file, max).map_err(|e| match e {

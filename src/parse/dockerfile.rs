@@ -9,8 +9,8 @@ use crate::source::Span;
 
 mod quoted;
 
+pub(crate) use quoted::shell_words;
 use quoted::{quoted_instruction, quoted_lines};
-pub use quoted::{shell_word, shell_words};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Form {
@@ -99,7 +99,7 @@ pub enum ImageUseKind {
 
 impl ImageUseKind {
     /// For messages: "base image", "`COPY --from` image".
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             ImageUseKind::From => "base image",
             ImageUseKind::CopyFrom => "`COPY --from` image",
@@ -129,7 +129,7 @@ impl Flag {
     }
 
     /// The span of the value after `--name=`.
-    pub fn value_span(&self) -> Span {
+    pub(crate) fn value_span(&self) -> Span {
         Span::new(self.span.end - self.value.len(), self.span.end)
     }
 }
@@ -137,7 +137,7 @@ impl Flag {
 impl Dockerfile {
     /// Every registry image the build pulls: bases, `COPY --from=<image>` and
     /// `RUN --mount=from=<image>` (stage names and indices are not images).
-    pub fn image_uses(&self) -> Vec<ImageUse> {
+    pub(crate) fn image_uses(&self) -> Vec<ImageUse> {
         let mut out = Vec::new();
         for stage in &self.stages {
             if let Base::Image(image) = &stage.base {
@@ -204,7 +204,7 @@ impl Dockerfile {
 
     /// Stages whose layers end up in the final image: the last stage and the stages it is
     /// built `FROM`, transitively. (`COPY --from` copies files, not layers.)
-    pub fn shipped_stages(&self) -> Vec<bool> {
+    pub(crate) fn shipped_stages(&self) -> Vec<bool> {
         let mut shipped = vec![false; self.stages.len()];
         let mut next = self.stages.len().checked_sub(1);
         while let Some(i) = next {
@@ -221,11 +221,11 @@ impl Dockerfile {
     }
 
     /// The first stage named `lower` (stage names are lower case).
-    pub fn stage_named(&self, lower: &str) -> Option<usize> {
+    pub(crate) fn stage_named(&self, lower: &str) -> Option<usize> {
         self.stage_names.get(lower).copied()
     }
 
-    pub fn stage_instructions(&self, stage: &Stage) -> &[Instruction] {
+    pub(crate) fn stage_instructions(&self, stage: &Stage) -> &[Instruction] {
         &self.instructions[stage.instructions.clone()]
     }
 
@@ -541,7 +541,7 @@ fn neutralise_continuation_brackets(text: &str, escape: char) -> std::borrow::Co
 
 /// Substitute `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR:+alt}` from global `ARG` defaults.
 /// `None` when a variable has no value.
-pub fn substitute(input: &str, args: &[(String, Option<String>, Span)]) -> Option<String> {
+pub(crate) fn substitute(input: &str, args: &[(String, Option<String>, Span)]) -> Option<String> {
     let lookup = |name: &str| -> Option<String> {
         args.iter()
             .rev()

@@ -15,7 +15,7 @@ use crate::source::Span;
 /// Values one stream may hold by default. Real manifests hold a few thousand per document
 /// (the largest `kind: List` exports some hundred thousand); each value costs about a hundred
 /// bytes in the model.
-pub const MAX_NODES: usize = 1_000_000;
+pub(crate) const MAX_NODES: usize = 1_000_000;
 
 /// Limits that keep hostile input bounded.
 #[derive(Clone, Copy, Debug)]
@@ -61,7 +61,7 @@ pub struct YamlError {
 /// bracket of a flow collection, at the same indentation as their key. When the parse fails
 /// there, it is retried on a copy with those lines indented one space more, and every span is
 /// mapped back to the original text.
-pub fn parse_stream(text: &str, limits: Limits) -> (Vec<YamlDoc>, Option<YamlError>) {
+pub(crate) fn parse_stream(text: &str, limits: Limits) -> (Vec<YamlDoc>, Option<YamlError>) {
     let first = parse_strict(text, limits);
     if !first
         .1
@@ -562,7 +562,7 @@ fn point_span(text: &str, at: usize) -> Span {
 }
 
 /// Resolve a plain scalar as YAML 1.1 (go-yaml v2, used by Kubernetes) does.
-pub fn resolve_plain(s: &str) -> Value {
+pub(crate) fn resolve_plain(s: &str) -> Value {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         _ => {}

@@ -173,7 +173,7 @@ pub fn render(result: &ScanResult, color: bool, summary: bool) -> String {
     out
 }
 
-pub fn summary_line(result: &ScanResult) -> String {
+pub(crate) fn summary_line(result: &ScanResult) -> String {
     let s = Summary::of(result);
     let mut out = String::new();
     let files = format!(

@@ -22,7 +22,7 @@ fn location(index: &LineIndex, span: Span) -> Value {
 }
 
 /// One finding; `index` is the line index of the file the finding is in.
-pub fn finding_json(file: &FileResult, finding: &Finding, index: &LineIndex) -> Value {
+pub(crate) fn finding_json(file: &FileResult, finding: &Finding, index: &LineIndex) -> Value {
     json!({
         "code": finding.meta.code,
         "name": finding.meta.name,

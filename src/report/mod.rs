@@ -89,7 +89,7 @@ impl<'a> Locator<'a> {
     }
 
     /// (path, start, end) of a finding.
-    pub fn locate(&self, f: &Finding, unit: ColumnUnit) -> (String, Position, Position) {
+    pub(crate) fn locate(&self, f: &Finding, unit: ColumnUnit) -> (String, Position, Position) {
         let path = display_path(self.file.unit_path(f.file));
         if f.file == self.file.index {
             return (
@@ -122,7 +122,7 @@ pub fn fingerprint(result: &FileResult, finding: &Finding) -> String {
 }
 
 /// [`fingerprint`] with the path as the caller wants it written (relative to a baseline file).
-pub fn fingerprint_at(result: &FileResult, finding: &Finding, path: &str) -> String {
+pub(crate) fn fingerprint_at(result: &FileResult, finding: &Finding, path: &str) -> String {
     let text = result.unit[finding.file].text.as_ref();
     let snippet = text
         .get(finding.span.start..finding.span.end)

@@ -155,7 +155,7 @@ impl Tally {
     }
 
     /// The tables: by file kind, top rules, top files.
-    pub fn render_tables(&self) -> String {
+    pub(crate) fn render_tables(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "By file kind       files  with findings  findings");
         for (kind, k) in &self.by_kind {
@@ -221,7 +221,7 @@ impl Tally {
         out
     }
 
-    pub fn files_with_findings(&self) -> usize {
+    pub(crate) fn files_with_findings(&self) -> usize {
         self.files_with_findings
     }
 }

@@ -11,14 +11,15 @@
 
 use std::borrow::Cow;
 
-use crate::text::push_escaped;
 /// The one-line escaping lives below the reports (configuration output uses it too).
-pub use crate::text::{is_unsafe, line};
+pub(crate) use crate::text::is_unsafe;
+pub use crate::text::line;
+use crate::text::push_escaped;
 
 /// A path that may start a line of output: [`line`], and `./` in front of one that starts with
 /// `::` (after white space, which GitHub Actions skips), so that no line of a report reads as a
 /// CI workflow command.
-pub fn line_start_path(path: &str) -> Cow<'_, str> {
+pub(crate) fn line_start_path(path: &str) -> Cow<'_, str> {
     let escaped = line(path);
     if escaped.trim_start().starts_with("::") {
         Cow::Owned(format!("./{escaped}"))
@@ -29,7 +30,7 @@ pub fn line_start_path(path: &str) -> Cow<'_, str> {
 
 /// Lines of text where none may read as a CI workflow command: in a line that starts with `::`
 /// after white space, the first `:` is written `\x3a`.
-pub fn without_commands(s: &str) -> Cow<'_, str> {
+pub(crate) fn without_commands(s: &str) -> Cow<'_, str> {
     let command = |l: &str| l.trim_start().starts_with("::");
     if !s.lines().any(command) {
         return Cow::Borrowed(s);
@@ -60,7 +61,7 @@ fn layout(s: &str, at: usize, c: char) -> bool {
 
 /// Lines of text (source lines of a code frame): like [`line`] but line breaks and tabs are
 /// kept. `offsets` are byte offsets into `s`; they are returned mapped into the result.
-pub fn block_with_offsets(s: &str, offsets: &[usize]) -> (String, Vec<usize>) {
+pub(crate) fn block_with_offsets(s: &str, offsets: &[usize]) -> (String, Vec<usize>) {
     let mut out = String::with_capacity(s.len());
     let mut mapped: Vec<Option<usize>> = vec![None; offsets.len()];
     for (at, c) in s.char_indices() {

@@ -40,7 +40,7 @@ pub(crate) struct Exhausted {
 /// more instances. Only the text as written is still evaluated, so the work done after the
 /// budget ran out is proportional to the text.
 #[derive(Debug)]
-pub struct Budget {
+pub(crate) struct Budget {
     max_built: u64,
     max_steps: u64,
     built: Cell<u64>,

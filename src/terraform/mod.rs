@@ -22,7 +22,7 @@ pub mod modules;
 mod reference;
 mod tfvars;
 
-pub use budget::Budget;
+pub(crate) use budget::Budget;
 pub(crate) use budget::{Exhausted, Limit};
 pub(crate) use budget::{MAX_BUILT, MAX_STEPS, NODE_COST};
 pub(crate) use functions::base64_decode;

@@ -41,7 +41,7 @@ pub struct ReadBoundary {
 
 impl ReadBoundary {
     /// The repository of `dir`, and `extra` directories.
-    pub fn around(dir: &Path, extra: &[PathBuf]) -> ReadBoundary {
+    pub(crate) fn around(dir: &Path, extra: &[PathBuf]) -> ReadBoundary {
         let mut dirs = Vec::new();
         if let Ok(real) = std::fs::canonicalize(dir) {
             let repository = real
@@ -58,11 +58,6 @@ impl ReadBoundary {
     /// Does `path`, links followed, lie inside one of the directories?
     pub fn contains(&self, path: &Path) -> bool {
         std::fs::canonicalize(path).is_ok_and(|real| self.dirs.iter().any(|d| real.starts_with(d)))
-    }
-
-    /// The directories, links resolved.
-    pub fn dirs(&self) -> &[PathBuf] {
-        &self.dirs
     }
 }
 

@@ -99,7 +99,7 @@ pub fn items(node: Option<&Node>) -> Vec<&Node> {
 }
 
 /// The statements of a JSON-shaped document (`Statement`, `Effect`, `Action`, …).
-pub fn statements(doc: &Node) -> Vec<Statement<'_>> {
+pub(crate) fn statements(doc: &Node) -> Vec<Statement<'_>> {
     items(doc.get("Statement"))
         .into_iter()
         .map(|st| Statement {
@@ -133,7 +133,7 @@ pub fn statements(doc: &Node) -> Vec<Statement<'_>> {
 }
 
 /// The statements of `data "aws_iam_policy_document"` blocks.
-pub fn document_statements(r: &Resource) -> Vec<Statement<'_>> {
+pub(crate) fn document_statements(r: &Resource) -> Vec<Statement<'_>> {
     r.body
         .get("statement")
         .map(Node::as_list)
@@ -172,7 +172,7 @@ pub fn document_statements(r: &Resource) -> Vec<Statement<'_>> {
 
 /// Every policy of the resources: (resource, statements) for each resource whose `attrs` hold a
 /// document, and each `aws_iam_policy_document` data source.
-pub fn each_policy<'a>(
+pub(crate) fn each_policy<'a>(
     resources: &'a [Resource],
     types: &[&str],
     attr: &str,
@@ -203,7 +203,7 @@ fn identity(mut statements: Vec<Statement<'_>>) -> Vec<Statement<'_>> {
 
 /// Every `Allow` statement without a condition on `Resource: "*"` of the identity policies and
 /// policy documents: what the rules about over-broad grants read.
-pub fn each_grant_on_everything<'a>(
+pub(crate) fn each_grant_on_everything<'a>(
     resources: &'a [Resource],
     mut f: impl FnMut(&'a Resource, &Statement<'_>),
 ) {
@@ -220,7 +220,7 @@ pub fn each_grant_on_everything<'a>(
 /// The policies that resources of `types` set in `attr`, inline or through a referenced
 /// `data "aws_iam_policy_document"` (reported where its statements are written, once).
 /// `f(user, holder, statements)`: `holder` is the resource whose text holds the statements.
-pub fn policies_of<'a>(
+pub(crate) fn policies_of<'a>(
     resources: &'a [Resource],
     types: &[&str],
     attr: &str,
@@ -249,7 +249,7 @@ pub fn policies_of<'a>(
 
 /// The principals of Allow statements that name everyone, without a condition that narrows
 /// who that is.
-pub fn public_principals<'s, 'a>(
+pub(crate) fn public_principals<'s, 'a>(
     statements: &'s [Statement<'a>],
 ) -> Vec<(&'s Statement<'a>, &'a Node)> {
     statements
@@ -268,7 +268,7 @@ pub fn public_principals<'s, 'a>(
 /// condition that narrows who, on its principal; `noun` names the policy in the message ("the
 /// key policy"). Policies of resources for which `shielded` holds (a public access block that
 /// restricts public policies) are left alone.
-pub fn report_public(
+pub(crate) fn report_public(
     meta: &'static crate::rule::RuleMeta,
     cx: &crate::rule::Context<'_>,
     out: &mut Vec<crate::rule::Finding>,
@@ -304,7 +304,7 @@ pub fn report_public(
 }
 
 /// The actions of a statement as written, for messages.
-pub fn actions_text(st: &Statement<'_>) -> String {
+pub(crate) fn actions_text(st: &Statement<'_>) -> String {
     let names: Vec<String> = st.actions.iter().map(|a| a.display()).collect();
     if names.is_empty() {
         "any action (`NotAction`)".to_string()
@@ -314,7 +314,7 @@ pub fn actions_text(st: &Statement<'_>) -> String {
 }
 
 /// `*`, and `*:*` as some write it.
-pub fn is_all(n: &Node) -> bool {
+pub(crate) fn is_all(n: &Node) -> bool {
     matches!(n.as_str(), Some("*") | Some("*:*"))
 }
 
@@ -335,12 +335,12 @@ pub fn covers(pattern: &str, action: &str) -> bool {
 }
 
 /// Is a principal everyone (`*`, `{"AWS": "*"}`)?
-pub fn is_anyone(principal: &Node) -> bool {
+pub(crate) fn is_anyone(principal: &Node) -> bool {
     principal.as_str() == Some("*")
 }
 
 /// Resource types with an identity policy in `policy`.
-pub const IDENTITY_POLICIES: &[&str] = &[
+pub(crate) const IDENTITY_POLICIES: &[&str] = &[
     "aws_iam_policy",
     "aws_iam_role_policy",
     "aws_iam_user_policy",
@@ -348,7 +348,7 @@ pub const IDENTITY_POLICIES: &[&str] = &[
 ];
 
 /// A finding on an action of a statement, with the place it was set when it came from a variable.
-pub fn action_finding(
+pub(crate) fn action_finding(
     meta: &'static RuleMeta,
     r: &Resource,
     action: &Node,

@@ -6,10 +6,10 @@ use crate::rule::{Context, Finding, Related, RuleMeta};
 use crate::terraform::join::referenced;
 
 /// The principals that mean everyone: anyone on the internet, or anyone with a Google account.
-pub const PUBLIC: &[&str] = &["allUsers", "allAuthenticatedUsers"];
+pub(crate) const PUBLIC: &[&str] = &["allUsers", "allAuthenticatedUsers"];
 
 /// Is a member or ACL entity public (`allUsers`, `READER:allUsers`)?
-pub fn is_public(member: &str) -> bool {
+pub(crate) fn is_public(member: &str) -> bool {
     let who = member.rsplit(':').next().unwrap_or(member);
     PUBLIC.iter().any(|p| p.eq_ignore_ascii_case(who))
 }
@@ -26,7 +26,7 @@ pub fn members<'a>(node: &'a Node, keys: &[&str]) -> Vec<&'a Node> {
 }
 
 /// The public members written in `keys` of a node.
-pub fn public_members<'a>(node: &'a Node, keys: &[&str]) -> Vec<&'a Node> {
+pub(crate) fn public_members<'a>(node: &'a Node, keys: &[&str]) -> Vec<&'a Node> {
     members(node, keys)
         .into_iter()
         .filter(|m| m.as_str().is_some_and(is_public))
@@ -54,7 +54,7 @@ pub struct RoleGrant<'a> {
 }
 
 /// The project, folder and organization role grants whose role is known.
-pub fn role_grants(resources: &[Resource]) -> impl Iterator<Item = RoleGrant<'_>> {
+pub(crate) fn role_grants(resources: &[Resource]) -> impl Iterator<Item = RoleGrant<'_>> {
     resources.iter().filter_map(|r| {
         let Some(("resource", ty)) = r.tf_type() else {
             return None;
@@ -82,7 +82,7 @@ pub struct Grant {
 /// Report each public member of the `grants` resources at the member, on the `targets`
 /// resource it configures (by reference or by the literal `name_key` value) when that is in
 /// the module, with the target's declaration as related location.
-pub fn report_public_grants(
+pub(crate) fn report_public_grants(
     meta: &'static RuleMeta,
     cx: &Context<'_>,
     out: &mut Vec<Finding>,
@@ -109,7 +109,7 @@ pub fn report_public_grants(
 }
 
 /// The finding for one public member of `r`, moved onto `target` when known.
-pub fn public_finding(
+pub(crate) fn public_finding(
     meta: &'static RuleMeta,
     r: &Resource,
     member: &Node,
@@ -147,7 +147,7 @@ pub fn public_finding(
 }
 
 /// The resource of `types` a reference or literal name points to.
-pub fn target_of<'a>(
+pub(crate) fn target_of<'a>(
     resources: &'a [Resource],
     node: &Node,
     types: &[&str],

@@ -124,7 +124,10 @@ pub(super) fn quoted_instruction(text: &str, line: Span, stage: Option<usize>) -
 /// shell lexer does (`'…'` literal, `"…"` with `\"`, `\\`, `\$` escapes, a backslash elsewhere
 /// escaping the next character), with the byte range of each word in `text`. `None` when a
 /// quote is not closed.
-pub fn shell_words(text: &str, escape: char) -> Option<Vec<(String, std::ops::Range<usize>)>> {
+pub(crate) fn shell_words(
+    text: &str,
+    escape: char,
+) -> Option<Vec<(String, std::ops::Range<usize>)>> {
     let mut words = Vec::new();
     let mut chars = text.char_indices().peekable();
     let mut current: Option<(String, usize)> = None;
@@ -179,7 +182,7 @@ pub fn shell_words(text: &str, escape: char) -> Option<Vec<(String, std::ops::Ra
 }
 
 /// One word unquoted (`"app"` → `app`); `None` when it is not one well-quoted word.
-pub fn shell_word(text: &str) -> Option<String> {
+pub(crate) fn shell_word(text: &str) -> Option<String> {
     let mut words = shell_words(text.trim(), '\\')?;
     if words.len() == 1 {
         words.pop().map(|(w, _)| w)

@@ -97,7 +97,10 @@ fn shell_words_unquote_and_unescape() {
     );
     assert_eq!(words("x\"y z\"w"), ["xy zw"]);
     assert!(shell_words("\"open", '\\').is_none());
-    assert_eq!(shell_word(" \"app:grp\" "), Some("app:grp".to_string()));
+    assert_eq!(
+        quoted::shell_word(" \"app:grp\" "),
+        Some("app:grp".to_string())
+    );
 }
 
 #[test]
