@@ -102,29 +102,7 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
             reports,
             output,
             fail_on,
-        } => {
-            let merged = rampart::merge::merge_files(&reports, rampart::merge::MAX_PART_SIZE)?;
-            match &output {
-                Some(p) => rampart::fixer::check_output_path(p)
-                    .map_err(anyhow::Error::from)
-                    .and_then(|()| {
-                        let mut f = std::fs::File::create(p)?;
-                        Ok(merged.write_json(&mut f)?)
-                    })
-                    .with_context(|| format!("writing {}", p.display()))?,
-                None => match merged.write_json(&mut std::io::stdout().lock()) {
-                    // A closed pipe (`rampart merge … | head`) is not an error.
-                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-                    other => other.context("writing to stdout")?,
-                },
-            }
-            let failing = fail_on.is_some_and(|s| merged.count_at_least(s.as_str()) > 0);
-            Ok(if failing {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
+        } => merge(&reports, output.as_deref(), fail_on),
         Command::Lsp => {
             #[cfg(feature = "lsp")]
             {
@@ -187,4 +165,34 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `rampart merge`: the parts' reports as one, on stdout or in `output`; with `fail_on`, exit 1
+/// when a finding of at least that severity is in it.
+fn merge(
+    reports: &[PathBuf],
+    output: Option<&std::path::Path>,
+    fail_on: Option<rampart::rule::Severity>,
+) -> Result<ExitCode> {
+    let merged = rampart::merge::merge_files(reports, rampart::merge::MAX_PART_SIZE)?;
+    match output {
+        Some(p) => rampart::fixer::check_output_path(p)
+            .map_err(anyhow::Error::from)
+            .and_then(|()| {
+                let mut f = std::fs::File::create(p)?;
+                Ok(merged.write_json(&mut f)?)
+            })
+            .with_context(|| format!("writing {}", p.display()))?,
+        None => match merged.write_json(&mut std::io::stdout().lock()) {
+            // A closed pipe (`rampart merge … | head`) is not an error.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other.context("writing to stdout")?,
+        },
+    }
+    let failing = fail_on.is_some_and(|s| merged.count_at_least(s.as_str()) > 0);
+    Ok(if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

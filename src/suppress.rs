@@ -12,7 +12,7 @@ use crate::fix::{Applicability, Edit, Fix};
 use crate::model::Resource;
 use crate::rule::{Finding, RuleMeta};
 use crate::rules::UnusedSuppression;
-use crate::source::{LineIndex, Span};
+use crate::source::{LineIndex, SourceFile, Span};
 
 /// The type lives next to `Finding`; this name is kept for the reports.
 pub(crate) use crate::rule::Suppressed;
@@ -351,37 +351,24 @@ fn names(meta: &RuleMeta, selector: &str) -> bool {
 /// not unused).
 pub(crate) fn apply(
     findings: &mut Vec<Finding>,
-    text: &str,
+    source: &SourceFile,
     file: usize,
     resources: &[Resource],
     config: &Config,
     ran: &dyn Fn(&RuleMeta) -> bool,
 ) {
+    let text = &source.text;
     let mut problems = Vec::new();
     let mut sups = parse_comments(text, &mut problems);
     sups.extend(parse_annotations(resources, file, &mut problems));
     if sups.is_empty() && problems.is_empty() {
         return;
     }
-    let index = LineIndex::new(text);
+    let index = source.line_index();
     let today = today();
     let all = crate::rules::metas();
     for s in &sups {
-        let unknown: Vec<&String> = s
-            .selectors
-            .iter()
-            .filter(|sel| !all.iter().any(|m| names(m, sel)))
-            .collect();
-        for sel in &unknown {
-            let hint = crate::suggest::did_you_mean(sel, all.iter().flat_map(|m| [m.code, m.name]))
-                .map(|w| format!("; did you mean `{w}`?"))
-                .unwrap_or_default();
-            problems.push(Problem {
-                span: s.span,
-                message: format!("suppression names unknown rule `{sel}`{hint}"),
-                removal: None,
-            });
-        }
+        let unknown = unknown_selectors(s, &all, &mut problems);
         let list = s.selectors.join(", ");
         if let Some((y, m, d)) = s.until.filter(|u| *u < today) {
             problems.push(Problem {
@@ -415,7 +402,7 @@ pub(crate) fn apply(
             .selectors
             .iter()
             .any(|sel| all.iter().any(|m| names(m, sel) && ran(m)));
-        if !used && relevant && unknown.len() < s.selectors.len() {
+        if !used && relevant && unknown < s.selectors.len() {
             problems.push(Problem {
                 span: s.span,
                 message: format!("suppression of {list} is unused: nothing here triggers it"),
@@ -423,6 +410,36 @@ pub(crate) fn apply(
             });
         }
     }
+    report(problems, findings, file, config);
+}
+
+/// A problem for each selector of `s` that names no rule (with a did-you-mean); how many.
+fn unknown_selectors(
+    s: &Suppression,
+    all: &[&'static RuleMeta],
+    problems: &mut Vec<Problem>,
+) -> usize {
+    let unknown: Vec<&String> = s
+        .selectors
+        .iter()
+        .filter(|sel| !all.iter().any(|m| names(m, sel)))
+        .collect();
+    for sel in &unknown {
+        let hint = crate::suggest::did_you_mean(sel, all.iter().flat_map(|m| [m.code, m.name]))
+            .map(|w| format!("; did you mean `{w}`?"))
+            .unwrap_or_default();
+        problems.push(Problem {
+            span: s.span,
+            message: format!("suppression names unknown rule `{sel}`{hint}"),
+            removal: None,
+        });
+    }
+    unknown.len()
+}
+
+/// The problems with suppressions as [`UnusedSuppression`] findings, with a fix that removes
+/// the comment where one can.
+fn report(problems: Vec<Problem>, findings: &mut Vec<Finding>, file: usize, config: &Config) {
     let meta = &UnusedSuppression::META;
     if !config.is_enabled(meta) {
         return;

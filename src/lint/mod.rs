@@ -297,7 +297,7 @@ fn finish(
         })
         .collect();
     let ran = |m: &RuleMeta| config.is_enabled(m) && m.domain.applies_to(file.kind);
-    crate::suppress::apply(&mut kept, &file.text, index, resources, config, &ran);
+    crate::suppress::apply(&mut kept, file, index, resources, config, &ran);
     FileResult {
         path: file.path.clone(),
         kind: Some(file.kind),

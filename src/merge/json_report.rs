@@ -4,6 +4,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{json, Map, Value};
 
+/// The parts' JSON reports as one: findings kept once each (a part merged twice adds nothing),
+/// files by path, the summary counts summed. One pass over the parts in the order the report
+/// lists its sections, which is why this function is longer than most.
 pub(super) fn merge_json(mut docs: Vec<Value>) -> Value {
     let (version, tool) = docs
         .first()

@@ -300,33 +300,11 @@ pub fn parse(text: &str) -> Dockerfile {
         let index = df.instructions.len();
         if ins.keyword == "FROM" {
             last_shell = None;
-            let stage = stage_from(text, node, &ins, index, &df);
-            if let Some(prev) = df.stages.last_mut() {
-                prev.instructions.end = index;
-            }
-            if let Some((name, _)) = &stage.name {
-                df.stage_names.entry(name.clone()).or_insert(stage.index);
-            }
-            df.stages.push(stage);
-            df.instructions.push(Instruction {
-                stage: Some(df.stages.len() - 1),
-                ..ins
-            });
+            df.start_stage(text, node, ins);
             continue;
         }
         if ins.keyword == "ARG" && df.stages.is_empty() {
-            let mut c = node.walk();
-            for pair in node.children(&mut c).filter(|n| n.kind() == "arg_pair") {
-                let name = pair
-                    .child_by_field_name("name")
-                    .map(|n| text[n.byte_range()].to_string())
-                    .unwrap_or_default();
-                let default = pair
-                    .child_by_field_name("default")
-                    .map(|n| unquote(&text[n.byte_range()]));
-                df.global_args
-                    .push((name, default, Span::from(pair.byte_range())));
-            }
+            df.global_args.extend(arg_pairs(text, node));
         }
         ins.shell = last_shell;
         if ins.keyword == "SHELL" {
@@ -334,16 +312,58 @@ pub fn parse(text: &str) -> Dockerfile {
         }
         df.instructions.push(ins);
     }
-    let count = df.instructions.len();
-    if let Some(last) = df.stages.last_mut() {
-        last.instructions.end = count;
-    }
-    for i in 0..df.stages.len() {
-        let range = df.stages[i].instructions.clone();
-        let end = df.instructions[range.end - 1].span.end;
-        df.stages[i].span = Span::new(df.instructions[range.start].span.start, end);
-    }
+    df.close_stages();
     df
+}
+
+impl Dockerfile {
+    /// A `FROM` instruction: the stage it starts (the previous one ends before it).
+    fn start_stage(&mut self, text: &str, node: tree_sitter::Node, ins: Instruction) {
+        let index = self.instructions.len();
+        let stage = stage_from(text, node, &ins, index, self);
+        if let Some(prev) = self.stages.last_mut() {
+            prev.instructions.end = index;
+        }
+        if let Some((name, _)) = &stage.name {
+            self.stage_names.entry(name.clone()).or_insert(stage.index);
+        }
+        self.stages.push(stage);
+        self.instructions.push(Instruction {
+            stage: Some(self.stages.len() - 1),
+            ..ins
+        });
+    }
+
+    /// The last stage ends with the file; each stage's span covers its instructions.
+    fn close_stages(&mut self) {
+        let count = self.instructions.len();
+        if let Some(last) = self.stages.last_mut() {
+            last.instructions.end = count;
+        }
+        for i in 0..self.stages.len() {
+            let range = self.stages[i].instructions.clone();
+            let end = self.instructions[range.end - 1].span.end;
+            self.stages[i].span = Span::new(self.instructions[range.start].span.start, end);
+        }
+    }
+}
+
+/// The `name[=default]` pairs of an `ARG` instruction.
+fn arg_pairs(text: &str, node: tree_sitter::Node) -> Vec<(String, Option<String>, Span)> {
+    let mut c = node.walk();
+    node.children(&mut c)
+        .filter(|n| n.kind() == "arg_pair")
+        .map(|pair| {
+            let name = pair
+                .child_by_field_name("name")
+                .map(|n| text[n.byte_range()].to_string())
+                .unwrap_or_default();
+            let default = pair
+                .child_by_field_name("default")
+                .map(|n| unquote(&text[n.byte_range()]));
+            (name, default, Span::from(pair.byte_range()))
+        })
+        .collect()
 }
 
 fn record_error(text: &str, node: tree_sitter::Node, errors: &mut Vec<(String, Span)>) {

@@ -350,6 +350,9 @@ impl Builder<'_> {
         }
     }
 
+    /// One parser event into the tree being built. One arm per kind of event (scalar,
+    /// sequence and mapping start and end, alias, document boundaries): the builder's whole
+    /// state machine is read in one place, which is why this function is longer than most.
     fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlError> {
         match event {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => Ok(()),

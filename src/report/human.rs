@@ -10,7 +10,7 @@ use crate::engine::ScanResult;
 use crate::fix::Applicability;
 use crate::lint::FileResult;
 use crate::rule::{Finding, Severity};
-use crate::source::ColumnUnit;
+use crate::source::{ColumnUnit, LineIndex, Span};
 
 fn level(sev: Severity) -> Level {
     match sev {
@@ -44,48 +44,9 @@ pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> Stri
     } else {
         Renderer::plain()
     };
-    let mut footers = Vec::new();
-    let fix_notes: Vec<String> = finding
-        .fixes
-        .iter()
-        .map(|f| {
-            let how = match f.applicability {
-                Applicability::Safe => "safe fix",
-                Applicability::Unsafe => "unsafe fix",
-                Applicability::DisplayOnly => "suggestion",
-            };
-            format!("{} ({how})", text::line(&f.title))
-        })
-        .collect();
-    for note in &fix_notes {
-        footers.push(Level::Help.title(note));
-    }
-    let source_note = finding
-        .provenance
-        .as_ref()
-        .map(|p| format!("from {}", text::line(p)));
-    if let Some(n) = &source_note {
-        footers.push(Level::Note.title(n));
-    }
-    let related_notes: Vec<String> = finding
-        .related
-        .iter()
-        .map(|r| {
-            let pos = file.unit[r.file]
-                .line_index()
-                .position(r.span.start, ColumnUnit::Chars);
-            format!(
-                "{}: {}:{}:{}",
-                text::line(&r.message),
-                text::line(&display_path(file.unit_path(r.file))),
-                pos.line,
-                pos.column
-            )
-        })
-        .collect();
-    for n in &related_notes {
-        footers.push(Level::Note.title(n));
-    }
+    let (helps, notes) = footnotes(file, finding);
+    let mut footers: Vec<_> = helps.iter().map(|h| Level::Help.title(h)).collect();
+    footers.extend(notes.iter().map(|n| Level::Note.title(n)));
     let severity = finding.severity.as_str();
     let pos = index.position(finding.span.start, ColumnUnit::Chars);
     let excerpt_note = format!(
@@ -97,26 +58,10 @@ pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> Stri
     let first = index.line_of(finding.span.start);
     let line_text = &text[index.line_start(first)..index.line_end(first)];
     if text.is_empty() || line_text.trim().is_empty() {
-        let location = format!("at {path}:{}:{}", pos.line, pos.column);
-        window = location;
+        window = format!("at {path}:{}:{}", pos.line, pos.column);
         message = message.footer(Level::Note.title(&window));
     } else {
-        // Show only the lines around the finding.
-        let last = index.line_of(finding.span.end.saturating_sub(1).max(finding.span.start));
-        let last = last.min(first + 12);
-        let mut start = index.line_start(first);
-        let mut end = index.line_end(last);
-        let mut origin = Some(path.as_str());
-        if end - start > MAX_FRAME {
-            // A long line (minified JSON is one line): an excerpt around the start of the
-            // finding, located by a note since the frame no longer starts at column 1.
-            start = floor_boundary(text, finding.span.start.saturating_sub(CONTEXT).max(start));
-            end = floor_boundary(
-                text,
-                (finding.span.start + CONTEXT).min(index.line_end(first)),
-            );
-            origin = None;
-        }
+        let (start, end, excerpt) = frame(text, &index, finding.span);
         let mut span = (finding.span.start - start)..(finding.span.end.min(end) - start);
         if span.is_empty() {
             // An empty range: underline the character there, if any.
@@ -135,19 +80,70 @@ pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> Stri
             .line_start(first + 1)
             .fold(false)
             .annotation(Level::Error.span(span).label(severity));
-        if let Some(origin) = origin {
-            snippet = snippet.origin(origin);
+        if excerpt {
+            footers.push(Level::Note.title(&excerpt_note));
+        } else {
+            snippet = snippet.origin(&path);
         }
         message = message.snippet(snippet);
-        if origin.is_none() {
-            footers.push(Level::Note.title(&excerpt_note));
-        }
     }
     for f in footers {
         message = message.footer(f);
     }
     let rendered = renderer.render(message).to_string();
     rendered
+}
+
+/// The help lines (each fix, and how safe it is) and the notes (where the finding came from,
+/// its related locations) under a finding.
+fn footnotes(file: &FileResult, finding: &Finding) -> (Vec<String>, Vec<String>) {
+    let helps = finding
+        .fixes
+        .iter()
+        .map(|f| {
+            let how = match f.applicability {
+                Applicability::Safe => "safe fix",
+                Applicability::Unsafe => "unsafe fix",
+                Applicability::DisplayOnly => "suggestion",
+            };
+            format!("{} ({how})", text::line(&f.title))
+        })
+        .collect();
+    let mut notes: Vec<String> = finding
+        .provenance
+        .iter()
+        .map(|p| format!("from {}", text::line(p)))
+        .collect();
+    notes.extend(finding.related.iter().map(|r| {
+        let pos = file.unit[r.file]
+            .line_index()
+            .position(r.span.start, ColumnUnit::Chars);
+        format!(
+            "{}: {}:{}:{}",
+            text::line(&r.message),
+            text::line(&display_path(file.unit_path(r.file))),
+            pos.line,
+            pos.column
+        )
+    }));
+    (helps, notes)
+}
+
+/// The part of `text` shown around `span`: its lines (at most 13), or, for a long line
+/// (minified JSON is one line), an excerpt around the start of the finding; whether it is an
+/// excerpt (then a note locates it, since the frame no longer starts at column 1).
+fn frame(text: &str, index: &LineIndex<'_>, span: Span) -> (usize, usize, bool) {
+    let first = index.line_of(span.start);
+    let last = index.line_of(span.end.saturating_sub(1).max(span.start));
+    let last = last.min(first + 12);
+    let start = index.line_start(first);
+    let end = index.line_end(last);
+    if end - start <= MAX_FRAME {
+        return (start, end, false);
+    }
+    let start = floor_boundary(text, span.start.saturating_sub(CONTEXT).max(start));
+    let end = floor_boundary(text, (span.start + CONTEXT).min(index.line_end(first)));
+    (start, end, true)
 }
 
 /// The findings with their source; then, unless `summary` is off, the counts: tables by file

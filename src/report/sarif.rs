@@ -11,7 +11,7 @@ use super::{display_path, fingerprint};
 use crate::engine::ScanResult;
 use crate::fix::Applicability;
 use crate::lint::FileResult;
-use crate::rule::{RuleMeta, Severity};
+use crate::rule::{Finding, RuleMeta, Severity};
 use crate::source::{ColumnUnit, LineIndex, SourceFile, Span};
 
 fn level(sev: Severity) -> &'static str {
@@ -69,6 +69,88 @@ fn uri_path(path: &str) -> String {
         }
     }
     out
+}
+
+/// The SARIF `artifactLocation` of a file: relative to `%SRCROOT%` when it lies below `base`.
+fn artifact(path: &Path, base: &Path) -> Value {
+    let (uri, relative) = artifact_uri(path, base);
+    let mut artifact = json!({"uri": uri});
+    if relative {
+        artifact["uriBaseId"] = json!("%SRCROOT%");
+    }
+    artifact
+}
+
+/// One finding as a SARIF result: its location (and resource), fingerprint, suppression,
+/// related locations and fixes (suggestions that need a person are left out).
+fn result(
+    file: &FileResult,
+    finding: &Finding,
+    indexes: &[LineIndex<'_>],
+    base: &Path,
+    rule_index: usize,
+) -> Value {
+    let index = &indexes[finding.file];
+    let mut location = json!({
+        "physicalLocation": {
+            "artifactLocation": artifact(file.unit_path(finding.file), base),
+            "region": region(index, finding.span),
+        }
+    });
+    if let Some(resource) = &finding.resource {
+        location["logicalLocations"] = json!([{"name": resource, "kind": "resource"}]);
+    }
+    let mut r = json!({
+        "ruleId": finding.meta.code,
+        "ruleIndex": rule_index,
+        "level": level(finding.severity),
+        "message": {"text": finding.message},
+        "locations": [location],
+        "partialFingerprints": {"rampart/v1": fingerprint(file, finding)},
+        "properties": {"severity": finding.severity.as_str()},
+    });
+    if let Some(s) = &finding.suppressed {
+        r["suppressions"] = json!([{"kind": s.kind, "justification": s.justification}]);
+    }
+    if let Some(p) = &finding.provenance {
+        r["properties"]["provenance"] = json!(p);
+    }
+    if !finding.related.is_empty() {
+        r["relatedLocations"] = json!(finding
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, rel)| json!({
+                "id": i + 1,
+                "message": {"text": rel.message},
+                "physicalLocation": {
+                    "artifactLocation": artifact(file.unit_path(rel.file), base),
+                    "region": region(&indexes[rel.file], rel.span),
+                }
+            }))
+            .collect::<Vec<_>>());
+    }
+    let fixes: Vec<Value> = finding
+        .fixes
+        .iter()
+        .filter(|f| f.applicability != Applicability::DisplayOnly)
+        .map(|f| {
+            json!({
+                "description": {"text": format!("{} ({})", f.title, f.applicability.as_str())},
+                "artifactChanges": [{
+                    "artifactLocation": artifact(file.unit_path(finding.file), base),
+                    "replacements": f.edits.iter().map(|e| json!({
+                        "deletedRegion": region(index, e.span),
+                        "insertedContent": {"text": e.replacement},
+                    })).collect::<Vec<_>>(),
+                }],
+            })
+        })
+        .collect();
+    if !fixes.is_empty() {
+        r["fixes"] = json!(fixes);
+    }
+    r
 }
 
 /// The artifact URI: relative to the base (the working directory) when possible.
@@ -156,88 +238,10 @@ impl<W: Write> SarifStream<W> {
                 self.fired.push(finding.meta);
             }
         }
-        let base = self.base.as_path();
-        let index_of = &self.index_of;
         let indexes: Vec<LineIndex> = file.unit.iter().map(SourceFile::line_index).collect();
         for finding in &file.findings {
-            let index = &indexes[finding.file];
-            let (uri, relative) = artifact_uri(file.unit_path(finding.file), base);
-            let mut artifact = json!({"uri": uri});
-            if relative {
-                artifact["uriBaseId"] = json!("%SRCROOT%");
-            }
-            let mut location = json!({
-                "physicalLocation": {
-                    "artifactLocation": artifact,
-                    "region": region(index, finding.span),
-                }
-            });
-            if let Some(resource) = &finding.resource {
-                location["logicalLocations"] = json!([{"name": resource, "kind": "resource"}]);
-            }
-            let mut r = json!({
-                "ruleId": finding.meta.code,
-                "ruleIndex": index_of.get(finding.meta.code).copied().unwrap_or(0),
-                "level": level(finding.severity),
-                "message": {"text": finding.message},
-                "locations": [location],
-                "partialFingerprints": {"rampart/v1": fingerprint(file, finding)},
-                "properties": {"severity": finding.severity.as_str()},
-            });
-            if let Some(s) = &finding.suppressed {
-                r["suppressions"] = json!([{"kind": s.kind, "justification": s.justification}]);
-            }
-            if let Some(p) = &finding.provenance {
-                r["properties"]["provenance"] = json!(p);
-            }
-            if !finding.related.is_empty() {
-                r["relatedLocations"] = json!(finding
-                    .related
-                    .iter()
-                    .enumerate()
-                    .map(|(i, rel)| {
-                        let idx = &indexes[rel.file];
-                        let (uri, relative) = artifact_uri(file.unit_path(rel.file), base);
-                        let mut artifact = json!({"uri": uri});
-                        if relative {
-                            artifact["uriBaseId"] = json!("%SRCROOT%");
-                        }
-                        json!({
-                            "id": i + 1,
-                            "message": {"text": rel.message},
-                            "physicalLocation": {
-                                "artifactLocation": artifact,
-                                "region": region(idx, rel.span),
-                            }
-                        })
-                    })
-                    .collect::<Vec<_>>());
-            }
-            let fixes: Vec<Value> = finding
-            .fixes
-            .iter()
-            .filter(|f| f.applicability != Applicability::DisplayOnly)
-            .map(|f| {
-                let (uri, relative) = artifact_uri(file.unit_path(finding.file), base);
-                let mut artifact = json!({"uri": uri});
-                if relative {
-                    artifact["uriBaseId"] = json!("%SRCROOT%");
-                }
-                json!({
-                    "description": {"text": format!("{} ({})", f.title, f.applicability.as_str())},
-                    "artifactChanges": [{
-                        "artifactLocation": artifact,
-                        "replacements": f.edits.iter().map(|e| json!({
-                            "deletedRegion": region(index, e.span),
-                            "insertedContent": {"text": e.replacement},
-                        })).collect::<Vec<_>>(),
-                    }],
-                })
-            })
-            .collect();
-            if !fixes.is_empty() {
-                r["fixes"] = json!(fixes);
-            }
+            let rule_index = self.index_of.get(finding.meta.code).copied().unwrap_or(0);
+            let r = result(file, finding, &indexes, &self.base, rule_index);
             let sep = if self.results == 0 {
                 "\n        "
             } else {
