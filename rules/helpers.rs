@@ -192,7 +192,11 @@ pub(crate) const GRANTS_EVERYTHING: &[(&str, bool)] = &[
 ];
 
 /// One finding per rule granting `*` on `*` (at its `resources`), listing what that allows.
-pub(crate) fn everything_granted(meta: &'static RuleMeta, cx: &Context<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn everything_granted(
+    meta: &'static RuleMeta,
+    cx: &Context<'_>,
+    out: &mut Vec<Finding>,
+) {
     for resource in cx.resources {
         let cluster = resource.k8s_kind() == Some("ClusterRole");
         for rule in crate::k8s::policy_rules(resource) {
@@ -299,7 +303,9 @@ impl UnconfinedProfile {
 }
 
 /// The parsed `RUN` scripts of the stages whose layers end up in the final image.
-pub(crate) fn shipped_scripts<'a>(cx: &Context<'a>) -> Vec<(&'a Instruction, &'a crate::shell::Script)> {
+pub(crate) fn shipped_scripts<'a>(
+    cx: &Context<'a>,
+) -> Vec<(&'a Instruction, &'a crate::shell::Script)> {
     let Some(df) = cx.dockerfile else {
         return Vec::new();
     };

@@ -217,7 +217,12 @@ pub(crate) fn insert_setting(text: &str, r: &Resource, path: &[&str], value: &st
 
 /// An edit that writes `path = value` (creating the blocks of `path` but its last key) into
 /// the block spanning `block_span`, before its closing brace.
-pub(crate) fn insert_lines(text: &str, block_span: Span, rest: &[&str], value: &str) -> Option<Edit> {
+pub(crate) fn insert_lines(
+    text: &str,
+    block_span: Span,
+    rest: &[&str],
+    value: &str,
+) -> Option<Edit> {
     if rest.is_empty() {
         return None;
     }
