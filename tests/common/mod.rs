@@ -143,3 +143,27 @@ pub fn stdout(o: &std::process::Output) -> String {
 pub fn stderr(o: &std::process::Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
 }
+
+/// A test that drives a program rampart does not ship (`nvim`, `pre-commit`): when `present`
+/// is false it is reported as ignored, with the reason, and counted in the summary — except
+/// in CI (`CI` set), where `.ci/run` installs the program and its absence fails the test.
+pub fn needs_program(name: &str, present: bool, program: &str, test: fn()) -> libtest_mimic::Trial {
+    let in_ci = std::env::var_os("CI").is_some();
+    let program = program.to_string();
+    let trial = libtest_mimic::Trial::test(name, move || {
+        if !present {
+            return Err(format!("{program} is not installed, and CI must run this test").into());
+        }
+        test();
+        Ok(())
+    });
+    trial.with_ignored_flag(!present && !in_ci)
+}
+
+/// Is `program --version` runnable?
+pub fn installed(program: &str) -> bool {
+    std::process::Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
