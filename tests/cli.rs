@@ -804,3 +804,33 @@ ignore = ["K8S-005"]
     };
     assert_eq!(settings(&again), settings(&first));
 }
+
+#[test]
+fn stdin_findings_come_in_file_order() {
+    // The security group comes first in the file, the bucket ACL after it; the rules run in
+    // the other order. A scan of the same file lists them by position, and so must stdin.
+    let tf = "resource \"aws_security_group\" \"ssh\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n\nresource \"aws_s3_bucket_acl\" \"site\" {\n  bucket = \"site\"\n  acl    = \"public-read\"\n}\n";
+    let out = rampart()
+        .args([
+            "scan",
+            "-",
+            "--stdin-filename",
+            "main.tf",
+            "--format",
+            "json",
+        ])
+        .write_stdin(tf)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let starts: Vec<u64> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["location"]["byte_start"].as_u64().unwrap())
+        .collect();
+    assert!(starts.len() >= 2, "{starts:?}");
+    let mut sorted = starts.clone();
+    sorted.sort();
+    assert_eq!(starts, sorted);
+}

@@ -15,7 +15,6 @@ use std::sync::Arc;
 use crate::config::{Config, ConfigError, Resolver};
 use crate::k8s;
 use crate::lint::{self, FileResult, FileStatus, Input};
-use crate::rule::Finding;
 use crate::rules;
 use crate::source::{read_text, FileKind, SourceFile};
 use crate::terraform::modules::{TfEnv, TfVar};
@@ -186,23 +185,18 @@ pub fn scan_each(
 
     let mut renderable = Vec::new();
     let mut manifests = Vec::new();
-    schedule::run_in_order(
-        units,
-        pool.current_num_threads(),
-        &mut |mut f: FileResult| {
-            if options.render {
-                if rendered::is_kustomization(&f.path) || rendered::is_chart(&f.path) {
-                    renderable.push(f.path.to_path_buf());
-                }
-                if f.kind == Some(FileKind::Kubernetes) && f.status == FileStatus::Scanned {
-                    manifests.push(f.path.to_path_buf());
-                }
+    schedule::run_in_order(units, pool.current_num_threads(), &mut |f: FileResult| {
+        if options.render {
+            if rendered::is_kustomization(&f.path) || rendered::is_chart(&f.path) {
+                renderable.push(f.path.to_path_buf());
             }
-            sort_findings(&mut f.findings);
-            progress(Progress::Done(&f.path));
-            sink(f);
-        },
-    );
+            if f.kind == Some(FileKind::Kubernetes) && f.status == FileStatus::Scanned {
+                manifests.push(f.path.to_path_buf());
+            }
+        }
+        progress(Progress::Done(&f.path));
+        sink(f);
+    });
     walk_errors.sort();
     for (path, message) in walk_errors {
         progress(Progress::Done(&path));
@@ -213,23 +207,11 @@ pub fn scan_each(
             rendered::render_pass(&renderable, &manifests, &set, paths, options, progress)
         });
         discovered += rendered.len();
-        for mut f in rendered {
-            sort_findings(&mut f.findings);
+        for f in rendered {
             sink(f);
         }
     }
     Ok(discovered)
-}
-
-pub(crate) fn sort_findings(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        (a.span.start, a.span.end, a.meta.code, &a.message).cmp(&(
-            b.span.start,
-            b.span.end,
-            b.meta.code,
-            &b.message,
-        ))
-    });
 }
 
 enum Unit {

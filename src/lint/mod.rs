@@ -38,7 +38,7 @@ pub struct Unit<'a> {
     /// configuration decides which of them do.
     pub rules: &'a [&'a dyn Rule],
     /// Facts about every manifest of the scan, for whole-set rules (NetworkPolicy coverage);
-    /// [`SetFacts::NONE`](crate::k8s::NO_SET) outside a scan.
+    /// [`NO_SET`](crate::k8s::NO_SET) outside a scan.
     pub set: &'a SetFacts,
 }
 
@@ -278,7 +278,7 @@ fn parse_error(message: String, file: usize, span: Span, config: &Config) -> Opt
 
 /// The tail of every pipeline, for one reported file (`unit[index]`): the findings as its
 /// configuration wants them (rules it disables dropped, severities overridden, suppressions
-/// applied and reported when they silence nothing), as the file's result.
+/// applied and reported when they silence nothing), in file order, as the file's result.
 fn finish(
     unit: &Arc<[SourceFile]>,
     index: usize,
@@ -298,6 +298,15 @@ fn finish(
         .collect();
     let ran = |m: &RuleMeta| config.is_enabled(m) && m.domain.applies_to(file.kind);
     crate::suppress::apply(&mut kept, file, index, resources, config, &ran);
+    // By position, whichever rule found them first.
+    kept.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.meta.code, &a.message).cmp(&(
+            b.span.start,
+            b.span.end,
+            b.meta.code,
+            &b.message,
+        ))
+    });
     FileResult {
         path: file.path.clone(),
         kind: Some(file.kind),
