@@ -834,3 +834,40 @@ fn stdin_findings_come_in_file_order() {
     sorted.sort();
     assert_eq!(starts, sorted);
 }
+
+#[test]
+fn one_program_is_installed_and_the_readme_says_how() {
+    // `cargo install --locked --path .` builds what the package's binaries are: one, since the
+    // language server is `rampart lsp`, so the README's install is one build.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let package = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "rampart")
+        .unwrap();
+    let bins: Vec<&str> = package["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"].as_array().unwrap().iter().any(|k| k == "bin"))
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(bins, ["rampart"]);
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let install = readme.find("## Install").expect("an Install section");
+    assert!(readme[install..].contains("cargo install --locked --path ."));
+    assert!(install < readme.find("## Usage").unwrap());
+}

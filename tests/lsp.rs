@@ -547,10 +547,7 @@ fn the_exit_code_says_whether_shutdown_came_first() {
         (vec![init, exit.clone()], 1),
         (vec![exit], 1),
     ];
-    for (bin, args) in [
-        (env!("CARGO_BIN_EXE_rampart-lsp"), &[][..]),
-        (env!("CARGO_BIN_EXE_rampart"), &["lsp"][..]),
-    ] {
+    for (bin, args) in [(env!("CARGO_BIN_EXE_rampart"), &["lsp"][..])] {
         for (messages, code) in &cases {
             let mut child = Command::new(bin)
                 .args(args)
