@@ -459,7 +459,9 @@ fn report(problems: Vec<Problem>, findings: &mut Vec<Finding>, file: usize, conf
 }
 
 /// An edit that inserts a suppression comment for `finding` on the line above it (above the
-/// start of a continued Dockerfile instruction), indented like that line.
+/// start of a continued Dockerfile instruction), indented like that line. For the language
+/// server's "suppress here" action.
+#[cfg(feature = "lsp")]
 pub(crate) fn comment_edit(
     text: &str,
     index: &LineIndex,
