@@ -871,3 +871,53 @@ fn one_program_is_installed_and_the_readme_says_how() {
     assert!(readme[install..].contains("cargo install --locked --path ."));
     assert!(install < readme.find("## Usage").unwrap());
 }
+
+#[test]
+fn a_chart_that_cannot_be_rendered_is_said_once_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("chart");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart.join("templates/pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\n",
+    )
+    .unwrap();
+    // No helm on PATH.
+    let empty = tempfile::tempdir().unwrap();
+    let scan = |format: &str| {
+        rampart()
+            .env("PATH", empty.path())
+            .args(["scan", "--format", format])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let note = "1 Helm chart not checked: install `helm` to render it";
+    for format in ["human", "summary"] {
+        let out = scan(format);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(stdout.matches(note).count(), 1, "{format}: {stdout}");
+    }
+    let out = scan("compact");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).matches(note).count(),
+        1
+    );
+    let json: serde_json::Value = serde_json::from_slice(&scan("json").stdout).unwrap();
+    assert!(
+        json["notes"][0].as_str().unwrap().starts_with(note),
+        "{json}"
+    );
+    let sarif = validate_sarif(&String::from_utf8_lossy(&scan("sarif").stdout));
+    let notification = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert_eq!(notification["level"], "note");
+    assert!(notification["message"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with(note));
+}

@@ -145,6 +145,8 @@ pub struct Outputs {
     pub named: std::collections::HashSet<std::path::PathBuf>,
     /// Why named files were skipped, for stderr.
     pub named_skipped: Vec<String>,
+    /// Overlays and charts not checked: one note per scan, in every format.
+    unrendered: report::Unrendered,
 }
 
 impl Outputs {
@@ -186,6 +188,7 @@ impl Outputs {
             skipped: None,
             named: Default::default(),
             named_skipped: Vec::new(),
+            unrendered: report::Unrendered::default(),
         })
     }
 
@@ -196,6 +199,7 @@ impl Outputs {
         }
         self.failing |= f.fails();
         self.tally.add(&f);
+        self.unrendered.add(&f);
         if let FileStatus::Skipped(reason) = &f.status {
             let line = format!(
                 "skipped {}: {}",
@@ -241,6 +245,22 @@ impl Outputs {
         let elapsed: Duration = self.started.elapsed();
         let mut tally = self.tally;
         tally.counts.files_discovered = discovered;
+        let notes: String = self
+            .unrendered
+            .notes()
+            .iter()
+            .map(|n| format!("{n}\n"))
+            .collect();
+        // The human and summary reports end with the note; with only machine-readable
+        // reports (which carry it too), it goes to stderr.
+        let readable = |f: &Format| matches!(f, Format::Human | Format::Summary);
+        let in_a_report = self.whole.iter().any(|(f, _)| readable(f))
+            || self.streams.iter().any(|s| matches!(s, Stream::Summary(_)));
+        if !in_a_report && !human.quiet {
+            for n in self.unrendered.notes() {
+                eprintln!("rampart: {}", report::text::line(&n));
+            }
+        }
         for stream in self.streams {
             match stream {
                 Stream::Json(j) => {
@@ -254,6 +274,9 @@ impl Outputs {
                 Stream::Lines(_, mut sink) => sink.flush()?,
                 Stream::Summary(mut sink) => {
                     sink.write(&tally.render(Some(elapsed)))?;
+                    if !notes.is_empty() {
+                        sink.write(&format!("\n{notes}"))?;
+                    }
                     sink.flush()?;
                 }
             }
@@ -278,8 +301,14 @@ impl Outputs {
                 Format::Junit => report::junit::render(&result),
                 Format::Github => report::github::render(&result),
                 Format::Gitlab => report::gitlab::render(&result),
+                Format::Summary if !notes.is_empty() => {
+                    format!("{}\n{notes}", tally.render(Some(elapsed)))
+                }
                 Format::Summary => tally.render(Some(elapsed)),
             };
+            if *format == Format::Human && !human.quiet {
+                rendered.push_str(&notes);
+            }
             if *format == Format::Human && self.in_baseline > 0 && !human.quiet {
                 rendered.push_str(&format!(
                     "{} in the baseline {} not shown.\n",

@@ -76,6 +76,7 @@ pub struct JsonStream<W: Write> {
     findings: usize,
     files: Vec<Value>,
     summary: Summary,
+    unrendered: super::Unrendered,
 }
 
 /// `value` pretty-printed and indented by `indent` spaces after its first line (JSON strings
@@ -99,11 +100,13 @@ impl<W: Write> JsonStream<W> {
             findings: 0,
             files: Vec::new(),
             summary: Summary::default(),
+            unrendered: super::Unrendered::default(),
         })
     }
 
     /// One file's findings and its entry.
     pub fn file(&mut self, f: &FileResult) -> std::io::Result<()> {
+        self.unrendered.add(f);
         if !f.findings.is_empty() {
             let indexes: Vec<LineIndex> = f.unit.iter().map(SourceFile::line_index).collect();
             for x in &f.findings {
@@ -139,7 +142,15 @@ impl<W: Write> JsonStream<W> {
         for sev in ["critical", "high", "medium", "low"] {
             self.summary.by_severity.entry(sev).or_default();
         }
-        let close = if self.findings == 0 { "]" } else { "\n  ]" };
+        let mut close = if self.findings == 0 { "]" } else { "\n  ]" }.to_string();
+        // Overlays and charts that were not checked, when there are any.
+        let notes = self.unrendered.notes();
+        if !notes.is_empty() {
+            close.push_str(&format!(
+                ",\n  \"notes\": {}",
+                indented(&serde_json::json!(notes), 2)
+            ));
+        }
         self.files
             .sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
         let files = Value::Array(std::mem::take(&mut self.files));

@@ -154,3 +154,72 @@ pub fn all_findings(result: &ScanResult) -> impl Iterator<Item = (&FileResult, &
         .iter()
         .flat_map(|f| f.active().map(move |x| (f, x)))
 }
+
+/// Kustomize overlays and Helm charts of a scan that were not checked, counted by why, for the
+/// one note a scan gives about them (in every format).
+#[derive(Debug, Default, Clone)]
+pub struct Unrendered {
+    /// Charts that were not rendered because `helm` is not installed.
+    pub helm_missing: usize,
+    /// Overlays that were not rendered because neither `kustomize` nor `kubectl` is installed.
+    pub kustomize_missing: usize,
+    /// Renders that failed or were refused (remote resources, limits), each listed with `-v`.
+    pub failed: usize,
+}
+
+impl Unrendered {
+    /// Count `file` when it is a render that did not happen.
+    pub fn add(&mut self, file: &FileResult) {
+        let FileStatus::Skipped(reason) = &file.status else {
+            return;
+        };
+        let name = file.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        match name {
+            "[helm template]" if reason.contains("install `helm`") => self.helm_missing += 1,
+            "[kustomize build]" if reason.contains("install `kustomize`") => {
+                self.kustomize_missing += 1
+            }
+            "[helm template]" | "[kustomize build]" => self.failed += 1,
+            _ => {}
+        }
+    }
+
+    /// One line per cause, without a trailing newline; none when everything was rendered.
+    pub fn notes(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.helm_missing > 0 {
+            out.push(format!(
+                "{} not checked: install `helm` to render {} (or pipe `helm template` into `rampart scan -`)",
+                count(self.helm_missing, "Helm chart", "Helm charts"),
+                if self.helm_missing == 1 { "it" } else { "them" }
+            ));
+        }
+        if self.kustomize_missing > 0 {
+            out.push(format!(
+                "{} not checked as built: install `kustomize` or `kubectl` to render {}",
+                count(
+                    self.kustomize_missing,
+                    "Kustomize overlay",
+                    "Kustomize overlays"
+                ),
+                if self.kustomize_missing == 1 {
+                    "it"
+                } else {
+                    "them"
+                }
+            ));
+        }
+        if self.failed > 0 {
+            out.push(format!(
+                "{} could not be rendered and {} not checked as built; `-v` says why",
+                count(
+                    self.failed,
+                    "Kustomize overlay or Helm chart",
+                    "Kustomize overlays or Helm charts"
+                ),
+                if self.failed == 1 { "was" } else { "were" }
+            ));
+        }
+        out
+    }
+}

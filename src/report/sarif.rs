@@ -203,6 +203,7 @@ pub struct SarifStream<W: Write> {
     index_of: HashMap<&'static str, usize>,
     fired: Vec<&'static RuleMeta>,
     results: usize,
+    unrendered: super::Unrendered,
 }
 
 impl<W: Write> SarifStream<W> {
@@ -224,11 +225,13 @@ impl<W: Write> SarifStream<W> {
             index_of: HashMap::new(),
             fired: Vec::new(),
             results: 0,
+            unrendered: super::Unrendered::default(),
         })
     }
 
     /// The results of one file.
     pub fn file(&mut self, file: &FileResult) -> std::io::Result<()> {
+        self.unrendered.add(file);
         if file.findings.is_empty() {
             return Ok(());
         }
@@ -255,7 +258,22 @@ impl<W: Write> SarifStream<W> {
 
     /// Close the log with the tool and the rules that fired; returns the writer.
     pub fn finish(mut self) -> std::io::Result<W> {
-        let close = if self.results == 0 { "]" } else { "\n      ]" };
+        let mut close = if self.results == 0 { "]" } else { "\n      ]" }.to_string();
+        // Overlays and charts that were not checked, as notifications of the run.
+        let notes = self.unrendered.notes();
+        if !notes.is_empty() {
+            let invocation = json!([{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": notes
+                    .iter()
+                    .map(|n| json!({"level": "note", "message": {"text": n}}))
+                    .collect::<Vec<_>>(),
+            }]);
+            close.push_str(&format!(
+                ",\n      \"invocations\": {}",
+                indented(&invocation, 6)
+            ));
+        }
         let tool = json!({"driver": {
             "name": "rampart",
             "version": env!("CARGO_PKG_VERSION"),
