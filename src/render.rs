@@ -221,9 +221,29 @@ fn run(sandbox: &Sandbox, program: &Path, args: &[&std::ffi::OsStr]) -> Result<S
             .lines()
             .find(|l| !l.trim().is_empty())
             .unwrap_or("no error message")
-            .trim()
-            .to_string();
-        Err(line)
+            .trim();
+        Err(tool_message(line))
+    }
+}
+
+/// A render tool's error line as a person reads it: kubectl's log header (`E1201
+/// 23:48:04.931769   31502 run.go:72] `, time and process id that differ on every run) left
+/// out, and its `"command failed" err="…"` unwrapped to the error itself.
+fn tool_message(line: &str) -> String {
+    static HEADER: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let header = HEADER.get_or_init(|| {
+        regex::Regex::new(r"^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [^\]\s]+\] ").ok()
+    });
+    let rest = match header.as_ref().and_then(|h| h.find(line)) {
+        Some(m) => &line[m.end()..],
+        None => return line.to_string(),
+    };
+    match rest
+        .strip_prefix("\"command failed\" err=\"")
+        .and_then(|e| e.strip_suffix('"'))
+    {
+        Some(err) => err.replace("\\\"", "\"").replace("\\\\", "\\"),
+        None => rest.to_string(),
     }
 }
 
@@ -420,4 +440,27 @@ fn read_regular(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
         crate::source::BoundedRead::Io(e) => e,
         crate::source::BoundedRead::TooLarge(_) => std::io::Error::other("file too large"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tool_message;
+
+    #[test]
+    fn kubectl_log_headers_are_left_out() {
+        let line = r#"E1201 23:48:04.931769   31502 run.go:72] "command failed" err="accumulating resources: 'target' must resolve to a file: \"a b\"""#;
+        assert_eq!(
+            tool_message(line),
+            r#"accumulating resources: 'target' must resolve to a file: "a b""#
+        );
+        assert_eq!(
+            tool_message("W0102 01:02:03.000001 7 warnings.go:70] something else"),
+            "something else"
+        );
+        // A line without a header is kept as it is.
+        assert_eq!(
+            tool_message("Error: no kustomization found"),
+            "Error: no kustomization found"
+        );
+    }
 }
