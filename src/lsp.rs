@@ -190,19 +190,11 @@ impl lsp::Linter for CoreLinter {
             .collect();
         if let Some(message) = error {
             if let Some(mine) = out.iter_mut().find(|f| f.path == path) {
-                mine.diagnostics.push(lsp::Diagnostic {
-                    code: "configuration".into(),
-                    name: "configuration".into(),
-                    message: format!("{message}; using the defaults"),
-                    level: lsp::Level::Error,
-                    start: 0,
-                    end: 0,
-                    href: String::new(),
-                    related: Vec::new(),
-                    fixes: Vec::new(),
-                    suppress: None,
-                    unnecessary: false,
-                });
+                mine.diagnostics.push(lsp::Diagnostic::about_file(
+                    "configuration",
+                    "configuration",
+                    format!("{message}; using the defaults"),
+                ));
             }
         }
         out

@@ -260,6 +260,14 @@ impl SourceFile {
         }
     }
 
+    /// The file's name without its directory (`main.tf`), as Terraform names its files.
+    pub fn file_name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
     /// The same file (path and kind) with other text.
     pub fn with_text(&self, text: impl Into<Arc<str>>) -> SourceFile {
         SourceFile {

@@ -21,13 +21,23 @@ pub(crate) fn push_escaped(out: &mut String, c: char) {
 
 /// Text for one line: every unsafe character escaped, newlines and tabs too.
 pub fn line(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    escape_each(s, is_unsafe, push_escaped)
+}
+
+/// `s` with each character that `escaped` picks written by `write` instead; `s` itself when
+/// there is none.
+pub(crate) fn escape_each(
+    s: &str,
+    escaped: impl Fn(char) -> bool,
+    write: impl Fn(&mut String, char),
+) -> Cow<'_, str> {
+    if !s.chars().any(&escaped) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if is_unsafe(c) {
-            push_escaped(&mut out, c);
+        if escaped(c) {
+            write(&mut out, c);
         } else {
             out.push(c);
         }

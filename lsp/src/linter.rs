@@ -62,6 +62,26 @@ pub struct Diagnostic {
     pub unnecessary: bool,
 }
 
+impl Diagnostic {
+    /// An error about the whole file (at its start), with no fix or documentation: the server
+    /// or its configuration failed, not a rule.
+    pub fn about_file(code: &str, name: &str, message: String) -> Diagnostic {
+        Diagnostic {
+            code: code.into(),
+            name: name.into(),
+            message,
+            level: Level::Error,
+            start: 0,
+            end: 0,
+            href: String::new(),
+            related: Vec::new(),
+            fixes: Vec::new(),
+            suppress: None,
+            unnecessary: false,
+        }
+    }
+}
+
 /// Diagnostics of one file, computed from `text`.
 #[derive(Clone, Debug)]
 pub struct FileDiagnostics {

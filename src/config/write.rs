@@ -102,18 +102,10 @@ fn key(name: &str) -> String {
 /// An encoded basic string with the characters unsafe to print escaped. The encoder has
 /// escaped the ASCII controls already; what is left (non-ASCII) is always below U+10000.
 fn printable(encoded: String) -> String {
-    if !encoded.chars().any(is_unsafe) {
-        return encoded;
-    }
-    let mut out = String::with_capacity(encoded.len() + 8);
-    for c in encoded.chars() {
-        if is_unsafe(c) {
-            let _ = write!(out, "\\u{:04X}", c as u32);
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::text::escape_each(&encoded, is_unsafe, |out, c| {
+        let _ = write!(out, "\\u{:04X}", c as u32);
+    })
+    .into_owned()
 }
 
 #[cfg(test)]

@@ -334,15 +334,7 @@ fn declarations(
         .iter()
         .map(|f| tfparse::parse_named(&f.path, &f.text))
         .collect();
-    let names: Vec<String> = files[start..]
-        .iter()
-        .map(|f| {
-            f.path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        })
-        .collect();
+    let names: Vec<String> = files[start..].iter().map(SourceFile::file_name).collect();
     let module_files: Vec<ModuleFile> = parsed
         .iter()
         .enumerate()

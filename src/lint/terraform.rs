@@ -64,15 +64,7 @@ pub(crate) fn lint_module_within(
         .flatten()
         .next()
         .map_or(&default_config, |c| &**c);
-    let names: Vec<String> = unit
-        .iter()
-        .map(|f| {
-            f.path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        })
-        .collect();
+    let names: Vec<String> = unit.iter().map(SourceFile::file_name).collect();
     let settings = settings(config);
     let enabled = |m: &RuleMeta| configs.iter().flatten().any(|c| c.is_enabled(m));
     let eval = Evaluation {

@@ -90,20 +90,18 @@ pub fn block(s: &str) -> String {
 /// controls, bidi controls; serialisers escape the C0 ones) written as `\uNNNN` escapes, which
 /// mean the same to a JSON reader. Raw newlines are the layout of pretty-printed JSON.
 pub fn json(serialised: String) -> String {
-    let escaped = |c: char| is_unsafe(c) && c != '\n';
-    if !serialised.chars().any(escaped) {
-        return serialised;
-    }
-    let mut out = String::with_capacity(serialised.len() + 12);
-    for c in serialised.chars() {
-        if escaped(c) {
+    let escaped = crate::text::escape_each(
+        &serialised,
+        |c| is_unsafe(c) && c != '\n',
+        |out, c| {
             use std::fmt::Write;
             let _ = write!(out, "\\u{:04x}", c as u32);
-        } else {
-            out.push(c);
-        }
+        },
+    );
+    match escaped {
+        std::borrow::Cow::Borrowed(_) => serialised,
+        std::borrow::Cow::Owned(s) => s,
     }
-    out
 }
 
 #[cfg(test)]

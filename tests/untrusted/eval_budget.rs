@@ -234,14 +234,7 @@ fn the_language_server_entry_point_stops_at_the_budget() {
 fn file_functions_do_not_wait_on_a_fifo() {
     let dir = tempfile::Builder::new().prefix("fifo").tempdir().unwrap();
     let fifo = dir.path().join("x");
-    rustix::fs::mknodat(
-        rustix::fs::CWD,
-        &fifo,
-        rustix::fs::FileType::Fifo,
-        rustix::fs::Mode::from_raw_mode(0o644),
-        0,
-    )
-    .unwrap();
+    crate::common::mkfifo(&fifo);
     std::os::unix::fs::symlink("x", dir.path().join("link")).unwrap();
     write(dir.path(), "policy.json", "{\"Statement\": []}");
     write(

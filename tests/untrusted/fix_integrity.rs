@@ -210,14 +210,7 @@ fn the_mode_owner_and_group_are_kept() {
 fn a_fifo_named_on_the_command_line_neither_blocks_nor_is_written() {
     let dir = scratch();
     let p = dir.path().join("tree/pod.yaml");
-    rustix::fs::mknodat(
-        rustix::fs::CWD,
-        &p,
-        rustix::fs::FileType::Fifo,
-        rustix::fs::Mode::from_raw_mode(0o644),
-        0,
-    )
-    .unwrap();
+    crate::common::mkfifo(&p);
     // Nobody ever opens the other end: a read or a write would block until the timeout.
     // It is reported as unreadable (RAMPART-002), which fails the run.
     let unreadable = |out: &std::process::Output| {

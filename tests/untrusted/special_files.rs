@@ -2,17 +2,13 @@
 //! blocks, and the scan goes on.
 
 use std::path::Path;
-use std::process::Command as Process;
 
 use assert_cmd::Command;
 use serde_json::Value;
 
 const PRIVILEGED: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: a, image: \"registry.example.com/a:1\", securityContext: {privileged: true}}]\n";
 
-fn mkfifo(path: &Path) {
-    let status = Process::new("mkfifo").arg(path).status().unwrap();
-    assert!(status.success());
-}
+use crate::common::mkfifo;
 
 /// (path, code) of the input diagnostics and K8S-001 findings, sorted, of a JSON scan of `args` in `dir`.
 fn scan(dir: &Path, args: &[&str]) -> Vec<(String, String)> {

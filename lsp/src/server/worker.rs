@@ -132,19 +132,11 @@ fn internal_error(path: PathBuf, text: Arc<str>) -> FileDiagnostics {
     FileDiagnostics {
         path,
         text,
-        diagnostics: vec![linter::Diagnostic {
-            code: "RAMPART-003".into(),
-            name: "internal-error".into(),
-            message: "rampart failed on this file; the error is in the server log".into(),
-            level: linter::Level::Error,
-            start: 0,
-            end: 0,
-            href: String::new(),
-            related: Vec::new(),
-            fixes: Vec::new(),
-            suppress: None,
-            unnecessary: false,
-        }],
+        diagnostics: vec![linter::Diagnostic::about_file(
+            "RAMPART-003",
+            "internal-error",
+            "rampart failed on this file; the error is in the server log".into(),
+        )],
     }
 }
 
