@@ -8,6 +8,8 @@ pub mod config;
 pub(crate) mod edit;
 pub mod fix;
 pub mod fixer;
+/// The fuzz targets' entry points (`fuzz/`), built for them with the `fuzzing` feature.
+#[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzz;
 pub(crate) mod gitindex;
 pub(crate) mod image;

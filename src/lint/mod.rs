@@ -29,6 +29,7 @@ pub(crate) use kubernetes::helm_template;
 pub use kubernetes::kind_for_stdin;
 pub(crate) use rendered::resolved;
 pub use result::{FileResult, FileStatus};
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use terraform::lint_module_within;
 
 /// What to lint, with the settings it is linted with.

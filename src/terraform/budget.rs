@@ -56,22 +56,9 @@ impl Default for Budget {
     }
 }
 
+/// What the budget counted, for the tests and fuzz targets that check it holds.
+#[cfg(any(test, feature = "fuzzing"))]
 impl Budget {
-    pub(crate) fn new() -> Budget {
-        Budget::default()
-    }
-
-    pub(crate) fn with_limits(max_built: u64, max_steps: u64) -> Budget {
-        Budget {
-            max_built,
-            max_steps,
-            built: Cell::new(0),
-            steps: Cell::new(0),
-            after: Cell::new(0),
-            exhausted: Cell::new(None),
-        }
-    }
-
     /// Bytes of values built within the budget (never more than its limit).
     pub(crate) fn built(&self) -> u64 {
         self.built.get()
@@ -93,6 +80,23 @@ impl Budget {
 
     pub(crate) fn max_steps(&self) -> u64 {
         self.max_steps
+    }
+}
+
+impl Budget {
+    pub(crate) fn new() -> Budget {
+        Budget::default()
+    }
+
+    pub(crate) fn with_limits(max_built: u64, max_steps: u64) -> Budget {
+        Budget {
+            max_built,
+            max_steps,
+            built: Cell::new(0),
+            steps: Cell::new(0),
+            after: Cell::new(0),
+            exhausted: Cell::new(None),
+        }
     }
 
     /// Where the budget ran out first, if it did.

@@ -23,8 +23,10 @@ mod reference;
 mod tfvars;
 
 pub(crate) use budget::Budget;
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) use budget::NODE_COST;
 pub(crate) use budget::{Exhausted, Limit};
-pub(crate) use budget::{MAX_BUILT, MAX_STEPS, NODE_COST};
+pub(crate) use budget::{MAX_BUILT, MAX_STEPS};
 pub(crate) use functions::base64_decode;
 pub(crate) use module::NOT_INSTANTIATED;
 pub use module::{Inputs, Module, ModuleFile};

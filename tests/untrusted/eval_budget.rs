@@ -248,35 +248,6 @@ fn file_functions_do_not_wait_on_a_fifo() {
     let all = findings(&results);
     assert!(all.iter().any(|f| f.1 == PUBLIC_ACL), "{all:?}");
     assert!(!all.iter().any(|f| f.1.starts_with("RAMPART")), "{all:?}");
-
-    // The values themselves: the FIFO reads as unknown, a regular file as its text.
-    let tf = rampart::parse::terraform::parse(
-        &std::fs::read_to_string(dir.path().join("main.tf")).unwrap(),
-    )
-    .unwrap();
-    let files = [rampart::terraform::ModuleFile {
-        file: 0,
-        name: "main.tf",
-        tf: &tf,
-    }];
-    let inputs = rampart::terraform::Inputs {
-        dir: Some(dir.path().to_path_buf()),
-        root: Some(dir.path().to_path_buf()),
-        ..Default::default()
-    };
-    let module = rampart::terraform::Module::with_inputs(&files, &inputs);
-    let resources = module.resources(&files[0]);
-    let logs = resources
-        .iter()
-        .find(|r| r.name == "aws_s3_bucket.logs")
-        .unwrap();
-    assert!(logs.body.get("acl").unwrap().is_unknown());
-    assert!(logs.body.get("policy").unwrap().is_unknown());
-    assert_eq!(logs.body.get("exists").unwrap().as_bool(), Some(false));
-    assert_eq!(
-        logs.body.get("json").unwrap().as_str(),
-        Some("{\"Statement\": []}")
-    );
 }
 
 #[test]

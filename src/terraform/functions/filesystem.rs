@@ -143,4 +143,35 @@ mod tests {
         );
         assert!(body.get("v").unwrap().is_unknown());
     }
+
+    /// A FIFO (or a link to one) reads as unknown without waiting on it; a regular file
+    /// beside it as its text.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_unknown_and_never_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            dir.path().join("x"),
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o644),
+            0,
+        )
+        .unwrap();
+        std::os::unix::fs::symlink("x", dir.path().join("link")).unwrap();
+        std::fs::write(dir.path().join("policy.json"), "{\"Statement\": []}").unwrap();
+        let text = r#"resource "r" "x" {
+  acl    = file("x")
+  policy = templatefile("link", {})
+  exists = fileexists("x")
+  json   = file("policy.json")
+}
+"#;
+        let body = evaluate(text, dir.path(), dir.path());
+        let get = |k: &str| body.get(k).unwrap();
+        assert!(get("acl").is_unknown());
+        assert!(get("policy").is_unknown());
+        assert_eq!(get("exists").as_bool(), Some(false));
+        assert_eq!(get("json").as_str(), Some("{\"Statement\": []}"));
+    }
 }

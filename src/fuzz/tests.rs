@@ -1,22 +1,19 @@
-//! Property tests: byte ↔ UTF-16 ↔ line/column conversions agree; every reported range lies
+//! Property tests of the fuzz entry points: byte ↔ UTF-16 ↔ line/column conversions agree; every reported range lies
 //! on character boundaries inside its file, whatever edits are made to a real file; fixes
 //! applied to edited files leave files that parse. Also replays the inputs the fuzzers found
 //! (fuzz/regressions/TARGET/*) and runs each fuzz entry point over the fixtures.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test or benchmark fails by panicking"
-)]
-
-mod common;
-
 use std::path::{Path, PathBuf};
 
+use crate::config::Config;
+use crate::fuzz;
+use crate::source::FileKind;
 use proptest::prelude::*;
-use rampart::config::Config;
-use rampart::fuzz;
-use rampart::source::FileKind;
+
+/// The repository: fixtures, examples and the fuzzers' regressions.
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
 
 /// Characters that exercise every width: ASCII, 2-, 3- and 4-byte UTF-8 (2 UTF-16 units),
 /// line breaks of both kinds, tabs.
@@ -51,7 +48,7 @@ proptest! {
 
 /// The fixtures the edits start from: one of each kind, with findings and fixes.
 fn seeds() -> Vec<(PathBuf, FileKind, String)> {
-    let root = common::root();
+    let root = root();
     [
         (
             "testdata/K8S-001/positive/deployment.yaml",
@@ -113,7 +110,7 @@ proptest! {
         let (path, kind, text) = &seeds()[seed];
         let edited = apply(text, &edits);
         let config = Config::default();
-        let result = rampart::lint::lint_one(rampart::lint::Unit::file(path, &edited, *kind, &config));
+        let result = crate::lint::lint_one(crate::lint::Unit::file(path, &edited, *kind, &config));
         fuzz::check_result(&result);
         prop_assert!(!result.findings.iter().any(|f| f.meta.code == "RAMPART-003"));
         fuzz::check_fixes(&result, &config);
@@ -123,7 +120,7 @@ proptest! {
 /// Inputs the fuzzers once crashed on, kept after the fix.
 #[test]
 fn fuzz_regressions_replay() {
-    let dir = common::root().join("fuzz/regressions");
+    let dir = root().join("fuzz/regressions");
     let mut replayed = 0;
     for (target, run) in [
         ("yaml", fuzz::yaml as fn(&[u8])),
@@ -145,8 +142,8 @@ fn fuzz_regressions_replay() {
 #[test]
 fn fuzz_entry_points_hold_on_the_fixtures() {
     let mut files = Vec::new();
-    collect(&common::root().join("testdata"), &mut files);
-    collect(&common::root().join("examples"), &mut files);
+    collect(&root().join("testdata"), &mut files);
+    collect(&root().join("examples"), &mut files);
     assert!(files.len() > 100);
     for f in files {
         let bytes = std::fs::read(&f).unwrap();

@@ -240,3 +240,6 @@ pub fn check_fixes(result: &FileResult, config: &Config) {
     );
     check_result(&after);
 }
+
+#[cfg(test)]
+mod tests;
