@@ -25,6 +25,7 @@ pub(crate) mod suppress;
 pub mod terraform;
 pub mod text;
 
+pub mod cli;
 pub mod docs;
 pub mod engine;
 pub mod lint;

@@ -40,7 +40,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "baselines, fixing files, merging reports",
         &["baseline", "fixer", "merge"],
     ),
-    ("front ends", &["lsp", "fuzz"]),
+    ("front ends", &["lsp", "fuzz", "cli"]),
 ];
 
 fn root() -> PathBuf {
@@ -71,7 +71,7 @@ fn module_of(path: &Path) -> Option<String> {
     let first = rel.components().next()?.as_os_str().to_string_lossy();
     let name = first.trim_end_matches(".rs").to_string();
     match name.as_str() {
-        "lib" | "main" | "cli" | "bin" => None,
+        "lib" | "main" | "bin" => None,
         _ => Some(name),
     }
 }

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use rampart::baseline::{self};
-use rampart::engine::Shard;
-use rampart::rule::Severity;
-use rampart::terraform::modules::TfVar;
+use crate::baseline::{self};
+use crate::engine::Shard;
+use crate::rule::Severity;
+use crate::terraform::modules::TfVar;
 
 use super::output::Format;
 
@@ -117,7 +117,7 @@ pub(crate) struct Selection {
     /// below each kustomization) or `LoadRestrictionsNone` (any file of this machine; only for
     /// repositories you trust, see docs/security.md).
     #[arg(long, value_name = "RESTRICTOR", value_parser = parse_load_restrictor)]
-    pub(crate) kustomize_load_restrictor: Option<rampart::render::LoadRestrictor>,
+    pub(crate) kustomize_load_restrictor: Option<crate::render::LoadRestrictor>,
     /// A directory outside the scanned repository that Terraform module calls may be read
     /// from (repeatable; see docs/security.md).
     #[arg(long, value_name = "DIR")]
@@ -153,10 +153,10 @@ impl Selection {
     }
 }
 
-pub(crate) fn parse_load_restrictor(text: &str) -> Result<rampart::render::LoadRestrictor, String> {
+pub(crate) fn parse_load_restrictor(text: &str) -> Result<crate::render::LoadRestrictor, String> {
     match text {
-        "LoadRestrictionsRootOnly" | "rootOnly" => Ok(rampart::render::LoadRestrictor::RootOnly),
-        "LoadRestrictionsNone" | "none" => Ok(rampart::render::LoadRestrictor::None),
+        "LoadRestrictionsRootOnly" | "rootOnly" => Ok(crate::render::LoadRestrictor::RootOnly),
+        "LoadRestrictionsNone" | "none" => Ok(crate::render::LoadRestrictor::None),
         _ => Err("expected LoadRestrictionsRootOnly or LoadRestrictionsNone".into()),
     }
 }

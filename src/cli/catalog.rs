@@ -1,7 +1,7 @@
 //! `rampart rules` and `rampart explain`: the rule catalogue.
 
-use rampart::rule::RuleMeta;
-use rampart::rules;
+use crate::rule::RuleMeta;
+use crate::rules;
 
 pub(crate) fn rules_json() -> String {
     let list: Vec<serde_json::Value> = rules::metas()
@@ -20,7 +20,7 @@ pub(crate) fn rules_json() -> String {
                 "severity": m.severity,
                 "domain": m.domain,
                 "tags": m.tags,
-                "fixable": m.fix != rampart::rule::FixAvailability::None,
+                "fixable": m.fix != crate::rule::FixAvailability::None,
                 "fix": m.fix,
                 "enabled_by_default": m.enabled_by_default,
                 "status": m.status,
@@ -32,7 +32,7 @@ pub(crate) fn rules_json() -> String {
             })
         })
         .collect();
-    rampart::text::pretty_json(&list) + "\n"
+    crate::text::pretty_json(&list) + "\n"
 }
 
 pub(crate) fn rules_table() -> String {
@@ -58,5 +58,5 @@ pub(crate) fn rules_table() -> String {
 }
 
 pub(crate) fn explain(m: &RuleMeta) -> String {
-    rampart::docs::page(m)
+    crate::docs::page(m)
 }

@@ -10,13 +10,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result};
 use clap::ValueEnum;
 
-use rampart::baseline::BaselineFilter;
-use rampart::engine::{Progress, ScanResult};
-use rampart::lint::{FileResult, FileStatus};
-use rampart::report::{self, json::JsonStream, sarif::SarifStream, summary::Tally};
+use crate::baseline::BaselineFilter;
+use crate::engine::{Progress, ScanResult};
+use crate::lint::{FileResult, FileStatus};
+use crate::report::{self, json::JsonStream, sarif::SarifStream, summary::Tally};
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
-pub enum Format {
+pub(crate) enum Format {
     Human,
     Compact,
     Json,
@@ -48,7 +48,7 @@ impl Sink {
     fn open(path: Option<&Path>) -> Result<Sink> {
         let out: Box<dyn Write> = match path {
             Some(p) => Box::new(BufWriter::new(
-                rampart::fixer::check_output_path(p)
+                crate::fixer::check_output_path(p)
                     .map_err(anyhow::Error::from)
                     .and_then(|()| Ok(File::create(p)?))
                     .with_context(|| format!("writing {}", p.display()))?,
@@ -119,13 +119,13 @@ enum Stream {
 }
 
 /// How the human report looks.
-pub struct HumanOptions {
+pub(crate) struct HumanOptions {
     pub color: bool,
     pub quiet: bool,
 }
 
 /// Every report of one run, fed one file at a time.
-pub struct Outputs {
+pub(crate) struct Outputs {
     streams: Vec<Stream>,
     /// Reports that need the whole scan, with the results kept for them.
     whole: Vec<(Format, Option<PathBuf>)>,
@@ -150,7 +150,7 @@ pub struct Outputs {
 }
 
 impl Outputs {
-    pub fn new(
+    pub(crate) fn new(
         outputs: &[(Format, Option<PathBuf>)],
         baseline: Option<BaselineFilter>,
         keep_all: bool,
@@ -193,7 +193,7 @@ impl Outputs {
     }
 
     /// One more file of the scan.
-    pub fn file(&mut self, mut f: FileResult) {
+    pub(crate) fn file(&mut self, mut f: FileResult) {
         if let Some(b) = &mut self.baseline {
             self.in_baseline += b.apply(&mut f);
         }
@@ -238,7 +238,7 @@ impl Outputs {
     }
 
     /// Write what waited for the end of the scan.
-    pub fn finish(self, discovered: usize, human: &HumanOptions) -> Result<()> {
+    pub(crate) fn finish(self, discovered: usize, human: &HumanOptions) -> Result<()> {
         if let Some(e) = self.error {
             return Err(e);
         }
@@ -324,7 +324,7 @@ impl Outputs {
     }
 
     /// `--verbose`: the skipped files and why, one line each.
-    pub fn skipped_lines(&self) -> String {
+    pub(crate) fn skipped_lines(&self) -> String {
         let mut out = String::new();
         for line in self.skipped.iter().flatten() {
             out.push_str(line);
@@ -335,7 +335,7 @@ impl Outputs {
 
     /// For stderr (`--verbose` without a human report on stdout): the skipped files and why,
     /// and the counts.
-    pub fn verbose_note(&self) -> String {
+    pub(crate) fn verbose_note(&self) -> String {
         let mut out = self.skipped_lines();
         let s = &self.tally.counts;
         out.push_str(&format!(
@@ -350,10 +350,10 @@ impl Outputs {
 }
 
 /// The progress bar on stderr: only on a terminal, and not with `--no-progress` or `--quiet`.
-pub struct Bar(Option<indicatif::ProgressBar>);
+pub(crate) struct Bar(Option<indicatif::ProgressBar>);
 
 impl Bar {
-    pub fn new(enabled: bool) -> Bar {
+    pub(crate) fn new(enabled: bool) -> Bar {
         if !enabled || !std::io::stderr().is_terminal() {
             return Bar(None);
         }
@@ -364,7 +364,7 @@ impl Bar {
     }
 
     /// The engine's progress callback.
-    pub fn update(&self, p: Progress<'_>) {
+    pub(crate) fn update(&self, p: Progress<'_>) {
         let Some(bar) = &self.0 else { return };
         match p {
             Progress::Discovered(n) => {
@@ -392,7 +392,7 @@ impl Bar {
         }
     }
 
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
         }

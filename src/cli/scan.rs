@@ -7,21 +7,21 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context as _, Result};
 
-use rampart::baseline::Baseline;
-use rampart::config::{CliSettings, Resolver};
-use rampart::engine::{self, ConfigSource, ScanOptions, ScanResult};
-use rampart::fix::Applicability;
-use rampart::report;
-use rampart::rule::Severity;
-use rampart::rules;
-use rampart::terraform::modules::TfVar;
+use crate::baseline::Baseline;
+use crate::config::{CliSettings, Resolver};
+use crate::engine::{self, ConfigSource, ScanOptions, ScanResult};
+use crate::fix::Applicability;
+use crate::report;
+use crate::rule::Severity;
+use crate::rules;
+use crate::terraform::modules::TfVar;
 
 use super::args::*;
 use super::output::{Bar, Format, HumanOptions, Outputs};
 
 pub(crate) fn resolver(sel: &Selection, fail_on: Option<Severity>) -> Result<Resolver> {
     if let Some(p) = &sel.profile {
-        if !rampart::config::PROFILES.iter().any(|(name, _)| name == p) {
+        if !crate::config::PROFILES.iter().any(|(name, _)| name == p) {
             bail!("unknown profile `{p}`: pss-baseline, pss-restricted or all");
         }
     }
@@ -53,10 +53,9 @@ pub(crate) fn scan_stdin(sel: &Selection, resolver: &Resolver) -> Result<ScanRes
     std::io::stdin()
         .read_to_end(&mut bytes)
         .context("reading stdin")?;
-    let text =
-        rampart::source::decode(bytes).map_err(|e| anyhow::anyhow!("stdin: {}", e.message))?;
+    let text = crate::source::decode(bytes).map_err(|e| anyhow::anyhow!("stdin: {}", e.message))?;
     let name = sel.stdin_filename.clone();
-    let Some(kind) = rampart::lint::kind_for_stdin(name.as_deref(), &text) else {
+    let Some(kind) = crate::lint::kind_for_stdin(name.as_deref(), &text) else {
         bail!("cannot tell the kind of stdin; pass --stdin-filename");
     };
     let config = match &name {
@@ -64,7 +63,7 @@ pub(crate) fn scan_stdin(sel: &Selection, resolver: &Resolver) -> Result<ScanRes
         None => (*resolver.for_dir(Path::new("."))?).clone(),
     };
     let path = name.unwrap_or_else(|| PathBuf::from("<stdin>"));
-    let file = rampart::lint::lint_one(rampart::lint::Unit::file(&path, &text, kind, &config));
+    let file = crate::lint::lint_one(crate::lint::Unit::file(&path, &text, kind, &config));
     Ok(ScanResult {
         files: vec![file],
         discovered: 1,
@@ -103,7 +102,7 @@ pub(crate) fn scan_options(sel: &Selection, resolver: Resolver) -> ScanOptions {
         exclude: sel.exclude.clone(),
         jobs: sel.jobs,
         render: !sel.no_render,
-        helm: rampart::render::HelmOptions {
+        helm: crate::render::HelmOptions {
             values: sel.helm_values.clone(),
             set: sel.helm_set.clone(),
         },
@@ -127,7 +126,7 @@ pub(crate) fn named_paths_exist<'a>(paths: impl IntoIterator<Item = &'a PathBuf>
                 std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
                 _ => e.to_string(),
             };
-            bail!("{}: {why}", rampart::report::display_path(path));
+            bail!("{}: {why}", crate::report::display_path(path));
         }
     }
     Ok(())
@@ -315,10 +314,10 @@ fn apply_fixes(
 ) -> Result<Tally> {
     let mut tally = Tally::default();
     let mut written = std::collections::HashSet::new();
-    let tree = rampart::fixer::Tree::of_paths(paths);
+    let tree = crate::fixer::Tree::of_paths(paths);
     for file in &result.files {
         let config = source.for_file(&file.path)?;
-        let Some(outcome) = rampart::fixer::fix_file(file, min, &config) else {
+        let Some(outcome) = crate::fixer::fix_file(file, min, &config) else {
             continue;
         };
         let shown = report::text::line(&report::display_path(&outcome.path)).into_owned();
@@ -331,19 +330,15 @@ fn apply_fixes(
             continue;
         }
         if diff {
-            tally.diffs.push_str(&rampart::fixer::diff(&outcome));
+            tally.diffs.push_str(&crate::fixer::diff(&outcome));
         } else {
             let real = std::fs::canonicalize(&outcome.path).ok();
             if real.as_ref().is_some_and(|r| written.contains(r)) {
                 // The same file under another name (a link to it), already fixed.
                 continue;
             }
-            let tried = rampart::fixer::write_fixed(
-                &outcome.path,
-                &outcome.original,
-                &outcome.fixed,
-                &tree,
-            );
+            let tried =
+                crate::fixer::write_fixed(&outcome.path, &outcome.original, &outcome.fixed, &tree);
             if let Err(why) = tried {
                 eprintln!("rampart: {shown}: {}", report::text::line(&why.to_string()));
                 tally.refused += 1;
@@ -435,7 +430,7 @@ pub(crate) fn write_baseline(mut args: BaselineArgs) -> Result<ExitCode> {
     selection_paths_exist(sel)?;
     let (result, _) = run_scan(sel, resolver(sel, None)?)?;
     let b = Baseline::from_scan(&result, &args.output);
-    rampart::fixer::check_output_path(&args.output)
+    crate::fixer::check_output_path(&args.output)
         .map_err(anyhow::Error::from)
         .and_then(|()| Ok(std::fs::write(&args.output, b.to_json())?))
         .with_context(|| format!("writing {}", args.output.display()))?;
