@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use rampart::config::Config;
 use rampart::engine::{self, ScanOptions};
-use rampart::rule::{Context, Domain, Finding, Rule, RuleMeta};
+use rampart::rule::Finding;
 use rampart::source::FileKind;
 
 fn codes(findings: &[Finding]) -> Vec<&'static str> {
@@ -165,38 +165,6 @@ fn byte_order_marks_keep_spans_exact() {
         .find(|f| f.meta.code == "K8S-004")
         .unwrap();
     assert_eq!(&y[f.span.start..f.span.end], "true");
-}
-
-struct Exploding;
-static EXPLODING: RuleMeta = RuleMeta {
-    code: "K8S-999",
-    name: "exploding",
-    domain: Domain::Kubernetes,
-    ..RuleMeta::DEFAULT
-};
-impl Rule for Exploding {
-    fn meta(&self) -> &'static RuleMeta {
-        &EXPLODING
-    }
-    fn check(&self, _: &Context<'_>, _: &mut Vec<Finding>) {
-        panic!("boom in a rule");
-    }
-}
-
-#[test]
-fn a_panic_becomes_a_finding_and_the_lint_returns() {
-    std::panic::set_hook(Box::new(|_| {}));
-    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n";
-    let unit = rampart::lint::Unit::file(
-        Path::new("p.yaml"),
-        text,
-        FileKind::Kubernetes,
-        &Config::default(),
-    );
-    let result = rampart::lint::lint_one(unit.with_rules(&[&Exploding]));
-    let _ = std::panic::take_hook();
-    assert_eq!(codes(&result.findings), ["RAMPART-003"]);
-    assert!(result.findings[0].message.contains("boom in a rule"));
 }
 
 #[test]

@@ -318,3 +318,6 @@ fn finish(
         fail_on: config.fail_on,
     }
 }
+
+#[cfg(test)]
+mod tests;
