@@ -142,7 +142,7 @@ mod registry {
         }
         out.push_str(
             "\n/// Every rule, in code order within each family (the order of `FAMILIES` in \
-             rules/families.rs).\npub static RULES: &[&dyn crate::rule::Rule] = &[\n",
+             rules/families.rs).\npub(crate) static RULES: &[&dyn crate::rule::Rule] = &[\n",
         );
         for (_, _, path) in &table {
             let _ = writeln!(out, "    &{path},");
@@ -235,7 +235,7 @@ mod registry {
         Some((ty.to_string(), code.to_string()))
     }
 
-    /// `pub mod` items for the files whose module path starts with `prefix`, nesting one inline
+    /// `mod` items for the files whose module path starts with `prefix`, nesting one inline
     /// module per directory. A file and a directory of the same name cannot both exist.
     fn declare_modules(files: &[RuleFile], prefix: &[String], depth: usize, out: &mut String) {
         let indent = "    ".repeat(depth);
@@ -246,11 +246,17 @@ mod registry {
                 let path: PathBuf = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap())
                     .join("rules")
                     .join(f.module.join("/") + ".rs");
+                // The catalogue's tag and family lists are public (the registry tests read
+                // them); the rules themselves are reached through `RULES`.
+                let vis = match f.module.as_slice() {
+                    [one] if one == "tags" || one == "families" => "pub",
+                    _ => "pub(crate)",
+                };
                 let _ = writeln!(out, "{indent}#[path = {:?}]", path.display().to_string());
-                let _ = writeln!(out, "{indent}pub mod {name};");
+                let _ = writeln!(out, "{indent}{vis} mod {name};");
             } else if !seen_dirs.contains(&name.as_str()) {
                 seen_dirs.push(name);
-                let _ = writeln!(out, "{indent}pub mod {name} {{");
+                let _ = writeln!(out, "{indent}pub(crate) mod {name} {{");
                 let mut inner = prefix.to_vec();
                 inner.push(name.clone());
                 declare_modules(files, &inner, depth + 1, out);

@@ -9,14 +9,14 @@ use crate::rule::{Context, Finding, RuleMeta};
 use crate::source::Span;
 
 /// A pod-spec boolean that must not be `true` (hostNetwork, hostPID, hostIPC…).
-pub struct ForbiddenPodFlag {
+pub(crate) struct ForbiddenPodFlag {
     pub key: &'static str,
     /// What the flag shares, for the message: "the host's network namespace".
     pub shares: &'static str,
 }
 
 impl ForbiddenPodFlag {
-    pub fn check(&self, meta: &'static RuleMeta, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    pub(crate) fn check(&self, meta: &'static RuleMeta, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for resource in cx.resources {
             let Some(pod) = pod_spec(resource) else {
                 continue;
@@ -126,7 +126,7 @@ pub(crate) fn remove_word(text: &str, span: Span) -> crate::fix::Edit {
 /// An RBAC permission that matters on its own: any Role or ClusterRole rule granting one of
 /// `verbs` on one of `resources` (`group:resource`, or `resource` for the core group). A rule
 /// that grants everything (`*` on `*`) is left to [`GRANTS_EVERYTHING`]'s one finding.
-pub struct RbacGrant {
+pub(crate) struct RbacGrant {
     pub verbs: &'static [&'static str],
     pub resources: &'static [&'static str],
     /// What the grant allows, for the message: "read Secrets".
@@ -137,7 +137,7 @@ pub struct RbacGrant {
 }
 
 impl RbacGrant {
-    pub fn check(&self, meta: &'static RuleMeta, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    pub(crate) fn check(&self, meta: &'static RuleMeta, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for resource in cx.resources {
             if self.cluster_scoped && resource.k8s_kind() == Some("Role") {
                 continue;
@@ -228,7 +228,7 @@ pub(crate) fn everything_granted(
 
 /// A Linux security profile (AppArmor, seccomp) set to `Unconfined`, in the pod's or a
 /// container's `securityContext` field, or in its legacy pod annotations.
-pub struct UnconfinedProfile {
+pub(crate) struct UnconfinedProfile {
     /// `appArmorProfile` or `seccompProfile`.
     pub field: &'static str,
     /// Annotation for the whole pod, if the mechanism has one.
@@ -242,7 +242,7 @@ pub struct UnconfinedProfile {
 }
 
 impl UnconfinedProfile {
-    pub fn check(&self, meta: &'static RuleMeta, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    pub(crate) fn check(&self, meta: &'static RuleMeta, cx: &Context<'_>, out: &mut Vec<Finding>) {
         use crate::k8s::{containers, each_pod, pod_annotations};
         let field = ["securityContext", self.field, "type"];
         for (resource, pod) in each_pod(cx.resources) {

@@ -11,8 +11,13 @@ pub fn metas() -> Vec<&'static RuleMeta> {
     RULES.iter().map(|r| r.meta()).collect()
 }
 
+/// The metadata of a rule by code, name or alias (any case).
+pub fn meta(selector: &str) -> Option<&'static RuleMeta> {
+    find(selector).map(|r| r.meta())
+}
+
 /// A rule by code, name or alias (any case).
-pub fn find(selector: &str) -> Option<&'static dyn Rule> {
+pub(crate) fn find(selector: &str) -> Option<&'static dyn Rule> {
     RULES.iter().copied().find(|r| {
         let m = r.meta();
         selector.eq_ignore_ascii_case(m.code)
@@ -21,9 +26,9 @@ pub fn find(selector: &str) -> Option<&'static dyn Rule> {
     })
 }
 
-pub use self::core::evaluation_budget_exceeded::EvaluationBudgetExceeded;
-pub use self::core::internal_error::InternalError;
-pub use self::core::module_not_found::ModuleNotFound;
-pub use self::core::parse_error::ParseError;
-pub use self::core::unreadable_file::UnreadableFile;
-pub use self::core::unused_suppression::UnusedSuppression;
+pub(crate) use self::core::evaluation_budget_exceeded::EvaluationBudgetExceeded;
+pub(crate) use self::core::internal_error::InternalError;
+pub(crate) use self::core::module_not_found::ModuleNotFound;
+pub(crate) use self::core::parse_error::ParseError;
+pub(crate) use self::core::unreadable_file::UnreadableFile;
+pub(crate) use self::core::unused_suppression::UnusedSuppression;

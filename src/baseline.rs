@@ -16,10 +16,10 @@ use crate::engine::ScanResult;
 use crate::lint::FileResult;
 use crate::report::{display_path, fingerprint_at};
 
-pub const FILE_NAME: &str = ".rampart-baseline.json";
+pub(crate) const FILE_NAME: &str = ".rampart-baseline.json";
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub fingerprint: String,
     pub code: String,
     pub path: String,
@@ -39,13 +39,13 @@ fn is_one(n: &usize) -> bool {
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone)]
-pub struct Baseline {
+pub(crate) struct Baseline {
     pub version: u32,
     pub findings: Vec<Entry>,
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum BaselineError {
+pub(crate) enum BaselineError {
     #[error("cannot read baseline {0}: {1}")]
     Read(PathBuf, String),
     #[error("baseline {0} is not a rampart baseline: {1}")]
@@ -81,7 +81,7 @@ fn relative_to(path: &Path, dir: &Path) -> String {
 
 impl Baseline {
     /// The active (not suppressed) findings of a scan, as a baseline stored at `file`.
-    pub fn from_scan(result: &ScanResult, file: &Path) -> Baseline {
+    pub(crate) fn from_scan(result: &ScanResult, file: &Path) -> Baseline {
         let dir = file.parent().unwrap_or(Path::new("."));
         let mut map: BTreeMap<(String, String, String), Entry> = BTreeMap::new();
         for f in &result.files {
@@ -106,11 +106,11 @@ impl Baseline {
         }
     }
 
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         crate::text::pretty_json(self) + "\n"
     }
 
-    pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
+    pub(crate) fn load(path: &Path) -> Result<Baseline, BaselineError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| BaselineError::Read(path.to_path_buf(), e.to_string()))?;
         let b: Baseline = serde_json::from_str(&text)
@@ -121,14 +121,8 @@ impl Baseline {
         Ok(b)
     }
 
-    /// Remove the findings the baseline accepts; returns how many were removed.
-    pub fn filter(&self, result: &mut ScanResult, file: &Path) -> usize {
-        let mut filter = self.filter_for(file);
-        result.files.iter_mut().map(|f| filter.apply(f)).sum()
-    }
-
     /// A filter that takes files one at a time (a streamed scan); `file` is the baseline's path.
-    pub fn filter_for(&self, file: &Path) -> BaselineFilter {
+    pub(crate) fn filter_for(&self, file: &Path) -> BaselineFilter {
         let mut remaining: HashMap<String, usize> = HashMap::new();
         for e in &self.findings {
             *remaining.entry(e.fingerprint.clone()).or_default() += e.count;
@@ -141,14 +135,14 @@ impl Baseline {
 }
 
 /// Drops the findings a baseline knows, each known finding once.
-pub struct BaselineFilter {
+pub(crate) struct BaselineFilter {
     dir: PathBuf,
     remaining: HashMap<String, usize>,
 }
 
 impl BaselineFilter {
     /// Drop the known findings of one file; returns how many were dropped.
-    pub fn apply(&mut self, f: &mut FileResult) -> usize {
+    pub(crate) fn apply(&mut self, f: &mut FileResult) -> usize {
         let mut removed = 0;
         let keep: Vec<bool> = f
             .findings

@@ -10,13 +10,13 @@ mod embedded {
 }
 
 /// A fixture shown on a page: its path (relative to the repository) and text.
-pub struct Example {
+pub(crate) struct Example {
     pub path: String,
     pub text: String,
 }
 
 /// The rule's first flagged and first clean fixture, embedded at build time.
-pub fn examples(code: &str) -> (Vec<Example>, Vec<Example>) {
+pub(crate) fn examples(code: &str) -> (Vec<Example>, Vec<Example>) {
     let to = |list: &[(&str, &str)]| {
         list.iter()
             .map(|(path, text)| Example {
@@ -156,7 +156,7 @@ pub fn index(rules: &[&RuleMeta]) -> String {
 }
 
 /// Write every page and the index into `dir`; returns the files written.
-pub fn write_all(
+pub(crate) fn write_all(
     dir: &std::path::Path,
     rules: &[&RuleMeta],
 ) -> std::io::Result<Vec<std::path::PathBuf>> {

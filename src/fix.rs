@@ -15,7 +15,7 @@ pub enum Applicability {
 }
 
 impl Applicability {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Applicability::DisplayOnly => "display-only",
             Applicability::Unsafe => "unsafe",
@@ -31,13 +31,13 @@ pub struct Edit {
 }
 
 impl Edit {
-    pub fn replace(span: Span, replacement: impl Into<String>) -> Edit {
+    pub(crate) fn replace(span: Span, replacement: impl Into<String>) -> Edit {
         Edit {
             span,
             replacement: replacement.into(),
         }
     }
-    pub fn insert(at: usize, text: impl Into<String>) -> Edit {
+    pub(crate) fn insert(at: usize, text: impl Into<String>) -> Edit {
         Edit::replace(Span::empty(at), text)
     }
 }
@@ -52,7 +52,7 @@ pub struct Fix {
 }
 
 impl Fix {
-    pub fn new(
+    pub(crate) fn new(
         title: impl Into<String>,
         applicability: Applicability,
         mut edits: Vec<Edit>,
@@ -67,7 +67,7 @@ impl Fix {
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
-pub enum FixError {
+pub(crate) enum FixError {
     #[error("edits overlap at byte {0}")]
     Overlap(usize),
     #[error("edit at {0:?} is outside the text or splits a character")]
@@ -75,7 +75,7 @@ pub enum FixError {
 }
 
 /// Apply edits (of one or several fixes) to a text. Edits must not overlap.
-pub fn apply(text: &str, edits: &[&Edit]) -> Result<String, FixError> {
+pub(crate) fn apply(text: &str, edits: &[&Edit]) -> Result<String, FixError> {
     let mut sorted: Vec<&Edit> = edits.to_vec();
     sorted.sort_by_key(|e| (e.span.start, e.span.end));
     let mut out = String::with_capacity(text.len());

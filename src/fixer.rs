@@ -42,7 +42,7 @@ pub fn relint(result: &FileResult, new_text: &str, config: &Config) -> FileResul
 
 /// What fixing one file did.
 #[derive(Debug, Clone)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub path: PathBuf,
     pub original: String,
     pub fixed: String,
@@ -53,7 +53,7 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    pub fn changed(&self) -> bool {
+    pub(crate) fn changed(&self) -> bool {
         self.refused.is_none() && self.fixed != self.original
     }
 }
@@ -67,7 +67,11 @@ fn fixes_of(result: &FileResult, min: Applicability) -> Vec<&Fix> {
 }
 
 /// Fix one file in memory. `None` when it has nothing to fix.
-pub fn fix_file(result: &FileResult, min: Applicability, config: &Config) -> Option<Outcome> {
+pub(crate) fn fix_file(
+    result: &FileResult,
+    min: Applicability,
+    config: &Config,
+) -> Option<Outcome> {
     if fixes_of(result, min).is_empty() {
         return None;
     }
@@ -119,7 +123,7 @@ pub fn fix_file(result: &FileResult, min: Applicability, config: &Config) -> Opt
 
 /// Why a fixed text was not written to its file. The file is left as it is on disk.
 #[derive(Debug, thiserror::Error)]
-pub enum WriteRefused {
+pub(crate) enum WriteRefused {
     #[error("changed while it was being fixed; not written")]
     Changed,
     #[error("no longer exists; not written and not recreated")]
@@ -157,12 +161,12 @@ fn io(what: &'static str) -> impl FnOnce(std::io::Error) -> WriteRefused {
 /// `resolve_within`). A file is written only when it resolves to a path inside one of them,
 /// so a link in a repository cannot make `--fix` write outside it.
 #[derive(Debug, Clone)]
-pub struct Tree {
+pub(crate) struct Tree {
     roots: Vec<PathBuf>,
 }
 
 impl Tree {
-    pub fn of_paths(paths: &[PathBuf]) -> Tree {
+    pub(crate) fn of_paths(paths: &[PathBuf]) -> Tree {
         let roots = paths
             .iter()
             .filter_map(|p| {
@@ -235,7 +239,7 @@ fn resolve_within(dir: &Path) -> Option<PathBuf> {
 /// directory holding it: a repository must not be able to direct that write outside itself.
 /// A path outside the working directory (`/dev/stdout`, an absolute path elsewhere) is taken
 /// as named.
-pub fn check_output_path(path: &Path) -> Result<(), WriteRefused> {
+pub(crate) fn check_output_path(path: &Path) -> Result<(), WriteRefused> {
     let (Some(name), Ok(cwd)) = (path.file_name(), std::fs::canonicalize(".")) else {
         return Ok(());
     };
@@ -382,7 +386,7 @@ fn check_unchanged(
 
 /// A file about to be replaced by its fixed text: resolved, checked and identified.
 #[derive(Debug)]
-pub struct Pending<'a> {
+pub(crate) struct Pending<'a> {
     /// The file itself (a symbolic link resolved).
     real: PathBuf,
     read: &'a str,
@@ -393,7 +397,11 @@ pub struct Pending<'a> {
 impl<'a> Pending<'a> {
     /// Check that `path` may be replaced: it resolves to a regular file inside `tree` with one
     /// link, the user may write it, and its text is still `read` (what the fixes were made from).
-    pub fn open(path: &Path, read: &'a str, tree: &Tree) -> Result<Pending<'a>, WriteRefused> {
+    pub(crate) fn open(
+        path: &Path,
+        read: &'a str,
+        tree: &Tree,
+    ) -> Result<Pending<'a>, WriteRefused> {
         let real = std::fs::canonicalize(path).map_err(io("resolving its path"))?;
         if !tree.contains(&real) {
             return Err(WriteRefused::OutsideTree(real));
@@ -408,15 +416,10 @@ impl<'a> Pending<'a> {
         })
     }
 
-    /// The file that will be replaced.
-    pub fn target(&self) -> &Path {
-        &self.real
-    }
-
     /// Replace the file with `text` atomically: a temporary file beside it, with the original's
     /// owner, group and mode, synced, then renamed over it — unless the file changed since it
     /// was checked — and the directory synced. The temporary file is removed on every failure.
-    pub fn replace(self, text: &str) -> Result<(), WriteRefused> {
+    pub(crate) fn replace(self, text: &str) -> Result<(), WriteRefused> {
         let dir = self.real.parent().unwrap_or(Path::new("/"));
         let mut tmp = tempfile::Builder::new()
             .prefix(".rampart-fix-")
@@ -463,12 +466,17 @@ fn keep_owner_and_mode(tmp: &std::fs::File, meta: &std::fs::Metadata) -> Result<
 
 /// Replace `path`, whose text was `read` when the fixes were made, with `fixed` (see
 /// [`Pending`]).
-pub fn write_fixed(path: &Path, read: &str, fixed: &str, tree: &Tree) -> Result<(), WriteRefused> {
+pub(crate) fn write_fixed(
+    path: &Path,
+    read: &str,
+    fixed: &str,
+    tree: &Tree,
+) -> Result<(), WriteRefused> {
     Pending::open(path, read, tree)?.replace(fixed)
 }
 
 /// A unified diff of one outcome, with file names.
-pub fn diff(outcome: &Outcome) -> String {
+pub(crate) fn diff(outcome: &Outcome) -> String {
     use crate::report::text;
     let name = text::line(&crate::report::display_path(&outcome.path)).into_owned();
     let diff = similar::TextDiff::from_lines(&outcome.original, &outcome.fixed)

@@ -7,7 +7,7 @@ use crate::source::Span;
 
 /// Objects of a YAML stream: documents with `apiVersion` and `kind`; `List` kinds unpacked.
 /// The documents' trees move into the resources.
-pub fn resources(docs: Vec<YamlDoc>, file: usize) -> Vec<Resource> {
+pub(crate) fn resources(docs: Vec<YamlDoc>, file: usize) -> Vec<Resource> {
     let mut out = Vec::new();
     for doc in docs {
         push_object(doc.root, doc.helm_source.as_ref(), file, &mut out, 0);
@@ -102,7 +102,7 @@ fn push_object(
 }
 
 /// The pod spec of a workload, and the key span that holds it.
-pub struct PodSpec<'a> {
+pub(crate) struct PodSpec<'a> {
     pub spec: &'a Node,
     /// The `spec:` key of the pod spec, for findings about a missing setting.
     pub key_span: Span,
@@ -137,13 +137,13 @@ pub(crate) fn pod_spec(resource: &Resource) -> Option<PodSpec<'_>> {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum ContainerKind {
+pub(crate) enum ContainerKind {
     Container,
     Init,
     Ephemeral,
 }
 
-pub struct Container<'a> {
+pub(crate) struct Container<'a> {
     pub kind: ContainerKind,
     pub name: String,
     pub node: &'a Node,
@@ -182,7 +182,7 @@ const CONTAINER_LISTS: [(&str, ContainerKind); 3] = [
 ];
 
 /// The containers of a pod spec (the first [`MAX_CONTAINERS`] of each list).
-pub fn containers<'a>(spec: &'a Node) -> Vec<Container<'a>> {
+pub(crate) fn containers<'a>(spec: &'a Node) -> Vec<Container<'a>> {
     let mut out = Vec::new();
     for (key, kind) in CONTAINER_LISTS {
         for (i, node) in spec
@@ -272,7 +272,7 @@ pub(crate) fn pod_annotations(resource: &Resource) -> Option<&Node> {
 }
 
 /// A security-context setting as the kubelet applies it.
-pub struct Setting<'a> {
+pub(crate) struct Setting<'a> {
     pub node: &'a Node,
     /// Set in the pod's `securityContext` and inherited by the container.
     pub from_pod: bool,
@@ -281,7 +281,11 @@ pub struct Setting<'a> {
 /// `path` under the container's `securityContext`, else under the pod's: the container's own
 /// setting wins, the pod's applies to every container that does not set it (runAsNonRoot,
 /// runAsUser, runAsGroup, seLinuxOptions, seccompProfile, appArmorProfile, windowsOptions).
-pub fn effective<'a>(pod: &'a Node, container: &'a Node, path: &[&str]) -> Option<Setting<'a>> {
+pub(crate) fn effective<'a>(
+    pod: &'a Node,
+    container: &'a Node,
+    path: &[&str],
+) -> Option<Setting<'a>> {
     let mut full = vec!["securityContext"];
     full.extend_from_slice(path);
     if let Some(node) = container.at(&full) {
@@ -340,7 +344,7 @@ pub(crate) fn each_pod_container(
 }
 
 /// One entry of a Role's or ClusterRole's `rules`.
-pub struct PolicyRule<'a> {
+pub(crate) struct PolicyRule<'a> {
     pub node: &'a Node,
     pub api_groups: Vec<&'a Node>,
     pub resources: Vec<&'a Node>,
@@ -384,7 +388,7 @@ impl PolicyRule<'_> {
     }
 
     /// The first of `lists`' items that is `*`, for the finding's span.
-    pub fn wildcard(&self) -> Option<(&'static str, &Node)> {
+    pub(crate) fn wildcard(&self) -> Option<(&'static str, &Node)> {
         [
             ("verbs", &self.verbs),
             ("resources", &self.resources),

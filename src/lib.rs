@@ -3,7 +3,7 @@
 // A `pub` item must be reachable from the crate root: the rest is `pub(crate)`.
 #![warn(unreachable_pub)]
 
-pub mod baseline;
+pub(crate) mod baseline;
 pub mod config;
 pub(crate) mod edit;
 pub mod fix;
@@ -14,16 +14,16 @@ pub mod fuzz;
 pub(crate) mod gitindex;
 pub(crate) mod image;
 pub mod k8s;
-pub mod model;
-pub mod parse;
-pub mod render;
+pub(crate) mod model;
+pub(crate) mod parse;
+pub(crate) mod render;
 pub mod rule;
 pub(crate) mod shell;
 pub mod source;
 pub(crate) mod suggest;
 pub(crate) mod suppress;
-pub mod terraform;
-pub mod text;
+pub(crate) mod terraform;
+pub(crate) mod text;
 
 pub mod cli;
 pub mod docs;
@@ -35,3 +35,9 @@ pub mod merge;
 pub mod report;
 #[path = "../rules/mod.rs"]
 pub mod rules;
+
+/// The limits a scan keeps to, whatever it reads (docs/security.md).
+pub mod limits {
+    pub use crate::k8s::MAX_CONTAINERS;
+    pub use crate::merge::MAX_PART_SIZE;
+}

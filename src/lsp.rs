@@ -224,6 +224,6 @@ impl lsp::Linter for CoreLinter {
 }
 
 /// Serve the language server over stdio; how the session ended gives the exit code.
-pub fn serve_stdio() -> Result<lsp::Ending, Box<dyn std::error::Error + Send + Sync>> {
+pub(crate) fn serve_stdio() -> Result<lsp::Ending, Box<dyn std::error::Error + Send + Sync>> {
     lsp::run_stdio(Arc::new(CoreLinter::new()))
 }

@@ -4,7 +4,7 @@ use crate::source::Span;
 
 /// A value with the span of its text. Map entries also keep the span of their key.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Node {
+pub(crate) struct Node {
     pub value: Value,
     pub span: Span,
     /// Where the value was written when it is reached through a YAML alias or a Terraform
@@ -15,14 +15,14 @@ pub struct Node {
 
 /// Where a value reached indirectly was written.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Origin {
+pub(crate) struct Origin {
     /// Index of the file among the files linted together; `None`: the node's own file.
     pub file: Option<usize>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Value {
+pub(crate) enum Value {
     Null,
     Bool(bool),
     Number(f64),
@@ -38,14 +38,14 @@ pub enum Value {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub key: String,
     pub key_span: Span,
     pub value: Node,
 }
 
 impl Node {
-    pub fn new(value: Value, span: Span) -> Node {
+    pub(crate) fn new(value: Value, span: Span) -> Node {
         Node {
             value,
             span,
@@ -53,12 +53,12 @@ impl Node {
         }
     }
 
-    pub fn unknown(span: Span) -> Node {
+    pub(crate) fn unknown(span: Span) -> Node {
         Node::new(Value::Unknown, span)
     }
 
     /// The entry of a map by key.
-    pub fn entry(&self, key: &str) -> Option<&Entry> {
+    pub(crate) fn entry(&self, key: &str) -> Option<&Entry> {
         match &self.value {
             Value::Map(entries) => entries.iter().rev().find(|e| e.key == key),
             _ => None,
@@ -66,23 +66,23 @@ impl Node {
     }
 
     /// The value of a map entry by key.
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
         self.entry(key).map(|e| &e.value)
     }
 
     /// Follow a path of map keys.
-    pub fn at(&self, path: &[&str]) -> Option<&Node> {
+    pub(crate) fn at(&self, path: &[&str]) -> Option<&Node> {
         path.iter().try_fold(self, |node, key| node.get(key))
     }
 
-    pub fn as_str(&self) -> Option<&str> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
         match &self.value {
             Value::String(s) => Some(s),
             _ => None,
         }
     }
 
-    pub fn as_bool(&self) -> Option<bool> {
+    pub(crate) fn as_bool(&self) -> Option<bool> {
         match &self.value {
             Value::Bool(b) => Some(*b),
             _ => None,
@@ -103,7 +103,7 @@ impl Node {
         }
     }
 
-    pub fn entries(&self) -> &[Entry] {
+    pub(crate) fn entries(&self) -> &[Entry] {
         match &self.value {
             Value::Map(entries) => entries,
             _ => &[],
@@ -114,7 +114,7 @@ impl Node {
         matches!(self.value, Value::Map(_))
     }
 
-    pub fn is_unknown(&self) -> bool {
+    pub(crate) fn is_unknown(&self) -> bool {
         matches!(self.value, Value::Unknown | Value::Ref(_))
     }
 
@@ -127,7 +127,7 @@ impl Node {
     }
 
     /// A scalar rendered as text (for messages): strings bare, others as written.
-    pub fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         match &self.value {
             Value::Null => "null".into(),
             Value::Bool(b) => b.to_string(),
@@ -173,7 +173,7 @@ impl Node {
 
     /// A copy with every span at `at` and no origin: a value that was not written in any
     /// file (a `--var` on the command line).
-    pub fn placed(&self, at: Span) -> Node {
+    pub(crate) fn placed(&self, at: Span) -> Node {
         let value = match &self.value {
             Value::List(items) => Value::List(items.iter().map(|n| n.placed(at)).collect()),
             Value::Map(entries) => Value::Map(
@@ -192,7 +192,7 @@ impl Node {
     }
 
     /// The value as written in `text` when it was written here, else its display form.
-    pub fn written<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+    pub(crate) fn written<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
         match (&self.origin, text.get(self.span.start..self.span.end)) {
             (None, Some(raw)) if !raw.is_empty() => std::borrow::Cow::Borrowed(raw.trim()),
             _ => std::borrow::Cow::Owned(self.display()),
@@ -200,7 +200,7 @@ impl Node {
     }
 
     /// Count of nodes in the tree, for budgets.
-    pub fn size(&self) -> usize {
+    pub(crate) fn size(&self) -> usize {
         1 + match &self.value {
             Value::List(items) => items.iter().map(Node::size).sum(),
             Value::Map(entries) => entries.iter().map(|e| e.value.size()).sum(),
@@ -219,7 +219,7 @@ pub(crate) fn format_number(n: f64) -> String {
 
 /// What a resource is.
 #[derive(Clone, Debug, PartialEq)]
-pub enum ResourceKind {
+pub(crate) enum ResourceKind {
     /// A Kubernetes object.
     Kubernetes { api_version: String, kind: String },
     /// A Terraform block: `resource`, `data`, `module`, `variable`, `locals`, `output`, `provider`…
@@ -234,7 +234,7 @@ pub enum ResourceKind {
 
 /// One thing a rule can look at: a Kubernetes object, a Terraform block, a Dockerfile stage.
 #[derive(Clone, Debug)]
-pub struct Resource {
+pub(crate) struct Resource {
     pub kind: ResourceKind,
     /// A name for messages and fingerprints: `Deployment shop/web`, `aws_s3_bucket.logs`,
     /// `stage "build"`.

@@ -20,9 +20,9 @@ pub struct HelmOptions {
 
 /// The outcome of a render.
 #[derive(Debug)]
-pub enum Rendered {
-    /// The rendered manifests, and the command that produced them (for messages).
-    Text { text: String, tool: String },
+pub(crate) enum Rendered {
+    /// The rendered manifests.
+    Text { text: String },
     /// The tool is not installed: what was skipped and how to enable it.
     Unavailable(String),
     /// The tool ran and failed (its first error line).
@@ -40,7 +40,7 @@ const MAX_CHART_FILES: usize = 20_000;
 const MAX_CHART_DEPTH: usize = 32;
 
 /// The first of `names` found on PATH.
-pub fn which(names: &[&str]) -> Option<PathBuf> {
+pub(crate) fn which(names: &[&str]) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     names.iter().find_map(|name| {
         std::env::split_paths(&path)
@@ -264,7 +264,7 @@ pub enum LoadRestrictor {
 /// a temporary kustomization outside the user's tree; nothing is written next to their files.
 /// Kustomize runs confined (see [`Sandbox`]) with its default restrictions: no plugins, no
 /// exec or container functions, no Helm inflation, files under each kustomization's root.
-pub fn kustomize(dir: &Path, restrictor: LoadRestrictor) -> Rendered {
+pub(crate) fn kustomize(dir: &Path, restrictor: LoadRestrictor) -> Rendered {
     let (program, subcommand) = match which(&["kustomize"]) {
         Some(p) => (p, "build"),
         None => match which(&["kubectl"]) {
@@ -303,13 +303,7 @@ pub fn kustomize(dir: &Path, restrictor: LoadRestrictor) -> Rendered {
         args.push("LoadRestrictionsNone".as_ref());
     }
     match run(&sandbox, &program, &args) {
-        Ok(text) => Rendered::Text {
-            text,
-            tool: format!(
-                "{} {subcommand}",
-                program.file_name().unwrap_or_default().to_string_lossy()
-            ),
-        },
+        Ok(text) => Rendered::Text { text },
         Err(e) => Rendered::Failed(e),
     }
 }
@@ -319,7 +313,7 @@ pub fn kustomize(dir: &Path, restrictor: LoadRestrictor) -> Rendered {
 /// the chart are copied as the files they point to, and a chart with a link that leads out of
 /// it is not rendered. Helm runs confined (see [`Sandbox`]): no repositories, plugins,
 /// registries or cluster.
-pub fn helm(dir: &Path, options: &HelmOptions) -> Rendered {
+pub(crate) fn helm(dir: &Path, options: &HelmOptions) -> Rendered {
     let Some(program) = which(&["helm"]) else {
         return Rendered::Unavailable(format!(
             "Helm chart in {} not rendered: install `helm` to check it (or pipe `helm template` into `rampart scan -`)",
@@ -352,10 +346,7 @@ pub fn helm(dir: &Path, options: &HelmOptions) -> Rendered {
     }
     let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
     match run(&sandbox, &program, &refs) {
-        Ok(text) => Rendered::Text {
-            text,
-            tool: "helm template".into(),
-        },
+        Ok(text) => Rendered::Text { text },
         Err(e) => Rendered::Failed(e),
     }
 }

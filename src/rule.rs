@@ -43,7 +43,7 @@ impl Severity {
         }
     }
 
-    pub fn parse(s: &str) -> Option<Severity> {
+    pub(crate) fn parse(s: &str) -> Option<Severity> {
         match s.to_ascii_lowercase().as_str() {
             "low" => Some(Severity::Low),
             "medium" => Some(Severity::Medium),
@@ -116,7 +116,7 @@ pub struct Equivalents {
 }
 
 impl Equivalents {
-    pub const NONE: Equivalents = Equivalents {
+    pub(crate) const NONE: Equivalents = Equivalents {
         checkov: &[],
         trivy: &[],
         kics: &[],
@@ -167,7 +167,7 @@ pub struct RuleMeta {
 }
 
 impl RuleMeta {
-    pub const DEFAULT: RuleMeta = RuleMeta {
+    pub(crate) const DEFAULT: RuleMeta = RuleMeta {
         code: "",
         name: "",
         aliases: &[],
@@ -197,7 +197,7 @@ impl RuleMeta {
 
     /// Does `selector` (code, name, alias, tag, profile or `all`) name this rule?
     /// Case-insensitive. The `pss-restricted` profile includes the Baseline rules.
-    pub fn matches(&self, selector: &str) -> bool {
+    pub(crate) fn matches(&self, selector: &str) -> bool {
         let s = selector.trim();
         let has_tag = |t: &str| self.tags.iter().any(|x| x.eq_ignore_ascii_case(t));
         s.eq_ignore_ascii_case("all")
@@ -213,7 +213,7 @@ impl RuleMeta {
                     .starts_with(&s.trim_end_matches('*').to_ascii_uppercase())
     }
 
-    pub fn help_uri(&self) -> String {
+    pub(crate) fn help_uri(&self) -> String {
         format!(
             "https://github.com/rampart-lint/rampart/blob/main/docs/rules/{}.md",
             self.code
@@ -229,7 +229,7 @@ impl RuleMeta {
 macro_rules! declare_rule {
     ($(#[doc = $doc:literal])* pub struct $ty:ident { $($field:ident : $value:expr),* $(,)? }) => {
         $(#[doc = $doc])*
-        pub struct $ty;
+        pub(crate) struct $ty;
         impl $ty {
             pub(crate) const META: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
                 doc: concat!($($doc, "\n"),*),
@@ -294,7 +294,12 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(meta: &'static RuleMeta, file: usize, span: Span, message: String) -> Finding {
+    pub(crate) fn new(
+        meta: &'static RuleMeta,
+        file: usize,
+        span: Span,
+        message: String,
+    ) -> Finding {
         Finding {
             meta,
             severity: meta.severity,
@@ -312,7 +317,7 @@ impl Finding {
     }
 
     /// A finding about `resource`: takes its file, name and provenance.
-    pub fn on(
+    pub(crate) fn on(
         meta: &'static RuleMeta,
         resource: &Resource,
         span: Span,
@@ -335,7 +340,7 @@ impl Finding {
 
     /// The finding lies within a larger construct (an instruction) that a suppression above
     /// it should cover.
-    pub fn within(mut self, span: Span) -> Finding {
+    pub(crate) fn within(mut self, span: Span) -> Finding {
         self.scopes.push(span);
         self
     }
@@ -365,7 +370,7 @@ impl Finding {
 /// The settings of a file's configuration that rules read: nothing else of the configuration
 /// (which rules run, severities, suppressions) is a rule's business.
 #[derive(Clone, Debug, Default)]
-pub struct RuleSettings {
+pub(crate) struct RuleSettings {
     /// Registries images may come from (empty: any).
     pub allowed_registries: Vec<String>,
     /// The Kubernetes version versioned checks judge by.
@@ -376,7 +381,7 @@ pub struct RuleSettings {
 
 /// What a rule sees: the files linted together (one file, or a Terraform module's files) and
 /// their resources.
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     pub files: &'a [SourceFile],
     pub resources: &'a [Resource],
     /// The Dockerfile structure, for Dockerfile rules.
@@ -390,19 +395,19 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    pub fn text(&self, file: usize) -> &'a str {
+    pub(crate) fn text(&self, file: usize) -> &'a str {
         &self.files[file].text
     }
 }
 
 /// A rule as the engine runs it. Rule files do not implement it by hand: `declare_rule!` does,
 /// from the metadata and the file's `Check`.
-pub trait Rule: Send + Sync {
+pub(crate) trait Rule: Send + Sync {
     fn meta(&self) -> &'static RuleMeta;
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>);
 }
 
 /// A rule's detection: the one part of the rule API a rule file implements.
-pub trait Check {
+pub(crate) trait Check {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>);
 }

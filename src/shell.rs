@@ -6,25 +6,25 @@ use crate::source::Span;
 
 /// One word of a command, unquoted (best effort: quotes removed, expansions kept as written).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Word {
+pub(crate) struct Word {
     pub text: String,
     pub span: Span,
 }
 
 /// A simple command: its name is `words[0]`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Command {
+pub(crate) struct Command {
     pub words: Vec<Word>,
     pub span: Span,
 }
 
 impl Command {
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         self.words.first().map(|w| w.text.as_str()).unwrap_or("")
     }
 
     /// The program actually run: the name, or what `sudo`/`env`/`exec`/`time` run.
-    pub fn program(&self) -> Option<&Word> {
+    pub(crate) fn program(&self) -> Option<&Word> {
         let mut words = self.words.iter();
         let mut w = words.next()?;
         while matches!(
@@ -37,7 +37,7 @@ impl Command {
         Some(w)
     }
 
-    pub fn args(&self) -> &[Word] {
+    pub(crate) fn args(&self) -> &[Word] {
         self.words.get(1..).unwrap_or(&[])
     }
 }
@@ -49,7 +49,7 @@ pub(crate) fn basename(s: &str) -> &str {
 
 /// The commands of one `RUN`, and its pipelines (indices into `commands`, in order).
 #[derive(Clone, Debug, Default)]
-pub struct Script {
+pub(crate) struct Script {
     pub commands: Vec<Command>,
     pub pipelines: Vec<Vec<usize>>,
 }

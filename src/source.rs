@@ -14,7 +14,7 @@ pub(crate) fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// Why [`read_bounded`] read nothing.
 #[derive(Debug)]
-pub enum BoundedRead {
+pub(crate) enum BoundedRead {
     Io(std::io::Error),
     /// Over the limit: its size before reading, or `None` when it grew past it while read.
     TooLarge(Option<u64>),
@@ -69,7 +69,7 @@ fn open_regular_with(path: &Path, follow: bool) -> std::io::Result<std::fs::File
 }
 
 /// A file that could not be read as text.
-pub struct ReadError {
+pub(crate) struct ReadError {
     pub message: String,
     /// What could be read, for showing the location.
     pub lossy: String,
@@ -101,7 +101,7 @@ pub(crate) fn read_bytes(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
 }
 
 /// Bytes to text: binary (NUL bytes) and invalid UTF-8 are errors located at the first bad byte.
-pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
+pub(crate) fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
     if let Some(nul) = memchr::memchr(0, &bytes) {
         let lossy = String::from_utf8_lossy(&bytes[..nul]).into_owned();
         return Err(ReadError {
@@ -149,23 +149,20 @@ pub struct Span {
 }
 
 impl Span {
-    pub const fn new(start: usize, end: usize) -> Span {
+    pub(crate) const fn new(start: usize, end: usize) -> Span {
         Span { start, end }
     }
-    pub const fn empty(at: usize) -> Span {
+    pub(crate) const fn empty(at: usize) -> Span {
         Span { start: at, end: at }
     }
-    pub fn len(&self) -> usize {
-        self.end - self.start
-    }
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.start == self.end
     }
     /// The smallest span covering both.
     pub(crate) fn cover(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
-    pub fn contains(&self, offset: usize) -> bool {
+    pub(crate) fn contains(&self, offset: usize) -> bool {
         self.start <= offset && offset < self.end
     }
 }
@@ -194,7 +191,7 @@ pub enum FileKind {
 }
 
 impl FileKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             FileKind::Terraform => "terraform",
             FileKind::Dockerfile => "dockerfile",
@@ -261,7 +258,7 @@ impl SourceFile {
     }
 
     /// The file's name without its directory (`main.tf`), as Terraform names its files.
-    pub fn file_name(&self) -> String {
+    pub(crate) fn file_name(&self) -> String {
         self.path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -269,7 +266,7 @@ impl SourceFile {
     }
 
     /// The same file (path and kind) with other text.
-    pub fn with_text(&self, text: impl Into<Arc<str>>) -> SourceFile {
+    pub(crate) fn with_text(&self, text: impl Into<Arc<str>>) -> SourceFile {
         SourceFile {
             path: self.path.clone(),
             kind: self.kind,
@@ -314,7 +311,7 @@ const BLOCK: usize = 256;
 /// code units every [`BLOCK`] bytes, so that a column is found without counting from the start
 /// of a long line (a minified JSON manifest is one line).
 #[derive(Clone, Debug)]
-pub struct LineTable {
+pub(crate) struct LineTable {
     starts: Vec<usize>,
     /// (characters, UTF-16 units) before byte `i * BLOCK`; empty when the text is ASCII.
     blocks: Vec<(usize, usize)>,
@@ -322,7 +319,7 @@ pub struct LineTable {
 }
 
 impl LineTable {
-    pub fn new(text: &str) -> LineTable {
+    pub(crate) fn new(text: &str) -> LineTable {
         let bytes = text.as_bytes();
         let mut starts = vec![0];
         starts.extend(memchr_newlines(bytes).map(|i| i + 1));
@@ -362,7 +359,7 @@ pub struct LineIndex<'a> {
 
 impl<'a> LineIndex<'a> {
     /// An index of `text` of its own; a file's shared one is [`SourceFile::line_index`].
-    pub fn new(text: &'a str) -> LineIndex<'a> {
+    pub(crate) fn new(text: &'a str) -> LineIndex<'a> {
         LineIndex {
             text,
             table: Cow::Owned(LineTable::new(text)),
@@ -430,7 +427,8 @@ impl<'a> LineIndex<'a> {
     }
 
     /// Byte offset of a 0-based line and a 0-based column in `unit`; clamps to the line end.
-    pub fn offset(&self, line: usize, column: usize, unit: ColumnUnit) -> usize {
+    #[cfg(any(test, feature = "fuzzing"))]
+    pub(crate) fn offset(&self, line: usize, column: usize, unit: ColumnUnit) -> usize {
         if line >= self.table.starts.len() {
             return self.text.len();
         }

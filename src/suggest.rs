@@ -2,7 +2,7 @@
 //! suppression comments and `rampart explain`.
 
 /// The closest of `candidates` to `word`, if it is close enough to be a typo (case is ignored).
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {

@@ -20,7 +20,7 @@ pub(crate) fn push_escaped(out: &mut String, c: char) {
 }
 
 /// Text for one line: every unsafe character escaped, newlines and tabs too.
-pub fn line(s: &str) -> Cow<'_, str> {
+pub(crate) fn line(s: &str) -> Cow<'_, str> {
     escape_each(s, is_unsafe, push_escaped)
 }
 
@@ -51,6 +51,6 @@ pub(crate) fn escape_each(
     clippy::expect_used,
     reason = "only values with string keys are passed, which serde_json always serialises"
 )]
-pub fn pretty_json(value: &impl serde::Serialize) -> String {
+pub(crate) fn pretty_json(value: &impl serde::Serialize) -> String {
     serde_json::to_string_pretty(value).expect("JSON values serialise")
 }

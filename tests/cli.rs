@@ -653,7 +653,7 @@ fn profiles_select_pod_security_levels() {
         "{restricted:?}"
     );
     for code in &restricted {
-        let meta = rampart::rules::find(code).unwrap().meta();
+        let meta = rampart::rules::meta(code).unwrap();
         assert!(
             meta.tags.contains(&"pss-baseline")
                 || meta.tags.contains(&"pss-restricted")

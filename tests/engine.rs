@@ -96,9 +96,10 @@ fn every_workload_kind_yields_its_containers() {
             body.replace("SPEC", spec)
         ));
     }
-    let config = Config {
-        select: vec!["K8S-001".into()],
-        ..Config::default()
+    let config = {
+        let mut c = Config::default();
+        c.select = vec!["K8S-001".into()];
+        c
     };
     let result = rampart::lint::lint_one(rampart::lint::Unit::file(
         Path::new("all.yaml"),
@@ -190,9 +191,10 @@ fn network_policy_coverage_looks_at_the_whole_scan_and_only_at_it() {
     )
     .unwrap();
     let options = ScanOptions {
-        config: engine::ConfigSource::Fixed(Config {
-            select: vec!["network-policy-coverage".into()],
-            ..Config::default()
+        config: engine::ConfigSource::Fixed({
+            let mut c = Config::default();
+            c.select = vec!["network-policy-coverage".into()];
+            c
         }),
         ..ScanOptions::default()
     };
@@ -211,10 +213,11 @@ fn network_policy_coverage_looks_at_the_whole_scan_and_only_at_it() {
     assert!(flagged(&[d.join("worker.yaml")]).is_empty());
     // Configuration says the set is complete: a namespace without policies is uncovered.
     let complete = ScanOptions {
-        config: engine::ConfigSource::Fixed(Config {
-            select: vec!["network-policy-coverage".into()],
-            network_policies_complete: true,
-            ..Config::default()
+        config: engine::ConfigSource::Fixed({
+            let mut c = Config::default();
+            c.select = vec!["network-policy-coverage".into()];
+            c.network_policies_complete = true;
+            c
         }),
         ..ScanOptions::default()
     };

@@ -56,7 +56,7 @@ fn main() {
 fn rule_dirs() -> Vec<PathBuf> {
     entries(&root().join("testdata"))
         .into_iter()
-        .filter(|p| p.is_dir() && rampart::rules::find(&file_name(p)).is_some())
+        .filter(|p| p.is_dir() && rampart::rules::meta(&file_name(p)).is_some())
         .collect()
 }
 

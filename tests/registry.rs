@@ -274,7 +274,7 @@ fn every_fixture_directory_belongs_to_a_rule() {
             continue; // cross-cutting fixtures (e.g. testdata/cases)
         }
         assert!(
-            rampart::rules::find(&name).is_some(),
+            rampart::rules::meta(&name).is_some(),
             "testdata/{name} has no rule"
         );
         for sub in entries(&dir) {

@@ -78,7 +78,7 @@ pub(crate) fn is_remote(src: &str) -> bool {
 }
 
 /// The sources of an `ADD`/`COPY` (all arguments but the destination).
-pub fn sources(
+pub(crate) fn sources(
     text: &str,
     ins: &crate::parse::dockerfile::Instruction,
 ) -> Vec<(String, crate::source::Span)> {

@@ -51,7 +51,7 @@ crate::declare_rule! {
 }
 
 /// What a sensitive host path gives away.
-pub fn sensitive(path: &str) -> Option<&'static str> {
+pub(crate) fn sensitive(path: &str) -> Option<&'static str> {
     let p = path.trim_end_matches('/');
     let p = if p.is_empty() { "/" } else { p };
     if [

@@ -62,7 +62,7 @@ const SAFE: &[(&str, u32)] = &[
 ];
 
 /// Is the sysctl safe in the given release (`None`: the newest)?
-pub fn safe(name: &str, minor: Option<u32>) -> bool {
+pub(crate) fn safe(name: &str, minor: Option<u32>) -> bool {
     let name = name.replace('/', ".");
     SAFE.iter()
         .any(|(s, since)| *s == name && minor.is_none_or(|m| m >= *since))

@@ -5,7 +5,7 @@ use crate::model::Node;
 
 /// The transport protocols a firewall rule matches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Transport {
+pub(crate) enum Transport {
     Tcp,
     Udp,
     /// Every protocol, or a rule that names none (`*`).
@@ -16,7 +16,7 @@ impl Transport {
     /// `tcp`/`6`, `udp`/`17` in any case; `*`, `-1` and `all` are [`Transport::Any`]. SCTP is
     /// taken as TCP (the services below listen on both alike). `None` for protocols without
     /// ports (ICMP, ESP, AH).
-    pub fn parse(protocol: &str) -> Option<Transport> {
+    pub(crate) fn parse(protocol: &str) -> Option<Transport> {
         match protocol.trim().to_ascii_lowercase().as_str() {
             "tcp" | "6" | "sctp" | "132" => Some(Transport::Tcp),
             "udp" | "17" => Some(Transport::Udp),
@@ -80,7 +80,7 @@ pub(crate) fn exposed_ports(from: u32, to: u32, transport: Transport) -> Option<
 }
 
 /// The traffic an AWS-style rule (security group or network ACL entry) matches.
-pub enum Traffic {
+pub(crate) enum Traffic {
     /// Every protocol (`-1`, `all`).
     All,
     /// TCP or UDP on `from..=to`.

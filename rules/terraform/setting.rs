@@ -10,7 +10,7 @@ use crate::source::Span;
 pub(crate) use crate::terraform::attrs::lookup;
 
 /// What the attribute must be.
-pub enum Want {
+pub(crate) enum Want {
     /// This boolean; `default` is the provider's value when unset.
     Bool { want: bool, default: bool },
     /// A string among `allowed` (compared without case); `default` when unset (`None`: an
@@ -19,8 +19,6 @@ pub enum Want {
         allowed: &'static [&'static str],
         default: Option<&'static str>,
     },
-    /// A string not among `denied`; unset is fine.
-    NoneOf { denied: &'static [&'static str] },
     /// A number of at least `min`; `default` when unset.
     AtLeast { min: f64, default: f64 },
     /// Set to anything that is not `null`/`""`/`[]`.
@@ -38,7 +36,7 @@ fn as_string(v: &Node) -> Option<String> {
     }
 }
 
-pub struct Setting {
+pub(crate) struct Setting {
     pub types: &'static [&'static str],
     /// Attribute path; a nested block on the way is its first instance.
     pub path: &'static [&'static str],
@@ -50,7 +48,7 @@ pub struct Setting {
 }
 
 /// What a rule learns about one resource that breaks its setting.
-pub struct Broken<'a> {
+pub(crate) struct Broken<'a> {
     pub resource: &'a Resource,
     /// The value written, or `None` when unset (the provider default applies).
     pub value: Option<&'a Node>,
@@ -58,7 +56,7 @@ pub struct Broken<'a> {
 
 impl Setting {
     /// The resources whose setting is unsafe. Unknown values are never reported.
-    pub fn broken<'a>(&self, resources: &'a [Resource]) -> Vec<Broken<'a>> {
+    pub(crate) fn broken<'a>(&self, resources: &'a [Resource]) -> Vec<Broken<'a>> {
         resources
             .iter()
             .filter(|r| matches!(r.tf_type(), Some(("resource", t)) if self.types.contains(&t)))
@@ -88,7 +86,7 @@ impl Setting {
 
     /// Report every broken resource; `message(resource, value)` words the finding (`value` is
     /// `None` when unset).
-    pub fn report(
+    pub(crate) fn report(
         &self,
         meta: &'static RuleMeta,
         cx: &Context<'_>,
@@ -114,9 +112,6 @@ impl Setting {
             Want::OneOf { allowed, .. } => {
                 as_string(v).is_some_and(|s| !allowed.iter().any(|a| a.eq_ignore_ascii_case(&s)))
             }
-            Want::NoneOf { denied } => {
-                as_string(v).is_some_and(|s| denied.iter().any(|a| a.eq_ignore_ascii_case(&s)))
-            }
             Want::AtLeast { min, .. } => v.as_f64().is_some_and(|n| n < *min),
             Want::Present => match &v.value {
                 Value::String(s) => s.is_empty(),
@@ -130,7 +125,6 @@ impl Setting {
         match &self.want {
             Want::Bool { want, default } => want != default,
             Want::OneOf { default, .. } => default.is_some(),
-            Want::NoneOf { .. } => false,
             Want::AtLeast { min, default } => default < min,
             Want::Present => true,
         }
@@ -138,7 +132,7 @@ impl Setting {
 
     /// A finding for one broken resource, at the value (or the resource's header when unset),
     /// with the fix: the value replaced, or the attribute written into the block.
-    pub fn finding(
+    pub(crate) fn finding(
         &self,
         meta: &'static RuleMeta,
         cx: &Context<'_>,

@@ -364,7 +364,7 @@ impl Bar {
     }
 
     /// The engine's progress callback.
-    pub(crate) fn update(&self, p: Progress<'_>) {
+    pub(crate) fn update(&self, p: Progress) {
         let Some(bar) = &self.0 else { return };
         match p {
             Progress::Discovered(n) => {
@@ -384,7 +384,7 @@ impl Bar {
                 );
                 bar.set_message("checking");
             }
-            Progress::Done(_) => bar.inc(1),
+            Progress::Done => bar.inc(1),
             Progress::Rendering(n) => {
                 bar.inc_length(n as u64);
                 bar.set_message("rendering");

@@ -26,7 +26,7 @@ impl RuleIndex {
 }
 
 /// The answers of one configuration for every rule of a list.
-pub struct Effective {
+pub(crate) struct Effective {
     rules: Arc<RuleIndex>,
     /// The selectors the answers come from: a configuration whose selectors differ (changed
     /// since) cannot use them.
@@ -43,7 +43,8 @@ pub struct Effective {
 
 impl Effective {
     /// The answers of `config` for each of `rules`.
-    pub fn new(config: &Config, rules: &[&'static RuleMeta]) -> Effective {
+    #[cfg(test)]
+    pub(crate) fn new(config: &Config, rules: &[&'static RuleMeta]) -> Effective {
         Effective::with_index(config, Arc::new(RuleIndex::new(rules)))
     }
 
@@ -64,7 +65,7 @@ impl Effective {
     }
 
     /// Where the rule is in the list, if it is there.
-    pub fn position(&self, meta: &RuleMeta) -> Option<usize> {
+    pub(crate) fn position(&self, meta: &RuleMeta) -> Option<usize> {
         let i = *self.rules.by_code.get(meta.code)?;
         (self.rules.rules[i].name == meta.name).then_some(i)
     }
@@ -75,7 +76,7 @@ impl Effective {
     }
 
     /// The severity of the rule at `position`.
-    pub fn severity_at(&self, position: usize) -> Severity {
+    pub(crate) fn severity_at(&self, position: usize) -> Severity {
         self.severities[position]
     }
 

@@ -23,17 +23,17 @@ use globset::GlobSet;
 
 use crate::rule::{Domain, RuleMeta, Severity};
 
-pub use crate::suggest::did_you_mean;
-pub use effective::Effective;
-pub use overrides::Override;
-pub use resolve::Resolver;
+pub(crate) use crate::suggest::did_you_mean;
+pub(crate) use effective::Effective;
+pub(crate) use overrides::Override;
+pub(crate) use resolve::Resolver;
 pub(crate) use validate::path_globs;
 
 /// The configuration file looked for in each directory upward.
 pub(crate) const FILE_NAME: &str = ".rampart.toml";
 
 /// Profiles: named rule sets, selected like tags.
-pub const PROFILES: &[(&str, &str)] = &[
+pub(crate) const PROFILES: &[(&str, &str)] = &[
     (
         "pss-baseline",
         "rules of the Pod Security Standards Baseline level",
@@ -58,7 +58,7 @@ pub struct Config {
     /// Severity overrides: selector → severity, later entries win.
     pub severity: Vec<(String, Severity)>,
     /// Settings for paths matching globs.
-    pub overrides: Vec<Override>,
+    pub(crate) overrides: Vec<Override>,
     /// Paths not scanned (globs relative to `root`).
     pub exclude: Vec<String>,
     /// Registries images may come from (empty: any).
@@ -75,16 +75,16 @@ pub struct Config {
     /// Files this configuration was read from, nearest first.
     pub sources: Vec<PathBuf>,
     /// `exclude` compiled.
-    pub exclude_matcher: Matcher,
+    pub(crate) exclude_matcher: Matcher,
     /// The answers for every rule, worked out by the [`Resolver`]. `None` for a configuration
     /// built by hand; then, and when `select`, `ignore` or `severity` were changed after the
     /// answers were worked out, the selectors answer directly (the same answers, more slowly).
-    pub effective: Option<Arc<Effective>>,
+    pub(crate) effective: Option<Arc<Effective>>,
 }
 
 /// Compiled path globs (shared: the configuration of every file holds a copy).
 #[derive(Clone, Debug, Default)]
-pub struct Matcher(Option<Arc<GlobSet>>);
+pub(crate) struct Matcher(Option<Arc<GlobSet>>);
 
 impl Default for Config {
     fn default() -> Config {
@@ -110,7 +110,7 @@ impl Default for Config {
 
 /// Flags from the command line; they win over files.
 #[derive(Clone, Debug, Default)]
-pub struct CliSettings {
+pub(crate) struct CliSettings {
     pub select: Vec<String>,
     pub ignore: Vec<String>,
     pub fail_on: Option<Severity>,
@@ -211,7 +211,7 @@ impl Config {
 }
 
 /// The path made absolute against the working directory (no file system access).
-pub fn absolute(p: &Path) -> PathBuf {
+pub(crate) fn absolute(p: &Path) -> PathBuf {
     let joined = if p.is_absolute() {
         p.to_path_buf()
     } else {

@@ -12,7 +12,7 @@ use crate::rule::Severity;
 
 /// Settings for the paths matching `files`.
 #[derive(Clone, Debug)]
-pub struct Override {
+pub(crate) struct Override {
     pub files: Vec<String>,
     pub select: Vec<String>,
     pub ignore: Vec<String>,
@@ -36,7 +36,7 @@ impl Config {
     /// The configuration for one file: overrides whose globs match it applied. The answers
     /// worked out for this configuration carry over; for the overrides that match, they are
     /// worked out once per set of matching overrides.
-    pub fn for_file(&self, path: &Path) -> Config {
+    pub(crate) fn for_file(&self, path: &Path) -> Config {
         let matched: Vec<usize> = (0..self.overrides.len())
             .filter(|&i| self.overrides[i].matches(path))
             .collect();

@@ -25,7 +25,7 @@ pub struct Resolver {
 impl Resolver {
     /// `.rampart.toml` files found upward from each file, or the file `explicit` (`--config`)
     /// for every file, with the command line's settings on top.
-    pub fn new(
+    pub(crate) fn new(
         explicit: Option<&Path>,
         cli: CliSettings,
         rules: Vec<&'static RuleMeta>,
@@ -38,7 +38,8 @@ impl Resolver {
     }
 
     /// `.rampart.toml` files found upward from each file (nothing is read up front).
-    pub fn discovering(cli: CliSettings, rules: Vec<&'static RuleMeta>) -> Resolver {
+    #[cfg(feature = "lsp")]
+    pub(crate) fn discovering(cli: CliSettings, rules: Vec<&'static RuleMeta>) -> Resolver {
         Resolver::with(None, cli, rules)
     }
 
@@ -65,7 +66,8 @@ impl Resolver {
     }
 
     /// Configuration with no file at all (stdin without a name).
-    pub fn defaults(&self) -> Config {
+    #[cfg(test)]
+    pub(crate) fn defaults(&self) -> Config {
         (*self.defaults).clone()
     }
 
@@ -76,7 +78,7 @@ impl Resolver {
     }
 
     /// The configuration that applies to files in `dir`.
-    pub fn for_dir(&self, dir: &Path) -> Result<Arc<Config>, ConfigError> {
+    pub(crate) fn for_dir(&self, dir: &Path) -> Result<Arc<Config>, ConfigError> {
         if let Some(c) = &self.explicit {
             return Ok(c.clone());
         }
@@ -106,7 +108,7 @@ impl Resolver {
     }
 
     /// The configuration for one file, overrides applied.
-    pub fn for_file(&self, path: &Path) -> Result<Config, ConfigError> {
+    pub(crate) fn for_file(&self, path: &Path) -> Result<Config, ConfigError> {
         let dir = path
             .parent()
             .filter(|d| !d.as_os_str().is_empty())

@@ -150,7 +150,7 @@ pub(crate) fn path_globs(patterns: &[String]) -> Result<GlobSet, (String, String
 
 impl Config {
     /// Selectors that name no rule: a typo would otherwise silently select nothing.
-    pub fn unknown_selectors(&self, rules: &[&'static RuleMeta]) -> Vec<String> {
+    pub(crate) fn unknown_selectors(&self, rules: &[&'static RuleMeta]) -> Vec<String> {
         self.select
             .iter()
             .chain(&self.ignore)

@@ -14,7 +14,7 @@ use crate::text::is_unsafe;
 
 impl Config {
     /// The effective configuration as TOML, for `rampart config`.
-    pub fn to_toml(&self) -> String {
+    pub(crate) fn to_toml(&self) -> String {
         let mut out = String::new();
         if self.sources.is_empty() {
             out.push_str("# no configuration file: defaults and command-line flags\n");

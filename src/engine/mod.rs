@@ -19,7 +19,7 @@ use crate::rules;
 use crate::source::{read_text, FileKind, SourceFile};
 use crate::terraform::modules::{TfEnv, TfVar};
 
-pub use shard::Shard;
+pub(crate) use shard::Shard;
 
 /// Where each file's configuration comes from.
 pub enum ConfigSource {
@@ -36,7 +36,7 @@ impl Default for ConfigSource {
 }
 
 impl ConfigSource {
-    pub fn for_file(&self, path: &Path) -> Result<Config, ConfigError> {
+    pub(crate) fn for_file(&self, path: &Path) -> Result<Config, ConfigError> {
         match self {
             ConfigSource::Fixed(c) => Ok(c.for_file(path)),
             ConfigSource::Resolved(r) => r.for_file(path),
@@ -97,11 +97,11 @@ struct Candidate {
 
 /// What a scan reports as it goes, for a progress display.
 #[derive(Debug)]
-pub enum Progress<'a> {
+pub(crate) enum Progress {
     /// Discovery is over: this many files will be reported (renders not included).
     Discovered(usize),
     /// One file is done.
-    Done(&'a Path),
+    Done,
     /// This many Kustomize overlays and Helm charts will be rendered (each then `Done`).
     Rendering(usize),
 }
@@ -151,10 +151,10 @@ fn candidates(
 /// files in path order (Terraform modules by directory), then paths that could not be walked,
 /// then renders. Only the files being checked are held in memory, so a report written as it
 /// goes stays flat whatever the size of the scan. Returns the number of files discovered.
-pub fn scan_each(
+pub(crate) fn scan_each(
     paths: &[PathBuf],
     options: &ScanOptions,
-    progress: &(dyn Fn(Progress<'_>) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
     sink: &mut dyn FnMut(FileResult),
 ) -> Result<usize, EngineError> {
     let (mut candidates, mut walk_errors) = candidates(paths, options)?;
@@ -194,12 +194,12 @@ pub fn scan_each(
                 manifests.push(f.path.to_path_buf());
             }
         }
-        progress(Progress::Done(&f.path));
+        progress(Progress::Done);
         sink(f);
     });
     walk_errors.sort();
     for (path, message) in walk_errors {
-        progress(Progress::Done(&path));
+        progress(Progress::Done);
         sink(FileResult::unreadable(path, None, message, &fallback));
     }
     if !renderable.is_empty() {

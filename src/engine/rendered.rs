@@ -42,7 +42,7 @@ pub(super) fn render_pass(
     set: &Arc<k8s::SetFacts>,
     roots: &[PathBuf],
     options: &ScanOptions,
-    progress: &(dyn Fn(Progress<'_>) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Vec<FileResult> {
     let (jobs, remote) = jobs(renderable, roots, options);
     if jobs.is_empty() {
@@ -60,7 +60,7 @@ pub(super) fn render_pass(
         .into_par_iter()
         .filter_map(|job| {
             let (path, rendered) = pass.render(&job);
-            progress(Progress::Done(&path));
+            progress(Progress::Done);
             pass.lint(job, path, rendered)
         })
         .collect();

@@ -114,7 +114,7 @@ pub(crate) fn helm_template(
 }
 
 /// The kind for `--stdin-filename`, or from the content when no name is given.
-pub fn kind_for_stdin(name: Option<&Path>, text: &str) -> Option<FileKind> {
+pub(crate) fn kind_for_stdin(name: Option<&Path>, text: &str) -> Option<FileKind> {
     if let Some(kind) = name.and_then(FileKind::from_path) {
         return Some(kind);
     }

@@ -26,7 +26,7 @@ use crate::source::{FileKind, SourceFile, Span};
 use crate::terraform::modules::TfEnv;
 
 pub(crate) use kubernetes::helm_template;
-pub use kubernetes::kind_for_stdin;
+pub(crate) use kubernetes::kind_for_stdin;
 pub(crate) use rendered::resolved;
 pub use result::{FileResult, FileStatus};
 #[cfg(any(test, feature = "fuzzing"))]
@@ -34,17 +34,17 @@ pub(crate) use terraform::lint_module_within;
 
 /// What to lint, with the settings it is linted with.
 pub struct Unit<'a> {
-    pub input: Input,
+    pub(crate) input: Input,
     /// The rules that may run (all of rampart's, unless a caller narrows them); the
     /// configuration decides which of them do.
-    pub rules: &'a [&'a dyn Rule],
+    pub(crate) rules: &'a [&'a dyn Rule],
     /// Facts about every manifest of the scan, for whole-set rules (NetworkPolicy coverage);
     /// [`NO_SET`](crate::k8s::NO_SET) outside a scan.
     pub set: &'a SetFacts,
 }
 
 /// The kinds of unit.
-pub enum Input {
+pub(crate) enum Input {
     /// One file's text: a manifest stream, a Dockerfile, a plan, or a Terraform file that is
     /// evaluated as a module of its own.
     File {
@@ -114,8 +114,9 @@ impl<'a> Unit<'a> {
         }
     }
 
+    #[cfg(test)]
     /// Only these rules may run.
-    pub fn with_rules<'b>(self, rules: &'b [&'b dyn Rule]) -> Unit<'b>
+    pub(crate) fn with_rules<'b>(self, rules: &'b [&'b dyn Rule]) -> Unit<'b>
     where
         'a: 'b,
     {
@@ -224,7 +225,7 @@ thread_local! {
 }
 
 /// Is this thread inside a lint whose panic becomes a finding? A panic hook stays quiet then.
-pub fn in_guarded_lint() -> bool {
+pub(crate) fn in_guarded_lint() -> bool {
     GUARDED.with(|g| g.get() > 0)
 }
 

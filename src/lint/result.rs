@@ -41,7 +41,7 @@ impl FileResult {
     }
 
     /// Does this file fail the run?
-    pub fn fails(&self) -> bool {
+    pub(crate) fn fails(&self) -> bool {
         self.active().any(|f| f.severity >= self.fail_on)
     }
 

@@ -36,4 +36,3 @@ fn a_panic_becomes_a_finding_and_the_lint_returns() {
     assert_eq!(codes, ["RAMPART-003"]);
     assert!(result.findings[0].message.contains("boom in a rule"));
 }
-

@@ -17,7 +17,7 @@ use json_report::merge_json;
 use sarif::merge_sarif;
 
 #[derive(Debug, thiserror::Error)]
-pub enum MergeError {
+pub(crate) enum MergeError {
     #[error("{0}: {1}")]
     Read(PathBuf, String),
     #[error("{0}: neither a SARIF log nor a rampart JSON report")]
@@ -51,7 +51,7 @@ pub(crate) fn read_part(path: &std::path::Path, max: u64) -> Result<String, Merg
 }
 
 /// Merge the reports at `paths`, each read with [`read_part`] up to `max_part` bytes.
-pub fn merge_files(paths: &[PathBuf], max_part: u64) -> Result<Merged, MergeError> {
+pub(crate) fn merge_files(paths: &[PathBuf], max_part: u64) -> Result<Merged, MergeError> {
     let mut parts = Vec::new();
     for path in paths {
         parts.push((path.clone(), read_part(path, max_part)?));
@@ -61,7 +61,7 @@ pub fn merge_files(paths: &[PathBuf], max_part: u64) -> Result<Merged, MergeErro
 
 /// What the merged reports were.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReportKind {
+pub(crate) enum ReportKind {
     Sarif,
     Json,
 }
@@ -86,14 +86,14 @@ impl ReportKind {
 }
 
 /// The merged report.
-pub struct Merged {
+pub(crate) struct Merged {
     pub kind: ReportKind,
     pub doc: Value,
 }
 
 impl Merged {
     /// [`Merged::to_json`] written as it is serialised, without holding the text.
-    pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    pub(crate) fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         use std::io::Write;
         let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
         serde_json::to_writer_pretty(&mut out, &self.doc)?;
@@ -101,7 +101,8 @@ impl Merged {
         out.flush()
     }
 
-    pub fn to_json(&self) -> String {
+    #[cfg(test)]
+    pub(crate) fn to_json(&self) -> String {
         crate::report::text::json(crate::text::pretty_json(&self.doc)) + "\n"
     }
 
@@ -109,7 +110,7 @@ impl Merged {
     /// A SARIF result without rampart's `severity` property counts by its level (error: high,
     /// warning or no level: medium, note or none: low); the parts were checked, so every severity and
     /// level is a known one.
-    pub fn count_at_least(&self, severity: &str) -> usize {
+    pub(crate) fn count_at_least(&self, severity: &str) -> usize {
         let rank = |s: &str| check::SEVERITIES.iter().position(|x| *x == s);
         // Not a severity: everything counts, so that it cannot open the gate.
         let min = rank(severity).unwrap_or(0);
@@ -147,7 +148,7 @@ impl Merged {
 }
 
 /// Merge the reports read from `parts` (path, text).
-pub fn merge(parts: Vec<(PathBuf, String)>) -> Result<Merged, MergeError> {
+pub(crate) fn merge(parts: Vec<(PathBuf, String)>) -> Result<Merged, MergeError> {
     let mut docs = Vec::new();
     let mut kind: Option<(ReportKind, PathBuf)> = None;
     for (path, text) in parts {

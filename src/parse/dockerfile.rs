@@ -13,21 +13,21 @@ pub(crate) use quoted::shell_words;
 use quoted::{quoted_instruction, quoted_lines};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Form {
+pub(crate) enum Form {
     Shell,
     Json,
     None,
 }
 
 #[derive(Clone, Debug)]
-pub struct Flag {
+pub(crate) struct Flag {
     pub name: String,
     pub value: String,
     pub span: Span,
 }
 
 #[derive(Clone, Debug)]
-pub struct Instruction {
+pub(crate) struct Instruction {
     /// Upper-case keyword: `FROM`, `RUN`…
     pub keyword: String,
     pub keyword_span: Span,
@@ -49,7 +49,7 @@ pub struct Instruction {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Base {
+pub(crate) enum Base {
     /// An image from a registry, after `ARG` substitution.
     Image(String),
     /// An earlier stage, by index.
@@ -60,7 +60,7 @@ pub enum Base {
 }
 
 #[derive(Clone, Debug)]
-pub struct Stage {
+pub(crate) struct Stage {
     pub index: usize,
     pub name: Option<(String, Span)>,
     /// Index of the `FROM` instruction.
@@ -75,7 +75,7 @@ pub struct Stage {
 }
 
 #[derive(Clone, Debug)]
-pub struct Dockerfile {
+pub(crate) struct Dockerfile {
     pub escape: char,
     pub instructions: Vec<Instruction>,
     pub stages: Vec<Stage>,
@@ -88,7 +88,7 @@ pub struct Dockerfile {
 
 /// How an image from a registry is brought into the build.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ImageUseKind {
+pub(crate) enum ImageUseKind {
     /// `FROM image`
     From,
     /// `COPY --from=image`
@@ -110,7 +110,7 @@ impl ImageUseKind {
 
 /// One registry image the build pulls, after `ARG` substitution.
 #[derive(Clone, Debug)]
-pub struct ImageUse {
+pub(crate) struct ImageUse {
     pub image: String,
     /// The reference as written.
     pub span: Span,
@@ -121,7 +121,7 @@ pub struct ImageUse {
 
 impl Flag {
     /// `key=value` options of a `--mount` flag (`type=secret,id=npmrc`).
-    pub fn options(&self) -> Vec<(&str, &str)> {
+    pub(crate) fn options(&self) -> Vec<(&str, &str)> {
         self.value
             .split(',')
             .map(|o| o.split_once('=').unwrap_or((o, "")))
@@ -230,7 +230,8 @@ impl Dockerfile {
     }
 
     /// Text of an instruction's arguments.
-    pub fn args<'t>(&self, text: &'t str, ins: &Instruction) -> &'t str {
+    #[cfg(test)]
+    pub(crate) fn args<'t>(&self, text: &'t str, ins: &Instruction) -> &'t str {
         &text[ins.args_span.start..ins.args_span.end]
     }
 }
@@ -248,7 +249,7 @@ const SHELL_INSTRUCTIONS: &[&str] = &[
     clippy::expect_used,
     reason = "the grammar is linked at build time: a version mismatch fails every test"
 )]
-pub fn parse(text: &str) -> Dockerfile {
+pub(crate) fn parse(text: &str) -> Dockerfile {
     let mut parser = tree_sitter::Parser::new();
     parser
         .set_language(&tree_sitter_containerfile::LANGUAGE.into())

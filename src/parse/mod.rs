@@ -1,6 +1,6 @@
 //! Parsers: text into the spanned model.
 
-pub mod dockerfile;
-pub mod terraform;
-pub mod terraform_json;
-pub mod yaml;
+pub(crate) mod dockerfile;
+pub(crate) mod terraform;
+pub(crate) mod terraform_json;
+pub(crate) mod yaml;

@@ -9,7 +9,7 @@ use crate::parse::yaml;
 use crate::source::Span;
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct TfError {
+pub(crate) struct TfError {
     pub message: String,
     pub span: Span,
 }
@@ -17,7 +17,7 @@ pub struct TfError {
 /// A parsed file. hcl-edit does not skip a byte-order mark, so the body is parsed from the text
 /// after it and `base` is added to every span the body reports.
 #[derive(Clone, Debug)]
-pub struct TfFile {
+pub(crate) struct TfFile {
     pub body: Body,
     pub base: usize,
     /// A JSON variables file (`*.tfvars.json`): its assignments in order, with the span of
@@ -149,7 +149,7 @@ fn start_helper() -> Option<std::sync::mpsc::Sender<Job>> {
 /// Parse one file. On error the location is exact; nothing of the file is kept. The parse runs
 /// on a helper thread and is given up after [`parse_deadline`]: the helper is then left to
 /// finish on its own (a command-line run ends it on exit) and the next parse gets a new one.
-pub fn parse(text: &str) -> Result<TfFile, TfError> {
+pub(crate) fn parse(text: &str) -> Result<TfFile, TfError> {
     // Small files cannot take long.
     if text.len() < 256 {
         return parse_now(text);

@@ -15,7 +15,7 @@ use crate::source::Span;
 /// Spans of the written HCL (`gen`) and of the JSON they came from, innermost last among
 /// those that start at the same place.
 #[derive(Clone, Debug, Default)]
-pub struct SpanMap {
+pub(crate) struct SpanMap {
     anchors: Vec<(Span, Span)>,
     whole: Span,
 }

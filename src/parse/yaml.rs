@@ -23,7 +23,7 @@ pub(crate) const MAX_NODES: usize = 1_000_000;
 
 /// Limits that keep hostile input bounded.
 #[derive(Clone, Copy, Debug)]
-pub struct Limits {
+pub(crate) struct Limits {
     pub max_depth: usize,
     /// Nodes that alias expansion may add to one stream.
     pub max_alias_nodes: usize,
@@ -44,7 +44,7 @@ impl Default for Limits {
 
 /// One document of a stream.
 #[derive(Clone, Debug)]
-pub struct YamlDoc {
+pub(crate) struct YamlDoc {
     pub root: Node,
     /// The document from its first to its last byte.
     pub span: Span,
@@ -53,7 +53,7 @@ pub struct YamlDoc {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct YamlError {
+pub(crate) struct YamlError {
     pub message: String,
     pub span: Span,
 }

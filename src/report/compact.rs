@@ -7,12 +7,12 @@ use crate::engine::ScanResult;
 use crate::lint::FileResult;
 use crate::source::ColumnUnit;
 
-pub fn render(result: &ScanResult) -> String {
+pub(crate) fn render(result: &ScanResult) -> String {
     result.files.iter().map(render_file).collect()
 }
 
 /// The lines of one file's findings.
-pub fn render_file(file: &FileResult) -> String {
+pub(crate) fn render_file(file: &FileResult) -> String {
     let mut out = String::new();
     if file.active().next().is_none() {
         return out;

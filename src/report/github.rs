@@ -22,12 +22,12 @@ fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render(result: &ScanResult) -> String {
+pub(crate) fn render(result: &ScanResult) -> String {
     result.files.iter().map(render_file).collect()
 }
 
 /// The lines of one file's findings.
-pub fn render_file(file: &FileResult) -> String {
+pub(crate) fn render_file(file: &FileResult) -> String {
     let mut out = String::new();
     if file.active().next().is_none() {
         return out;

@@ -7,7 +7,7 @@ use crate::engine::ScanResult;
 use crate::rule::Severity;
 use crate::source::ColumnUnit;
 
-pub fn render(result: &ScanResult) -> String {
+pub(crate) fn render(result: &ScanResult) -> String {
     let mut issues: Vec<Value> = Vec::new();
     for file in &result.files {
         let Some(_) = file.active().next() else {

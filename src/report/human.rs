@@ -148,7 +148,7 @@ fn frame(text: &str, index: &LineIndex<'_>, span: Span) -> (usize, usize, bool) 
 
 /// The findings with their source; then, unless `summary` is off, the counts: tables by file
 /// kind, rule and file when findings are spread over several files, and a closing line.
-pub fn render(result: &ScanResult, color: bool, summary: bool) -> String {
+pub(crate) fn render(result: &ScanResult, color: bool, summary: bool) -> String {
     let mut out = String::new();
     let mut tally = Tally::new();
     for file in &result.files {

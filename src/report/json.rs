@@ -58,7 +58,7 @@ pub(crate) fn finding_json(file: &FileResult, finding: &Finding, index: &LineInd
     clippy::expect_used,
     reason = "writes go to a Vec, which cannot fail, and the stream writes only UTF-8"
 )]
-pub fn render(result: &ScanResult) -> String {
+pub(crate) fn render(result: &ScanResult) -> String {
     let mut stream = JsonStream::new(Vec::new()).expect("writing to memory");
     for f in &result.files {
         stream.file(f).expect("writing to memory");
@@ -71,7 +71,7 @@ pub fn render(result: &ScanResult) -> String {
 /// so memory stays flat. Only the short per-file entries of `files` and the counts wait for the
 /// end. The document is the same as one built at once: `version`, `tool`, `findings`, `files`,
 /// `summary`.
-pub struct JsonStream<W: Write> {
+pub(crate) struct JsonStream<W: Write> {
     out: W,
     findings: usize,
     files: Vec<Value>,
@@ -88,7 +88,7 @@ pub(crate) fn indented(value: &Value, indent: usize) -> String {
 }
 
 impl<W: Write> JsonStream<W> {
-    pub fn new(mut out: W) -> std::io::Result<JsonStream<W>> {
+    pub(crate) fn new(mut out: W) -> std::io::Result<JsonStream<W>> {
         let tool = json!({"name": "rampart", "version": env!("CARGO_PKG_VERSION")});
         write!(
             out,
@@ -105,7 +105,7 @@ impl<W: Write> JsonStream<W> {
     }
 
     /// One file's findings and its entry.
-    pub fn file(&mut self, f: &FileResult) -> std::io::Result<()> {
+    pub(crate) fn file(&mut self, f: &FileResult) -> std::io::Result<()> {
         self.unrendered.add(f);
         if !f.findings.is_empty() {
             let indexes: Vec<LineIndex> = f.unit.iter().map(SourceFile::line_index).collect();
@@ -137,7 +137,7 @@ impl<W: Write> JsonStream<W> {
     }
 
     /// The file list (in path order) and the counts; returns the writer.
-    pub fn finish(mut self, discovered: usize) -> std::io::Result<W> {
+    pub(crate) fn finish(mut self, discovered: usize) -> std::io::Result<W> {
         self.summary.files_discovered = discovered;
         for sev in ["critical", "high", "medium", "low"] {
             self.summary.by_severity.entry(sev).or_default();

@@ -32,7 +32,7 @@ fn escape(s: &str) -> String {
     out
 }
 
-pub fn render(result: &ScanResult) -> String {
+pub(crate) fn render(result: &ScanResult) -> String {
     let mut cases = String::new();
     let (mut tests, mut failures) = (0, 0);
     for file in &result.files {

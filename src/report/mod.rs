@@ -1,14 +1,14 @@
 //! Output formats. Rendering happens here, at the edge; the core knows nothing of it.
 
-pub mod compact;
-pub mod github;
-pub mod gitlab;
+pub(crate) mod compact;
+pub(crate) mod github;
+pub(crate) mod gitlab;
 pub mod human;
-pub mod json;
-pub mod junit;
-pub mod sarif;
-pub mod summary;
-pub mod text;
+pub(crate) mod json;
+pub(crate) mod junit;
+pub(crate) mod sarif;
+pub(crate) mod summary;
+pub(crate) mod text;
 
 use std::collections::BTreeMap;
 
@@ -19,7 +19,7 @@ use crate::source::{ColumnUnit, LineIndex, Position};
 
 /// Counts for the closing summary.
 #[derive(Debug, Default, serde::Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     pub files_discovered: usize,
     pub files_scanned: usize,
     pub files_skipped: usize,
@@ -32,7 +32,7 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn of(result: &ScanResult) -> Summary {
+    pub(crate) fn of(result: &ScanResult) -> Summary {
         let mut s = Summary {
             files_discovered: result.discovered,
             ..Summary::default()
@@ -52,7 +52,7 @@ impl Summary {
     }
 
     /// Count one more file (`files_discovered` is set by the caller).
-    pub fn add(&mut self, f: &FileResult) {
+    pub(crate) fn add(&mut self, f: &FileResult) {
         match f.status {
             FileStatus::Scanned => self.files_scanned += 1,
             FileStatus::Skipped(_) => self.files_skipped += 1,
@@ -75,13 +75,13 @@ impl Summary {
 
 /// Where the findings of one file are: in the file itself, or (a plan's finding moved to its
 /// `.tf` source) in another file of its unit.
-pub struct Locator<'a> {
+pub(crate) struct Locator<'a> {
     file: &'a FileResult,
     own: LineIndex<'a>,
 }
 
 impl<'a> Locator<'a> {
-    pub fn new(file: &'a FileResult) -> Locator<'a> {
+    pub(crate) fn new(file: &'a FileResult) -> Locator<'a> {
         Locator {
             file,
             own: file.unit[file.index].line_index(),
@@ -108,7 +108,7 @@ impl<'a> Locator<'a> {
 }
 
 /// `1 fix`, `2 fixes`: a count with its noun in the right number.
-pub fn count(n: usize, one: &str, many: &str) -> String {
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
@@ -116,7 +116,7 @@ pub use crate::source::display_path;
 
 /// A stable fingerprint: rule, file, resource (and container) and the offending text with
 /// whitespace folded, so it survives line shifts and reformatting.
-pub fn fingerprint(result: &FileResult, finding: &Finding) -> String {
+pub(crate) fn fingerprint(result: &FileResult, finding: &Finding) -> String {
     let path = display_path(result.unit_path(finding.file));
     fingerprint_at(result, finding, &path)
 }
@@ -146,19 +146,10 @@ pub(crate) fn fingerprint_at(result: &FileResult, finding: &Finding, path: &str)
     format!("{hash:016x}")
 }
 
-/// Every finding that is not suppressed, with its file, in output order (path, line, column,
-/// code).
-pub fn all_findings(result: &ScanResult) -> impl Iterator<Item = (&FileResult, &Finding)> {
-    result
-        .files
-        .iter()
-        .flat_map(|f| f.active().map(move |x| (f, x)))
-}
-
 /// Kustomize overlays and Helm charts of a scan that were not checked, counted by why, for the
 /// one note a scan gives about them (in every format).
 #[derive(Debug, Default, Clone)]
-pub struct Unrendered {
+pub(crate) struct Unrendered {
     /// Charts that were not rendered because `helm` is not installed.
     pub helm_missing: usize,
     /// Overlays that were not rendered because neither `kustomize` nor `kubectl` is installed.
@@ -169,7 +160,7 @@ pub struct Unrendered {
 
 impl Unrendered {
     /// Count `file` when it is a render that did not happen.
-    pub fn add(&mut self, file: &FileResult) {
+    pub(crate) fn add(&mut self, file: &FileResult) {
         let FileStatus::Skipped(reason) = &file.status else {
             return;
         };
@@ -185,7 +176,7 @@ impl Unrendered {
     }
 
     /// One line per cause, without a trailing newline; none when everything was rendered.
-    pub fn notes(&self) -> Vec<String> {
+    pub(crate) fn notes(&self) -> Vec<String> {
         let mut out = Vec::new();
         if self.helm_missing > 0 {
             out.push(format!(

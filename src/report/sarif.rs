@@ -184,7 +184,7 @@ fn region(index: &LineIndex, span: Span) -> Value {
     clippy::expect_used,
     reason = "writes go to a Vec, which cannot fail, and the stream writes only UTF-8"
 )]
-pub fn render(result: &ScanResult, base: &Path) -> String {
+pub(crate) fn render(result: &ScanResult, base: &Path) -> String {
     let mut stream = SarifStream::new(Vec::new(), base).expect("writing to memory");
     for f in &result.files {
         stream.file(f).expect("writing to memory");
@@ -197,7 +197,7 @@ pub fn render(result: &ScanResult, base: &Path) -> String {
 /// memory stays flat, then the run's tool with the rules that fired (their descriptors carry
 /// each rule's whole documentation: listing every rule made a log of a few findings half a
 /// megabyte). `ruleIndex` counts rules in the order they first fire.
-pub struct SarifStream<W: Write> {
+pub(crate) struct SarifStream<W: Write> {
     out: W,
     base: PathBuf,
     index_of: HashMap<&'static str, usize>,
@@ -207,7 +207,7 @@ pub struct SarifStream<W: Write> {
 }
 
 impl<W: Write> SarifStream<W> {
-    pub fn new(mut out: W, base: &Path) -> std::io::Result<SarifStream<W>> {
+    pub(crate) fn new(mut out: W, base: &Path) -> std::io::Result<SarifStream<W>> {
         let base_uri = {
             let s = uri_path(&base.to_string_lossy());
             let s = if s.ends_with('/') { s } else { format!("{s}/") };
@@ -230,7 +230,7 @@ impl<W: Write> SarifStream<W> {
     }
 
     /// The results of one file.
-    pub fn file(&mut self, file: &FileResult) -> std::io::Result<()> {
+    pub(crate) fn file(&mut self, file: &FileResult) -> std::io::Result<()> {
         self.unrendered.add(file);
         if file.findings.is_empty() {
             return Ok(());
@@ -257,7 +257,7 @@ impl<W: Write> SarifStream<W> {
     }
 
     /// Close the log with the tool and the rules that fired; returns the writer.
-    pub fn finish(mut self) -> std::io::Result<W> {
+    pub(crate) fn finish(mut self) -> std::io::Result<W> {
         let mut close = if self.results == 0 { "]" } else { "\n      ]" }.to_string();
         // Overlays and charts that were not checked, as notifications of the run.
         let notes = self.unrendered.notes();

@@ -46,7 +46,7 @@ struct FileCounts {
 
 /// The running totals of a scan.
 #[derive(Default)]
-pub struct Tally {
+pub(crate) struct Tally {
     pub counts: Summary,
     fixable: usize,
     files_with_findings: usize,
@@ -57,7 +57,7 @@ pub struct Tally {
 }
 
 impl Tally {
-    pub fn new() -> Tally {
+    pub(crate) fn new() -> Tally {
         let mut t = Tally::default();
         for sev in SEVERITIES {
             t.counts.by_severity.insert(sev.as_str(), 0);
@@ -66,7 +66,7 @@ impl Tally {
     }
 
     /// Count one file's result (after suppressions and baseline).
-    pub fn add(&mut self, f: &FileResult) {
+    pub(crate) fn add(&mut self, f: &FileResult) {
         self.counts.add(f);
         // The kind table counts checked files: a skipped one was not.
         if matches!(f.status, crate::lint::FileStatus::Skipped(_)) {
@@ -119,7 +119,7 @@ impl Tally {
     }
 
     /// The report; `elapsed` is the time the scan took.
-    pub fn render(&self, elapsed: Option<Duration>) -> String {
+    pub(crate) fn render(&self, elapsed: Option<Duration>) -> String {
         let s = &self.counts;
         let mut out = String::new();
         let _ = writeln!(out, "Summary");

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 /// The one-line escaping lives below the reports (configuration output uses it too).
 pub(crate) use crate::text::is_unsafe;
-pub use crate::text::line;
+pub(crate) use crate::text::line;
 use crate::text::push_escaped;
 
 /// A path that may start a line of output: [`line`], and `./` in front of one that starts with
@@ -82,14 +82,14 @@ pub(crate) fn block_with_offsets(s: &str, offsets: &[usize]) -> (String, Vec<usi
 }
 
 /// Lines of text (a diff of a file): [`block_with_offsets`] without offsets.
-pub fn block(s: &str) -> String {
+pub(crate) fn block(s: &str) -> String {
     block_with_offsets(s, &[]).0
 }
 
 /// Serialised JSON with the unsafe characters that JSON allows raw in strings (DEL, C1
 /// controls, bidi controls; serialisers escape the C0 ones) written as `\uNNNN` escapes, which
 /// mean the same to a JSON reader. Raw newlines are the layout of pretty-printed JSON.
-pub fn json(serialised: String) -> String {
+pub(crate) fn json(serialised: String) -> String {
     let escaped = crate::text::escape_each(
         &serialised,
         |c| is_unsafe(c) && c != '\n',

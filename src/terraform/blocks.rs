@@ -23,7 +23,7 @@ pub(super) const MAX_INSTANCES: usize = 256;
 
 impl<'a> Module<'a> {
     /// Resources, data sources and module calls of one file, evaluated.
-    pub fn resources(&self, f: &ModuleFile<'a>) -> Vec<Resource> {
+    pub(crate) fn resources(&self, f: &ModuleFile<'a>) -> Vec<Resource> {
         if is_tfvars(f.name) {
             return Vec::new();
         }

@@ -16,9 +16,9 @@ mod budget;
 mod eval;
 mod functions;
 mod iterate;
-pub mod join;
+pub(crate) mod join;
 mod module;
-pub mod modules;
+pub(crate) mod modules;
 mod reference;
 mod tfvars;
 
@@ -29,7 +29,7 @@ pub(crate) use budget::{Exhausted, Limit};
 pub(crate) use budget::{MAX_BUILT, MAX_STEPS};
 pub(crate) use functions::base64_decode;
 pub(crate) use module::NOT_INSTANTIATED;
-pub use module::{Inputs, Module, ModuleFile};
+pub(crate) use module::{Inputs, Module, ModuleFile};
 pub(crate) use tfvars::{cli_value, tfvars_values};
 
 pub(crate) use crate::parse::terraform_json::json_node;

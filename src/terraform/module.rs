@@ -17,7 +17,7 @@ use crate::parse::terraform_json::SpanMap;
 use crate::source::Span;
 
 /// One parsed file of a module.
-pub struct ModuleFile<'a> {
+pub(crate) struct ModuleFile<'a> {
     /// Index of the file among the files linted together.
     pub file: usize,
     pub name: &'a str,
@@ -33,7 +33,7 @@ pub(super) struct Loc<'a> {
 
 /// A module being evaluated. Its expressions are evaluated by `Module::eval` (`eval.rs`),
 /// its blocks made into resources by [`Module::resources`] (`blocks.rs`).
-pub struct Module<'a> {
+pub(crate) struct Module<'a> {
     /// Variable values with the file they were written in (`None`: the command line).
     pub(super) vars: HashMap<String, (Node, Option<usize>)>,
     pub(super) locals: HashMap<String, Loc<'a>>,
@@ -56,7 +56,7 @@ pub struct Module<'a> {
 
 /// What a module is evaluated with besides its own files.
 #[derive(Clone, Debug, Default)]
-pub struct Inputs {
+pub(crate) struct Inputs {
     /// Values that override defaults and tfvars, later entries winning: `--var-file` and
     /// `--var` for a root module, the call's arguments for a called one. The file is where the
     /// value was written, among the files linted together (`None`: the command line).
@@ -95,7 +95,7 @@ impl<'a> Module<'a> {
     }
 
     /// A module evaluated with a budget of its own.
-    pub fn with_inputs(files: &[ModuleFile<'a>], inputs: &Inputs) -> Module<'a> {
+    pub(crate) fn with_inputs(files: &[ModuleFile<'a>], inputs: &Inputs) -> Module<'a> {
         Module::with_budget(files, inputs, Rc::new(Budget::new()))
     }
 

@@ -20,7 +20,7 @@ pub enum TfVar {
 
 /// How root modules are evaluated.
 #[derive(Clone, Debug, Default)]
-pub struct TfEnv {
+pub(crate) struct TfEnv {
     pub vars: Vec<TfVar>,
     /// `file()`/`templatefile()` read only below this directory; `None` disables them.
     pub root: Option<PathBuf>,
@@ -35,7 +35,7 @@ pub struct TfEnv {
 /// itself outside git, plus the directories the user names with `--allow-read`. Paths are
 /// compared after following links, so a link inside the repository cannot lead out of it.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct ReadBoundary {
+pub(crate) struct ReadBoundary {
     dirs: Vec<PathBuf>,
 }
 
@@ -56,7 +56,7 @@ impl ReadBoundary {
     }
 
     /// Does `path`, links followed, lie inside one of the directories?
-    pub fn contains(&self, path: &Path) -> bool {
+    pub(crate) fn contains(&self, path: &Path) -> bool {
         std::fs::canonicalize(path).is_ok_and(|real| self.dirs.iter().any(|d| real.starts_with(d)))
     }
 }

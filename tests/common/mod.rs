@@ -48,14 +48,12 @@ pub fn config(select: &[&str]) -> Config {
         .first()
         .map(|code| root().join("testdata").join(code).join("rampart.toml"))
         .filter(|p| p.is_file());
-    let base = match settings {
+    let mut config = match settings {
         Some(path) => Config::load(&path, &rampart::rules::metas()).unwrap(),
         None => Config::default(),
     };
-    Config {
-        select: select.iter().map(|s| s.to_string()).collect(),
-        ..base
-    }
+    config.select = select.iter().map(|s| s.to_string()).collect();
+    config
 }
 
 /// Apply fixes of at least `min` applicability in rounds until none is left; returns the text.

@@ -95,9 +95,10 @@ fn a_pod_past_the_container_limit_is_reported_once_and_the_scan_goes_on() {
 #[test]
 fn a_pod_at_the_container_limit_is_checked_whole() {
     let limit = rampart::k8s::MAX_CONTAINERS;
-    let config = Config {
-        select: vec!["K8S-001".into()],
-        ..Config::default()
+    let config = {
+        let mut c = Config::default();
+        c.select = vec!["K8S-001".into()];
+        c
     };
     let result = rampart::lint::lint_one(rampart::lint::Unit::file(
         Path::new("pod.yaml"),
@@ -121,9 +122,10 @@ fn minified_list(n: usize) -> String {
 }
 
 fn lint_list(text: &str) -> FileResult {
-    let config = Config {
-        select: vec!["K8S-001".into()],
-        ..Config::default()
+    let config = {
+        let mut c = Config::default();
+        c.select = vec!["K8S-001".into()];
+        c
     };
     rampart::lint::lint_one(rampart::lint::Unit::file(
         Path::new("list.json"),
@@ -261,9 +263,10 @@ fn stacked_suppression_comments_apply_to_the_next_code_line() {
         text.push_str("# rampart:ignore[pipe-to-shell] vetted installer\n\n");
     }
     text.push_str("RUN curl -fsSL https://example.com/install.sh | sh\n# rampart:ignore[pipe-to-shell] nothing below\n");
-    let config = Config {
-        select: vec!["pipe-to-shell".into()],
-        ..Config::default()
+    let config = {
+        let mut c = Config::default();
+        c.select = vec!["pipe-to-shell".into()];
+        c
     };
     let result = rampart::lint::lint_one(rampart::lint::Unit::file(
         Path::new("Dockerfile"),

@@ -6,7 +6,7 @@ use crate::rule::{Finding, RuleMeta};
 use crate::terraform::json_node;
 
 /// One statement, with the keys of both spellings (`Action`/`actions`) folded together.
-pub struct Statement<'a> {
+pub(crate) struct Statement<'a> {
     pub allow: bool,
     pub actions: Vec<&'a Node>,
     /// `NotAction`: everything except the listed actions.
@@ -61,13 +61,13 @@ fn limiting(operator: &str, key: &str, values: &[&Node]) -> bool {
 }
 
 /// A policy document: parsed from text when the attribute holds JSON.
-pub enum Doc<'a> {
+pub(crate) enum Doc<'a> {
     Borrowed(&'a Node),
     Parsed(Node),
 }
 
 impl Doc<'_> {
-    pub fn node(&self) -> &Node {
+    pub(crate) fn node(&self) -> &Node {
         match self {
             Doc::Borrowed(n) => n,
             Doc::Parsed(n) => n,
@@ -77,7 +77,7 @@ impl Doc<'_> {
 
 /// The document in `attr` of a resource (`policy`, `assume_role_policy`), unless it is a
 /// reference (a `data.aws_iam_policy_document` is checked where it is declared).
-pub fn document<'a>(r: &'a Resource, attr: &str) -> Option<Doc<'a>> {
+pub(crate) fn document<'a>(r: &'a Resource, attr: &str) -> Option<Doc<'a>> {
     let node = r.body.get(attr)?;
     match &node.value {
         Value::Map(_) => Some(Doc::Borrowed(node)),
@@ -90,7 +90,7 @@ pub fn document<'a>(r: &'a Resource, attr: &str) -> Option<Doc<'a>> {
 }
 
 /// One value or a list of values, as IAM writes them.
-pub fn items(node: Option<&Node>) -> Vec<&Node> {
+pub(crate) fn items(node: Option<&Node>) -> Vec<&Node> {
     match node {
         None => Vec::new(),
         Some(n) if matches!(n.value, Value::List(_)) => n.as_list().iter().collect(),
@@ -320,7 +320,7 @@ pub(crate) fn is_all(n: &Node) -> bool {
 
 /// Does an action pattern (`iam:*`, `iam:Pass*`, `*`) cover `action` (`iam:PassRole`)? IAM
 /// matches case-insensitively, with `*` and `?` wildcards.
-pub fn covers(pattern: &str, action: &str) -> bool {
+pub(crate) fn covers(pattern: &str, action: &str) -> bool {
     fn glob(p: &[u8], a: &[u8]) -> bool {
         match p.first() {
             None => a.is_empty(),

@@ -15,7 +15,7 @@ pub(crate) fn is_public(member: &str) -> bool {
 }
 
 /// The members written in `keys` of a node (each one value or a list).
-pub fn members<'a>(node: &'a Node, keys: &[&str]) -> Vec<&'a Node> {
+pub(crate) fn members<'a>(node: &'a Node, keys: &[&str]) -> Vec<&'a Node> {
     keys.iter()
         .filter_map(|k| node.get(k))
         .flat_map(|v| match &v.value {
@@ -44,7 +44,7 @@ const ROLE_GRANTS: &[(&str, &str)] = &[
 ];
 
 /// One grant of a known role on a project, folder or organization.
-pub struct RoleGrant<'a> {
+pub(crate) struct RoleGrant<'a> {
     pub resource: &'a Resource,
     pub role: &'a Node,
     pub name: &'a str,
@@ -73,7 +73,7 @@ pub(crate) fn role_grants(resources: &[Resource]) -> impl Iterator<Item = RoleGr
 
 /// A grant resource type, the attributes holding its members, and the attribute naming what
 /// it configures.
-pub struct Grant {
+pub(crate) struct Grant {
     pub type_name: &'static str,
     pub members: &'static [&'static str],
     pub target: &'static str,
