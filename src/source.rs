@@ -427,7 +427,6 @@ impl<'a> LineIndex<'a> {
     }
 
     /// Byte offset of a 0-based line and a 0-based column in `unit`; clamps to the line end.
-    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn offset(&self, line: usize, column: usize, unit: ColumnUnit) -> usize {
         if line >= self.table.starts.len() {
             return self.text.len();

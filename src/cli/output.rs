@@ -26,6 +26,8 @@ pub(crate) enum Format {
     Gitlab,
     /// Counts by severity, rule and file kind, the top files and rules, and the time taken.
     Summary,
+    /// One self-contained HTML page for an audit: charts, a filterable table, code snippets.
+    Html,
 }
 
 impl Format {
@@ -147,6 +149,8 @@ pub(crate) struct Outputs {
     pub named_skipped: Vec<String>,
     /// Overlays and charts not checked: one note per scan, in every format.
     unrendered: report::Unrendered,
+    /// The scan's settings, as the HTML report shows them (name, value).
+    pub settings: Vec<(String, String)>,
 }
 
 impl Outputs {
@@ -189,6 +193,7 @@ impl Outputs {
             named: Default::default(),
             named_skipped: Vec::new(),
             unrendered: report::Unrendered::default(),
+            settings: Vec::new(),
         })
     }
 
@@ -305,6 +310,14 @@ impl Outputs {
                     format!("{}\n{notes}", tally.render(Some(elapsed)))
                 }
                 Format::Summary => tally.render(Some(elapsed)),
+                Format::Html => report::html::render(
+                    &result,
+                    &report::html::HtmlOptions {
+                        rule_url: &|_| None,
+                        settings: self.settings.clone(),
+                        notes: self.unrendered.notes(),
+                    },
+                ),
             };
             if *format == Format::Human && !human.quiet {
                 rendered.push_str(&notes);

@@ -3,6 +3,7 @@
 pub(crate) mod compact;
 pub(crate) mod github;
 pub(crate) mod gitlab;
+pub(crate) mod html;
 pub mod human;
 pub(crate) mod json;
 pub(crate) mod junit;
