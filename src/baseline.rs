@@ -143,28 +143,48 @@ pub(crate) struct BaselineFilter {
 impl BaselineFilter {
     /// Drop the known findings of one file; returns how many were dropped.
     pub(crate) fn apply(&mut self, f: &mut FileResult) -> usize {
-        let mut removed = 0;
-        let keep: Vec<bool> = f
-            .findings
+        let known = self.known(f);
+        let removed = known.iter().filter(|k| **k).count();
+        let mut it = known.into_iter();
+        f.findings.retain(|_| !it.next().unwrap_or(false));
+        removed
+    }
+
+    /// Mark the known findings of one file as accepted (suppressed, kind `baseline`) instead
+    /// of dropping them, for views that list accepted exceptions; returns how many.
+    pub(crate) fn accept(&mut self, f: &mut FileResult, reason: &str) -> usize {
+        let known = self.known(f);
+        let mut n = 0;
+        for (finding, known) in f.findings.iter_mut().zip(known) {
+            if known {
+                n += 1;
+                finding.suppressed = Some(crate::rule::Suppressed {
+                    kind: "baseline",
+                    justification: reason.to_string(),
+                });
+            }
+        }
+        n
+    }
+
+    /// Which findings of `f` the baseline knows (each entry counted once).
+    fn known(&mut self, f: &FileResult) -> Vec<bool> {
+        f.findings
             .iter()
             .map(|finding| {
                 if finding.suppressed.is_some() {
-                    return true;
+                    return false;
                 }
                 let path = relative_to(f.unit_path(finding.file), &self.dir);
                 let fp = fingerprint_at(f, finding, &path);
                 match self.remaining.get_mut(fp.as_str()) {
                     Some(n) if *n > 0 => {
                         *n -= 1;
-                        removed += 1;
-                        false
+                        true
                     }
-                    _ => true,
+                    _ => false,
                 }
             })
-            .collect();
-        let mut it = keep.into_iter();
-        f.findings.retain(|_| it.next().unwrap_or(true));
-        removed
+            .collect()
     }
 }

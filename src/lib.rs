@@ -26,6 +26,7 @@ pub(crate) mod terraform;
 pub(crate) mod text;
 
 pub mod cli;
+pub(crate) mod compliance;
 pub mod docs;
 pub mod engine;
 pub mod lint;

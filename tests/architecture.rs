@@ -36,6 +36,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("lint", &["suppress", "lint"]),
     ("engine", &["engine"]),
     ("reports", &["report"]),
+    ("compliance views", &["compliance"]),
     (
         "baselines, fixing files, merging reports",
         &["baseline", "fixer", "merge"],

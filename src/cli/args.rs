@@ -30,6 +30,9 @@ pub(crate) enum Command {
     Scan(ScanArgs),
     /// Record the current findings so later scans with `--baseline` report only new ones.
     Baseline(BaselineArgs),
+    /// Read a scan control by control against a framework (Pod Security Standards, CIS
+    /// Kubernetes, CIS Docker, ...); `--list` shows the frameworks.
+    Compliance(ComplianceArgs),
     /// List every rule with its metadata; `--format markdown` writes the documentation pages.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
@@ -210,6 +213,37 @@ pub(crate) struct ScanArgs {
     /// Only the findings: no progress bar, no summary, no notes on stderr.
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub(crate) quiet: bool,
+}
+
+#[derive(Args)]
+pub(crate) struct ComplianceArgs {
+    /// The framework to report (repeatable): see `--list`.
+    #[arg(long, value_name = "NAME", required_unless_present = "list")]
+    pub(crate) framework: Vec<String>,
+    /// List the frameworks with their versions and control counts.
+    #[arg(long)]
+    pub(crate) list: bool,
+    /// human (a table) or json (docs/compliance.md).
+    #[arg(long, value_enum, default_value = "human")]
+    pub(crate) format: ComplianceFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// Exit 1 when fewer than PERCENT of the decided controls pass (default: exit 1 when any
+    /// control fails).
+    #[arg(long, value_name = "PERCENT")]
+    pub(crate) fail_below: Option<f64>,
+    /// Findings in this baseline file are accepted exceptions, not failures.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) selection: Selection,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum ComplianceFormat {
+    Human,
+    Json,
 }
 
 #[derive(Args)]

@@ -3,6 +3,7 @@
 
 pub(crate) mod args;
 pub(crate) mod catalog;
+pub(crate) mod compliance;
 pub(crate) mod output;
 pub(crate) mod scan;
 
@@ -41,6 +42,7 @@ pub fn main() -> ExitCode {
         match &mut cli.command {
             Command::Scan(args) => args.selection.tf_vars = tf_vars_in_order(sub),
             Command::Baseline(args) => args.selection.tf_vars = tf_vars_in_order(sub),
+            Command::Compliance(args) => args.selection.tf_vars = tf_vars_in_order(sub),
             _ => {}
         }
     }
@@ -100,6 +102,7 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan(args, outputs),
         Command::Baseline(args) => write_baseline(args),
+        Command::Compliance(args) => compliance::run(args),
         Command::Merge {
             reports,
             output,
