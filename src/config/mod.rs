@@ -186,8 +186,12 @@ impl Config {
         if self.ignore.iter().any(|s| meta.matches(s)) {
             return false;
         }
-        // Diagnostics about the input are always on unless ignored by name.
-        if meta.domain == Domain::Input {
+        // Diagnostics that a file, or part of it, went unchecked (tagged `input`: unparsable,
+        // unreadable, an internal error, the evaluation budget spent, a module not available)
+        // are on unless ignored: a gate that selects a few rules must not pass because it
+        // could not read what it was given. Other input diagnostics (unused suppressions)
+        // follow `select` like any rule.
+        if meta.domain == Domain::Input && meta.tags.contains(&"input") {
             return true;
         }
         if self.select.is_empty() {
@@ -197,6 +201,21 @@ impl Config {
                 .iter()
                 .any(|s| meta.matches(s) || (s == "default" && meta.enabled_by_default))
         }
+    }
+
+    /// Does the configuration name this rule itself (by code, name or alias, in `select` or
+    /// `[severity]`), rather than through a tag, a code prefix, a profile or `all`? Input
+    /// diagnostics that are said once per scan by default (modules not available) are
+    /// findings then.
+    pub(crate) fn asks_for(&self, meta: &RuleMeta) -> bool {
+        let names = |s: &str| {
+            let s = s.trim();
+            s.eq_ignore_ascii_case(meta.code)
+                || s.eq_ignore_ascii_case(meta.name)
+                || meta.aliases.iter().any(|a| s.eq_ignore_ascii_case(a))
+        };
+        self.is_enabled(meta)
+            && (self.select.iter().any(|s| names(s)) || self.severity.iter().any(|(s, _)| names(s)))
     }
 
     /// [`Config::severity_of`] from the selectors: the last override naming the rule.

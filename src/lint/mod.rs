@@ -28,7 +28,7 @@ use crate::terraform::modules::TfEnv;
 pub(crate) use kubernetes::helm_template;
 pub use kubernetes::kind_for_stdin;
 pub(crate) use rendered::resolved;
-pub use result::{FileResult, FileStatus};
+pub use result::{FileResult, FileStatus, UnavailableModule};
 pub(crate) use terraform::lint_module_within;
 
 /// What to lint, with the settings it is linted with.
@@ -315,5 +315,6 @@ fn finish(
         unit: unit.clone(),
         index,
         fail_on: config.fail_on,
+        unavailable_modules: Vec::new(),
     }
 }

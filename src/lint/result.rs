@@ -32,6 +32,23 @@ pub struct FileResult {
     pub index: usize,
     /// The lowest severity that fails the run, from this file's configuration.
     pub fail_on: Severity,
+    /// Module calls of this file whose module was not read, for the scan's one note about
+    /// them (a [`crate::rules::ModuleNotFound`] finding each instead when the configuration
+    /// asks for that rule by code or name).
+    pub unavailable_modules: Vec<UnavailableModule>,
+}
+
+/// A Terraform module call whose module is not read: not downloaded (`terraform init` was not
+/// run), or outside the scanned repository.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnavailableModule {
+    /// The call's `source`, as written.
+    pub source: String,
+    /// The file of the unit holding the call, and the span of its `source` value.
+    pub file: usize,
+    pub span: Span,
+    /// Where the module is, when it was not read because it is outside the repository.
+    pub outside: Option<PathBuf>,
 }
 
 impl FileResult {
@@ -64,6 +81,7 @@ impl FileResult {
             findings: Vec::new(),
             index: 0,
             fail_on: Severity::Critical,
+            unavailable_modules: Vec::new(),
         }
     }
 
@@ -128,5 +146,6 @@ fn failed(
             .collect(),
         index: 0,
         fail_on: config.fail_on,
+        unavailable_modules: Vec::new(),
     }
 }
