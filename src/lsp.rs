@@ -9,7 +9,7 @@ use rampart_lsp as lsp;
 use crate::config::{CliSettings, Config, Resolver};
 use crate::fix::Applicability;
 use crate::lint::{self, FileResult, Unit};
-use crate::rule::{Finding, Severity};
+use crate::rule::{DocsUrl, Finding, Severity};
 use crate::source::{FileKind, SourceFile};
 
 pub struct CoreLinter {
@@ -102,7 +102,8 @@ fn level(f: &Finding) -> lsp::Level {
     }
 }
 
-fn convert(result: &FileResult, min: Option<Severity>) -> lsp::FileDiagnostics {
+/// The diagnostics of one file, linked to the rule pages at `docs`.
+fn convert(result: &FileResult, min: Option<Severity>, docs: &DocsUrl) -> lsp::FileDiagnostics {
     let text: Arc<str> = result.unit[result.index].text.clone();
     let kind = result.unit[result.index].kind;
     let index = result.unit[result.index].line_index();
@@ -118,7 +119,7 @@ fn convert(result: &FileResult, min: Option<Severity>) -> lsp::FileDiagnostics {
             level: level(f),
             start: f.span.start,
             end: f.span.end,
-            href: f.meta.help_uri(),
+            href: docs.link(f.meta),
             related: f
                 .related
                 .iter()
@@ -183,10 +184,11 @@ impl lsp::Linter for CoreLinter {
     ) -> Vec<lsp::FileDiagnostics> {
         let (config, error) = self.config(path, settings);
         let min = settings.severity.as_deref().and_then(Severity::parse);
+        let docs = config.docs_url.clone().unwrap_or_else(DocsUrl::project);
         let mut out: Vec<lsp::FileDiagnostics> = self
             .results(path, text, open, &config)
             .iter()
-            .map(|r| convert(r, min))
+            .map(|r| convert(r, min, &docs))
             .collect();
         if let Some(message) = error {
             if let Some(mine) = out.iter_mut().find(|f| f.path == path) {

@@ -14,6 +14,7 @@ use rampart::baseline::BaselineFilter;
 use rampart::engine::{Progress, ScanResult};
 use rampart::lint::{FileResult, FileStatus};
 use rampart::report::{self, json::JsonStream, sarif::SarifStream, summary::Tally};
+use rampart::rule::DocsUrl;
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
 pub enum Format {
@@ -147,6 +148,8 @@ pub struct Outputs {
     pub named_skipped: Vec<String>,
     /// Overlays and charts not checked: one note per scan, in every format.
     unrendered: report::Unrendered,
+    /// Where rule pages are, when the user said (the human frames link them only then).
+    docs: Option<DocsUrl>,
 }
 
 impl Outputs {
@@ -154,7 +157,9 @@ impl Outputs {
         outputs: &[(Format, Option<PathBuf>)],
         baseline: Option<BaselineFilter>,
         keep_all: bool,
+        docs: Option<DocsUrl>,
     ) -> Result<Outputs> {
+        let links = docs.clone().unwrap_or_else(DocsUrl::project);
         let mut streams = Vec::new();
         let mut whole = Vec::new();
         for (format, path) in outputs {
@@ -164,11 +169,15 @@ impl Outputs {
             }
             let sink = Sink::open(path.as_deref())?;
             streams.push(match format {
-                Format::Json => Stream::Json(Box::new(JsonStream::new(sink)?)),
+                Format::Json => {
+                    Stream::Json(Box::new(JsonStream::new(sink)?.with_docs(links.clone())))
+                }
                 Format::Sarif => {
                     // SARIF paths are relative to the working directory.
                     let base = std::env::current_dir().context("current directory")?;
-                    Stream::Sarif(Box::new(SarifStream::new(sink, &base)?))
+                    Stream::Sarif(Box::new(
+                        SarifStream::new(sink, &base)?.with_docs(links.clone()),
+                    ))
                 }
                 Format::Summary => Stream::Summary(sink),
                 f => Stream::Lines(*f, sink),
@@ -189,6 +198,7 @@ impl Outputs {
             named: Default::default(),
             named_skipped: Vec::new(),
             unrendered: report::Unrendered::default(),
+            docs,
         })
     }
 
@@ -287,16 +297,18 @@ impl Outputs {
         let mut files = self.kept;
         files.sort_by(|a, b| a.path.cmp(&b.path));
         let result = ScanResult { files, discovered };
+        let links = self.docs.clone().unwrap_or_else(DocsUrl::project);
         for (format, path) in &self.whole {
             let mut rendered = match format {
                 Format::Human => {
-                    report::human::render(&result, human.color && path.is_none(), !human.quiet)
+                    let color = human.color && path.is_none();
+                    report::human::render(&result, color, !human.quiet, self.docs.as_ref())
                 }
                 Format::Compact => report::compact::render(&result),
-                Format::Json => report::json::render(&result),
+                Format::Json => report::json::render(&result, &links),
                 Format::Sarif => {
                     let base = std::env::current_dir().context("current directory")?;
-                    report::sarif::render(&result, &base)
+                    report::sarif::render(&result, &base, &links)
                 }
                 Format::Junit => report::junit::render(&result),
                 Format::Github => report::github::render(&result),

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use globset::GlobSet;
 
-use crate::rule::{Domain, RuleMeta, Severity};
+use crate::rule::{DocsUrl, Domain, RuleMeta, Severity};
 
 pub use crate::suggest::did_you_mean;
 pub use effective::Effective;
@@ -70,6 +70,8 @@ pub struct Config {
     pub network_policies_complete: bool,
     /// Suppressions must give a reason.
     pub require_suppression_reason: bool,
+    /// Where rule pages are (`docs-url`), when not the project's own.
+    pub docs_url: Option<DocsUrl>,
     /// Directory that path globs are relative to (the config file's directory).
     pub root: Option<PathBuf>,
     /// Files this configuration was read from, nearest first.
@@ -100,6 +102,7 @@ impl Default for Config {
             kubernetes_version: None,
             network_policies_complete: false,
             require_suppression_reason: true,
+            docs_url: None,
             root: None,
             sources: Vec::new(),
             exclude_matcher: Matcher::default(),

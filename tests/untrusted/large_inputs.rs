@@ -262,7 +262,7 @@ fn stacked_suppression_comments_apply_to_the_next_code_line() {
     }
     text.push_str("RUN curl -fsSL https://example.com/install.sh | sh\n# rampart:ignore[pipe-to-shell] nothing below\n");
     let config = Config {
-        select: vec!["pipe-to-shell".into()],
+        select: vec!["pipe-to-shell".into(), "unused-suppression".into()],
         ..Config::default()
     };
     let result = rampart::lint::lint_one(rampart::lint::Unit::file(
