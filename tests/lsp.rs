@@ -566,3 +566,31 @@ fn the_exit_code_says_whether_shutdown_came_first() {
         }
     }
 }
+
+#[test]
+fn a_misplaced_suppression_says_where_its_rule_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("Dockerfile");
+    let text = "FROM alpine:3.19\n# rampart:ignore[DOCKER-002] runs as root on purpose\nRUN apk add --no-cache curl=8.5.0-r0\n";
+    std::fs::write(&path, text).unwrap();
+    let u = uri(&path);
+    let mut c = Client::start(json!({}), Value::Null);
+    c.open(&u, text, "dockerfile");
+    let d = c.diagnostics(&u, |d| codes(d).contains(&"RAMPART-004".to_string()));
+    let unused = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["code"] == "RAMPART-004")
+        .unwrap();
+    assert_eq!(
+        unused["message"],
+        "unused-suppression: suppression of DOCKER-002 is unused here: DOCKER-002 is reported at line 1 (`FROM alpine:3.19`)"
+    );
+    assert_eq!(unused["range"]["start"]["line"], 1);
+    // The place it is reported at is a related location the editor can go to.
+    let related = &unused["relatedInformation"][0];
+    assert_eq!(related["message"], "DOCKER-002 is reported here");
+    assert_eq!(related["location"]["uri"], u.as_str());
+    assert_eq!(related["location"]["range"]["start"]["line"], 0);
+}

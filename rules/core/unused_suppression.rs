@@ -7,7 +7,9 @@ crate::declare_rule! {
     /// no reason while reasons are required (`require-suppression-reason`, on by default), or
     /// it is malformed. Suppressions of rules that did not run (not selected) are not
     /// reported as unused. Like any rule, it runs with `--select` only when selected
-    /// (`--select K8S-001,RAMPART-004`).
+    /// (`--select K8S-001,RAMPART-004`). An unused suppression says where each rule it names
+    /// is reported in the file (the lines, with the first as a related location), or that the
+    /// rule found nothing there.
     ///
     /// ## Why it matters
     /// A stale suppression hides the next real finding at that place, and an expired or
