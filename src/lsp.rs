@@ -107,7 +107,7 @@ fn convert(result: &FileResult, min: Option<Severity>, docs: &DocsUrl) -> lsp::F
     let text: Arc<str> = result.unit[result.index].text.clone();
     let kind = result.unit[result.index].kind;
     let index = result.unit[result.index].line_index();
-    let diagnostics = result
+    let mut diagnostics: Vec<lsp::Diagnostic> = result
         .active()
         .filter(|f| {
             min.is_none_or(|m| f.severity >= m) || f.meta.domain == crate::rule::Domain::Input
@@ -163,11 +163,39 @@ fn convert(result: &FileResult, min: Option<Severity>, docs: &DocsUrl) -> lsp::F
             unnecessary: f.meta.code == crate::rules::UnusedSuppression::META.code,
         })
         .collect();
+    diagnostics.extend(unavailable_modules(result, docs));
     lsp::FileDiagnostics {
         path: result.path.to_path_buf(),
         text,
         diagnostics,
     }
+}
+
+/// The module calls of the file whose module is not available: what a scan says once in its
+/// note, shown in the editor as a hint at each call's `source` (an editor is no gate, and a
+/// file has few calls). With RAMPART-005 asked for, they are findings and come as those.
+fn unavailable_modules<'r>(
+    result: &'r FileResult,
+    docs: &'r DocsUrl,
+) -> impl Iterator<Item = lsp::Diagnostic> + 'r {
+    let meta = &crate::rules::ModuleNotFound::META;
+    result
+        .unavailable_modules
+        .iter()
+        .filter(move |m| m.file == result.index)
+        .map(move |m| lsp::Diagnostic {
+            code: meta.code.to_string(),
+            name: meta.name.to_string(),
+            message: m.message(),
+            level: lsp::Level::Hint,
+            start: m.span.start,
+            end: m.span.end,
+            href: docs.link(meta),
+            related: Vec::new(),
+            fixes: Vec::new(),
+            suppress: None,
+            unnecessary: false,
+        })
 }
 
 impl lsp::Linter for CoreLinter {

@@ -51,6 +51,23 @@ pub struct UnavailableModule {
     pub outside: Option<PathBuf>,
 }
 
+impl UnavailableModule {
+    /// What a [`crate::rules::ModuleNotFound`] finding about the call says.
+    pub fn message(&self) -> String {
+        let source = &self.source;
+        match &self.outside {
+            None => format!(
+                "module `{source}` is not available locally: its resources are not checked (run `terraform init -backend=false` to download it)"
+            ),
+            Some(real) => format!(
+                "module `{source}` is in {}, outside the scanned repository: not read, its resources are not checked (scan from a directory that holds both, or allow it with `--allow-read {}`)",
+                real.display(),
+                real.display()
+            ),
+        }
+    }
+}
+
 impl FileResult {
     /// Findings that count: not suppressed.
     pub fn active(&self) -> impl Iterator<Item = &Finding> {

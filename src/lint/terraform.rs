@@ -272,26 +272,18 @@ fn not_read(missing: Vec<Missing>, config: &Config) -> (Vec<Finding>, Vec<Unavai
         if !noted.insert((file, source.clone())) {
             continue;
         }
-        if !as_findings {
-            notes.push(UnavailableModule {
-                source,
-                file,
-                span,
-                outside,
-            });
-            continue;
-        }
-        let message = match outside {
-            None => format!(
-                "module `{source}` is not available locally: its resources are not checked (run `terraform init -backend=false` to download it)"
-            ),
-            Some(real) => format!(
-                "module `{source}` is in {}, outside the scanned repository: not read, its resources are not checked (scan from a directory that holds both, or allow it with `--allow-read {}`)",
-                real.display(),
-                real.display()
-            ),
+        let module = UnavailableModule {
+            source,
+            file,
+            span,
+            outside,
         };
-        findings.push(Finding::new(&ModuleNotFound::META, file, span, message));
+        if as_findings {
+            let message = module.message();
+            findings.push(Finding::new(&ModuleNotFound::META, file, span, message));
+        } else {
+            notes.push(module);
+        }
     }
     (findings, notes)
 }
