@@ -196,3 +196,22 @@ fn select_keeps_diagnostics_of_unchecked_files_and_drops_unused_suppressions() {
     assert_eq!(codes(&json_of(&out)), Vec::<String>::new());
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn a_huge_module_source_is_shortened_in_the_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = format!("example/\u{1b}[2J{}/aws", "x".repeat(100_000));
+    std::fs::write(
+        dir.path().join("main.tf"),
+        format!("module \"m\" {{\n  source  = \"{source}\"\n  version = \"1.0.0\"\n}}\n"),
+    )
+    .unwrap();
+    for format in ["json", "human"] {
+        let out = scan_in(dir.path(), &["--format", format]);
+        assert_eq!(out.status.code(), Some(0));
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(stdout.len() < 2_000, "{format}: {} bytes", stdout.len());
+        assert!(stdout.contains("xxx…` (main.tf)"), "{stdout}");
+        assert!(!stdout.contains('\u{1b}'));
+    }
+}

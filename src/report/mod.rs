@@ -195,6 +195,17 @@ impl Callers {
     }
 }
 
+/// Characters of a module's source a note keeps (a source is whatever the file says).
+const SHOWN_SOURCE: usize = 200;
+
+/// `source`, or its first [`SHOWN_SOURCE`] characters and `…`.
+fn shortened(source: &str) -> String {
+    match source.char_indices().nth(SHOWN_SOURCE) {
+        Some((at, _)) => format!("{}…", &source[..at]),
+        None => source.to_string(),
+    }
+}
+
 /// `` `a` (x.tf, y.tf), `b` (z.tf) and 3 more ``: the modules of a note with their callers.
 fn module_list(modules: &BTreeMap<String, Callers>) -> String {
     let mut items: Vec<String> = modules
@@ -230,7 +241,7 @@ impl Unrendered {
                 &mut self.modules
             };
             by_source
-                .entry(m.source.clone())
+                .entry(shortened(&m.source))
                 .or_default()
                 .add(display_path(file.unit_path(m.file)));
         }
