@@ -9,7 +9,7 @@ use rampart_lsp as lsp;
 use crate::config::{CliSettings, Config, Resolver};
 use crate::fix::Applicability;
 use crate::lint::{self, FileResult, Unit};
-use crate::rule::{Finding, Severity};
+use crate::rule::{DocsUrl, Finding, Severity};
 use crate::source::{FileKind, SourceFile};
 
 pub struct CoreLinter {
@@ -102,11 +102,12 @@ fn level(f: &Finding) -> lsp::Level {
     }
 }
 
-fn convert(result: &FileResult, min: Option<Severity>) -> lsp::FileDiagnostics {
+/// The diagnostics of one file, linked to the rule pages at `docs`.
+fn convert(result: &FileResult, min: Option<Severity>, docs: &DocsUrl) -> lsp::FileDiagnostics {
     let text: Arc<str> = result.unit[result.index].text.clone();
     let kind = result.unit[result.index].kind;
     let index = result.unit[result.index].line_index();
-    let diagnostics = result
+    let mut diagnostics: Vec<lsp::Diagnostic> = result
         .active()
         .filter(|f| {
             min.is_none_or(|m| f.severity >= m) || f.meta.domain == crate::rule::Domain::Input
@@ -118,7 +119,7 @@ fn convert(result: &FileResult, min: Option<Severity>) -> lsp::FileDiagnostics {
             level: level(f),
             start: f.span.start,
             end: f.span.end,
-            href: f.meta.help_uri(),
+            href: docs.link(f.meta),
             related: f
                 .related
                 .iter()
@@ -162,11 +163,39 @@ fn convert(result: &FileResult, min: Option<Severity>) -> lsp::FileDiagnostics {
             unnecessary: f.meta.code == crate::rules::UnusedSuppression::META.code,
         })
         .collect();
+    diagnostics.extend(unavailable_modules(result, docs));
     lsp::FileDiagnostics {
         path: result.path.to_path_buf(),
         text,
         diagnostics,
     }
+}
+
+/// The module calls of the file whose module is not available: what a scan says once in its
+/// note, shown in the editor as a hint at each call's `source` (an editor is no gate, and a
+/// file has few calls). With RAMPART-005 asked for, they are findings and come as those.
+fn unavailable_modules<'r>(
+    result: &'r FileResult,
+    docs: &'r DocsUrl,
+) -> impl Iterator<Item = lsp::Diagnostic> + 'r {
+    let meta = &crate::rules::ModuleNotFound::META;
+    result
+        .unavailable_modules
+        .iter()
+        .filter(move |m| m.file == result.index)
+        .map(move |m| lsp::Diagnostic {
+            code: meta.code.to_string(),
+            name: meta.name.to_string(),
+            message: m.message(),
+            level: lsp::Level::Hint,
+            start: m.span.start,
+            end: m.span.end,
+            href: docs.link(meta),
+            related: Vec::new(),
+            fixes: Vec::new(),
+            suppress: None,
+            unnecessary: false,
+        })
 }
 
 impl lsp::Linter for CoreLinter {
@@ -183,10 +212,11 @@ impl lsp::Linter for CoreLinter {
     ) -> Vec<lsp::FileDiagnostics> {
         let (config, error) = self.config(path, settings);
         let min = settings.severity.as_deref().and_then(Severity::parse);
+        let docs = config.docs_url.clone().unwrap_or_else(DocsUrl::project);
         let mut out: Vec<lsp::FileDiagnostics> = self
             .results(path, text, open, &config)
             .iter()
-            .map(|r| convert(r, min))
+            .map(|r| convert(r, min, &docs))
             .collect();
         if let Some(message) = error {
             if let Some(mine) = out.iter_mut().find(|f| f.path == path) {

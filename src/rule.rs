@@ -213,11 +213,86 @@ impl RuleMeta {
                     .starts_with(&s.trim_end_matches('*').to_ascii_uppercase())
     }
 
-    pub(crate) fn help_uri(&self) -> String {
-        format!(
-            "https://github.com/rampart-lint/rampart/blob/main/docs/rules/{}.md",
-            self.code
-        )
+    /// The rule's page among the project's own docs ([`DocsUrl::project`]).
+    pub fn help_uri(&self) -> String {
+        DocsUrl::project().link(self)
+    }
+}
+
+/// Where rule pages are: a URL template in which `{code}` and `{name}` stand for the rule's
+/// code and name. The project's own pages by default; a fork or a mirror sets its own
+/// (`docs-url` in `.rampart.toml`, `--docs-url`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocsUrl(String);
+
+/// The longest template accepted.
+const MAX_DOCS_URL: usize = 2048;
+
+impl DocsUrl {
+    /// `docs/rules/CODE.md` (the generated pages) on the project's repository, as Cargo.toml's
+    /// `repository` names it.
+    pub fn project() -> DocsUrl {
+        DocsUrl(format!(
+            "{}/blob/main/docs/rules/{{code}}.md",
+            env!("CARGO_PKG_REPOSITORY").trim_end_matches('/')
+        ))
+    }
+
+    /// A template as a user writes it: an `http` or `https` URL with a host, holding `{code}`
+    /// or `{name}` and no other braces, without spaces or control characters (it ends up in
+    /// terminals, SARIF and editors), at most 2 KiB.
+    pub fn parse(template: &str) -> Result<DocsUrl, String> {
+        let shown = crate::text::line(template);
+        if template.len() > MAX_DOCS_URL {
+            return Err(format!("docs URL is longer than {MAX_DOCS_URL} bytes"));
+        }
+        if template
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace())
+        {
+            return Err(format!(
+                "docs URL `{shown}` holds a space or a control character"
+            ));
+        }
+        let lower = template.to_ascii_lowercase();
+        let Some(rest) = ["https://", "http://"]
+            .iter()
+            .find_map(|scheme| lower.strip_prefix(scheme))
+        else {
+            return Err(format!(
+                "docs URL `{shown}` is not an http:// or https:// URL"
+            ));
+        };
+        if rest.split(['/', '?', '#']).next().is_none_or(str::is_empty) {
+            return Err(format!("docs URL `{shown}` has no host"));
+        }
+        let placeholders = ["{code}", "{name}"];
+        if !placeholders.iter().any(|p| template.contains(p)) {
+            return Err(format!(
+                "docs URL `{shown}` names no rule: put `{{code}}` or `{{name}}` where the rule goes"
+            ));
+        }
+        let left = placeholders
+            .iter()
+            .fold(template.to_string(), |t, p| t.replace(p, ""));
+        if left.contains(['{', '}']) {
+            return Err(format!(
+                "docs URL `{shown}` has a brace that is not `{{code}}` or `{{name}}`"
+            ));
+        }
+        Ok(DocsUrl(template.to_string()))
+    }
+
+    /// The template as given.
+    pub fn template(&self) -> &str {
+        &self.0
+    }
+
+    /// The page of one rule.
+    pub fn link(&self, meta: &RuleMeta) -> String {
+        self.0
+            .replace("{code}", meta.code)
+            .replace("{name}", meta.name)
     }
 }
 
@@ -410,4 +485,49 @@ pub(crate) trait Rule: Send + Sync {
 /// A rule's detection: the one part of the rule API a rule file implements.
 pub(crate) trait Check {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const META: RuleMeta = RuleMeta {
+        code: "K8S-001",
+        name: "privileged-container",
+        ..RuleMeta::DEFAULT
+    };
+
+    #[test]
+    fn a_docs_url_names_the_rule_by_code_and_name() {
+        let url = DocsUrl::parse("https://docs.example.com/rules/{code}-{name}.html").unwrap();
+        assert_eq!(
+            url.link(&META),
+            "https://docs.example.com/rules/K8S-001-privileged-container.html"
+        );
+        assert_eq!(
+            DocsUrl::project().link(&META),
+            "https://github.com/rampart-lint/rampart/blob/main/docs/rules/K8S-001.md"
+        );
+    }
+
+    #[test]
+    fn a_docs_url_is_refused_unless_it_is_a_plain_web_url_with_the_rule_in_it() {
+        for (template, why) in [
+            ("file:///etc/{code}", "not an http"),
+            ("javascript:alert({code})", "not an http"),
+            ("https:///{code}", "no host"),
+            ("https://x.example/{code}\u{1b}[2J", "control character"),
+            ("https://x.example/{code}\n", "control character"),
+            ("https://x.example/ {code}", "space"),
+            ("https://x.example/rules.html", "names no rule"),
+            ("https://x.example/{id}/{code}", "brace"),
+        ] {
+            let err = DocsUrl::parse(template).unwrap_err();
+            assert!(err.contains(why), "{template:?}: {err}");
+            assert!(!err.contains('\u{1b}') && !err.contains('\n'), "{err:?}");
+        }
+        let long = format!("https://x.example/{}{{code}}", "a".repeat(3000));
+        assert!(DocsUrl::parse(&long).unwrap_err().contains("longer"));
+        assert!(DocsUrl::parse("HTTP://x.example/{name}").is_ok());
+    }
 }

@@ -10,9 +10,12 @@
 use crate::config::Config;
 use crate::fix::{Applicability, Edit, Fix};
 use crate::model::Resource;
-use crate::rule::{Finding, RuleMeta};
+use crate::rule::{Finding, Related, RuleMeta};
 use crate::rules::UnusedSuppression;
 use crate::source::{LineIndex, SourceFile, Span};
+
+mod elsewhere;
+use elsewhere::reported_elsewhere;
 
 /// The type lives next to `Finding`; this name is kept for the reports.
 pub(crate) use crate::rule::Suppressed;
@@ -123,6 +126,8 @@ struct Problem {
     span: Span,
     message: String,
     removal: Option<Span>,
+    /// Where the rules it names are reported instead (for an unused one).
+    related: Vec<Related>,
 }
 
 fn comment_start(line: &str) -> Option<usize> {
@@ -206,6 +211,7 @@ fn parse_comments(text: &str, problems: &mut Vec<Problem>) -> Vec<Suppression> {
                 span,
                 message: format!("malformed suppression: {message}"),
                 removal: None,
+                related: Vec::new(),
             }),
             Ok((selectors, reason, until)) => {
                 let scope = if file_level {
@@ -289,6 +295,7 @@ fn parse_annotations(
                         "malformed {ANNOTATION} entry `{entry}`: expected `CODE: reason`"
                     ),
                     removal: None,
+                    related: Vec::new(),
                 });
                 continue;
             }
@@ -377,6 +384,7 @@ pub(crate) fn apply(
                     "suppression of {list} expired on {y:04}-{m:02}-{d:02}; it no longer applies"
                 ),
                 removal: s.removal,
+                related: Vec::new(),
             });
             continue;
         }
@@ -385,6 +393,7 @@ pub(crate) fn apply(
                 span: s.span,
                 message: format!("suppression of {list} gives no reason, so it does not apply; write why after the brackets"),
                 removal: None,
+                related: Vec::new(),
             });
             continue;
         }
@@ -403,10 +412,12 @@ pub(crate) fn apply(
             .iter()
             .any(|sel| all.iter().any(|m| names(m, sel) && ran(m)));
         if !used && relevant && unknown < s.selectors.len() {
+            let (elsewhere, related) = reported_elsewhere(s, findings, file, text, &index, ran);
             problems.push(Problem {
                 span: s.span,
-                message: format!("suppression of {list} is unused: nothing here triggers it"),
+                message: format!("suppression of {list} is unused here: {elsewhere}"),
                 removal: s.removal,
+                related,
             });
         }
     }
@@ -432,6 +443,7 @@ fn unknown_selectors(
             span: s.span,
             message: format!("suppression names unknown rule `{sel}`{hint}"),
             removal: None,
+            related: Vec::new(),
         });
     }
     unknown.len()
@@ -453,6 +465,7 @@ fn report(problems: Vec<Problem>, findings: &mut Vec<Finding>, file: usize, conf
             )
         });
         let mut finding = Finding::new(meta, file, p.span, p.message).with_fix(fix);
+        finding.related = p.related;
         finding.severity = config.severity_of(meta);
         findings.push(finding);
     }

@@ -11,27 +11,8 @@ mod common;
 use std::path::Path;
 
 use assert_cmd::Command;
-use common::{rampart, root, run, stderr, stdout};
+use common::{rampart, root, run, stderr, stdout, validate_sarif};
 use serde_json::Value;
-
-/// Every SARIF log the tests produce is checked against the 2.1.0 schema.
-fn validate_sarif(text: &str) -> Value {
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(root().join("testdata/sarif-schema-2.1.0.json")).unwrap(),
-    )
-    .unwrap();
-    let instance: Value = serde_json::from_str(text).expect("SARIF is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(&instance)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "SARIF does not match the 2.1.0 schema: {errors:#?}"
-    );
-    instance
-}
 
 #[test]
 fn human_output_on_the_example() {

@@ -566,3 +566,57 @@ fn the_exit_code_says_whether_shutdown_came_first() {
         }
     }
 }
+
+#[test]
+fn a_misplaced_suppression_says_where_its_rule_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("Dockerfile");
+    let text = "FROM alpine:3.19\n# rampart:ignore[DOCKER-002] runs as root on purpose\nRUN apk add --no-cache curl=8.5.0-r0\n";
+    std::fs::write(&path, text).unwrap();
+    let u = uri(&path);
+    let mut c = Client::start(json!({}), Value::Null);
+    c.open(&u, text, "dockerfile");
+    let d = c.diagnostics(&u, |d| codes(d).contains(&"RAMPART-004".to_string()));
+    let unused = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["code"] == "RAMPART-004")
+        .unwrap();
+    assert_eq!(
+        unused["message"],
+        "unused-suppression: suppression of DOCKER-002 is unused here: DOCKER-002 is reported at line 1 (`FROM alpine:3.19`)"
+    );
+    assert_eq!(unused["range"]["start"]["line"], 1);
+    // The place it is reported at is a related location the editor can go to.
+    let related = &unused["relatedInformation"][0];
+    assert_eq!(related["message"], "DOCKER-002 is reported here");
+    assert_eq!(related["location"]["uri"], u.as_str());
+    assert_eq!(related["location"]["range"]["start"]["line"], 0);
+}
+
+#[test]
+fn a_module_that_is_not_available_is_a_hint_at_its_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("main.tf");
+    let text = "module \"vpc\" {\n  source  = \"terraform-aws-modules/vpc/aws\"\n  version = \"5.1.0\"\n}\n";
+    std::fs::write(&path, text).unwrap();
+    let u = uri(&path);
+    let mut c = Client::start(json!({}), Value::Null);
+    c.open(&u, text, "terraform");
+    let d = c.diagnostics(&u, |d| codes(d) == ["RAMPART-005"]);
+    let hint = &d["diagnostics"][0];
+    assert_eq!(hint["severity"], 4, "{hint}");
+    assert_eq!(hint["range"]["start"], json!({"line": 1, "character": 12}));
+    assert!(
+        hint["message"]
+            .as_str()
+            .unwrap()
+            .contains("module `terraform-aws-modules/vpc/aws` is not available locally"),
+        "{hint}"
+    );
+    assert_eq!(
+        hint["codeDescription"]["href"],
+        "https://github.com/rampart-lint/rampart/blob/main/docs/rules/RAMPART-005.md"
+    );
+}

@@ -4,8 +4,15 @@ crate::declare_rule! {
     /// ## What it flags
     /// A Terraform `module` call whose source is not on disk: a local path that does not
     /// exist, or a registry/git module that `terraform init` has not downloaded into
-    /// `.terraform/modules` (located through `.terraform/modules/modules.json`). rampart never
-    /// fetches modules; it reports each such call once, at its `source`.
+    /// `.terraform/modules` (located through `.terraform/modules/modules.json`), or one outside
+    /// the scanned repository. rampart never fetches modules.
+    ///
+    /// By default a scan says so once, in a note that lists the modules (by source, with the
+    /// files that call them) and does not fail the run: a repository that was never
+    /// initialised would otherwise drown its findings in one diagnostic per call. Asked for by
+    /// code or name (`--select RAMPART-005`, or a `[severity]` entry for it), each call is a
+    /// finding at its `source`, and fails the run like any other. Ignoring the rule silences
+    /// the note too.
     ///
     /// ## Why it matters
     /// The resources the module creates are not checked, and arguments passed to it cannot be
@@ -22,7 +29,7 @@ crate::declare_rule! {
     ///
     /// ## Use instead
     /// Run `terraform init -backend=false` before scanning (it downloads modules without
-    /// touching state), or disable this rule when only the calling code matters.
+    /// touching state), or ignore this rule when only the calling code matters.
     ///
     /// ## References
     /// - https://developer.hashicorp.com/terraform/cli/commands/init#child-module-installation

@@ -6,7 +6,10 @@ crate::declare_rule! {
     /// applies, it names a rule that does not exist, its `until=` date has passed, it gives
     /// no reason while reasons are required (`require-suppression-reason`, on by default), or
     /// it is malformed. Suppressions of rules that did not run (not selected) are not
-    /// reported as unused.
+    /// reported as unused. Like any rule, it runs with `--select` only when selected
+    /// (`--select K8S-001,RAMPART-004`). An unused suppression says where each rule it names
+    /// is reported in the file (the lines, with the first as a related location), or that the
+    /// rule found nothing there.
     ///
     /// ## Why it matters
     /// A stale suppression hides the next real finding at that place, and an expired or
@@ -39,7 +42,7 @@ crate::declare_rule! {
         name: "unused-suppression",
         title: "Suppression silences nothing",
         domain: Domain::Input,
-        tags: &["input", "suppressions"],
+        tags: &["suppressions"],
         severity: Severity::Low,
         fix: FixAvailability::Sometimes,
     }

@@ -204,6 +204,11 @@ pub(crate) struct ScanArgs {
     /// Never colour the human format.
     #[arg(long)]
     pub(crate) no_color: bool,
+    /// Where rule pages are, for SARIF's `helpUri`, the JSON report and the human frames: a
+    /// URL with `{code}` and/or `{name}` (default: `docs-url` from the configuration, or the
+    /// project's pages).
+    #[arg(long, value_name = "URL", value_parser = parse_docs_url)]
+    pub(crate) docs_url: Option<crate::rule::DocsUrl>,
     /// Also list skipped files and why (stderr).
     #[arg(long, short = 'v')]
     pub(crate) verbose: bool,
@@ -253,4 +258,9 @@ pub(crate) struct BaselineArgs {
     /// Where to write the baseline.
     #[arg(long, short = 'o', value_name = "FILE", default_value = baseline::FILE_NAME)]
     pub(crate) output: PathBuf,
+}
+
+/// `--docs-url`, checked as `docs-url` in the configuration is.
+fn parse_docs_url(s: &str) -> Result<crate::rule::DocsUrl, String> {
+    crate::rule::DocsUrl::parse(s)
 }

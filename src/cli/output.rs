@@ -14,6 +14,7 @@ use crate::baseline::BaselineFilter;
 use crate::engine::{Progress, ScanResult};
 use crate::lint::{FileResult, FileStatus};
 use crate::report::{self, json::JsonStream, sarif::SarifStream, summary::Tally};
+use crate::rule::DocsUrl;
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
 pub(crate) enum Format {
@@ -151,6 +152,8 @@ pub(crate) struct Outputs {
     unrendered: report::Unrendered,
     /// The scan's settings, as the HTML report shows them (name, value).
     pub settings: Vec<(String, String)>,
+    /// Where rule pages are, when the user said (the human frames link them only then).
+    docs: Option<DocsUrl>,
 }
 
 impl Outputs {
@@ -158,7 +161,9 @@ impl Outputs {
         outputs: &[(Format, Option<PathBuf>)],
         baseline: Option<BaselineFilter>,
         keep_all: bool,
+        docs: Option<DocsUrl>,
     ) -> Result<Outputs> {
+        let links = docs.clone().unwrap_or_else(DocsUrl::project);
         let mut streams = Vec::new();
         let mut whole = Vec::new();
         for (format, path) in outputs {
@@ -168,11 +173,15 @@ impl Outputs {
             }
             let sink = Sink::open(path.as_deref())?;
             streams.push(match format {
-                Format::Json => Stream::Json(Box::new(JsonStream::new(sink)?)),
+                Format::Json => {
+                    Stream::Json(Box::new(JsonStream::new(sink)?.with_docs(links.clone())))
+                }
                 Format::Sarif => {
                     // SARIF paths are relative to the working directory.
                     let base = std::env::current_dir().context("current directory")?;
-                    Stream::Sarif(Box::new(SarifStream::new(sink, &base)?))
+                    Stream::Sarif(Box::new(
+                        SarifStream::new(sink, &base)?.with_docs(links.clone()),
+                    ))
                 }
                 Format::Summary => Stream::Summary(sink),
                 f => Stream::Lines(*f, sink),
@@ -194,6 +203,7 @@ impl Outputs {
             named_skipped: Vec::new(),
             unrendered: report::Unrendered::default(),
             settings: Vec::new(),
+            docs,
         })
     }
 
@@ -292,16 +302,18 @@ impl Outputs {
         let mut files = self.kept;
         files.sort_by(|a, b| a.path.cmp(&b.path));
         let result = ScanResult { files, discovered };
+        let links = self.docs.clone().unwrap_or_else(DocsUrl::project);
         for (format, path) in &self.whole {
             let mut rendered = match format {
                 Format::Human => {
-                    report::human::render(&result, human.color && path.is_none(), !human.quiet)
+                    let color = human.color && path.is_none();
+                    report::human::render(&result, color, !human.quiet, self.docs.as_ref())
                 }
                 Format::Compact => report::compact::render(&result),
-                Format::Json => report::json::render(&result),
+                Format::Json => report::json::render(&result, &links),
                 Format::Sarif => {
                     let base = std::env::current_dir().context("current directory")?;
-                    report::sarif::render(&result, &base)
+                    report::sarif::render(&result, &base, &links)
                 }
                 Format::Junit => report::junit::render(&result),
                 Format::Github => report::github::render(&result),
@@ -313,7 +325,9 @@ impl Outputs {
                 Format::Html => report::html::render(
                     &result,
                     &report::html::HtmlOptions {
-                        rule_url: &|_| None,
+                        rule_url: &|m| {
+                            Some(self.docs.clone().unwrap_or_else(DocsUrl::project).link(m))
+                        },
                         settings: self.settings.clone(),
                         notes: self.unrendered.notes(),
                     },

@@ -191,7 +191,11 @@ pub(crate) fn scan(
         }
     };
     let resolver = resolver(sel, args.fail_on)?;
-    let mut out = Outputs::new(&outputs, filter, args.fix || args.diff)?;
+    let docs = match &args.docs_url {
+        Some(d) => Some(d.clone()),
+        None => resolver.for_dir(Path::new("."))?.docs_url.clone(),
+    };
+    let mut out = Outputs::new(&outputs, filter, args.fix || args.diff, docs)?;
     if args.verbose {
         out.skipped = Some(Vec::new());
     }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::validate::Checked;
 use super::{Config, ConfigError, Matcher, Override};
-use crate::rule::RuleMeta;
+use crate::rule::{DocsUrl, RuleMeta};
 use crate::suggest::did_you_mean;
 
 /// The file as written; `None` for a key it leaves out.
@@ -26,6 +26,7 @@ struct RawConfig {
     kubernetes_version: Option<String>,
     network_policies_complete: Option<bool>,
     require_suppression_reason: Option<bool>,
+    docs_url: Option<String>,
     severity: Option<BTreeMap<String, String>>,
     overrides: Option<Vec<RawOverride>>,
 }
@@ -53,6 +54,7 @@ const KEYS: &[&str] = &[
     "kubernetes-version",
     "network-policies-complete",
     "require-suppression-reason",
+    "docs-url",
     "severity",
     "overrides",
     "files",
@@ -191,6 +193,10 @@ fn read_into(config: &mut Config, raw: RawConfig, file: &Checked) -> Result<(), 
     }
     if let Some(r) = raw.require_suppression_reason {
         config.require_suppression_reason = r;
+    }
+    if let Some(u) = raw.docs_url {
+        let url = DocsUrl::parse(&u).map_err(|why| file.error_about(&u, why))?;
+        config.docs_url = Some(url);
     }
     config.severity.extend(file.severities(raw.severity)?);
     for o in raw.overrides.unwrap_or_default() {

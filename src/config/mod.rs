@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use globset::GlobSet;
 
-use crate::rule::{Domain, RuleMeta, Severity};
+use crate::rule::{DocsUrl, Domain, RuleMeta, Severity};
 
 pub(crate) use crate::suggest::did_you_mean;
 pub(crate) use effective::Effective;
@@ -70,6 +70,8 @@ pub struct Config {
     pub network_policies_complete: bool,
     /// Suppressions must give a reason.
     pub require_suppression_reason: bool,
+    /// Where rule pages are (`docs-url`), when not the project's own.
+    pub docs_url: Option<DocsUrl>,
     /// Directory that path globs are relative to (the config file's directory).
     pub root: Option<PathBuf>,
     /// Files this configuration was read from, nearest first.
@@ -100,6 +102,7 @@ impl Default for Config {
             kubernetes_version: None,
             network_policies_complete: false,
             require_suppression_reason: true,
+            docs_url: None,
             root: None,
             sources: Vec::new(),
             exclude_matcher: Matcher::default(),
@@ -186,8 +189,12 @@ impl Config {
         if self.ignore.iter().any(|s| meta.matches(s)) {
             return false;
         }
-        // Diagnostics about the input are always on unless ignored by name.
-        if meta.domain == Domain::Input {
+        // Diagnostics that a file, or part of it, went unchecked (tagged `input`: unparsable,
+        // unreadable, an internal error, the evaluation budget spent, a module not available)
+        // are on unless ignored: a gate that selects a few rules must not pass because it
+        // could not read what it was given. Other input diagnostics (unused suppressions)
+        // follow `select` like any rule.
+        if meta.domain == Domain::Input && meta.tags.contains(&"input") {
             return true;
         }
         if self.select.is_empty() {
@@ -197,6 +204,21 @@ impl Config {
                 .iter()
                 .any(|s| meta.matches(s) || (s == "default" && meta.enabled_by_default))
         }
+    }
+
+    /// Does the configuration name this rule itself (by code, name or alias, in `select` or
+    /// `[severity]`), rather than through a tag, a code prefix, a profile or `all`? Input
+    /// diagnostics that are said once per scan by default (modules not available) are
+    /// findings then.
+    pub(crate) fn asks_for(&self, meta: &RuleMeta) -> bool {
+        let names = |s: &str| {
+            let s = s.trim();
+            s.eq_ignore_ascii_case(meta.code)
+                || s.eq_ignore_ascii_case(meta.name)
+                || meta.aliases.iter().any(|a| s.eq_ignore_ascii_case(a))
+        };
+        self.is_enabled(meta)
+            && (self.select.iter().any(|s| names(s)) || self.severity.iter().any(|(s, _)| names(s)))
     }
 
     /// [`Config::severity_of`] from the selectors: the last override naming the rule.

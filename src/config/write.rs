@@ -48,6 +48,9 @@ impl Config {
             "require-suppression-reason = {}",
             self.require_suppression_reason
         );
+        if let Some(u) = &self.docs_url {
+            let _ = writeln!(out, "docs-url = {}", string(u.template()));
+        }
         if !self.severity.is_empty() {
             out.push_str("\n[severity]\n");
             for (k, v) in winning(&self.severity) {
@@ -159,6 +162,7 @@ mod tests {
             exclude: strings.clone(),
             allowed_registries: strings.clone(),
             kubernetes_version: Some("1.30.\"x\"".into()),
+            docs_url: crate::rule::DocsUrl::parse("https://x.example/'{code}'/\"{name}\"").ok(),
             severity: vec![
                 ("K8S-001".into(), Severity::High),
                 ("K8S-".into(), Severity::Low),
@@ -178,6 +182,8 @@ mod tests {
         assert_eq!(back.exclude, c.exclude);
         assert_eq!(back.allowed_registries, c.allowed_registries);
         assert_eq!(back.kubernetes_version, c.kubernetes_version);
+        assert!(c.docs_url.is_some());
+        assert_eq!(back.docs_url, c.docs_url);
         // One entry per selector, with the value that won.
         assert_eq!(
             back.severity,

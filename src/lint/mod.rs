@@ -28,7 +28,7 @@ use crate::terraform::modules::TfEnv;
 pub(crate) use kubernetes::helm_template;
 pub(crate) use kubernetes::kind_for_stdin;
 pub(crate) use rendered::resolved;
-pub use result::{FileResult, FileStatus};
+pub use result::{FileResult, FileStatus, UnavailableModule};
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use terraform::lint_module_within;
 
@@ -317,6 +317,7 @@ fn finish(
         unit: unit.clone(),
         index,
         fail_on: config.fail_on,
+        unavailable_modules: Vec::new(),
     }
 }
 

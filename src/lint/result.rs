@@ -32,6 +32,40 @@ pub struct FileResult {
     pub index: usize,
     /// The lowest severity that fails the run, from this file's configuration.
     pub fail_on: Severity,
+    /// Module calls of this file whose module was not read, for the scan's one note about
+    /// them (a [`crate::rules::ModuleNotFound`] finding each instead when the configuration
+    /// asks for that rule by code or name).
+    pub unavailable_modules: Vec<UnavailableModule>,
+}
+
+/// A Terraform module call whose module is not read: not downloaded (`terraform init` was not
+/// run), or outside the scanned repository.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnavailableModule {
+    /// The call's `source`, as written.
+    pub source: String,
+    /// The file of the unit holding the call, and the span of its `source` value.
+    pub file: usize,
+    pub span: Span,
+    /// Where the module is, when it was not read because it is outside the repository.
+    pub outside: Option<PathBuf>,
+}
+
+impl UnavailableModule {
+    /// What a [`crate::rules::ModuleNotFound`] finding about the call says.
+    pub fn message(&self) -> String {
+        let source = &self.source;
+        match &self.outside {
+            None => format!(
+                "module `{source}` is not available locally: its resources are not checked (run `terraform init -backend=false` to download it)"
+            ),
+            Some(real) => format!(
+                "module `{source}` is in {}, outside the scanned repository: not read, its resources are not checked (scan from a directory that holds both, or allow it with `--allow-read {}`)",
+                real.display(),
+                real.display()
+            ),
+        }
+    }
 }
 
 impl FileResult {
@@ -64,6 +98,7 @@ impl FileResult {
             findings: Vec::new(),
             index: 0,
             fail_on: Severity::Critical,
+            unavailable_modules: Vec::new(),
         }
     }
 
@@ -128,5 +163,6 @@ fn failed(
             .collect(),
         index: 0,
         fail_on: config.fail_on,
+        unavailable_modules: Vec::new(),
     }
 }

@@ -6,7 +6,7 @@ use std::ops::Range;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::{finish, parse_error, run_rules, settings, FileResult, FileStatus};
+use super::{finish, parse_error, run_rules, settings, FileResult, FileStatus, UnavailableModule};
 use crate::config::Config;
 use crate::model::Resource;
 use crate::parse::terraform::{TfError, TfFile};
@@ -80,7 +80,8 @@ pub(crate) fn lint_module_within(
         enabled: &enabled,
     };
     let (mut findings, root_resources) = eval.run(eval.root_inputs(&var_files));
-    findings.extend(not_read(missing, config));
+    let (not_found, unavailable) = not_read(missing, config);
+    findings.extend(not_found);
     if let Some(exhausted) = budget.exhausted() {
         if config.is_enabled(&EvaluationBudgetExceeded::META) {
             findings.extend(budget_exceeded(exhausted, &nodes, &parsed, configs));
@@ -90,7 +91,14 @@ pub(crate) fn lint_module_within(
     // source: each distinct result is reported once.
     let mut seen = HashSet::new();
     findings.retain(|f| seen.insert((f.meta.code, f.file, f.span, f.message.clone())));
-    report(&unit, &parsed, configs, findings, &root_resources)
+    let mut results = report(&unit, &parsed, configs, findings, &root_resources);
+    for m in unavailable {
+        // On the result of the file that holds the call, when that file is reported.
+        if let Some(r) = results.iter_mut().find(|r| r.index == m.file) {
+            r.unavailable_modules.push(m);
+        }
+    }
+    results
 }
 
 /// What identifies a finding of a module, to compare what a call reports with what the
@@ -243,13 +251,17 @@ impl Evaluation<'_> {
     }
 }
 
-/// One [`ModuleNotFound`] per call (file and source) whose module is not read.
-fn not_read(missing: Vec<Missing>, config: &Config) -> Vec<Finding> {
+/// The calls (file and source) whose module is not read, each once: [`ModuleNotFound`]
+/// findings when the configuration asks for that rule by code or name, otherwise entries for
+/// the scan's one note about them (none when the rule is ignored).
+fn not_read(missing: Vec<Missing>, config: &Config) -> (Vec<Finding>, Vec<UnavailableModule>) {
+    let mut findings = Vec::new();
+    let mut notes = Vec::new();
     if !config.is_enabled(&ModuleNotFound::META) {
-        return Vec::new();
+        return (findings, notes);
     }
+    let as_findings = config.asks_for(&ModuleNotFound::META);
     let mut noted = HashSet::new();
-    let mut out = Vec::new();
     for Missing {
         file,
         span,
@@ -260,19 +272,20 @@ fn not_read(missing: Vec<Missing>, config: &Config) -> Vec<Finding> {
         if !noted.insert((file, source.clone())) {
             continue;
         }
-        let message = match outside {
-            None => format!(
-                "module `{source}` is not available locally: its resources are not checked (run `terraform init -backend=false` to download it)"
-            ),
-            Some(real) => format!(
-                "module `{source}` is in {}, outside the scanned repository: not read, its resources are not checked (scan from a directory that holds both, or allow it with `--allow-read {}`)",
-                real.display(),
-                real.display()
-            ),
+        let module = UnavailableModule {
+            source,
+            file,
+            span,
+            outside,
         };
-        out.push(Finding::new(&ModuleNotFound::META, file, span, message));
+        if as_findings {
+            let message = module.message();
+            findings.push(Finding::new(&ModuleNotFound::META, file, span, message));
+        } else {
+            notes.push(module);
+        }
     }
-    out
+    (findings, notes)
 }
 
 /// The result of each reported file: its findings and parse error through the common tail.

@@ -7,6 +7,7 @@ mod reports {
     use super::super::*;
     use crate::config::Config;
     use crate::engine::ScanResult;
+    use crate::rule::DocsUrl;
     use crate::source::FileKind;
     use serde_json::{json, Value};
 
@@ -29,8 +30,8 @@ mod reports {
             files: vec![file],
             discovered: 1,
         };
-        let sarif = crate::report::sarif::render(&result, Path::new("/src"));
-        let json = crate::report::json::render(&result);
+        let sarif = crate::report::sarif::render(&result, Path::new("/src"), &DocsUrl::project());
+        let json = crate::report::json::render(&result, &DocsUrl::project());
         let mut sarif: Value = serde_json::from_str(&sarif).unwrap();
         // The rules' long texts are copied as they are; without them the mutants are small.
         for rule in sarif["runs"][0]["tool"]["driver"]["rules"]

@@ -9,14 +9,31 @@ use super::{display_path, text, Summary};
 use crate::engine::ScanResult;
 use crate::fix::Applicability;
 use crate::lint::FileResult;
-use crate::rule::{Finding, Severity};
+use crate::rule::{DocsUrl, Finding, Severity};
 use crate::source::{ColumnUnit, LineIndex, Span};
 
-fn level(sev: Severity) -> Level {
+/// The level a severity is drawn with (its colour), and the word annotate-snippets writes for
+/// that level, which the frame's header replaces with the severity: rampart has one scale.
+fn level(sev: Severity) -> (Level, &'static str) {
     match sev {
-        Severity::Critical | Severity::High => Level::Error,
-        Severity::Medium => Level::Warning,
-        Severity::Low => Level::Info,
+        Severity::Critical | Severity::High => (Level::Error, "error"),
+        Severity::Medium => (Level::Warning, "warning"),
+        Severity::Low => (Level::Info, "info"),
+    }
+}
+
+/// `rendered` with the level word of its header (`warning[K8S-028]: …`) replaced by the
+/// severity (`medium[K8S-028]: …`), styling kept: the word is the first one of the first line,
+/// after the escape sequences that colour it.
+fn with_severity(rendered: String, word: &str, severity: &str) -> String {
+    let header_end = rendered.find('\n').unwrap_or(rendered.len());
+    match rendered[..header_end].find(word) {
+        Some(at) => format!(
+            "{}{severity}{}",
+            &rendered[..at],
+            &rendered[at + word.len()..]
+        ),
+        None => rendered,
     }
 }
 
@@ -35,6 +52,17 @@ fn floor_boundary(text: &str, mut at: usize) -> usize {
 
 /// One finding as a code frame.
 pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> String {
+    render_finding_linked(file, finding, color, None)
+}
+
+/// One finding as a code frame, with its rule's page at `docs` when the user configured where
+/// rule pages are.
+pub fn render_finding_linked(
+    file: &FileResult,
+    finding: &Finding,
+    color: bool,
+    docs: Option<&DocsUrl>,
+) -> String {
     let text = file.unit[finding.file].text.as_ref();
     let index = file.unit[finding.file].line_index();
     let path = text::line(&display_path(file.unit_path(finding.file))).into_owned();
@@ -45,6 +73,14 @@ pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> Stri
         Renderer::plain()
     };
     let (helps, notes) = footnotes(file, finding);
+    let explain = match docs {
+        Some(d) => format!(
+            "rampart explain {}, or {}",
+            finding.meta.code,
+            text::line(&d.link(finding.meta))
+        ),
+        None => format!("rampart explain {}", finding.meta.code),
+    };
     let mut footers: Vec<_> = helps.iter().map(|h| Level::Help.title(h)).collect();
     footers.extend(notes.iter().map(|n| Level::Note.title(n)));
     let severity = finding.severity.as_str();
@@ -53,7 +89,8 @@ pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> Stri
         "at {path}:{}:{} (an excerpt of a long line)",
         pos.line, pos.column
     );
-    let mut message = level(finding.severity).title(&title).id(finding.meta.code);
+    let (level, word) = level(finding.severity);
+    let mut message = level.title(&title).id(finding.meta.code);
     let window;
     let first = index.line_of(finding.span.start);
     let line_text = &text[index.line_start(first)..index.line_end(first)];
@@ -79,7 +116,8 @@ pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> Stri
         let mut snippet = Snippet::source(&window)
             .line_start(first + 1)
             .fold(false)
-            .annotation(Level::Error.span(span).label(severity));
+            // `^` under the exact range whatever the severity (other levels draw `-`).
+            .annotation(Level::Error.span(span));
         if excerpt {
             footers.push(Level::Note.title(&excerpt_note));
         } else {
@@ -87,11 +125,13 @@ pub fn render_finding(file: &FileResult, finding: &Finding, color: bool) -> Stri
         }
         message = message.snippet(snippet);
     }
+    footers.push(Level::Help.title(&explain));
     for f in footers {
         message = message.footer(f);
     }
+    // Bound before it is returned: the rendering borrows the locals above.
     let rendered = renderer.render(message).to_string();
-    rendered
+    with_severity(rendered, word, severity)
 }
 
 /// The help lines (each fix, and how safe it is) and the notes (where the finding came from,
@@ -146,15 +186,16 @@ fn frame(text: &str, index: &LineIndex<'_>, span: Span) -> (usize, usize, bool) 
     (start, end, true)
 }
 
-/// The findings with their source; then, unless `summary` is off, the counts: tables by file
-/// kind, rule and file when findings are spread over several files, and a closing line.
-pub(crate) fn render(result: &ScanResult, color: bool, summary: bool) -> String {
+/// The findings with their source (linked to the rule pages at `docs`, when configured); then,
+/// unless `summary` is off, the counts: tables by file kind, rule and file when findings are
+/// spread over several files, and a closing line with what the fix labels mean.
+pub fn render(result: &ScanResult, color: bool, summary: bool, docs: Option<&DocsUrl>) -> String {
     let mut out = String::new();
     let mut tally = Tally::new();
     for file in &result.files {
         tally.add(file);
         for finding in file.active() {
-            out.push_str(&render_finding(file, finding, color));
+            out.push_str(&render_finding_linked(file, finding, color, docs));
             out.push_str("\n\n");
         }
     }
@@ -166,6 +207,29 @@ pub(crate) fn render(result: &ScanResult, color: bool, summary: bool) -> String 
         out.push('\n');
     }
     out.push_str(&summary_line(result));
+    out.push_str(&fix_labels(result));
+    out
+}
+
+/// What "(safe fix)" and "(unsafe fix)" under the findings mean and how to apply them, once
+/// per report; nothing when no finding shown has such a fix.
+fn fix_labels(result: &ScanResult) -> String {
+    let shown = |a: Applicability| {
+        result
+            .files
+            .iter()
+            .flat_map(|f| f.active())
+            .any(|f| f.fixes.iter().any(|x| x.applicability == a))
+    };
+    let mut out = String::new();
+    if shown(Applicability::Safe) {
+        out.push_str("Safe fixes do not change what gets deployed: apply them with `--fix`.\n");
+    }
+    if shown(Applicability::Unsafe) {
+        out.push_str(
+            "Unsafe fixes change what gets deployed: review them with `--diff --unsafe-fixes`, then apply them with `--fix --unsafe-fixes`.\n",
+        );
+    }
     out
 }
 

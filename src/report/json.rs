@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use super::{display_path, fingerprint, Summary};
 use crate::engine::ScanResult;
 use crate::lint::{FileResult, FileStatus};
-use crate::rule::Finding;
+use crate::rule::{DocsUrl, Finding};
 use crate::source::{ColumnUnit, LineIndex, SourceFile, Span};
 
 fn location(index: &LineIndex, span: Span) -> Value {
@@ -21,11 +21,18 @@ fn location(index: &LineIndex, span: Span) -> Value {
     })
 }
 
-/// One finding; `index` is the line index of the file the finding is in.
-pub(crate) fn finding_json(file: &FileResult, finding: &Finding, index: &LineIndex) -> Value {
+/// One finding; `index` is the line index of the file the finding is in, `docs` where rule
+/// pages are.
+pub(crate) fn finding_json(
+    file: &FileResult,
+    finding: &Finding,
+    index: &LineIndex,
+    docs: &DocsUrl,
+) -> Value {
     json!({
         "code": finding.meta.code,
         "name": finding.meta.name,
+        "help_uri": docs.link(finding.meta),
         "severity": finding.severity,
         "message": finding.message,
         "path": display_path(file.unit_path(finding.file)),
@@ -58,8 +65,10 @@ pub(crate) fn finding_json(file: &FileResult, finding: &Finding, index: &LineInd
     clippy::expect_used,
     reason = "writes go to a Vec, which cannot fail, and the stream writes only UTF-8"
 )]
-pub(crate) fn render(result: &ScanResult) -> String {
-    let mut stream = JsonStream::new(Vec::new()).expect("writing to memory");
+pub(crate) fn render(result: &ScanResult, docs: &DocsUrl) -> String {
+    let mut stream = JsonStream::new(Vec::new())
+        .expect("writing to memory")
+        .with_docs(docs.clone());
     for f in &result.files {
         stream.file(f).expect("writing to memory");
     }
@@ -77,6 +86,7 @@ pub(crate) struct JsonStream<W: Write> {
     files: Vec<Value>,
     summary: Summary,
     unrendered: super::Unrendered,
+    docs: DocsUrl,
 }
 
 /// `value` pretty-printed and indented by `indent` spaces after its first line (JSON strings
@@ -101,7 +111,14 @@ impl<W: Write> JsonStream<W> {
             files: Vec::new(),
             summary: Summary::default(),
             unrendered: super::Unrendered::default(),
+            docs: DocsUrl::project(),
         })
+    }
+
+    /// Link findings to the rule pages at `docs` (the project's own by default).
+    pub(crate) fn with_docs(mut self, docs: DocsUrl) -> JsonStream<W> {
+        self.docs = docs;
+        self
     }
 
     /// One file's findings and its entry.
@@ -115,7 +132,7 @@ impl<W: Write> JsonStream<W> {
                 } else {
                     ",\n    "
                 };
-                let value = finding_json(f, x, &indexes[x.file]);
+                let value = finding_json(f, x, &indexes[x.file], &self.docs);
                 write!(self.out, "{sep}{}", indented(&value, 4))?;
                 self.findings += 1;
             }

@@ -147,8 +147,18 @@ pub(crate) fn fingerprint_at(result: &FileResult, finding: &Finding, path: &str)
     format!("{hash:016x}")
 }
 
-/// Kustomize overlays and Helm charts of a scan that were not checked, counted by why, for the
-/// one note a scan gives about them (in every format).
+/// Every finding that is not suppressed, with its file, in output order (path, line, column,
+/// code).
+pub fn all_findings(result: &ScanResult) -> impl Iterator<Item = (&FileResult, &Finding)> {
+    result
+        .files
+        .iter()
+        .flat_map(|f| f.active().map(move |x| (f, x)))
+}
+
+/// What a scan did not check, for the one note a scan gives about each cause (in every
+/// format): Kustomize overlays and Helm charts that were not rendered, counted by why, and
+/// Terraform modules that are not available, by source.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Unrendered {
     /// Charts that were not rendered because `helm` is not installed.
@@ -157,11 +167,85 @@ pub(crate) struct Unrendered {
     pub kustomize_missing: usize,
     /// Renders that failed or were refused (remote resources, limits), each listed with `-v`.
     pub failed: usize,
+    /// Modules not downloaded, by source: the files that call each.
+    pub modules: BTreeMap<String, Callers>,
+    /// Modules not read because they are outside the scanned repository, by source.
+    pub outside: BTreeMap<String, Callers>,
+}
+
+/// The files that call one module: the first few by name, and how many in all.
+#[derive(Debug, Default, Clone)]
+pub struct Callers {
+    pub first: Vec<String>,
+    pub count: usize,
+}
+
+/// Modules listed by name in the note, and calling files listed for each.
+const LISTED_MODULES: usize = 5;
+const LISTED_CALLERS: usize = 3;
+
+impl Callers {
+    fn add(&mut self, path: String) {
+        if self.first.contains(&path) {
+            return;
+        }
+        self.count += 1;
+        if self.first.len() < LISTED_CALLERS {
+            self.first.push(path);
+        }
+    }
+}
+
+/// Characters of a module's source a note keeps (a source is whatever the file says).
+const SHOWN_SOURCE: usize = 200;
+
+/// `source`, or its first [`SHOWN_SOURCE`] characters and `…`.
+fn shortened(source: &str) -> String {
+    match source.char_indices().nth(SHOWN_SOURCE) {
+        Some((at, _)) => format!("{}…", &source[..at]),
+        None => source.to_string(),
+    }
+}
+
+/// `` `a` (x.tf, y.tf), `b` (z.tf) and 3 more ``: the modules of a note with their callers.
+fn module_list(modules: &BTreeMap<String, Callers>) -> String {
+    let mut items: Vec<String> = modules
+        .iter()
+        .take(LISTED_MODULES)
+        .map(|(source, callers)| {
+            let mut files = callers.first.join(", ");
+            if callers.count > callers.first.len() {
+                files.push_str(&format!(
+                    " and {} more",
+                    callers.count - callers.first.len()
+                ));
+            }
+            format!("`{}` ({files})", text::line(source))
+        })
+        .collect();
+    let more = modules.len().saturating_sub(LISTED_MODULES);
+    if more > 0 {
+        let last = format!("{} and {more} more", items.pop().unwrap_or_default());
+        items.push(last);
+    }
+    items.join(", ")
 }
 
 impl Unrendered {
-    /// Count `file` when it is a render that did not happen.
+    /// Count `file` when it is a render that did not happen, and the modules it calls that
+    /// are not available.
     pub(crate) fn add(&mut self, file: &FileResult) {
+        for m in &file.unavailable_modules {
+            let by_source = if m.outside.is_some() {
+                &mut self.outside
+            } else {
+                &mut self.modules
+            };
+            by_source
+                .entry(shortened(&m.source))
+                .or_default()
+                .add(display_path(file.unit_path(m.file)));
+        }
         let FileStatus::Skipped(reason) = &file.status else {
             return;
         };
@@ -210,6 +294,23 @@ impl Unrendered {
                     "Kustomize overlays or Helm charts"
                 ),
                 if self.failed == 1 { "was" } else { "were" }
+            ));
+        }
+        if !self.modules.is_empty() {
+            out.push(format!(
+                "{} not available locally, {} resources not checked (run `terraform init -backend=false` first, or `--select RAMPART-005` to report each call): {}",
+                count(self.modules.len(), "Terraform module", "Terraform modules"),
+                if self.modules.len() == 1 { "its" } else { "their" },
+                module_list(&self.modules)
+            ));
+        }
+        if !self.outside.is_empty() {
+            out.push(format!(
+                "{} outside the scanned repository not read, {} resources not checked (allow {} with `--allow-read DIR`): {}",
+                count(self.outside.len(), "Terraform module", "Terraform modules"),
+                if self.outside.len() == 1 { "its" } else { "their" },
+                if self.outside.len() == 1 { "it" } else { "them" },
+                module_list(&self.outside)
             ));
         }
         out

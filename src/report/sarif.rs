@@ -11,7 +11,7 @@ use super::{display_path, fingerprint};
 use crate::engine::ScanResult;
 use crate::fix::Applicability;
 use crate::lint::FileResult;
-use crate::rule::{Finding, RuleMeta, Severity};
+use crate::rule::{DocsUrl, Finding, RuleMeta, Severity};
 use crate::source::{ColumnUnit, LineIndex, SourceFile, Span};
 
 fn level(sev: Severity) -> &'static str {
@@ -22,7 +22,7 @@ fn level(sev: Severity) -> &'static str {
     }
 }
 
-fn rule_descriptor(meta: &RuleMeta) -> Value {
+fn rule_descriptor(meta: &RuleMeta, docs: &DocsUrl) -> Value {
     let mut tags: Vec<&str> = vec!["security"];
     tags.extend(meta.tags.iter().copied());
     json!({
@@ -31,7 +31,7 @@ fn rule_descriptor(meta: &RuleMeta) -> Value {
         "shortDescription": {"text": meta.title},
         "fullDescription": {"text": first_section(meta)},
         "help": {"text": meta.doc_markdown(), "markdown": meta.doc_markdown()},
-        "helpUri": meta.help_uri(),
+        "helpUri": docs.link(meta),
         "defaultConfiguration": {"level": level(meta.severity)},
         "properties": {
             "tags": tags,
@@ -184,8 +184,10 @@ fn region(index: &LineIndex, span: Span) -> Value {
     clippy::expect_used,
     reason = "writes go to a Vec, which cannot fail, and the stream writes only UTF-8"
 )]
-pub(crate) fn render(result: &ScanResult, base: &Path) -> String {
-    let mut stream = SarifStream::new(Vec::new(), base).expect("writing to memory");
+pub(crate) fn render(result: &ScanResult, base: &Path, docs: &DocsUrl) -> String {
+    let mut stream = SarifStream::new(Vec::new(), base)
+        .expect("writing to memory")
+        .with_docs(docs.clone());
     for f in &result.files {
         stream.file(f).expect("writing to memory");
     }
@@ -204,6 +206,7 @@ pub(crate) struct SarifStream<W: Write> {
     fired: Vec<&'static RuleMeta>,
     results: usize,
     unrendered: super::Unrendered,
+    docs: DocsUrl,
 }
 
 impl<W: Write> SarifStream<W> {
@@ -226,7 +229,14 @@ impl<W: Write> SarifStream<W> {
             fired: Vec::new(),
             results: 0,
             unrendered: super::Unrendered::default(),
+            docs: DocsUrl::project(),
         })
+    }
+
+    /// Point `helpUri` at the rule pages at `docs` (the project's own by default).
+    pub(crate) fn with_docs(mut self, docs: DocsUrl) -> SarifStream<W> {
+        self.docs = docs;
+        self
     }
 
     /// The results of one file.
@@ -278,8 +288,8 @@ impl<W: Write> SarifStream<W> {
             "name": "rampart",
             "version": env!("CARGO_PKG_VERSION"),
             "semanticVersion": env!("CARGO_PKG_VERSION"),
-            "informationUri": "https://github.com/rampart-lint/rampart",
-            "rules": self.fired.iter().map(|m| rule_descriptor(m)).collect::<Vec<_>>(),
+            "informationUri": env!("CARGO_PKG_REPOSITORY"),
+            "rules": self.fired.iter().map(|m| rule_descriptor(m, &self.docs)).collect::<Vec<_>>(),
         }});
         write!(
             self.out,

@@ -178,3 +178,22 @@ pub fn mkfifo(path: &Path) {
     )
     .unwrap();
 }
+
+/// Every SARIF log the tests produce is checked against the 2.1.0 schema.
+pub fn validate_sarif(text: &str) -> serde_json::Value {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("testdata/sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap();
+    let instance: serde_json::Value = serde_json::from_str(text).expect("SARIF is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF does not match the 2.1.0 schema: {errors:#?}"
+    );
+    instance
+}

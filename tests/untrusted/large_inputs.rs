@@ -265,7 +265,7 @@ fn stacked_suppression_comments_apply_to_the_next_code_line() {
     text.push_str("RUN curl -fsSL https://example.com/install.sh | sh\n# rampart:ignore[pipe-to-shell] nothing below\n");
     let config = {
         let mut c = Config::default();
-        c.select = vec!["pipe-to-shell".into()];
+        c.select = vec!["pipe-to-shell".into(), "unused-suppression".into()];
         c
     };
     let result = rampart::lint::lint_one(rampart::lint::Unit::file(

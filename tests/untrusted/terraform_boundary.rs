@@ -1,6 +1,7 @@
 //! Terraform module calls read only the scanned repository: a `source` path, a link or a
-//! `.terraform/modules/modules.json` entry that leads elsewhere on the machine is reported
-//! (RAMPART-005) and not read, unless the user allows the directory with `--allow-read`.
+//! `.terraform/modules/modules.json` entry that leads elsewhere on the machine is reported (in
+//! the scan's note, or as RAMPART-005 when asked for) and not read, unless the user allows the
+//! directory with `--allow-read`.
 
 use std::path::Path;
 use std::process::Output;
@@ -68,7 +69,18 @@ fn modules_outside_the_repository_are_reported_not_read() {
             outside.display()
         ),
     );
+    // By default, one note lists them (by source, with the calling file).
     let out = scan(&repo, &["."]);
+    assert_eq!(findings(&out), []);
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        j["notes"],
+        serde_json::json!([
+            "3 Terraform modules outside the scanned repository not read, their resources not checked (allow them with `--allow-read DIR`): `../elsewhere` (main.tf), `./linked` (main.tf), `org/thing/aws` (main.tf)"
+        ])
+    );
+    // Asked for, each call is a finding that says where the module is.
+    let out = scan(&repo, &["--select", "default,RAMPART-005", "."]);
     let found = findings(&out);
     let real = std::fs::canonicalize(&outside).unwrap();
     let lines: Vec<(u64, &str)> = found
@@ -116,7 +128,10 @@ fn a_scanned_subdirectory_reads_modules_of_its_repository() {
         "module \"sg\" {\n  source = \"../../modules/sg\"\n  cidr   = \"0.0.0.0/0\"\n}\n",
     );
     // Outside git, the scanned directory is the boundary.
-    let out = scan(&repo.join("envs/prod"), &["."]);
+    let out = scan(
+        &repo.join("envs/prod"),
+        &["--select", "default,RAMPART-005", "."],
+    );
     let found = findings(&out);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].2, "RAMPART-005");
