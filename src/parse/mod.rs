@@ -3,4 +3,5 @@
 pub mod dockerfile;
 pub mod terraform;
 pub mod terraform_json;
+mod terraform_repair;
 pub mod yaml;

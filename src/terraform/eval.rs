@@ -76,7 +76,8 @@ impl Module<'_> {
         Node::new(value, span)
     }
 
-    /// The entries of an object expression; `None` (unknown) when a key is not a string.
+    /// The entries of an object expression; `None` (unknown) when a key is not a string. A key
+    /// given twice (`{ a = 1, "a" = 2 }`) keeps its last value, as in Terraform.
     fn object(&self, obj: &Object, base: usize, d: usize) -> Option<Vec<Entry>> {
         let mut entries = Vec::new();
         for (key, value) in obj.iter() {
@@ -91,6 +92,7 @@ impl Module<'_> {
                 }
             };
             self.force(k.len() as u64, key_span);
+            entries.retain(|e: &Entry| e.key != k);
             entries.push(Entry {
                 key: k,
                 key_span,

@@ -481,3 +481,27 @@ resource "r" "x" {
     assert_eq!(st.get("Principal").unwrap().as_str(), Some("*"));
     assert!(st.get("Resource").unwrap().is_unknown());
 }
+
+#[test]
+fn a_key_given_twice_keeps_its_last_value() {
+    let text = r#"
+locals {
+  tags = { a = "1", b = "x", "a" = "2" }
+}
+resource "aws_s3_bucket" "b" {
+  tags = local.tags
+  acls = { site = "public-read", site = "private" }
+}
+"#;
+    let r = &eval_file(text)[0];
+    let tags = r.body.get("tags").unwrap();
+    let pairs: Vec<_> = tags
+        .entries()
+        .iter()
+        .map(|e| (e.key.as_str(), e.value.as_str()))
+        .collect();
+    assert_eq!(pairs, [("b", Some("x")), ("a", Some("2"))]);
+    let acls = r.body.get("acls").unwrap();
+    assert_eq!(acls.entries().len(), 1);
+    assert_eq!(acls.get("site").unwrap().as_str(), Some("private"));
+}
