@@ -188,22 +188,20 @@ impl Module<'_> {
     }
 }
 
-/// `<<-EOT` removes the common leading whitespace.
+/// `<<-EOT` removes the common leading spaces and tabs of the lines with text on them; blank
+/// lines, and lines of only spaces and tabs, are kept as they are (as `terraform console`
+/// shows).
 fn dedent(s: &str) -> String {
+    let lead = |l: &str| l.len() - l.trim_start_matches([' ', '\t']).len();
+    let has_text = |l: &str| !l.trim_matches([' ', '\t', '\r', '\n']).is_empty();
     let indent = s
         .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.len() - l.trim_start().len())
+        .filter(|l| has_text(l))
+        .map(lead)
         .min()
         .unwrap_or(0);
     s.split_inclusive('\n')
-        .map(|l| {
-            if l.len() >= indent {
-                &l[indent..]
-            } else {
-                l.trim_start()
-            }
-        })
+        .map(|l| if has_text(l) { &l[indent..] } else { l })
         .collect()
 }
 
@@ -241,6 +239,13 @@ mod tests {
     fn heredocs_lose_their_common_indent() {
         assert_eq!(dedent("    a\n      b\n    c\n"), "a\n  b\nc\n");
         assert_eq!(dedent("  a\n b\n"), " a\nb\n");
+        // Checked against `terraform console` (1.11): blank lines stay, lines of only spaces
+        // stay as written, a tab is one character of indent.
+        assert_eq!(dedent("    a\n\n      b\n    c\n"), "a\n\n  b\nc\n");
+        assert_eq!(dedent("    a\n      \n    b\n"), "a\n      \nb\n");
+        assert_eq!(dedent("    a\n   \n\n    b\n"), "a\n   \n\nb\n");
+        assert_eq!(dedent("\ta\n\t\tb\n"), "a\n\tb\n");
+        assert_eq!(dedent("  a\r\n\r\n  b\r\n"), "a\r\n\r\nb\r\n");
     }
 
     #[test]
