@@ -17,8 +17,10 @@ use hcl_edit::structure::Body;
 use hcl_edit::visit::{self, Visit};
 use hcl_edit::Span as _;
 
-/// At most this many rewrites per file; past them the first error stands.
+/// At most this many rewrites per file, and parses of at most [`MAX_REPARSED`] bytes in all;
+/// past them the first error stands.
 const MAX_REPAIRS: usize = 64;
+const MAX_REPARSED: usize = 32 << 20;
 
 /// The body of `text` (which the parser rejected with an error at `first_error`) as Terraform
 /// reads it, or `None` when the error is not one of the shapes above.
@@ -28,7 +30,8 @@ pub(super) fn repair(text: &str, first_error: usize, message: &str) -> Option<Bo
     let mut breaks: Vec<std::ops::Range<usize>> = Vec::new();
     let (mut at, mut message) = (first_error, message.to_string());
     let mut parsed = None;
-    for _ in 0..MAX_REPAIRS {
+    let rounds = MAX_REPAIRS.min(MAX_REPARSED / text.len().max(1)).max(2);
+    for _ in 0..rounds {
         if message.contains("redefined object key") {
             let key = at..at + key_len(&work, at)?;
             let name = placeholder(&work, key.len())?;
