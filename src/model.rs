@@ -35,6 +35,20 @@ pub(crate) enum Value {
     /// A Terraform reference to another object (`aws_s3_bucket.logs.id`): unknown as a value,
     /// kept so that resources can be joined to the resource they configure.
     Ref(String),
+    /// A string known only in part: a template whose interpolations are partly unknown
+    /// (`"serviceAccount:${google_service_account.x.email}"` has the prefix `serviceAccount:`).
+    /// It is `prefix`, then an unknown middle (possibly empty), then `suffix`. Unknown as a
+    /// value ([`Node::is_unknown`]); rules may judge what is known with [`Node::starts_with`]
+    /// and [`Node::ends_with`], and equality with it is unknown unless the known parts already
+    /// differ ([`Node::could_be`]). Boxed: it is rare, and a node is kept for every value.
+    Partial(Box<Partial>),
+}
+
+/// The known ends of a partly known string ([`Value::Partial`]); at least one is not empty.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Partial {
+    pub prefix: String,
+    pub suffix: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -115,7 +129,59 @@ impl Node {
     }
 
     pub(crate) fn is_unknown(&self) -> bool {
-        matches!(self.value, Value::Unknown | Value::Ref(_))
+        matches!(
+            self.value,
+            Value::Unknown | Value::Ref(_) | Value::Partial(_)
+        )
+    }
+
+    /// Whether the string certainly starts with `p`: a known string that does, or a partly
+    /// known one whose known prefix does.
+    pub(crate) fn starts_with(&self, p: &str) -> bool {
+        match &self.value {
+            Value::String(s) => s.starts_with(p),
+            Value::Partial(part) => part.prefix.starts_with(p),
+            _ => false,
+        }
+    }
+
+    /// Whether the string certainly ends with `p` (see [`Node::starts_with`]).
+    pub(crate) fn ends_with(&self, p: &str) -> bool {
+        match &self.value {
+            Value::String(s) => s.ends_with(p),
+            Value::Partial(part) => part.suffix.ends_with(p),
+            _ => false,
+        }
+    }
+
+    /// The known text of a string: the whole of a known one (and `""`), the prefix and suffix
+    /// of a partly known one.
+    pub(crate) fn known_parts(&self) -> Option<[&str; 2]> {
+        match &self.value {
+            Value::String(s) => Some([s, ""]),
+            Value::Partial(part) => Some([&part.prefix, &part.suffix]),
+            _ => None,
+        }
+    }
+
+    /// Whether the value is the string `s`: `Some` when that is known, `None` when it is not
+    /// (unknown, or partly known with known parts that fit `s`).
+    pub(crate) fn could_be(&self, s: &str) -> Option<bool> {
+        match &self.value {
+            Value::String(v) => Some(v == s),
+            Value::Partial(part) => {
+                let fits = s.len() >= part.prefix.len() + part.suffix.len()
+                    && s.starts_with(part.prefix.as_str())
+                    && s.ends_with(part.suffix.as_str());
+                if fits {
+                    None
+                } else {
+                    Some(false)
+                }
+            }
+            Value::Unknown | Value::Ref(_) => None,
+            _ => Some(false),
+        }
     }
 
     /// The reference text when the value is a Terraform reference.
@@ -137,6 +203,7 @@ impl Node {
             Value::Map(_) => "{…}".into(),
             Value::Unknown => "(unknown)".into(),
             Value::Ref(r) => r.clone(),
+            Value::Partial(part) => format!("{}${{…}}{}", part.prefix, part.suffix),
         }
     }
 

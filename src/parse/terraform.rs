@@ -192,7 +192,10 @@ pub(crate) fn parse(text: &str) -> Result<TfFile, TfError> {
 
 fn parse_now(text: &str) -> Result<TfFile, TfError> {
     let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    match hcl_edit::parser::parse_body(&text[base..]) {
+    let parsed = hcl_edit::parser::parse_body(&text[base..]).or_else(|e| {
+        super::terraform_repair::repair(&text[base..], e.location().offset(), e.message()).ok_or(e)
+    });
+    match parsed {
         Ok(body) => Ok(TfFile {
             body,
             base,

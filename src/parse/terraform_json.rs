@@ -180,7 +180,7 @@ impl Writer {
                 }
                 self.out.push('}');
             }
-            Value::Unknown | Value::Ref(_) => return None,
+            Value::Unknown | Value::Ref(_) | Value::Partial(_) => return None,
         }
         self.anchors
             .push((Span::new(start, self.out.len()), n.span));

@@ -163,6 +163,9 @@ impl Budget {
             total = total.saturating_add(NODE_COST);
             match &n.value {
                 Value::String(s) | Value::Ref(s) => total = total.saturating_add(s.len() as u64),
+                Value::Partial(p) => {
+                    total = total.saturating_add((p.prefix.len() + p.suffix.len()) as u64)
+                }
                 Value::List(items) => stack.extend(items),
                 Value::Map(entries) => {
                     for e in entries {

@@ -10,7 +10,7 @@ use hcl_edit::Span as _;
 use super::budget::NODE_COST;
 use super::module::Module;
 use super::{range, MAX_DEPTH};
-use crate::model::{Entry, Node, Value};
+use crate::model::{Entry, Node, Partial, Value};
 use crate::source::Span;
 
 impl Module<'_> {
@@ -76,7 +76,8 @@ impl Module<'_> {
         Node::new(value, span)
     }
 
-    /// The entries of an object expression; `None` (unknown) when a key is not a string.
+    /// The entries of an object expression; `None` (unknown) when a key is not a string. A key
+    /// given twice (`{ a = 1, "a" = 2 }`) keeps its last value, as in Terraform.
     fn object(&self, obj: &Object, base: usize, d: usize) -> Option<Vec<Entry>> {
         let mut entries = Vec::new();
         for (key, value) in obj.iter() {
@@ -91,6 +92,7 @@ impl Module<'_> {
                 }
             };
             self.force(k.len() as u64, key_span);
+            entries.retain(|e: &Entry| e.key != k);
             entries.push(Entry {
                 key: k,
                 key_span,
@@ -139,29 +141,34 @@ impl Module<'_> {
 
     fn heredoc(&self, h: &HeredocTemplate, base: usize, span: Span, d: usize) -> Node {
         let mut node = self.template(&h.template, base, span, d);
-        if let Value::String(s) = &mut node.value {
-            if h.indent().is_some() {
-                *s = dedent(s);
+        if h.indent().is_some() {
+            match &mut node.value {
+                Value::String(s) => *s = dedent(s),
+                // The indent to remove may be in the unknown part.
+                Value::Partial(_) => node.value = Value::Unknown,
+                _ => {}
             }
         }
         node
     }
 
     /// A string template (also the text a `templatefile()` reads). Directives (`%{if}`,
-    /// `%{for}`) are not evaluated: unknown.
+    /// `%{for}`) are not evaluated: unknown. Unknown interpolations leave the string partly
+    /// known: the text before the first one and after the last one is kept
+    /// ([`Value::Partial`]).
     pub(super) fn template(&self, t: &Template, base: usize, span: Span, depth: usize) -> Node {
         // `"${expr}"` alone is the expression's value, unconverted (a list stays a list).
         let mut elements = t.iter();
         if let (Some(Element::Interpolation(i)), None) = (elements.next(), elements.next()) {
             return self.eval(&i.expr, base, depth);
         }
-        let mut out = String::new();
+        let mut out = Pieces::default();
         for element in t.iter() {
             match element {
                 Element::Literal(s) => {
                     // The text as written is kept past the budget (a heredoc policy).
                     self.force(s.value().len() as u64, span);
-                    out.push_str(s.value());
+                    out.push(s.value());
                 }
                 Element::Interpolation(i) => {
                     if self.spent() {
@@ -171,43 +178,100 @@ impl Module<'_> {
                         Value::String(s) => s,
                         Value::Number(n) => crate::model::format_number(n),
                         Value::Bool(b) => b.to_string(),
+                        Value::Partial(part) => {
+                            out.gap(&part.prefix, part.suffix);
+                            continue;
+                        }
+                        Value::Unknown | Value::Ref(_) => {
+                            out.gap("", String::new());
+                            continue;
+                        }
                         _ => return Node::unknown(span),
                     };
                     if !self.spend(piece.len() as u64, span) {
                         return Node::unknown(span);
                     }
-                    out.push_str(&piece);
+                    out.push(&piece);
                 }
                 Element::Directive(_) => return Node::unknown(span),
             }
         }
         self.force(NODE_COST, span);
-        Node::new(Value::String(out), span)
+        Node::new(out.value(), span)
     }
 }
 
-/// `<<-EOT` removes the common leading whitespace.
+/// A template's text as it is built: known throughout, or a known prefix, an unknown middle
+/// and the known text after it.
+#[derive(Default)]
+struct Pieces {
+    prefix: String,
+    /// The text after the last unknown part; `None` while everything is known.
+    suffix: Option<String>,
+}
+
+impl Pieces {
+    fn push(&mut self, text: &str) {
+        match &mut self.suffix {
+            Some(s) => s.push_str(text),
+            None => self.prefix.push_str(text),
+        }
+    }
+
+    /// A part known as `prefix`, something unknown, then `suffix`.
+    fn gap(&mut self, prefix: &str, suffix: String) {
+        if self.suffix.is_none() {
+            self.prefix.push_str(prefix);
+        }
+        self.suffix = Some(suffix);
+    }
+
+    fn value(self) -> Value {
+        match self.suffix {
+            None => Value::String(self.prefix),
+            Some(suffix) if self.prefix.is_empty() && suffix.is_empty() => Value::Unknown,
+            Some(suffix) => Value::Partial(Box::new(Partial {
+                prefix: self.prefix,
+                suffix,
+            })),
+        }
+    }
+}
+
+/// `<<-EOT` removes the common leading spaces and tabs of the lines with text on them; blank
+/// lines, and lines of only spaces and tabs, are kept as they are (as `terraform console`
+/// shows).
 fn dedent(s: &str) -> String {
+    let lead = |l: &str| l.len() - l.trim_start_matches([' ', '\t']).len();
+    let has_text = |l: &str| !l.trim_matches([' ', '\t', '\r', '\n']).is_empty();
     let indent = s
         .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.len() - l.trim_start().len())
+        .filter(|l| has_text(l))
+        .map(lead)
         .min()
         .unwrap_or(0);
     s.split_inclusive('\n')
-        .map(|l| {
-            if l.len() >= indent {
-                &l[indent..]
-            } else {
-                l.trim_start()
-            }
-        })
+        .map(|l| if has_text(l) { &l[indent..] } else { l })
         .collect()
 }
 
-/// A binary operator over known operands; unknown otherwise (and for a division by zero).
+/// A binary operator over known operands; unknown otherwise (and for a division by zero). A
+/// partly known string equals no string its known parts already differ from.
 fn binary(op: BinaryOperator, l: &Value, r: &Value) -> Value {
     use BinaryOperator::*;
+    let partial = |p: &Value, s: &Value| match (p, s) {
+        (Value::Partial(_), Value::String(s)) => Node::new(p.clone(), Span::default()).could_be(s),
+        _ => None,
+    };
+    if matches!(op, Eq | NotEq) {
+        if let Some(same) = partial(l, r).or_else(|| partial(r, l)) {
+            return Value::Bool(same == (op == Eq));
+        }
+    }
+    let partial = |v: &Value| matches!(v, Value::Partial(_));
+    if partial(l) || partial(r) {
+        return Value::Unknown;
+    }
     match (op, l, r) {
         (Eq, Value::Unknown | Value::Ref(_), _) | (Eq, _, Value::Unknown | Value::Ref(_)) => {
             Value::Unknown
@@ -239,6 +303,13 @@ mod tests {
     fn heredocs_lose_their_common_indent() {
         assert_eq!(dedent("    a\n      b\n    c\n"), "a\n  b\nc\n");
         assert_eq!(dedent("  a\n b\n"), " a\nb\n");
+        // Checked against `terraform console` (1.11): blank lines stay, lines of only spaces
+        // stay as written, a tab is one character of indent.
+        assert_eq!(dedent("    a\n\n      b\n    c\n"), "a\n\n  b\nc\n");
+        assert_eq!(dedent("    a\n      \n    b\n"), "a\n      \nb\n");
+        assert_eq!(dedent("    a\n   \n\n    b\n"), "a\n   \n\nb\n");
+        assert_eq!(dedent("\ta\n\t\tb\n"), "a\n\tb\n");
+        assert_eq!(dedent("  a\r\n\r\n  b\r\n"), "a\r\n\r\nb\r\n");
     }
 
     #[test]
@@ -253,5 +324,17 @@ mod tests {
         );
         assert_eq!(binary(NotEq, &n(1.0), &Value::Null), Value::Bool(true));
         assert_eq!(binary(And, &Value::Bool(true), &n(1.0)), Value::Unknown);
+        // A partly known string: equal to nothing its known parts rule out.
+        let sa = Value::Partial(Box::new(Partial {
+            prefix: "serviceAccount:".into(),
+            suffix: String::new(),
+        }));
+        let s = |v: &str| Value::String(v.into());
+        assert_eq!(binary(Eq, &sa, &s("allUsers")), Value::Bool(false));
+        assert_eq!(binary(NotEq, &s("allUsers"), &sa), Value::Bool(true));
+        assert_eq!(binary(Eq, &sa, &s("serviceAccount:a@b")), Value::Unknown);
+        assert_eq!(binary(Eq, &sa, &s("serviceAccount:")), Value::Unknown);
+        assert_eq!(binary(Eq, &sa, &sa), Value::Unknown);
+        assert_eq!(binary(Eq, &sa, &n(1.0)), Value::Unknown);
     }
 }

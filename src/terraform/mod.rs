@@ -2,6 +2,11 @@
 //! Variables (defaults, `terraform.tfvars`, `*.auto.tfvars`, their `.json` forms), locals,
 //! string templates, heredocs, conditionals and common functions are resolved; anything else
 //! stays `Unknown`, and a reference to another object stays a `Ref` so resources can be joined.
+//! A template with unknown interpolations keeps its known ends as a `Partial` string
+//! (`"serviceAccount:${google_service_account.x.email}"`): unknown to every rule that reads
+//! values (`as_str` is `None`, `is_unknown` is true), while rules that judge a member type, a
+//! principal or an ARN by its prefix or suffix ask `Node::starts_with`, `ends_with` or
+//! `known_parts`; comparing one (`==`) is unknown unless the known parts already differ.
 //!
 //! - `module.rs`: a module being evaluated, what it is given ([`Inputs`]) and its scopes.
 //! - `blocks.rs`: blocks into resources, with `count`, `for_each` and `dynamic` instances.

@@ -481,3 +481,83 @@ resource "r" "x" {
     assert_eq!(st.get("Principal").unwrap().as_str(), Some("*"));
     assert!(st.get("Resource").unwrap().is_unknown());
 }
+
+#[test]
+fn a_key_given_twice_keeps_its_last_value() {
+    let text = r#"
+locals {
+  tags = { a = "1", b = "x", "a" = "2" }
+}
+resource "aws_s3_bucket" "b" {
+  tags = local.tags
+  acls = { site = "public-read", site = "private" }
+}
+"#;
+    let r = &eval_file(text)[0];
+    let tags = r.body.get("tags").unwrap();
+    let pairs: Vec<_> = tags
+        .entries()
+        .iter()
+        .map(|e| (e.key.as_str(), e.value.as_str()))
+        .collect();
+    assert_eq!(pairs, [("b", Some("x")), ("a", Some("2"))]);
+    let acls = r.body.get("acls").unwrap();
+    assert_eq!(acls.entries().len(), 1);
+    assert_eq!(acls.get("site").unwrap().as_str(), Some("private"));
+}
+
+#[test]
+fn templates_keep_what_is_known() {
+    let text = r#"
+variable "env" {}
+locals {
+  sa      = "serviceAccount:${google_service_account.ci.email}"
+  nested  = "a-${"b-${var.env}-c"}-d"
+  both    = "${var.env}-compute@developer.gserviceaccount.com"
+  middle  = "arn:aws:iam::${var.env}:role/${var.env}-deploy"
+  public  = local.sa == "allUsers" ? "yes" : "no"
+  maybe   = local.sa == "serviceAccount:ci@p.iam.gserviceaccount.com" ? "yes" : "no"
+  indent  = <<-EOT
+    x ${var.env}
+  EOT
+}
+resource "google_project_iam_member" "m" {
+  sa     = local.sa
+  nested = local.nested
+  both   = local.both
+  middle = local.middle
+  public = local.public
+  maybe  = local.maybe
+  whole  = "${var.env}"
+  indent = local.indent
+  ref    = "${google_service_account.ci.email}"
+}
+"#;
+    let r = &eval_file(text)[0];
+    let partial = |k: &str| match &r.body.get(k).unwrap().value {
+        Value::Partial(p) => (p.prefix.clone(), p.suffix.clone()),
+        other => panic!("{k}: {other:?}"),
+    };
+    assert_eq!(partial("sa"), ("serviceAccount:".into(), String::new()));
+    assert_eq!(partial("nested"), ("a-b-".into(), "-c-d".into()));
+    let email = "-compute@developer.gserviceaccount.com";
+    assert_eq!(partial("both"), (String::new(), email.into()));
+    assert_eq!(
+        partial("middle"),
+        ("arn:aws:iam::".into(), "-deploy".into())
+    );
+    let sa = r.body.get("sa").unwrap();
+    assert!(sa.is_unknown() && sa.as_str().is_none());
+    assert!(sa.starts_with("serviceAccount:") && !sa.starts_with("user:"));
+    assert!(r.body.get("both").unwrap().ends_with(email));
+    assert_eq!(sa.could_be("allUsers"), Some(false));
+    assert_eq!(sa.could_be("serviceAccount:x"), None);
+    assert_eq!(r.body.get("public").unwrap().as_str(), Some("no"));
+    assert!(r.body.get("maybe").unwrap().is_unknown());
+    // Wholly unknown stays unknown, a reference stays a reference (joins read it), and a
+    // `<<-` heredoc whose indent may be in the unknown part is unknown.
+    assert_eq!(r.body.get("whole").unwrap().value, Value::Unknown);
+    assert!(r.body.get("ref").unwrap().as_ref_text().is_some());
+    assert_eq!(r.body.get("indent").unwrap().value, Value::Unknown);
+    assert_eq!(sa.display(), "serviceAccount:${…}");
+}

@@ -5,7 +5,8 @@ crate::declare_rule! {
     /// ## What it flags
     /// An `Allow` statement of an identity policy whose actions include `iam:PassRole`
     /// (written out or through a pattern such as `iam:Pass*`) on a resource with a wildcard (`*`,
-    /// `arn:aws:iam::*:role/*`). `*` and `iam:*` themselves are reported by `iam-wildcard-action` and
+    /// `arn:aws:iam::*:role/*`, or in the known text of an interpolated ARN such as
+    /// `arn:aws:iam::${account}:role/*`). `*` and `iam:*` themselves are reported by `iam-wildcard-action` and
     /// `iam-admin-policy`.
     ///
     /// ## Why it matters
@@ -67,11 +68,10 @@ impl Check for IamPassroleWildcard {
             "policy",
             |r, statements| {
                 for st in statements.iter().filter(|s| s.allow) {
-                    let Some(resource) = st
-                        .resources
-                        .iter()
-                        .find(|x| x.as_str().is_some_and(|s| s.contains('*')))
-                    else {
+                    let Some(resource) = st.resources.iter().find(|x| {
+                        x.known_parts()
+                            .is_some_and(|p| p.iter().any(|s| s.contains('*')))
+                    }) else {
                         continue;
                     };
                     let Some(action) = st.actions.iter().find(|a| {

@@ -1,5 +1,6 @@
-use crate::fix::Applicability;
-use crate::model::{Node, Resource};
+use crate::edit::replace_scalar;
+use crate::fix::{Applicability, Fix};
+use crate::model::{Node, Resource, Value};
 use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::{Broken, Setting, Want};
 
@@ -9,6 +10,12 @@ crate::declare_rule! {
     /// 1.0 or 1.1: any policy but the `ELBSecurityPolicy-TLS-1-2-*`, `ELBSecurityPolicy-FS-1-2-*` and
     /// `ELBSecurityPolicy-TLS13-1-2-*` / `-1-3-*` families. Unset is judged by the provider
     /// default, `ELBSecurityPolicy-2016-08`, which accepts TLS 1.0.
+    ///
+    /// A classic load balancer's SSL negotiation policy (`aws_load_balancer_policy` of
+    /// `policy_type_name = "SSLNegotiationPolicyType"`) is judged the same way: a
+    /// `Reference-Security-Policy` attribute naming an older predefined policy, or a
+    /// `Protocol-SSLv2`, `Protocol-SSLv3`, `Protocol-TLSv1` or `Protocol-TLSv1.1` attribute set
+    /// to `true`.
     ///
     /// ## Why it matters
     /// TLS 1.0 and 1.1 are deprecated (RFC 8996): their cipher suites include CBC modes and
@@ -122,5 +129,75 @@ impl Check for LbTlsPolicy {
             }
             out.push(f);
         }
+        for r in cx
+            .resources
+            .iter()
+            .filter(|r| r.tf_type() == Some(("resource", "aws_load_balancer_policy")))
+        {
+            negotiation_policy(cx, r, out);
+        }
+    }
+}
+
+/// The protocols a classic load balancer's negotiation policy must not enable.
+const OLD_PROTOCOLS: &[&str] = &[
+    "Protocol-SSLv2",
+    "Protocol-SSLv3",
+    "Protocol-TLSv1",
+    "Protocol-TLSv1.1",
+];
+
+/// The classic load balancer policy `r`, when it negotiates SSL: each attribute that lets TLS
+/// older than 1.2 in.
+fn negotiation_policy(cx: &Context<'_>, r: &Resource, out: &mut Vec<Finding>) {
+    let kind = r.body.get("policy_type_name").and_then(Node::as_str);
+    if !kind.is_some_and(|k| k.eq_ignore_ascii_case("SSLNegotiationPolicyType")) {
+        return;
+    }
+    let text = cx.text(r.file);
+    let attributes = r.body.get("policy_attribute").map(Node::as_list);
+    for attr in attributes.unwrap_or_default() {
+        let (Some(name), Some(value)) =
+            (attr.get("name").and_then(Node::as_str), attr.get("value"))
+        else {
+            continue;
+        };
+        let (message, fixed, title) = if name.eq_ignore_ascii_case("Reference-Security-Policy") {
+            match value.as_str() {
+                Some(p) if !modern(p) => (
+                    format!("{} references `{p}`, which accepts TLS 1.0/1.1", r.name),
+                    CLASSIC_POLICY,
+                    format!("Reference `{CLASSIC_POLICY}`"),
+                ),
+                _ => continue,
+            }
+        } else if OLD_PROTOCOLS.iter().any(|p| p.eq_ignore_ascii_case(name)) && enabled(value) {
+            (
+                format!("{} enables `{name}`, older than TLS 1.2", r.name),
+                "false",
+                format!("Disable `{name}`"),
+            )
+        } else {
+            continue;
+        };
+        let fix = replace_scalar(text, value, fixed)
+            .map(|edit| Fix::new(title, Applicability::Unsafe, vec![edit]));
+        out.push(
+            Finding::on(&LbTlsPolicy::META, r, value.span, message)
+                .with_fix(fix)
+                .with_origin(value, r.file, "the value"),
+        );
+    }
+}
+
+/// The predefined classic load balancer policy that accepts TLS 1.2 only.
+const CLASSIC_POLICY: &str = "ELBSecurityPolicy-TLS-1-2-2017-01";
+
+/// An attribute value of `true` (the provider takes it as a string).
+fn enabled(value: &Node) -> bool {
+    match &value.value {
+        Value::Bool(b) => *b,
+        Value::String(s) => s.eq_ignore_ascii_case("true"),
+        _ => false,
     }
 }

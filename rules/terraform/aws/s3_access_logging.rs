@@ -5,9 +5,11 @@ crate::declare_rule! {
     /// ## What it flags
     /// An `aws_s3_bucket` with no server access logging: neither a legacy inline `logging` block
     /// nor an `aws_s3_bucket_logging` that configures it (by reference or bucket name). Buckets that
-    /// receive logs — the target of another bucket's access logging, a CloudTrail trail's bucket, a
-    /// load balancer's or CloudFront's log bucket — are not flagged: logging a log bucket into itself
-    /// loops, and into another only moves the question.
+    /// receive logs — the target of another bucket's access logging, a bucket whose ACL
+    /// (`log-delivery-write`, a grant to the log delivery group) or policy
+    /// (`logging.s3.amazonaws.com`) lets S3 deliver access logs to it, a CloudTrail trail's
+    /// bucket, a load balancer's or CloudFront's log bucket — are not flagged: logging a log
+    /// bucket into itself loops, and into another only moves the question.
     ///
     /// ## Why it matters
     /// Access logs record who read, wrote and deleted which object, from where. Without them an

@@ -1,3 +1,4 @@
+use crate::model::Node;
 use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::lookup;
 use crate::terraform::join::{log_buckets, s3_setting};
@@ -6,11 +7,14 @@ crate::declare_rule! {
     /// ## What it flags
     /// An `aws_s3_bucket` whose default encryption is not SSE-KMS: no
     /// `aws_s3_bucket_server_side_encryption_configuration` (nor legacy inline
-    /// `server_side_encryption_configuration`) configures it, or the one that does sets
-    /// `sse_algorithm = "AES256"`. Since January 2023 S3 encrypts every new object with SSE-S3 when
-    /// nothing is configured, so the data is encrypted either way: this rule is about who controls the
-    /// key. Buckets that receive logs are not flagged: S3 server access logs and load balancer
-    /// access logs can only be delivered to SSE-S3 buckets.
+    /// `server_side_encryption_configuration`) configures it, the one that does sets
+    /// `sse_algorithm = "AES256"`, or its `rule` has no `apply_server_side_encryption_by_default`
+    /// (an empty `rule {}` leaves S3's default, SSE-S3). Since January 2023 S3 encrypts every new
+    /// object with SSE-S3 when nothing is configured, so the data is encrypted either way: this
+    /// rule is about who controls the key. Buckets that receive logs are not flagged: S3 server
+    /// access logs and load balancer access logs can only be delivered to SSE-S3 buckets. That
+    /// includes a bucket that lets S3 deliver access logs to it (the `log-delivery-write` ACL, a
+    /// grant to the log delivery group, or a bucket policy naming `logging.s3.amazonaws.com`).
     ///
     /// ## Why it matters
     /// With SSE-S3 anyone allowed `s3:GetObject` reads the data: the key is AWS's and cannot be
@@ -79,17 +83,17 @@ impl Check for S3CustomerKey {
             if receivers.contains(&r.name.as_str()) {
                 continue;
             }
-            let (holder, algorithm) = match s3_setting(
+            let (holder, config) = match s3_setting(
                 cx.resources,
                 r,
                 "aws_s3_bucket_server_side_encryption_configuration",
             ) {
-                Some(config) => (config, lookup(&config.body, ALGORITHM)),
+                Some(config) => (config, &config.body),
                 None => match r.body.get("server_side_encryption_configuration") {
-                    Some(inline) => (
-                        r,
-                        inline.as_list().first().and_then(|c| lookup(c, ALGORITHM)),
-                    ),
+                    Some(inline) => match inline.as_list().first() {
+                        Some(c) => (r, c),
+                        None => continue,
+                    },
                     None => {
                         out.push(Finding::on(
                             &Self::META,
@@ -101,8 +105,22 @@ impl Check for S3CustomerKey {
                     }
                 },
             };
-            if let Some(a) =
-                algorithm.filter(|a| a.as_str().is_some_and(|s| s.eq_ignore_ascii_case("AES256")))
+            if let Some(rule) = no_default(config) {
+                let mut f = Finding::on(
+                    &Self::META,
+                    holder,
+                    rule.span,
+                    format!(
+                        "{}'s encryption rule sets no default encryption (S3 applies SSE-S3 with an AWS-owned key)",
+                        r.name
+                    ),
+                );
+                f.resource = Some(r.name.clone());
+                out.push(f);
+                continue;
+            }
+            if let Some(a) = lookup(config, ALGORITHM)
+                .filter(|a| a.as_str().is_some_and(|s| s.eq_ignore_ascii_case("AES256")))
             {
                 let mut f = Finding::on(
                     &Self::META,
@@ -119,4 +137,20 @@ impl Check for S3CustomerKey {
             }
         }
     }
+}
+
+/// The `rule` of an encryption configuration that applies no default encryption: written, known,
+/// and without an `apply_server_side_encryption_by_default` block. `None` when a rule is
+/// unknown (a `dynamic` block over an unknown collection) or sets a default.
+fn no_default(config: &Node) -> Option<&Node> {
+    let rules = config.get("rule")?;
+    let first = rules.as_list().first()?;
+    if first.is_unknown()
+        || first
+            .get("apply_server_side_encryption_by_default")
+            .is_some()
+    {
+        return None;
+    }
+    Some(rules)
 }

@@ -1,4 +1,4 @@
-use crate::model::Node;
+use crate::model::{Node, Resource};
 use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 use crate::rules::terraform::setting::lookup;
 use crate::terraform::join::referenced;
@@ -8,8 +8,11 @@ crate::declare_rule! {
     /// An `azurerm_storage_account` whose network rules let every network in: `network_rules`
     /// with `default_action = "Allow"`, or no network rules at all — neither an inline
     /// `network_rules` block nor an `azurerm_storage_account_network_rules` that configures it (by
-    /// `storage_account_id` reference) — which is Azure's default. Accounts with
-    /// `public_network_access_enabled = false` are not flagged.
+    /// a `storage_account_id` or `storage_account_name` reference, or the account's literal
+    /// name) — which is Azure's default. Accounts with `public_network_access_enabled = false`
+    /// are not flagged. An `azurerm_storage_account_network_rules` with `default_action =
+    /// "Allow"` for an account this module does not declare (its id or name comes from a
+    /// variable) is flagged on its own: the explicit Allow is known.
     ///
     /// ## Why it matters
     /// With the default action Allow the account's endpoints answer the whole internet; a leaked
@@ -71,13 +74,8 @@ impl Check for StorageNetworkDefaultAllow {
             {
                 continue;
             }
-            let split = cx.resources.iter().find(|x| {
-                x.tf_type() == Some(("resource", "azurerm_storage_account_network_rules"))
-                    && x.body
-                        .get("storage_account_id")
-                        .and_then(|id| referenced(cx.resources, id, &["azurerm_storage_account"]))
-                        .is_some_and(|a| a.name == r.name)
-            });
+            let split = split_rules(cx)
+                .find(|x| configured_account(cx.resources, x).is_some_and(|a| a.name == r.name));
             let (holder, action) = match split {
                 Some(s) => (s, s.body.get("default_action")),
                 None => (r, lookup(&r.body, &["network_rules", "default_action"])),
@@ -112,5 +110,52 @@ impl Check for StorageNetworkDefaultAllow {
                 None => {}
             }
         }
+        // Rules for an account declared elsewhere.
+        for rules in split_rules(cx).filter(|x| configured_account(cx.resources, x).is_none()) {
+            let Some(a) = rules.body.get("default_action") else {
+                continue;
+            };
+            if a.as_str().is_some_and(|s| s.eq_ignore_ascii_case("Allow")) {
+                out.push(
+                    Finding::on(
+                        &Self::META,
+                        rules,
+                        a.span,
+                        format!(
+                            "{} lets every network reach its storage account (`default_action = \"Allow\"`)",
+                            rules.name
+                        ),
+                    )
+                    .with_origin(a, rules.file, "the action"),
+                );
+            }
+        }
     }
+}
+
+fn split_rules<'a>(cx: &'a Context<'_>) -> impl Iterator<Item = &'a Resource> {
+    cx.resources
+        .iter()
+        .filter(|x| x.tf_type() == Some(("resource", "azurerm_storage_account_network_rules")))
+}
+
+/// The account of this module that `azurerm_storage_account_network_rules` configures: by a
+/// reference in `storage_account_id` or `storage_account_name`, or by the account's literal
+/// name.
+fn configured_account<'a>(resources: &'a [Resource], rules: &Resource) -> Option<&'a Resource> {
+    const ACCOUNT: &[&str] = &["azurerm_storage_account"];
+    let by_id = rules.body.get("storage_account_id");
+    let by_name = rules.body.get("storage_account_name");
+    if let Some(a) = [by_id, by_name]
+        .into_iter()
+        .flatten()
+        .find_map(|n| referenced(resources, n, ACCOUNT))
+    {
+        return Some(a);
+    }
+    let name = by_name?.as_str()?;
+    resources.iter().find(|r| {
+        r.tf_type() == Some(("resource", "azurerm_storage_account"))
+            && r.body.get("name").and_then(Node::as_str) == Some(name)
+    })
 }

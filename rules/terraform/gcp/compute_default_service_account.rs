@@ -8,7 +8,9 @@ crate::declare_rule! {
     /// Workloads that run as the project's default Compute Engine service account
     /// (`…-compute@developer.gserviceaccount.com`, which has the Editor role unless that was
     /// removed): a `google_compute_instance` or `google_compute_instance_template` whose
-    /// `service_account` block leaves `email` unset or names the default account (the finding says
+    /// `service_account` block leaves `email` unset or names the default account (also spelled
+    /// with an interpolated project number, `"${data.google_project.p.number}-compute@…"`; the
+    /// finding says
     /// so when the scopes include `cloud-platform`, full access to every API), and GKE node pools —
     /// `node_config` of `google_container_node_pool`, or of `google_container_cluster` unless it
     /// removes its default pool — that leave `service_account` unset. An instance without a
@@ -67,8 +69,10 @@ crate::declare_rule! {
     }
 }
 
-fn is_default(email: &str) -> bool {
-    email.ends_with("-compute@developer.gserviceaccount.com") || email == "default"
+/// The default Compute Engine account: `default`, or `NUMBER-compute@developer…` (the
+/// project number is often interpolated: the known suffix tells).
+fn is_default(email: &Node) -> bool {
+    email.ends_with("-compute@developer.gserviceaccount.com") || email.as_str() == Some("default")
 }
 
 fn full_scope(sa: &Node) -> bool {
@@ -91,7 +95,7 @@ fn node_pool(meta: &'static RuleMeta, r: &Resource, config: Option<&Node>) -> Op
         ));
     };
     match config.get("service_account") {
-        Some(sa) if sa.as_str().is_some_and(is_default) => Some(
+        Some(sa) if is_default(sa) => Some(
             Finding::on(meta, r, sa.span, format!("{}'s nodes run as the default Compute Engine service account", r.name))
                 .with_origin(sa, r.file, "the account"),
         ),
@@ -126,7 +130,7 @@ impl Check for ComputeDefaultServiceAccount {
                         ""
                     };
                     match sa.get("email") {
-                        Some(e) if e.as_str().is_some_and(is_default) => out.push(
+                        Some(e) if is_default(e) => out.push(
                             Finding::on(&Self::META, r, e.span, format!("{} runs as the default Compute Engine service account{full}", r.name))
                                 .with_origin(e, r.file, "the account"),
                         ),

@@ -8,7 +8,8 @@ crate::declare_rule! {
     /// and ACL entries of `google_storage_bucket_acl` (`role_entity`), `google_storage_bucket_access_control`,
     /// `google_storage_default_object_access_control` and `google_storage_object_access_control`
     /// (`entity`). The grant is joined to the `google_storage_bucket` it names (by reference or by
-    /// bucket name) and reported on that bucket, at the member.
+    /// bucket name) and reported on that bucket, at the member. A member known only in part is
+    /// public when its known end names the principal (`"${var.role}:allUsers"`).
     ///
     /// ## Why it matters
     /// Everything in the bucket, including objects added later, can be listed or downloaded

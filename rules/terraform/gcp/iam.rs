@@ -25,11 +25,15 @@ pub(crate) fn members<'a>(node: &'a Node, keys: &[&str]) -> Vec<&'a Node> {
         .collect()
 }
 
-/// The public members written in `keys` of a node.
+/// The public members written in `keys` of a node. A member known only in part is public when
+/// its known end names the principal (`"${var.role}:allUsers"`).
 pub(crate) fn public_members<'a>(node: &'a Node, keys: &[&str]) -> Vec<&'a Node> {
     members(node, keys)
         .into_iter()
-        .filter(|m| m.as_str().is_some_and(is_public))
+        .filter(|m| match &m.value {
+            Value::Partial(p) => p.suffix.contains(':') && is_public(&p.suffix),
+            _ => m.as_str().is_some_and(is_public),
+        })
         .collect()
 }
 
@@ -116,7 +120,7 @@ pub(crate) fn public_finding(
     target: Option<&Resource>,
     noun: &str,
 ) -> Finding {
-    let who = member.as_str().unwrap_or_default();
+    let who = member.display();
     let whom = if who.ends_with("allAuthenticatedUsers") {
         "anyone with a Google account"
     } else {

@@ -4,7 +4,9 @@ use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability,
 crate::declare_rule! {
     /// ## What it flags
     /// Project, folder or organization grants (`google_*_iam_member` / `_iam_binding`) that
-    /// give a `serviceAccount:` member an administrative role (`roles/owner`, `roles/editor`, or any
+    /// give a `serviceAccount:` member (also an interpolated one,
+    /// `"serviceAccount:${google_service_account.x.email}"`: the prefix tells the member type) an
+    /// administrative role (`roles/owner`, `roles/editor`, or any
     /// role ending in `admin`/`Admin`), or that give anyone `roles/iam.serviceAccountUser` or
     /// `roles/iam.serviceAccountTokenCreator` on the whole project, folder or organization instead
     /// of on one service account.
@@ -89,7 +91,7 @@ impl Check for ServiceAccountPrivileges {
             let accounts = g
                 .members
                 .iter()
-                .filter(|m| m.as_str().is_some_and(|s| s.starts_with("serviceAccount:")));
+                .filter(|m| m.starts_with("serviceAccount:"));
             for sa in accounts {
                 out.push(
                     Finding::on(

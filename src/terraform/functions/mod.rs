@@ -101,7 +101,7 @@ fn known(args: &[Node]) -> bool {
 
 fn contains_unknown(n: &Node) -> bool {
     match &n.value {
-        Value::Unknown | Value::Ref(_) => true,
+        Value::Unknown | Value::Ref(_) | Value::Partial(_) => true,
         Value::List(items) => items.iter().any(contains_unknown),
         Value::Map(entries) => entries.iter().any(|e| contains_unknown(&e.value)),
         _ => false,

@@ -67,19 +67,24 @@ fn join(c: &Call) -> Option<Value> {
     Some(Value::String(parts.join(&sep)))
 }
 
+/// `split(sep, text)`; an empty separator splits into characters, and an empty text then has
+/// none (Terraform follows Go's `strings.Split`).
 fn split(c: &Call) -> Option<Value> {
     let (sep, text) = (c.string(0)?, c.string(1)?);
     let pieces = if sep.is_empty() {
-        text.chars().count() + 2
+        text.chars().count()
     } else {
         text.matches(sep.as_str()).count() + 1
     };
     let _reserved = c.reserve(pieces as u64 * NODE_COST + text.len() as u64)?;
-    Some(Value::List(
-        text.split(sep.as_str())
-            .map(|p| Node::new(Value::String(p.to_string()), c.span))
-            .collect(),
-    ))
+    let node = |p: &str| Node::new(Value::String(p.to_string()), c.span);
+    Some(Value::List(if sep.is_empty() {
+        text.char_indices()
+            .map(|(i, ch)| node(&text[i..i + ch.len_utf8()]))
+            .collect()
+    } else {
+        text.split(sep.as_str()).map(node).collect()
+    }))
 }
 
 fn replace(c: &Call) -> Option<Value> {
@@ -170,6 +175,18 @@ mod tests {
             Some("a+b+c")
         );
         assert_eq!(eval("lower(8080)").as_str(), Some("8080"));
+        // Checked against `terraform console` (1.11).
+        let split = |e: &str| -> Vec<String> {
+            eval(e)
+                .as_list()
+                .iter()
+                .map(|n| n.as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(split(r#"split("", "héé")"#), ["h", "é", "é"]);
+        assert!(split(r#"split("", "")"#).is_empty());
+        assert_eq!(split(r#"split(",", "")"#), [""]);
+        assert_eq!(split(r#"split(",", "a,,b")"#), ["a", "", "b"]);
         assert!(eval("lower(var.unknown)").is_unknown());
     }
 }
