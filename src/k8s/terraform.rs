@@ -57,6 +57,9 @@ const KINDS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The kinds of [`KINDS`] that have no namespace.
+const CLUSTER_SCOPED: &[&str] = &["ClusterRole", "ClusterRoleBinding"];
+
 /// Repeated blocks and the Kubernetes list they make (`container` blocks are `containers`).
 /// Every other block is a single object (`metadata`, `spec`, `security_context`).
 const LISTS: &[(&str, &str)] = &[
@@ -149,6 +152,9 @@ fn object(resource: &Resource) -> Option<Resource> {
         );
         let mut body = Node::new(Value::Map(entries), resource.body.span);
         apply_provider_defaults(&mut body, 0);
+        if !CLUSTER_SCOPED.contains(&kind) {
+            default_namespace(&mut body);
+        }
         body
     };
     let (api_version, kind) = match (
@@ -300,8 +306,26 @@ pub fn snake_case(camel: &str) -> String {
     out
 }
 
+/// `metadata { }` without `namespace`: the provider creates the object in `default` (there
+/// is no `kubectl -n` or Kustomize namespace to decide it, as there is for a manifest). The
+/// value is placed at the `metadata` block.
+fn default_namespace(body: &mut Node) {
+    let Value::Map(entries) = &mut body.value else {
+        return;
+    };
+    let Some(meta) = entries.iter_mut().rev().find(|e| e.key == "metadata") else {
+        return;
+    };
+    let at = meta.key_span;
+    if let Value::Map(fields) = &mut meta.value.value {
+        if !fields.iter().any(|f| f.key == "namespace") {
+            fields.push(text_entry("namespace", "default", at));
+        }
+    }
+}
+
 /// Defaults of the provider that differ from Kubernetes', applied where the provider applies
-/// them so that the rules judge what is deployed:
+/// them so that the rules judge what is deployed (and the namespace, [`default_namespace`]):
 ///
 /// - `seccomp_profile { }` without `type` (pod or container security context) is sent as
 ///   `type: Unconfined`: the provider's schema defaults the type to `Unconfined`, where
