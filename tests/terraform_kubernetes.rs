@@ -290,3 +290,20 @@ resource "kubernetes_pod_v1" "dynamic" {
     );
     assert_eq!(lines(&found, ""), ["14 K8S-030", "23 K8S-001"], "{found:?}");
 }
+
+#[test]
+fn a_module_is_not_taken_for_the_complete_set_of_network_policies() {
+    // The scan's manifests may hold the policy that selects this workload: a Terraform module
+    // does not see them, so `network-policies-complete` is not applied to it.
+    let config = "select = [\"K8S-040\"]\nnetwork-policies-complete = true\n";
+    let policy = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: all\n  namespace: monitoring\nspec:\n  podSelector: {}\n";
+    let found = scan(
+        &[
+            ("main.tf", PRIVILEGED_POD),
+            ("policy.yaml", policy),
+            (".rampart.toml", config),
+        ],
+        &[],
+    );
+    assert!(lines(&found, "K8S").is_empty(), "{found:?}");
+}

@@ -10,7 +10,7 @@
 
 use crate::fix::Fix;
 use crate::model::{Node, Resource, Value};
-use crate::rule::{Context, Domain, Finding, Rule, RuleMeta};
+use crate::rule::{Context, Domain, Finding, Rule, RuleMeta, RuleSettings};
 use crate::source::{SourceFile, Span};
 
 use super::run_rules;
@@ -26,12 +26,18 @@ pub(super) fn check(
     if objects.is_empty() {
         return (objects, Vec::new());
     }
+    // The module's objects are judged with the NetworkPolicies of the module only: the
+    // scan's manifests are not seen here, so the set is never taken for complete.
+    let settings = RuleSettings {
+        network_policies_complete: false,
+        ..cx.settings.clone()
+    };
     let within = Context {
         files: cx.files,
         resources: &objects,
         dockerfile: None,
         scripts: &[],
-        settings: cx.settings,
+        settings: &settings,
         set: cx.set,
     };
     let mut found = run_rules(&within, Domain::Kubernetes, enabled, rules);
