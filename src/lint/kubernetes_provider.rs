@@ -8,6 +8,8 @@
 //! inside a quoted string); its title then names the provider's field (`privileged = false`).
 //! Any other fix (new keys, YAML lines) is dropped: the finding stays, without a fix.
 
+use std::collections::HashMap;
+
 use crate::fix::Fix;
 use crate::model::{Node, Resource, Value};
 use crate::rule::{Context, Domain, Finding, Rule, RuleMeta, RuleSettings};
@@ -41,6 +43,8 @@ pub(super) fn check(
         set: cx.set,
     };
     let mut found = run_rules(&within, Domain::Kubernetes, enabled, rules);
+    // The written literals of each file, gathered once, for the findings with a fix.
+    let mut literals: HashMap<usize, Vec<Span>> = HashMap::new();
     for f in &mut found {
         let Some(file) = cx.files.get(f.file) else {
             f.fixes.clear();
@@ -58,10 +62,15 @@ pub(super) fn check(
                 r.message = related_in_hcl(&r.message);
             }
         }
-        let literals = written_literals(&objects, f.file, file);
+        if f.fixes.is_empty() {
+            continue;
+        }
+        let literals = literals
+            .entry(f.file)
+            .or_insert_with(|| written_literals(&objects, f.file, file));
         f.fixes = std::mem::take(&mut f.fixes)
             .into_iter()
-            .filter_map(|fix| in_hcl(fix, &file.text, &literals, provider_names))
+            .filter_map(|fix| in_hcl(fix, &file.text, literals, provider_names))
             .collect();
     }
     (objects, found)
