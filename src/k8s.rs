@@ -5,6 +5,8 @@ use crate::model::{Node, Resource, ResourceKind, Value};
 use crate::parse::yaml::YamlDoc;
 use crate::source::Span;
 
+pub mod terraform;
+
 /// Objects of a YAML stream: documents with `apiVersion` and `kind`; `List` kinds unpacked.
 /// The documents' trees move into the resources.
 pub(crate) fn resources(docs: Vec<YamlDoc>, file: usize) -> Vec<Resource> {

@@ -75,8 +75,10 @@ impl Domain {
     pub(crate) fn applies_to(self, kind: FileKind) -> bool {
         matches!(
             (self, kind),
-            (Domain::Kubernetes, FileKind::Kubernetes)
-                | (Domain::Dockerfile, FileKind::Dockerfile)
+            (
+                Domain::Kubernetes,
+                FileKind::Kubernetes | FileKind::Terraform
+            ) | (Domain::Dockerfile, FileKind::Dockerfile)
                 | (
                     Domain::Terraform,
                     FileKind::Terraform | FileKind::TerraformPlan

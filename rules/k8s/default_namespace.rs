@@ -4,7 +4,9 @@ crate::declare_rule! {
     /// ## What it flags
     /// An object placed in the `default` namespace explicitly (`metadata.namespace: default`).
     /// Objects without a namespace are not flagged: they are applied with `-n`, by
-    /// Kustomize's `namespace:` or by a Helm release, which decide where they land.
+    /// Kustomize's `namespace:` or by a Helm release, which decide where they land. A
+    /// namespaced resource of Terraform's Kubernetes provider without `namespace` in its
+    /// `metadata` block is flagged there: the provider creates it in `default`.
     ///
     /// ## Why it matters
     /// The `default` namespace is where everything lands by accident: workloads there share
@@ -37,7 +39,7 @@ crate::declare_rule! {
         equivalents: Equivalents {
             checkov: &["CKV_K8S_21"],
             trivy: &["KSV-0110"],
-            kics: &["Using Unrecommended Namespace"],
+            kics: &["Using Unrecommended Namespace", "Using Default Namespace"],
             kube_linter: &["use-namespace"],
             kubescape: &["C-0061"],
             ..Equivalents::NONE

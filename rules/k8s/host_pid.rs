@@ -36,7 +36,7 @@ crate::declare_rule! {
         equivalents: Equivalents {
             checkov: &["CKV_K8S_17"],
             trivy: &["KSV-0010"],
-            kics: &["Shared Host PID Namespace"],
+            kics: &["Shared Host PID Namespace", "Container Host Pid Is True"],
             kube_linter: &["host-pid"],
             ..Equivalents::NONE
         },

@@ -38,7 +38,7 @@ crate::declare_rule! {
         equivalents: Equivalents {
             checkov: &["CKV2_K8S_5"],
             trivy: &["KSV-0041", "KSV-0113"],
-            kics: &["RBAC Roles with Read Secrets Permissions"],
+            kics: &["RBAC Roles with Read Secrets Permissions", "Service Account Allows Access Secrets"],
             kube_linter: &["access-to-secrets"],
             kubescape: &["C-0015"],
             ..Equivalents::NONE

@@ -10,6 +10,9 @@ crate::declare_rule! {
     ///
     /// A missing profile is the business of `seccomp-required` (Restricted level).
     ///
+    /// In Terraform's Kubernetes provider a `seccomp_profile {}` block without `type` is
+    /// flagged too: the provider defaults the type to `Unconfined`.
+    ///
     /// ## Why it matters
     /// The runtime's default seccomp profile blocks some fifty system calls that containers
     /// never need and that most kernel exploits do (`keyctl`, `unshare`, `bpf`…).

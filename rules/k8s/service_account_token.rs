@@ -10,6 +10,10 @@ crate::declare_rule! {
     /// ServiceAccount in the same file that sets `automountServiceAccountToken: false` covers
     /// the pods that use it.
     ///
+    /// A pod of Terraform's Kubernetes provider (`kubernetes_deployment_v1`…) without
+    /// `automount_service_account_token = false` is flagged alike: since provider 2.0 the
+    /// argument defaults to true, as Kubernetes does (1.x defaulted it to false).
+    ///
     /// ## Why it matters
     /// Most applications never call the Kubernetes API. A mounted token hands an attacker who
     /// reaches the container an authenticated identity in the cluster, with whatever RBAC
@@ -78,24 +82,39 @@ impl Check for ServiceAccountToken {
             if value.is_some_and(|v| v.as_bool() == Some(false) || v.is_unknown()) {
                 continue;
             }
-            let account = pod
-                .spec
-                .get("serviceAccountName")
-                .and_then(|n| n.as_str())
-                .unwrap_or("default");
-            if value.is_none() && opted_out.contains(&account) {
+            // A name known only at apply (a Terraform reference) may be an account that opts
+            // out.
+            let named = pod.spec.get("serviceAccountName");
+            let account = match named {
+                Some(n) if n.is_unknown() => None,
+                Some(n) => Some(n.as_str().unwrap_or("default")),
+                None => Some("default"),
+            };
+            if value.is_none() && account.map_or(!opted_out.is_empty(), |a| opted_out.contains(&a))
+            {
                 continue;
             }
+            let whose = match account {
+                Some(a) => format!("service account \"{a}\""),
+                None => "its service account".to_string(),
+            };
             let text = cx.text(resource.file);
             let (span, message, edit) = match value {
                 Some(v) => (
                     v.span,
-                    format!("{} mounts the API token of service account \"{account}\" (`automountServiceAccountToken: {}`)", resource.name, v.display()),
+                    format!(
+                        "{} mounts the API token of {whose} (`automountServiceAccountToken: {}`)",
+                        resource.name,
+                        v.display()
+                    ),
                     replace_scalar(text, v, "false"),
                 ),
                 None => (
                     pod.key_span,
-                    format!("{} mounts the API token of service account \"{account}\" into every container", resource.name),
+                    format!(
+                        "{} mounts the API token of {whose} into every container",
+                        resource.name
+                    ),
                     yaml_set(text, pod.spec, &["automountServiceAccountToken"], "false"),
                 ),
             };

@@ -47,7 +47,7 @@ crate::declare_rule! {
         equivalents: Equivalents {
             checkov: &["CKV_K8S_22"],
             trivy: &["KSV-0014"],
-            kics: &["Root Container Not Mounted Read-only"],
+            kics: &["Root Container Not Mounted Read-only", "Root Container Not Mounted As Read-only"],
             kube_linter: &["no-read-only-root-fs"],
             polaris: &["notReadOnlyRootFilesystem"],
             kubescape: &["C-0017"],

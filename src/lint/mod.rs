@@ -7,6 +7,7 @@
 
 mod dockerfile;
 mod kubernetes;
+mod kubernetes_provider;
 mod plan;
 mod rendered;
 mod result;

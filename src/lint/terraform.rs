@@ -6,7 +6,10 @@ use std::ops::Range;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::{finish, parse_error, run_rules, settings, FileResult, FileStatus, UnavailableModule};
+use super::{
+    finish, kubernetes_provider, parse_error, run_rules, settings, FileResult, FileStatus,
+    UnavailableModule,
+};
 use crate::config::Config;
 use crate::model::Resource;
 use crate::parse::terraform::{TfError, TfFile};
@@ -101,6 +104,14 @@ pub(crate) fn lint_module_within(
     results
 }
 
+/// One evaluated instance of a module.
+struct Instance {
+    resources: Vec<Resource>,
+    /// The Kubernetes objects of its Kubernetes provider resources.
+    objects: Vec<Resource>,
+    found: Vec<Finding>,
+}
+
 /// What identifies a finding of a module, to compare what a call reports with what the
 /// module reports on its own.
 type Key<'k> = (&'k str, usize, Span, String);
@@ -156,8 +167,9 @@ impl Evaluation<'_> {
             .collect()
     }
 
-    /// The resources of one instance of a module, and what the rules find in them.
-    fn instance(&self, files: &[ModuleFile<'_>], inputs: &Inputs) -> (Vec<Resource>, Vec<Finding>) {
+    /// The resources of one instance of a module, the Kubernetes objects of the Kubernetes
+    /// provider's resources among them, and what the rules find in both.
+    fn instance(&self, files: &[ModuleFile<'_>], inputs: &Inputs) -> Instance {
         let module = Module::with_budget(files, inputs, self.budget.clone());
         let resources: Vec<Resource> = files.iter().flat_map(|f| module.resources(f)).collect();
         let cx = Context {
@@ -168,14 +180,22 @@ impl Evaluation<'_> {
             settings: self.settings,
             set: &crate::k8s::NO_SET,
         };
-        let found = run_rules(&cx, Domain::Terraform, self.enabled, self.rules);
-        (resources, found)
+        let mut found = run_rules(&cx, Domain::Terraform, self.enabled, self.rules);
+        let (objects, in_objects) = kubernetes_provider::check(&cx, self.enabled, self.rules);
+        found.extend(in_objects);
+        Instance {
+            resources,
+            objects,
+            found,
+        }
     }
 
     /// Evaluate every module of the tree: the root once, a called module once per instance of
-    /// its call (`count`/`for_each`). The findings, and the root module's resources.
+    /// its call (`count`/`for_each`). The findings, and the root module's resources with its
+    /// Kubernetes objects (where suppression annotations are read).
     fn run(&self, root_inputs: Inputs) -> (Vec<Finding>, Vec<Resource>) {
         let mut per_module: Vec<Vec<Resource>> = Vec::with_capacity(self.nodes.len());
+        let mut root_objects = Vec::new();
         // What each local module reports on its own (with its defaults), by its first file.
         let mut own_findings: HashMap<usize, HashSet<Key<'static>>> = HashMap::new();
         let mut findings = Vec::new();
@@ -205,9 +225,12 @@ impl Evaluation<'_> {
                 if n > 0 && self.budget.exhausted().is_some() {
                     break;
                 }
-                let (instance, instance_found) = self.instance(&files, inputs);
-                found.extend(instance_found);
-                resources.extend(instance);
+                let instance = self.instance(&files, inputs);
+                found.extend(instance.found);
+                resources.extend(instance.resources);
+                if index == 0 {
+                    root_objects.extend(instance.objects);
+                }
             }
             if index == 0 {
                 findings.extend(found);
@@ -233,7 +256,9 @@ impl Evaluation<'_> {
             }
             per_module.push(resources);
         }
-        (findings, per_module.swap_remove(0))
+        let mut root = per_module.swap_remove(0);
+        root.extend(root_objects);
+        (findings, root)
     }
 
     /// What a called module reports on its own, evaluated with its defaults.
@@ -244,7 +269,7 @@ impl Evaluation<'_> {
             ..Inputs::default()
         };
         self.instance(files, &inputs)
-            .1
+            .found
             .into_iter()
             .map(|f| (f.meta.code, f.file, f.span, f.message))
             .collect()

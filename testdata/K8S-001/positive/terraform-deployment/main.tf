@@ -1,0 +1,38 @@
+resource "kubernetes_deployment_v1" "agent" {
+  metadata {
+    name      = "agent"
+    namespace = "monitoring"
+  }
+
+  spec {
+    selector {
+      match_labels = { app = "agent" }
+    }
+
+    template {
+      metadata {
+        labels = { app = "agent" }
+      }
+
+      spec {
+        init_container {
+          name  = "setup"
+          image = "registry.example.com/setup:1.2.0"
+
+          security_context {
+            privileged = true
+          }
+        }
+
+        container {
+          name  = "agent"
+          image = "registry.example.com/agent:3.1.4"
+
+          security_context {
+            privileged = true
+          }
+        }
+      }
+    }
+  }
+}
