@@ -5,6 +5,8 @@ use crate::model::{Node, Resource, ResourceKind, Value};
 use crate::parse::yaml::YamlDoc;
 use crate::source::Span;
 
+pub mod pss;
+
 /// Objects of a YAML stream: documents with `apiVersion` and `kind`; `List` kinds unpacked.
 /// The documents' trees move into the resources.
 pub fn resources(docs: Vec<YamlDoc>, file: usize) -> Vec<Resource> {
@@ -306,13 +308,13 @@ pub(crate) fn minor_version(setting: Option<&str>) -> Option<u32> {
 }
 
 /// Pods declared to run on Windows (`spec.os.name: windows`), which several Restricted
-/// checks exempt because the settings are Linux-only.
+/// checks exempt because the settings are Linux-only (from 1.25, see [`pss::Change`]).
 pub(crate) fn is_windows(pod: &Node) -> bool {
     pod.at(&["os", "name"]).and_then(Node::as_str) == Some("windows")
 }
 
-/// Every container of pods not declared to run on Windows, with its pod spec: the Restricted
-/// checks whose settings are Linux-only.
+/// Every container of pods not declared to run on Windows, with its pod spec: checks whose
+/// settings are Linux-only (the Pod Security Standards exempt by version: [`pss::Version`]).
 pub(crate) fn each_linux_container(
     resources: &[Resource],
 ) -> impl Iterator<Item = (&Resource, &Node, Container<'_>)> {

@@ -1,7 +1,8 @@
 use super::added_capabilities::capability_name;
 use crate::edit::yaml_set;
 use crate::fix::{Applicability, Fix};
-use crate::k8s::each_linux_container;
+use crate::k8s::each_pod_container;
+use crate::k8s::pss::{Change, Version};
 use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
@@ -11,7 +12,9 @@ crate::declare_rule! {
     /// `capabilities.drop` lacks `ALL`, or `capabilities.add` holds anything but
     /// `NET_BIND_SERVICE` (capabilities outside the Baseline set are reported by
     /// `added-capabilities` too). Names are compared exactly, as Pod Security admission
-    /// compares them (`drop: ["all"]` does not count). Windows pods are exempt.
+    /// compares them (`drop: ["all"]` does not count). As in the Pod Security Standards, the
+    /// check applies from Kubernetes 1.22 (`kubernetes-version`), and pods with
+    /// `spec.os.name: windows` are exempt from 1.25.
     ///
     /// ## Why it matters
     /// Container runtimes grant a default set of capabilities (`CHOWN`, `DAC_OVERRIDE`,
@@ -62,17 +65,21 @@ crate::declare_rule! {
 
 impl Check for CapabilitiesDropAll {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for (resource, _, c) in each_linux_container(cx.resources) {
+        let version = Version::of(cx.settings.kubernetes_version.as_deref());
+        if !version.has(Change::CapabilitiesRestricted) {
+            return;
+        }
+        for (resource, pod, c) in each_pod_container(cx.resources) {
+            if version.exempts_windows(pod) {
+                continue;
+            }
             let caps = c.node.at(&["securityContext", "capabilities"]);
             let drop = caps.and_then(|x| x.get("drop"));
             if drop.is_some_and(|d| d.is_unknown()) {
                 continue;
             }
-            let drops_all = drop.is_some_and(|d| {
-                d.as_list()
-                    .iter()
-                    .any(|i| i.as_str().is_some_and(|s| capability_name(s) == "ALL"))
-            });
+            let drops_all =
+                drop.is_some_and(|d| d.as_list().iter().any(|i| i.as_str() == Some("ALL")));
             if !drops_all {
                 let span = caps
                     .and_then(|x| x.entry("drop"))

@@ -47,18 +47,9 @@ crate::declare_rule! {
     }
 }
 
-fn allowed_types(minor: Option<u32>) -> Vec<&'static str> {
-    let mut types = vec!["", "container_t", "container_init_t", "container_kvm_t"];
-    if minor.is_none_or(|m| m >= 31) {
-        types.push("container_engine_t");
-    }
-    types
-}
-
 impl Check for SeLinuxOptions {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let minor = crate::k8s::minor_version(cx.settings.kubernetes_version.as_deref());
-        let allowed = allowed_types(minor);
+        let version = crate::k8s::pss::Version::of(cx.settings.kubernetes_version.as_deref());
         for (resource, pod) in each_pod(cx.resources) {
             let mut scopes: Vec<(Option<crate::k8s::Container>, &Node)> = Vec::new();
             if let Some(o) = pod.spec.at(&["securityContext", "seLinuxOptions"]) {
@@ -80,7 +71,7 @@ impl Check for SeLinuxOptions {
                     };
                     let text = value.display();
                     let bad = match key {
-                        "type" => !allowed.contains(&text.as_str()),
+                        "type" => !version.allowed_selinux_type(&text),
                         _ => !text.is_empty(),
                     };
                     if !bad {
