@@ -252,12 +252,12 @@ pub struct UnconfinedProfile {
 impl UnconfinedProfile {
     pub fn check(&self, meta: &'static RuleMeta, cx: &Context<'_>, out: &mut Vec<Finding>) {
         use crate::k8s::pss::allowed_profile_type;
-        use crate::k8s::{containers, each_pod, pod_annotations};
+        use crate::k8s::{each_pod, pod_annotations};
         use crate::model::Node;
         let field = ["securityContext", self.field, "type"];
         for (resource, pod) in each_pod(cx.resources) {
             let text = cx.text(resource.file);
-            let all = containers(pod.spec);
+            let all = &pod.containers;
             let report = |node: &Node, container: Option<&str>, replacement: &str| {
                 let fix = replace_scalar(text, node, replacement).map(|e| {
                     Fix::new(
@@ -284,7 +284,7 @@ impl UnconfinedProfile {
                 if let Some(node) = pod.spec.at(&field).filter(forbidden) {
                     out.push(report(node, None, "RuntimeDefault"));
                 }
-                for c in &all {
+                for c in all {
                     if let Some(node) = c.node.at(&field).filter(forbidden) {
                         out.push(report(node, Some(&c.name), "RuntimeDefault"));
                     }

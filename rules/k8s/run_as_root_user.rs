@@ -1,7 +1,7 @@
 use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
+use crate::k8s::each_pod;
 use crate::k8s::pss::{Change, Version};
-use crate::k8s::{containers, each_pod};
 use crate::model::Node;
 use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
@@ -86,7 +86,7 @@ impl Check for RunAsRootUser {
                     "(every container that does not override it)".into(),
                 ));
             }
-            for c in containers(pod.spec) {
+            for c in pod.containers {
                 if let Some(node) = c.node.at(&path).filter(root) {
                     out.push(report(node, c.describe()).in_container(&c.name, c.node.span));
                 }

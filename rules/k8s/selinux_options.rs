@@ -1,4 +1,4 @@
-use crate::k8s::{containers, each_pod};
+use crate::k8s::each_pod;
 use crate::model::Node;
 use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
@@ -55,7 +55,7 @@ impl Check for SeLinuxOptions {
             if let Some(o) = pod.spec.at(&["securityContext", "seLinuxOptions"]) {
                 scopes.push((None, o));
             }
-            for c in containers(pod.spec) {
+            for c in pod.containers {
                 if let Some(o) = c.node.at(&["securityContext", "seLinuxOptions"]) {
                     scopes.push((Some(c), o));
                 }

@@ -315,5 +315,6 @@ fn finish(
         unit: unit.clone(),
         index,
         fail_on: config.fail_on,
+        recognised: Vec::new(),
     }
 }

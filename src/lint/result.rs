@@ -32,6 +32,9 @@ pub struct FileResult {
     pub index: usize,
     /// The lowest severity that fails the run, from this file's configuration.
     pub fail_on: Severity,
+    /// For `-v`: what the lint recognised by guessing (the pod template of a kind it does not
+    /// know), one line each.
+    pub recognised: Vec<String>,
 }
 
 impl FileResult {
@@ -64,6 +67,7 @@ impl FileResult {
             findings: Vec::new(),
             index: 0,
             fail_on: Severity::Critical,
+            recognised: Vec::new(),
         }
     }
 
@@ -128,5 +132,6 @@ fn failed(
             .collect(),
         index: 0,
         fail_on: config.fail_on,
+        recognised: Vec::new(),
     }
 }
