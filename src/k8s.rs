@@ -9,7 +9,9 @@ pub mod pss;
 mod workloads;
 
 pub use workloads::PodSpec;
-pub(crate) use workloads::{generic_template, pod_annotations, pod_labels, pod_spec};
+pub(crate) use workloads::{
+    generic_template, pod_annotations, pod_labels, pod_spec, runs_to_completion,
+};
 
 /// Objects of a YAML stream: documents with `apiVersion` and `kind`; `List` kinds unpacked.
 /// The documents' trees move into the resources.

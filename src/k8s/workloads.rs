@@ -236,6 +236,16 @@ fn workflow_containers(spec: &Node) -> Vec<Container<'_>> {
     out
 }
 
+/// Pods that run to completion (Job, CronJob, KEDA ScaledJob, Argo workflows, a kind the
+/// table does not know with a `jobTemplate`), which serve nothing to probe.
+pub(crate) fn runs_to_completion(resource: &Resource) -> bool {
+    match layout(resource) {
+        Some((Layout::Workflow { .. }, _)) => true,
+        Some((l, _)) if l == JOB_TEMPLATE => true,
+        _ => matches!(resource.k8s_kind(), Some("Job" | "ScaledJob")),
+    }
+}
+
 /// For `-v`: where the pod template of a kind the table does not know was found
 /// (`pod template at spec.template.spec (generic)`).
 pub(crate) fn generic_template(resource: &Resource) -> Option<String> {
