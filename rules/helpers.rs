@@ -226,8 +226,10 @@ pub(crate) fn everything_granted(
     }
 }
 
-/// A Linux security profile (AppArmor, seccomp) set to `Unconfined`, in the pod's or a
-/// container's `securityContext` field, or in its legacy pod annotations.
+/// A security profile (seccomp, AppArmor) that the Baseline level restricts: the
+/// `securityContext` field's `type` must be `RuntimeDefault` or `Localhost`, and the legacy
+/// annotations must hold an allowed value. Which of the two channels count depends on the
+/// mechanism and the Kubernetes version, so the rule says.
 pub(crate) struct UnconfinedProfile {
     /// `appArmorProfile` or `seccompProfile`.
     pub field: &'static str,
@@ -235,6 +237,12 @@ pub(crate) struct UnconfinedProfile {
     pub pod_annotation: Option<&'static str>,
     /// Annotation prefix followed by a container name.
     pub container_annotation: &'static str,
+    /// The annotation values the Baseline level allows.
+    pub annotation_allowed: fn(&str) -> bool,
+    /// Are the `securityContext` fields judged?
+    pub fields: bool,
+    /// Are the annotations judged?
+    pub annotations: bool,
     /// "AppArmor confinement", "a seccomp filter": what the workload runs without.
     pub without: &'static str,
     /// For the origin note: "the AppArmor profile".
@@ -243,12 +251,14 @@ pub(crate) struct UnconfinedProfile {
 
 impl UnconfinedProfile {
     pub(crate) fn check(&self, meta: &'static RuleMeta, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        use crate::k8s::{containers, each_pod, pod_annotations};
+        use crate::k8s::pss::allowed_profile_type;
+        use crate::k8s::{each_pod, pod_annotations};
+        use crate::model::Node;
         let field = ["securityContext", self.field, "type"];
         for (resource, pod) in each_pod(cx.resources) {
             let text = cx.text(resource.file);
-            let all = containers(pod.spec);
-            let report = |node: &crate::model::Node, container: Option<&str>, replacement: &str| {
+            let all = &pod.containers;
+            let report = |node: &Node, container: Option<&str>, replacement: &str| {
                 let fix = replace_scalar(text, node, replacement).map(|e| {
                     Fix::new(
                         format!("Use the runtime's default profile (`{replacement}`)"),
@@ -256,15 +266,11 @@ impl UnconfinedProfile {
                         vec![e],
                     )
                 });
-                let whom = match container {
-                    Some(name) => format!("container \"{name}\""),
-                    None => "(every container)".to_string(),
-                };
                 let mut finding = Finding::on(
                     meta,
                     resource,
                     node.span,
-                    format!("{} {whom} runs without {}", resource.name, self.without),
+                    self.message(&resource.name, container, &node.display()),
                 )
                 .with_origin(node, resource.file, self.what)
                 .with_fix(fix);
@@ -273,23 +279,28 @@ impl UnconfinedProfile {
                 }
                 finding
             };
-            let unconfined = |n: &&crate::model::Node| {
-                n.as_str()
-                    .is_some_and(|s| s.eq_ignore_ascii_case("Unconfined"))
-            };
-            if let Some(node) = pod.spec.at(&field).filter(unconfined) {
-                out.push(report(node, None, "RuntimeDefault"));
-            }
-            for c in &all {
-                if let Some(node) = c.node.at(&field).filter(unconfined) {
-                    out.push(report(node, Some(&c.name), "RuntimeDefault"));
+            let forbidden = |n: &&Node| n.as_str().is_some_and(|s| !allowed_profile_type(s));
+            if self.fields {
+                if let Some(node) = pod.spec.at(&field).filter(forbidden) {
+                    out.push(report(node, None, "RuntimeDefault"));
                 }
+                for c in all {
+                    if let Some(node) = c.node.at(&field).filter(forbidden) {
+                        out.push(report(node, Some(&c.name), "RuntimeDefault"));
+                    }
+                }
+            }
+            if !self.annotations {
+                continue;
             }
             for e in pod_annotations(resource)
                 .map(|a| a.entries())
                 .unwrap_or_default()
             {
-                if e.value.as_str() != Some("unconfined") {
+                let Some(value) = e.value.as_str() else {
+                    continue;
+                };
+                if (self.annotation_allowed)(value) {
                     continue;
                 }
                 if Some(e.key.as_str()) == self.pod_annotation {
@@ -298,6 +309,22 @@ impl UnconfinedProfile {
                     out.push(report(&e.value, Some(name), "runtime/default"));
                 }
             }
+        }
+    }
+
+    /// Unconfined runs without the mechanism; another value is outside what Baseline allows.
+    fn message(&self, resource: &str, container: Option<&str>, value: &str) -> String {
+        let whom = match container {
+            Some(name) => format!("container \"{name}\""),
+            None => "(every container)".to_string(),
+        };
+        if value.eq_ignore_ascii_case("unconfined") {
+            format!("{resource} {whom} runs without {}", self.without)
+        } else {
+            format!(
+                "{resource} {whom} uses {} `{value}`, which the Baseline level does not allow",
+                self.what
+            )
         }
     }
 }

@@ -5,7 +5,14 @@ use crate::model::{Node, Resource, ResourceKind, Value};
 use crate::parse::yaml::YamlDoc;
 use crate::source::Span;
 
-pub mod terraform;
+pub(crate) mod pss;
+pub(crate) mod terraform;
+mod workloads;
+
+pub(crate) use workloads::PodSpec;
+pub(crate) use workloads::{
+    generic_template, pod_annotations, pod_labels, pod_spec, runs_to_completion,
+};
 
 /// Objects of a YAML stream: documents with `apiVersion` and `kind`; `List` kinds unpacked.
 /// The documents' trees move into the resources.
@@ -101,41 +108,6 @@ fn push_object(
         provenance: helm.cloned().or(origin),
         file,
     });
-}
-
-/// The pod spec of a workload, and the key span that holds it.
-pub(crate) struct PodSpec<'a> {
-    pub spec: &'a Node,
-    /// The `spec:` key of the pod spec, for findings about a missing setting.
-    pub key_span: Span,
-}
-
-/// Pod spec of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
-/// CronJob and PodTemplate, and of the common workload kinds built the same way: OpenShift's
-/// DeploymentConfig and Argo Rollouts' Rollout.
-pub(crate) fn pod_spec(resource: &Resource) -> Option<PodSpec<'_>> {
-    let kind = resource.k8s_kind()?;
-    let path: &[&str] = match kind {
-        "Pod" => &["spec"],
-        "Deployment"
-        | "StatefulSet"
-        | "DaemonSet"
-        | "ReplicaSet"
-        | "ReplicationController"
-        | "Job"
-        | "DeploymentConfig"
-        | "Rollout" => &["spec", "template", "spec"],
-        "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
-        "PodTemplate" => &["template", "spec"],
-        _ => return None,
-    };
-    let (parent, last) = path.split_at(path.len() - 1);
-    let holder = resource.body.at(parent)?;
-    let entry = holder.entry(last[0])?;
-    entry.value.is_map().then_some(PodSpec {
-        spec: &entry.value,
-        key_span: entry.key_span,
-    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -234,7 +206,7 @@ pub(crate) fn each_container<'a>(
 ) -> impl Iterator<Item = (&'a Resource, Container<'a>)> {
     resources.iter().flat_map(|r| {
         pod_spec(r)
-            .map(|p| containers(p.spec))
+            .map(|p| p.containers)
             .unwrap_or_default()
             .into_iter()
             .map(move |c| (r, c))
@@ -244,33 +216,6 @@ pub(crate) fn each_container<'a>(
 /// Every workload with its pod spec.
 pub(crate) fn each_pod(resources: &[Resource]) -> impl Iterator<Item = (&Resource, PodSpec<'_>)> {
     resources.iter().filter_map(|r| pod_spec(r).map(|p| (r, p)))
-}
-
-/// The annotations of a workload's pod (the pod template's metadata), where AppArmor and
-/// seccomp annotations live.
-pub(crate) fn pod_annotations(resource: &Resource) -> Option<&Node> {
-    let path: &[&str] = match resource.k8s_kind()? {
-        "Pod" => &["metadata", "annotations"],
-        "Deployment"
-        | "StatefulSet"
-        | "DaemonSet"
-        | "ReplicaSet"
-        | "ReplicationController"
-        | "Job"
-        | "DeploymentConfig"
-        | "Rollout" => &["spec", "template", "metadata", "annotations"],
-        "CronJob" => &[
-            "spec",
-            "jobTemplate",
-            "spec",
-            "template",
-            "metadata",
-            "annotations",
-        ],
-        "PodTemplate" => &["template", "metadata", "annotations"],
-        _ => return None,
-    };
-    resource.body.at(path)
 }
 
 /// A security-context setting as the kubelet applies it.
@@ -312,13 +257,13 @@ pub(crate) fn minor_version(setting: Option<&str>) -> Option<u32> {
 }
 
 /// Pods declared to run on Windows (`spec.os.name: windows`), which several Restricted
-/// checks exempt because the settings are Linux-only.
+/// checks exempt because the settings are Linux-only (from 1.25, see [`pss::Change`]).
 pub(crate) fn is_windows(pod: &Node) -> bool {
     pod.at(&["os", "name"]).and_then(Node::as_str) == Some("windows")
 }
 
-/// Every container of pods not declared to run on Windows, with its pod spec: the Restricted
-/// checks whose settings are Linux-only.
+/// Every container of pods not declared to run on Windows, with its pod spec: checks whose
+/// settings are Linux-only (the Pod Security Standards exempt by version: [`pss::Version`]).
 pub(crate) fn each_linux_container(
     resources: &[Resource],
 ) -> impl Iterator<Item = (&Resource, &Node, Container<'_>)> {
@@ -341,8 +286,10 @@ pub(crate) fn each_volume(resources: &[Resource]) -> impl Iterator<Item = (&Reso
 pub(crate) fn each_pod_container(
     resources: &[Resource],
 ) -> impl Iterator<Item = (&Resource, &Node, Container<'_>)> {
-    each_pod(resources)
-        .flat_map(|(r, p)| containers(p.spec).into_iter().map(move |c| (r, p.spec, c)))
+    each_pod(resources).flat_map(|(r, p)| {
+        let spec = p.spec;
+        p.containers.into_iter().map(move |c| (r, spec, c))
+    })
 }
 
 /// One entry of a Role's or ClusterRole's `rules`.
@@ -542,31 +489,4 @@ pub(crate) fn network_policies(resources: &[Resource]) -> Vec<PolicyFact> {
             })
         })
         .collect()
-}
-
-/// The labels a workload's pods carry.
-pub(crate) fn pod_labels(resource: &Resource) -> Vec<(String, String)> {
-    let path: &[&str] = match resource.k8s_kind() {
-        Some("Pod") => &["metadata", "labels"],
-        Some("CronJob") => &[
-            "spec",
-            "jobTemplate",
-            "spec",
-            "template",
-            "metadata",
-            "labels",
-        ],
-        Some("PodTemplate") => &["template", "metadata", "labels"],
-        _ => &["spec", "template", "metadata", "labels"],
-    };
-    resource
-        .body
-        .at(path)
-        .map(|m| {
-            m.entries()
-                .iter()
-                .map(|e| (e.key.clone(), e.value.display()))
-                .collect()
-        })
-        .unwrap_or_default()
 }

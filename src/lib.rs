@@ -13,7 +13,7 @@ pub mod fixer;
 pub mod fuzz;
 pub(crate) mod gitindex;
 pub(crate) mod image;
-pub mod k8s;
+pub(crate) mod k8s;
 pub(crate) mod model;
 pub(crate) mod parse;
 pub(crate) mod render;

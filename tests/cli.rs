@@ -902,3 +902,33 @@ fn a_chart_that_cannot_be_rendered_is_said_once_in_every_format() {
         .unwrap()
         .starts_with(note));
 }
+
+#[test]
+fn verbose_says_where_the_pod_template_of_an_unknown_kind_was_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let frontend = "apiVersion: apps.example.com/v1\nkind: Frontend\nmetadata:\n  name: storefront\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: registry.example.com/web:1.0.0\n";
+    write(d, "x.yaml", frontend.as_bytes());
+    let known = PRIVILEGED_POD;
+    write(d, "pod.yaml", known.as_bytes());
+    let out = Command::cargo_bin("rampart")
+        .unwrap()
+        .current_dir(d)
+        .args(["scan", "-v", "--format", "json", "."])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(
+        err.contains("x.yaml: Frontend/storefront: pod template at spec.template.spec (generic)"),
+        "{err}"
+    );
+    assert!(!err.contains("pod.yaml: Pod"), "{err}");
+    // Without -v, nothing is said.
+    let out = Command::cargo_bin("rampart")
+        .unwrap()
+        .current_dir(d)
+        .args(["scan", "--format", "json", "."])
+        .output()
+        .unwrap();
+    assert!(!stderr(&out).contains("generic"), "{}", stderr(&out));
+}

@@ -3,9 +3,12 @@ use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability,
 
 crate::declare_rule! {
     /// ## What it flags
-    /// AppArmor switched off: `appArmorProfile.type: Unconfined` in the pod's or a container's
-    /// `securityContext` (Kubernetes 1.30+), or the annotation
-    /// `container.apparmor.security.beta.kubernetes.io/<container>: unconfined`.
+    /// AppArmor switched off: `appArmorProfile.type: Unconfined` (or any type but
+    /// `RuntimeDefault` and `Localhost`) in the pod's or a container's `securityContext`
+    /// (Kubernetes 1.30+), or an annotation
+    /// `container.apparmor.security.beta.kubernetes.io/<container>` other than empty,
+    /// `runtime/default` or `localhost/<profile>` (such as `unconfined`). As in the Pod
+    /// Security Standards, both are judged whatever the `kubernetes-version`.
     ///
     /// ## Why it matters
     /// The runtime's default AppArmor profile blocks mounts, writes to `/proc` and `/sys` and
@@ -55,6 +58,9 @@ impl Check for AppArmorUnconfined {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         UnconfinedProfile {
             field: "appArmorProfile",
+            annotation_allowed: crate::k8s::pss::allowed_apparmor_annotation,
+            fields: true,
+            annotations: true,
             pod_annotation: None,
             container_annotation: "container.apparmor.security.beta.kubernetes.io/",
             without: "AppArmor confinement",

@@ -1,7 +1,8 @@
 use super::added_capabilities::capability_name;
-use crate::edit::yaml_set;
+use crate::edit::{replace_scalar, yaml_set};
 use crate::fix::{Applicability, Fix};
-use crate::k8s::each_linux_container;
+use crate::k8s::each_pod_container;
+use crate::k8s::pss::{Change, Version};
 use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
@@ -11,7 +12,9 @@ crate::declare_rule! {
     /// `capabilities.drop` lacks `ALL`, or `capabilities.add` holds anything but
     /// `NET_BIND_SERVICE` (capabilities outside the Baseline set are reported by
     /// `added-capabilities` too). Names are compared exactly, as Pod Security admission
-    /// compares them (`drop: ["all"]` does not count). Windows pods are exempt.
+    /// compares them (`drop: ["all"]` does not count). As in the Pod Security Standards, the
+    /// check applies from Kubernetes 1.22 (`kubernetes-version`), and pods with
+    /// `spec.os.name: windows` are exempt from 1.25.
     ///
     /// ## Why it matters
     /// Container runtimes grant a default set of capabilities (`CHOWN`, `DAC_OVERRIDE`,
@@ -34,7 +37,8 @@ crate::declare_rule! {
     ///
     /// ## Fix safety
     /// Unsafe: a process that needs one of the dropped capabilities fails. The fix adds
-    /// `drop: ["ALL"]` only when the container has no `drop` list.
+    /// `drop: ["ALL"]` only when the container has no `drop` list, and spells a lower-case
+    /// `all` `ALL`.
     ///
     /// ## References
     /// - https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
@@ -62,50 +66,68 @@ crate::declare_rule! {
 
 impl Check for CapabilitiesDropAll {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for (resource, _, c) in each_linux_container(cx.resources) {
+        let version = Version::of(cx.settings.kubernetes_version.as_deref());
+        if !version.has(Change::CapabilitiesRestricted) {
+            return;
+        }
+        for (resource, pod, c) in each_pod_container(cx.resources) {
+            if version.exempts_windows(pod) {
+                continue;
+            }
             let caps = c.node.at(&["securityContext", "capabilities"]);
             let drop = caps.and_then(|x| x.get("drop"));
             if drop.is_some_and(|d| d.is_unknown()) {
                 continue;
             }
-            let drops_all = drop.is_some_and(|d| {
-                d.as_list()
-                    .iter()
-                    .any(|i| i.as_str().is_some_and(|s| capability_name(s) == "ALL"))
-            });
+            let drops_all =
+                drop.is_some_and(|d| d.as_list().iter().any(|i| i.as_str() == Some("ALL")));
             if !drops_all {
-                let span = caps
-                    .and_then(|x| x.entry("drop"))
-                    .map(|e| e.key_span)
-                    .unwrap_or_else(|| c.anchor_span());
-                let edit = drop.is_none().then(|| {
-                    yaml_set(
-                        cx.text(resource.file),
-                        c.node,
-                        &["securityContext", "capabilities", "drop"],
-                        "[\"ALL\"]",
-                    )
+                // `drop: ["all"]`: the cluster does not count it; the fix spells it `ALL`.
+                let miscased = drop.and_then(|d| {
+                    d.as_list()
+                        .iter()
+                        .find(|i| i.as_str().is_some_and(|s| capability_name(s) == "ALL"))
                 });
-                let fix = edit.flatten().map(|e| {
-                    Fix::new(
-                        "Drop all capabilities (`drop: [\"ALL\"]`)",
-                        Applicability::Unsafe,
-                        vec![e],
-                    )
-                });
-                out.push(
-                    Finding::on(
-                        &Self::META,
-                        resource,
-                        span,
+                let text = cx.text(resource.file);
+                let (span, message, edit, title) = match miscased {
+                    Some(item) => (
+                        item.span,
+                        format!(
+                            "{} {} drops `{}`, which Pod Security admission does not count as ALL",
+                            resource.name,
+                            c.describe(),
+                            item.display()
+                        ),
+                        replace_scalar(text, item, "ALL"),
+                        "Write `ALL`, as Pod Security admission compares names exactly",
+                    ),
+                    None => (
+                        caps.and_then(|x| x.entry("drop"))
+                            .map(|e| e.key_span)
+                            .unwrap_or_else(|| c.anchor_span()),
                         format!(
                             "{} {} does not drop ALL capabilities",
                             resource.name,
                             c.describe()
                         ),
-                    )
-                    .in_container(&c.name, c.node.span)
-                    .with_fix(fix),
+                        drop.is_none()
+                            .then(|| {
+                                yaml_set(
+                                    text,
+                                    c.node,
+                                    &["securityContext", "capabilities", "drop"],
+                                    "[\"ALL\"]",
+                                )
+                            })
+                            .flatten(),
+                        "Drop all capabilities (`drop: [\"ALL\"]`)",
+                    ),
+                };
+                let fix = edit.map(|e| Fix::new(title, Applicability::Unsafe, vec![e]));
+                out.push(
+                    Finding::on(&Self::META, resource, span, message)
+                        .in_container(&c.name, c.node.span)
+                        .with_fix(fix),
                 );
             }
             for item in caps

@@ -1,6 +1,6 @@
 use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
-use crate::k8s::{containers, each_pod};
+use crate::k8s::each_pod;
 use crate::model::Node;
 use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
@@ -77,7 +77,7 @@ impl Check for HostProcess {
             if let Some(node) = pod.spec.at(&path).filter(|n| n.as_bool() == Some(true)) {
                 out.push(report(node, "(every container)".into()));
             }
-            for c in containers(pod.spec) {
+            for c in pod.containers {
                 if let Some(node) = c.node.at(&path).filter(|n| n.as_bool() == Some(true)) {
                     out.push(report(node, c.describe()).in_container(&c.name, c.node.span));
                 }

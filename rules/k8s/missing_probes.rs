@@ -4,8 +4,8 @@ use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 crate::declare_rule! {
     /// ## What it flags
     /// A container (not an init or ephemeral container) of a long-running workload with no
-    /// `livenessProbe` or no `readinessProbe`. Jobs and CronJobs, which run to completion,
-    /// and bare Pods (test, debug and one-off pods; a long-running pod belongs to a
+    /// `livenessProbe` or no `readinessProbe`. Workloads that run to completion (Jobs,
+    /// CronJobs, KEDA ScaledJobs, Argo workflows) and bare Pods (test, debug and one-off pods; a long-running pod belongs to a
     /// controller, whose template is checked) are not checked. Off by default: probes are an availability concern; enable with
     /// `select = ["default", "missing-probes"]`.
     ///
@@ -58,7 +58,8 @@ impl Check for MissingProbes {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (resource, c) in each_container(cx.resources) {
             if c.kind != ContainerKind::Container
-                || matches!(resource.k8s_kind(), Some("Job" | "CronJob" | "Pod"))
+                || resource.k8s_kind() == Some("Pod")
+                || crate::k8s::runs_to_completion(resource)
             {
                 continue;
             }

@@ -1,14 +1,16 @@
 use crate::edit::yaml_set;
 use crate::fix::{Applicability, Fix};
-use crate::k8s::each_linux_container;
+use crate::k8s::each_pod_container;
+use crate::k8s::pss::{Change, Version};
 use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
     /// A container whose `securityContext.allowPrivilegeEscalation` is not `false`: set to
     /// `true`, or missing (the default is `true`). A container setting only exists at container
-    /// level: the pod's `securityContext` cannot set it. Pods with `spec.os.name: windows` are
-    /// exempt, as in the Pod Security Standards.
+    /// level: the pod's `securityContext` cannot set it. As in the Pod Security Standards,
+    /// the check applies from Kubernetes 1.8 (`kubernetes-version`), and pods with
+    /// `spec.os.name: windows` are exempt from 1.25.
     ///
     /// ## Why it matters
     /// With privilege escalation allowed, a process can gain more privileges than its parent
@@ -62,8 +64,15 @@ crate::declare_rule! {
 
 impl Check for PrivilegeEscalation {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let version = Version::of(cx.settings.kubernetes_version.as_deref());
+        if !version.has(Change::AllowPrivilegeEscalation) {
+            return;
+        }
         let path = ["securityContext", "allowPrivilegeEscalation"];
-        for (resource, _, c) in each_linux_container(cx.resources) {
+        for (resource, pod, c) in each_pod_container(cx.resources) {
+            if version.exempts_windows(pod) {
+                continue;
+            }
             let value = c.node.at(&path);
             if value.is_some_and(|v| v.as_bool() == Some(false) || v.is_unknown()) {
                 continue;

@@ -1,4 +1,5 @@
-use crate::k8s::{each_container, minor_version};
+use crate::k8s::each_container;
+use crate::k8s::pss::{Change, Version};
 use crate::rule::{Check, Context, Domain, Finding, Severity};
 
 crate::declare_rule! {
@@ -51,7 +52,7 @@ crate::declare_rule! {
 
 impl Check for ProbeHost {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        if minor_version(cx.settings.kubernetes_version.as_deref()).is_some_and(|m| m < 34) {
+        if !Version::of(cx.settings.kubernetes_version.as_deref()).has(Change::ProbeHost) {
             return;
         }
         let handlers: &[&[&str]] = &[

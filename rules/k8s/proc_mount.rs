@@ -1,11 +1,16 @@
 use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
-use crate::k8s::each_container;
+use crate::k8s::each_pod_container;
+use crate::k8s::pss::Version;
 use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
     /// A container `securityContext.procMount` other than `Default` (that is, `Unmasked`).
+    /// As in the Pod Security Standards Baseline level, from Kubernetes 1.35
+    /// (`kubernetes-version`) pods in a user namespace (`hostUsers: false`) are exempt: the
+    /// unmasked `/proc` belongs to their own namespace. (The Restricted level still forbids
+    /// it there.)
     ///
     /// ## Why it matters
     /// The runtime masks and makes read-only parts of `/proc` (`/proc/kcore`,
@@ -51,7 +56,11 @@ crate::declare_rule! {
 
 impl Check for ProcMount {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for (resource, c) in each_container(cx.resources) {
+        let version = Version::of(cx.settings.kubernetes_version.as_deref());
+        for (resource, pod, c) in each_pod_container(cx.resources) {
+            if version.relaxes_user_namespace(pod) {
+                continue;
+            }
             let Some(value) = c.node.at(&["securityContext", "procMount"]) else {
                 continue;
             };

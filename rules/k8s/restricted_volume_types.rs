@@ -1,10 +1,11 @@
 use crate::k8s::each_volume;
+use crate::k8s::pss::RESTRICTED_VOLUMES;
 use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
     /// A pod volume of a type the Pod Security Standards Restricted level does not allow. The
-    /// allowed types are `configMap`, `csi`, `downwardAPI`, `emptyDir`, `ephemeral`,
+    /// allowed types are `configMap`, `csi`, `downwardAPI`, `emptyDir`, `ephemeral`, `image`,
     /// `persistentVolumeClaim`, `projected` and `secret`; everything else (`hostPath`, `nfs`,
     /// `iscsi`, `rbd`, `gitRepo`, cloud disks…) is flagged. `hostPath` is left to
     /// `host-path-volume`, which the Baseline level already forbids.
@@ -49,23 +50,15 @@ crate::declare_rule! {
     }
 }
 
-const ALLOWED: &[&str] = &[
-    "configMap",
-    "csi",
-    "downwardAPI",
-    "emptyDir",
-    "ephemeral",
-    "persistentVolumeClaim",
-    "projected",
-    "secret",
-];
-
 impl Check for RestrictedVolumeTypes {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (resource, volume) in each_volume(cx.resources) {
             let name = volume.get("name").map(|n| n.display()).unwrap_or_default();
             for e in volume.entries() {
-                if e.key == "name" || e.key == "hostPath" || ALLOWED.contains(&e.key.as_str()) {
+                if e.key == "name"
+                    || e.key == "hostPath"
+                    || RESTRICTED_VOLUMES.contains(&e.key.as_str())
+                {
                     continue;
                 }
                 out.push(Finding::on(

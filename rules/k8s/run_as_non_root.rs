@@ -1,6 +1,7 @@
 use crate::edit::{replace_scalar, yaml_set};
 use crate::fix::{Applicability, Fix};
-use crate::k8s::{each_linux_container, effective};
+use crate::k8s::pss::Version;
+use crate::k8s::{each_pod_container, effective};
 use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
@@ -8,8 +9,10 @@ crate::declare_rule! {
     /// A container that may run as root: `runAsNonRoot` is not `true` in its own
     /// `securityContext` nor, when it does not set it, in the pod's. Inheritance follows the
     /// kubelet: a pod-level `runAsNonRoot: true` covers every container that does not override
-    /// it, and a container's `runAsNonRoot: false` overrides the pod. Pods with
-    /// `spec.os.name: windows` are exempt, as in the Pod Security Standards.
+    /// it, and a container's `runAsNonRoot: false` overrides the pod. As in the Pod Security
+    /// Standards, Windows pods are not exempt, and from Kubernetes 1.35 (`kubernetes-version`)
+    /// pods in a user namespace (`hostUsers: false`) are, their root being unprivileged on
+    /// the node.
     ///
     /// ## Why it matters
     /// `runAsNonRoot: true` makes the kubelet refuse to start a container whose image would run
@@ -66,7 +69,11 @@ crate::declare_rule! {
 
 impl Check for RunAsNonRoot {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for (resource, pod, c) in each_linux_container(cx.resources) {
+        let version = Version::of(cx.settings.kubernetes_version.as_deref());
+        for (resource, pod, c) in each_pod_container(cx.resources) {
+            if version.relaxes_user_namespace(pod) {
+                continue;
+            }
             let text = cx.text(resource.file);
             let setting = effective(pod, c.node, &["runAsNonRoot"]);
             if setting

@@ -1,13 +1,16 @@
 use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
-use crate::k8s::{containers, each_pod};
+use crate::k8s::each_pod;
+use crate::k8s::pss::{Change, Version};
 use crate::model::Node;
 use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
     /// `runAsUser: 0` in the pod's or a container's `securityContext`: the container is told
-    /// explicitly to run as root.
+    /// explicitly to run as root. As in the Pod Security Standards, the check applies from
+    /// Kubernetes 1.23 (`kubernetes-version`), and from 1.35 pods in a user namespace
+    /// (`hostUsers: false`) are exempt.
     ///
     /// ## Why it matters
     /// An explicit UID 0 defeats the image's non-root `USER` and, combined with a missing
@@ -54,8 +57,15 @@ crate::declare_rule! {
 
 impl Check for RunAsRootUser {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let version = Version::of(cx.settings.kubernetes_version.as_deref());
+        if !version.has(Change::RunAsUser) {
+            return;
+        }
         let path = ["securityContext", "runAsUser"];
         for (resource, pod) in each_pod(cx.resources) {
+            if version.relaxes_user_namespace(pod.spec) {
+                continue;
+            }
             let text = cx.text(resource.file);
             let report = |node: &Node, whom: String| {
                 let fix = replace_scalar(text, node, "10001")
@@ -76,7 +86,7 @@ impl Check for RunAsRootUser {
                     "(every container that does not override it)".into(),
                 ));
             }
-            for c in containers(pod.spec) {
+            for c in pod.containers {
                 if let Some(node) = c.node.at(&path).filter(root) {
                     out.push(report(node, c.describe()).in_container(&c.name, c.node.span));
                 }

@@ -1,14 +1,16 @@
 use crate::edit::yaml_set;
 use crate::fix::{Applicability, Fix};
-use crate::k8s::{each_linux_container, effective};
+use crate::k8s::pss::{Change, Version};
+use crate::k8s::{each_pod_container, effective};
 use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
     /// A container with no seccomp profile: `seccompProfile.type` is set neither in its
     /// `securityContext` nor in the pod's. The pod's profile applies to every container that
-    /// does not set its own. `Unconfined` is reported by `seccomp-unconfined`; Windows pods
-    /// (`spec.os.name: windows`) are exempt.
+    /// does not set its own. `Unconfined` is reported by `seccomp-unconfined`. As in the Pod
+    /// Security Standards, the check applies from Kubernetes 1.19 (`kubernetes-version`), and
+    /// pods with `spec.os.name: windows` are exempt from 1.25.
     ///
     /// ## Why it matters
     /// Without a profile, most runtimes run the container unconfined: every system call of the
@@ -62,7 +64,14 @@ crate::declare_rule! {
 
 impl Check for SeccompRequired {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for (resource, pod, c) in each_linux_container(cx.resources) {
+        let version = Version::of(cx.settings.kubernetes_version.as_deref());
+        if !version.has(Change::SeccompFields) {
+            return;
+        }
+        for (resource, pod, c) in each_pod_container(cx.resources) {
+            if version.exempts_windows(pod) {
+                continue;
+            }
             if effective(pod, c.node, &["seccompProfile", "type"]).is_some() {
                 continue;
             }

@@ -3,10 +3,13 @@ use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability,
 
 crate::declare_rule! {
     /// ## What it flags
-    /// seccomp switched off: `seccompProfile.type: Unconfined` in the pod's or a container's
-    /// `securityContext`, or the legacy annotations
-    /// `seccomp.security.alpha.kubernetes.io/pod: unconfined` and
-    /// `container.seccomp.security.alpha.kubernetes.io/<container>: unconfined`.
+    /// seccomp switched off: `seccompProfile.type: Unconfined` (or any type but
+    /// `RuntimeDefault` and `Localhost`) in the pod's or a container's `securityContext`. As
+    /// in the Pod Security Standards, with a `kubernetes-version` before 1.19 the legacy
+    /// annotations are judged instead: `seccomp.security.alpha.kubernetes.io/pod` and
+    /// `container.seccomp.security.alpha.kubernetes.io/<container>` must be
+    /// `runtime/default`, `docker/default` or `localhost/<profile>`. From 1.19 only the fields
+    /// are judged (the annotations are deprecated).
     ///
     /// A missing profile is the business of `seccomp-required` (Restricted level).
     ///
@@ -61,8 +64,13 @@ crate::declare_rule! {
 
 impl Check for SeccompUnconfined {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let fields = crate::k8s::pss::Version::of(cx.settings.kubernetes_version.as_deref())
+            .has(crate::k8s::pss::Change::SeccompFields);
         UnconfinedProfile {
             field: "seccompProfile",
+            annotation_allowed: crate::k8s::pss::allowed_seccomp_annotation,
+            fields,
+            annotations: !fields,
             pod_annotation: Some("seccomp.security.alpha.kubernetes.io/pod"),
             container_annotation: "container.seccomp.security.alpha.kubernetes.io/",
             without: "a seccomp filter",

@@ -1,4 +1,4 @@
-use crate::k8s::{containers, each_pod};
+use crate::k8s::each_pod;
 use crate::model::Node;
 use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
@@ -47,24 +47,15 @@ crate::declare_rule! {
     }
 }
 
-fn allowed_types(minor: Option<u32>) -> Vec<&'static str> {
-    let mut types = vec!["", "container_t", "container_init_t", "container_kvm_t"];
-    if minor.is_none_or(|m| m >= 31) {
-        types.push("container_engine_t");
-    }
-    types
-}
-
 impl Check for SeLinuxOptions {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let minor = crate::k8s::minor_version(cx.settings.kubernetes_version.as_deref());
-        let allowed = allowed_types(minor);
+        let version = crate::k8s::pss::Version::of(cx.settings.kubernetes_version.as_deref());
         for (resource, pod) in each_pod(cx.resources) {
             let mut scopes: Vec<(Option<crate::k8s::Container>, &Node)> = Vec::new();
             if let Some(o) = pod.spec.at(&["securityContext", "seLinuxOptions"]) {
                 scopes.push((None, o));
             }
-            for c in containers(pod.spec) {
+            for c in pod.containers {
                 if let Some(o) = c.node.at(&["securityContext", "seLinuxOptions"]) {
                     scopes.push((Some(c), o));
                 }
@@ -80,7 +71,7 @@ impl Check for SeLinuxOptions {
                     };
                     let text = value.display();
                     let bad = match key {
-                        "type" => !allowed.contains(&text.as_str()),
+                        "type" => !version.allowed_selinux_type(&text),
                         _ => !text.is_empty(),
                     };
                     if !bad {

@@ -1,4 +1,5 @@
-use crate::k8s::{each_pod, minor_version};
+use crate::k8s::each_pod;
+use crate::k8s::pss::Version;
 use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
 
 crate::declare_rule! {
@@ -9,7 +10,11 @@ crate::declare_rule! {
     /// `net.ipv4.tcp_syncookies`, `net.ipv4.ping_group_range`,
     /// `net.ipv4.ip_unprivileged_port_start`; from 1.27 `net.ipv4.ip_local_reserved_ports`;
     /// from 1.29 `net.ipv4.tcp_keepalive_time`, `net.ipv4.tcp_fin_timeout`,
-    /// `net.ipv4.tcp_keepalive_intvl`, `net.ipv4.tcp_keepalive_probes`.
+    /// `net.ipv4.tcp_keepalive_intvl`, `net.ipv4.tcp_keepalive_probes`; from 1.32
+    /// `net.ipv4.tcp_rmem`, `net.ipv4.tcp_wmem`; from 1.37
+    /// `net.ipv4.tcp_slow_start_after_idle`, `net.ipv4.tcp_notsent_lowat`. Names are compared
+    /// exactly, as Pod Security admission compares them: `kernel/shm_rmid_forced` is rejected
+    /// by the cluster and reported here with the spelling it accepts.
     ///
     /// ## Why it matters
     /// Unsafe sysctls are not namespaced: setting one from a pod changes the kernel of the
@@ -47,31 +52,10 @@ crate::declare_rule! {
     }
 }
 
-/// (sysctl, first Kubernetes minor release where the Baseline level allows it)
-const SAFE: &[(&str, u32)] = &[
-    ("kernel.shm_rmid_forced", 0),
-    ("net.ipv4.ip_local_port_range", 0),
-    ("net.ipv4.tcp_syncookies", 0),
-    ("net.ipv4.ping_group_range", 0),
-    ("net.ipv4.ip_unprivileged_port_start", 0),
-    ("net.ipv4.ip_local_reserved_ports", 27),
-    ("net.ipv4.tcp_keepalive_time", 29),
-    ("net.ipv4.tcp_fin_timeout", 29),
-    ("net.ipv4.tcp_keepalive_intvl", 29),
-    ("net.ipv4.tcp_keepalive_probes", 29),
-];
-
-/// Is the sysctl safe in the given release (`None`: the newest)?
-pub(crate) fn safe(name: &str, minor: Option<u32>) -> bool {
-    let name = name.replace('/', ".");
-    SAFE.iter()
-        .any(|(s, since)| *s == name && minor.is_none_or(|m| m >= *since))
-}
-
 impl Check for UnsafeSysctls {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let version = cx.settings.kubernetes_version.as_deref();
-        let minor = minor_version(version);
+        let policy = Version::of(version);
         for (resource, pod) in each_pod(cx.resources) {
             let sysctls = pod.spec.at(&["securityContext", "sysctls"]);
             for item in sysctls.map(|s| s.as_list()).unwrap_or_default() {
@@ -79,22 +63,15 @@ impl Check for UnsafeSysctls {
                     continue;
                 };
                 let Some(text) = name.as_str() else { continue };
-                if safe(text, minor) {
+                if policy.safe_sysctl(text) {
                     continue;
                 }
-                let release = match version {
-                    Some(v) => format!(" in Kubernetes {v}"),
-                    None => String::new(),
-                };
                 out.push(
                     Finding::on(
                         &Self::META,
                         resource,
                         name.span,
-                        format!(
-                            "{} sets the sysctl `{text}`, which is not in the safe set{release}",
-                            resource.name
-                        ),
+                        message(&resource.name, text, version, policy),
                     )
                     .with_origin(name, resource.file, "the sysctl"),
                 );
@@ -103,18 +80,18 @@ impl Check for UnsafeSysctls {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::safe;
-
-    #[test]
-    fn versioned_allow_list() {
-        assert!(safe("net.ipv4.tcp_keepalive_time", None));
-        assert!(safe("net.ipv4.tcp_keepalive_time", Some(29)));
-        assert!(!safe("net.ipv4.tcp_keepalive_time", Some(28)));
-        assert!(safe("net.ipv4.ip_local_reserved_ports", Some(27)));
-        assert!(!safe("net.ipv4.ip_local_reserved_ports", Some(26)));
-        assert!(safe("kernel/shm_rmid_forced", Some(20)));
-        assert!(!safe("kernel.msgmax", None));
+/// The sysctl outside the safe set; a safe one written with slashes is named with the
+/// spelling the cluster accepts.
+fn message(resource: &str, sysctl: &str, setting: Option<&str>, policy: Version) -> String {
+    let dotted = sysctl.replace('/', ".");
+    if dotted != sysctl && policy.safe_sysctl(&dotted) {
+        return format!(
+            "{resource} sets the sysctl `{sysctl}`, which Pod Security admission rejects: the safe set spells it `{dotted}`"
+        );
     }
+    let release = match setting {
+        Some(v) => format!(" in Kubernetes {v}"),
+        None => String::new(),
+    };
+    format!("{resource} sets the sysctl `{sysctl}`, which is not in the safe set{release}")
 }

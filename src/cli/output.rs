@@ -141,7 +141,8 @@ pub(crate) struct Outputs {
     pub failing: bool,
     error: Option<anyhow::Error>,
     started: Instant,
-    /// `--verbose`: why each skipped file was skipped, for stderr.
+    /// `--verbose`: why each skipped file was skipped, and what was recognised by guessing,
+    /// for stderr.
     pub skipped: Option<Vec<String>>,
     /// Files named on the command line: when one is skipped, the reason goes to stderr even
     /// without `--verbose` (the user asked for that file).
@@ -215,6 +216,15 @@ impl Outputs {
         self.failing |= f.fails();
         self.tally.add(&f);
         self.unrendered.add(&f);
+        if let Some(list) = &mut self.skipped {
+            for what in &f.recognised {
+                list.push(format!(
+                    "{}: {}",
+                    report::text::line(&report::display_path(&f.path)),
+                    report::text::line(what)
+                ));
+            }
+        }
         if let FileStatus::Skipped(reason) = &f.status {
             let line = format!(
                 "skipped {}: {}",

@@ -286,7 +286,7 @@ pub(crate) fn camel_case(snake: &str) -> String {
 
 /// The provider's name of a Kubernetes field: `hostPID` → `host_pid`,
 /// `readOnlyRootFilesystem` → `read_only_root_filesystem`.
-pub fn snake_case(camel: &str) -> String {
+pub(crate) fn snake_case(camel: &str) -> String {
     let mut out = String::with_capacity(camel.len() + 4);
     let chars: Vec<char> = camel.chars().collect();
     for (i, c) in chars.iter().enumerate() {

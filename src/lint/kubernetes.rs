@@ -61,7 +61,17 @@ pub(super) fn lint_yaml(
             config,
         ));
     }
-    finish(&unit, 0, FileStatus::Scanned, findings, &resources, config)
+    let mut result = finish(&unit, 0, FileStatus::Scanned, findings, &resources, config);
+    result.recognised = resources
+        .iter()
+        .filter_map(|r| {
+            let template = k8s::generic_template(r)?;
+            let name = r.body.at(&["metadata", "name"]).map(|n| n.display());
+            let kind = r.k8s_kind().unwrap_or_default();
+            Some(format!("{kind}/{}: {template}", name.unwrap_or_default()))
+        })
+        .collect();
+    result
 }
 
 /// Does a YAML/JSON file that did not parse look like it was meant to be a manifest?

@@ -319,6 +319,7 @@ fn finish(
         index,
         fail_on: config.fail_on,
         unavailable_modules: Vec::new(),
+        recognised: Vec::new(),
     }
 }
 

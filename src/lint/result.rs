@@ -36,6 +36,9 @@ pub struct FileResult {
     /// them (a [`crate::rules::ModuleNotFound`] finding each instead when the configuration
     /// asks for that rule by code or name).
     pub unavailable_modules: Vec<UnavailableModule>,
+    /// For `-v`: what the lint recognised by guessing (the pod template of a kind it does not
+    /// know), one line each.
+    pub recognised: Vec<String>,
 }
 
 /// A Terraform module call whose module is not read: not downloaded (`terraform init` was not
@@ -99,6 +102,7 @@ impl FileResult {
             index: 0,
             fail_on: Severity::Critical,
             unavailable_modules: Vec::new(),
+            recognised: Vec::new(),
         }
     }
 
@@ -164,5 +168,6 @@ fn failed(
         index: 0,
         fail_on: config.fail_on,
         unavailable_modules: Vec::new(),
+        recognised: Vec::new(),
     }
 }

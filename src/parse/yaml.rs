@@ -12,7 +12,10 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
 use crate::model::{Entry, Node, Value};
 use crate::source::Span;
 
+mod relax;
 mod scalar;
+
+use relax::{original_offset, relaxations, with_inserts};
 
 pub(crate) use scalar::resolve_plain;
 
@@ -61,10 +64,11 @@ pub(crate) struct YamlError {
 /// Parse a whole stream. Documents before an error are kept.
 ///
 /// The YAML 1.2 parser is stricter than the one Kubernetes uses (go-yaml, a libyaml port) about
-/// one thing real manifests do: continuation lines of a multi-line quoted scalar, or the closing
-/// bracket of a flow collection, at the same indentation as their key. When the parse fails
-/// there, it is retried on a copy with those lines indented one space more, and every span is
-/// mapped back to the original text.
+/// one thing real manifests do: continuation lines of a multi-line quoted scalar, and the items
+/// and closing bracket of a flow collection, not indented past their key (go-yaml does not
+/// check indentation there). When the parse fails there, it is retried on a copy with those
+/// lines indented just past the key (`relax`), and every span is mapped back to the original
+/// text.
 pub(crate) fn parse_stream(text: &str, limits: Limits) -> (Vec<YamlDoc>, Option<YamlError>) {
     let first = parse_strict(text, limits);
     if !first
@@ -103,91 +107,6 @@ pub(crate) fn parse_stream(text: &str, limits: Limits) -> (Vec<YamlDoc>, Option<
         inserts.sort();
     }
     first
-}
-
-/// Lines to indent one more space for the strict parser: the line of a flow collection's
-/// misplaced closing bracket, or the continuation lines of a quoted scalar that starts at
-/// `at`, whose indentation does not pass the column of the key on the scalar's first line.
-fn relaxations(text: &str, at: usize, quoted: bool) -> Vec<(usize, usize)> {
-    let line_start = text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
-    if !quoted {
-        return vec![(line_start, 1)];
-    }
-    let first_line = &text[line_start..];
-    let key_col = first_line
-        .char_indices()
-        .find(|&(i, c)| c != ' ' && !(c == '-' && first_line[i + 1..].starts_with(' ')))
-        .map_or(0, |(i, _)| i);
-    let Some(quote) = text[at..]
-        .chars()
-        .next()
-        .filter(|c| *c == '\'' || *c == '"')
-    else {
-        return Vec::new();
-    };
-    // Find the closing quote, honouring `''` and backslash escapes.
-    let bytes = text.as_bytes();
-    let mut i = at + 1;
-    let mut end = text.len();
-    while i < bytes.len() {
-        let b = bytes[i];
-        if quote == '"' && b == b'\\' {
-            i += 2;
-            continue;
-        }
-        if b == quote as u8 {
-            if quote == '\'' && bytes.get(i + 1) == Some(&b'\'') {
-                i += 2;
-                continue;
-            }
-            end = i;
-            break;
-        }
-        i += 1;
-    }
-    let mut out = Vec::new();
-    let mut pos = text[at..end].find('\n').map(|n| at + n + 1);
-    while let Some(start) = pos {
-        if start > end {
-            break;
-        }
-        let indent = text[start..].bytes().take_while(|b| *b == b' ').count();
-        if indent <= key_col {
-            out.push((start, key_col + 1 - indent));
-        }
-        pos = text[start..end].find('\n').map(|n| start + n + 1);
-    }
-    out
-}
-
-/// `text` with `count` spaces inserted at each original offset.
-fn with_inserts(text: &str, inserts: &[(usize, usize)]) -> String {
-    let mut out = String::with_capacity(text.len() + inserts.len() * 2);
-    let mut last = 0;
-    for &(at, count) in inserts {
-        out.push_str(&text[last..at]);
-        out.extend(std::iter::repeat_n(' ', count));
-        last = at;
-    }
-    out.push_str(&text[last..]);
-    out
-}
-
-/// The original offset of an offset in the relaxed copy (inside inserted spaces: the line
-/// start they were inserted at).
-fn original_offset(inserts: &[(usize, usize)], m: usize) -> usize {
-    let mut shift = 0;
-    for &(at, count) in inserts {
-        let start = at + shift;
-        if m < start {
-            break;
-        }
-        if m < start + count {
-            return at;
-        }
-        shift += count;
-    }
-    m - shift
 }
 
 fn remap(node: &mut Node, map: &dyn Fn(usize) -> usize) {

@@ -59,7 +59,7 @@ fn codes_in(report: &Value, file: &str) -> Vec<String> {
 #[test]
 fn a_pod_past_the_container_limit_is_reported_once_and_the_scan_goes_on() {
     let dir = tempfile::tempdir().unwrap();
-    let limit = rampart::k8s::MAX_CONTAINERS;
+    let limit = rampart::limits::MAX_CONTAINERS;
     let text = crowded_pod(limit + 5);
     write(dir.path(), "crowded.yaml", &text);
     write(dir.path(), "small.yaml", PRIVILEGED_POD);
@@ -94,7 +94,7 @@ fn a_pod_past_the_container_limit_is_reported_once_and_the_scan_goes_on() {
 
 #[test]
 fn a_pod_at_the_container_limit_is_checked_whole() {
-    let limit = rampart::k8s::MAX_CONTAINERS;
+    let limit = rampart::limits::MAX_CONTAINERS;
     let config = {
         let mut c = Config::default();
         c.select = vec!["K8S-001".into()];

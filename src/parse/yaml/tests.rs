@@ -187,3 +187,43 @@ fn indentation_go_yaml_accepts_parses_with_exact_spans() {
     let (_, error) = parse_stream("a: [\nb: 1\n", Limits::default());
     assert!(error.is_some());
 }
+
+#[test]
+fn flow_collections_go_yaml_accepts_at_any_indentation() {
+    // go-yaml does not check indentation inside a flow collection: items and closing
+    // brackets may sit left of the key, down to column 0.
+    for text in [
+        "data:\n  a: [\"x\",\n\"y\"]\n  b: 1\n",
+        "data:\n  a: [\"x\",\n \"y\",\n\"z\"]\n  b: 1\n",
+        "data:\n  a: {\"k\": \"x\",\n\"j\": \"y\"}\n  b: 1\n",
+        "data:\n  a: [\"x\",\n]\n  b: 1\n",
+        "data:\n  - a: [x, # a comment with a [\n  w]\n    b: 1\n",
+    ] {
+        assert!(
+            parse_strict(text, Limits::default()).1.is_some(),
+            "strict YAML 1.2 rejects {text:?}"
+        );
+        let (docs, error) = parse_stream(text, Limits::default());
+        assert!(error.is_none(), "{text:?}: {error:?}");
+        let data = docs[0].root.get("data").unwrap();
+        let holder = data.as_list().first().unwrap_or(data);
+        let b = holder.get("b").unwrap();
+        assert_eq!(slice(text, b.span), "1", "{text:?}");
+        let a = holder.get("a").unwrap();
+        for item in a
+            .as_list()
+            .iter()
+            .chain(a.entries().iter().map(|e| &e.value))
+        {
+            let written = slice(text, item.span);
+            assert!(
+                written.trim_matches('"') == item.display(),
+                "{text:?}: {written:?} is {:?}",
+                item.display()
+            );
+        }
+    }
+    // A block line left of its key is still an error.
+    let (_, error) = parse_stream("data:\n  a: \"1\"\n b: \"2\"\n", Limits::default());
+    assert!(error.is_some());
+}
