@@ -2,7 +2,7 @@ use super::added_capabilities::capability_name;
 use crate::edit::yaml_set;
 use crate::fix::{Applicability, Fix};
 use crate::k8s::each_linux_container;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -48,11 +48,10 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::Sometimes,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_37", "CKV_K8S_28"],
-            trivy: &["KSV-0003", "KSV-0106", "KSV-0119"],
-            kics: &["No Drop Capabilities for Containers", "NET_RAW Capabilities Not Being Dropped"],
-            kube_linter: &["drop-net-raw-capability"],
-            kubescape: &["C-0046"],
+            checkov: &[Peer::exact("CKV_K8S_37").about("drop"), Peer::partial("CKV_K8S_28", "only needs NET_RAW dropped; dropping ALL satisfies both").about("drop")],
+            trivy: &[Peer::exact("KSV-0003").about("drop"), Peer::partial("KSV-0004", "flags only a container that drops nothing").about("drop"), Peer::exact("KSV-0106")],
+            kics: &[Peer::partial("No Drop Capabilities for Containers", "flags only a container that drops nothing").about("drop"), Peer::partial("NET_RAW Capabilities Not Being Dropped", "only needs NET_RAW dropped; dropping ALL satisfies both").about("drop")],
+            kube_linter: &[Peer::partial("drop-net-raw-capability", "only needs NET_RAW dropped; dropping ALL satisfies both").about("drop")],
             ..Equivalents::NONE
         },
         compliance: &["PSS Restricted: Capabilities", "CIS Kubernetes 5.2.8", "CIS Kubernetes 5.2.10"],
@@ -105,7 +104,8 @@ impl Check for CapabilitiesDropAll {
                         ),
                     )
                     .in_container(&c.name, c.node.span)
-                    .with_fix(fix),
+                    .with_fix(fix)
+                    .about("drop"),
                 );
             }
             for item in caps
@@ -130,7 +130,8 @@ impl Check for CapabilitiesDropAll {
                         ),
                     )
                     .in_container(&c.name, c.node.span)
-                    .with_origin(item, resource.file, "the capability"),
+                    .with_origin(item, resource.file, "the capability")
+                    .about("add"),
                 );
             }
         }

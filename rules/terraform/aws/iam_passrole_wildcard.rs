@@ -1,5 +1,5 @@
 use super::policy::{action_finding, covers, each_policy, IDENTITY_POLICIES};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -50,8 +50,8 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_286"],
-            trivy: &["AWS-0342"],
+            checkov: &[Peer::partial("CKV_AWS_286", "privilege escalation in general, of which iam:PassRole on any role is one way")],
+            trivy: &[Peer::exact("AWS-0342")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 AC-6"],

@@ -1,5 +1,5 @@
 use super::policy::{action_finding, covers, each_grant_on_everything};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -62,8 +62,7 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_286", "CKV_AWS_287", "CKV_AWS_289"],
-            kics: &["IAM Policy Allows Privilege Escalation"],
+            checkov: &[Peer::partial("CKV_AWS_286", "includes iam:PassRole combinations, which iam-passrole-wildcard reports"), Peer::partial("CKV_AWS_289", "permissions management without constraints, a wider list of actions")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 AC-6"],

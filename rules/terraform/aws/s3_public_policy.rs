@@ -1,6 +1,6 @@
 use super::policy::report_public;
 use crate::model::{Node, Resource};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::terraform::join::{configured_bucket, s3_setting};
 
 crate::declare_rule! {
@@ -58,8 +58,7 @@ crate::declare_rule! {
         severity: Severity::Critical,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_70"],
-            kics: &["S3 Bucket Allows Public Policy", "S3 Bucket Policy Accepts HTTP Requests"],
+            checkov: &[Peer::exact("CKV_AWS_70")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 2.1.4", "NIST 800-53 AC-3"],

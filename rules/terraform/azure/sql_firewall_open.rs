@@ -1,5 +1,5 @@
 use crate::model::Node;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -45,9 +45,9 @@ crate::declare_rule! {
         severity: Severity::Critical,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_11"],
-            trivy: &["AZU-0029"],
-            kics: &["SQLServer Ingress From Any IP"],
+            checkov: &[Peer::exact("CKV_AZURE_11")],
+            trivy: &[Peer::exact("AZU-0029")],
+            kics: &[Peer::exact("SQLServer Ingress From Any IP")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Azure Foundations 4.1.2", "NIST 800-53 SC-7"],
