@@ -51,6 +51,7 @@ pub(crate) fn finding_json(file: &FileResult, finding: &Finding, index: &LineInd
         })).collect::<Vec<_>>(),
         "fingerprint": fingerprint(file, finding),
         "suppressed": finding.suppressed,
+        "equivalents": super::equivalents_json(finding),
     })
 }
 
