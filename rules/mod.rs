@@ -21,6 +21,11 @@ pub fn find(selector: &str) -> Option<&'static dyn Rule> {
     })
 }
 
+/// The first rule that covers another scanner's check `id` (any case), if one does.
+pub fn covering(id: &str) -> Option<&'static dyn Rule> {
+    RULES.iter().copied().find(|r| r.meta().equivalents.has(id))
+}
+
 pub use self::core::evaluation_budget_exceeded::EvaluationBudgetExceeded;
 pub use self::core::internal_error::InternalError;
 pub use self::core::module_not_found::ModuleNotFound;
