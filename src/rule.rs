@@ -303,9 +303,11 @@ impl Finding {
     /// (`aws_rds_cluster`) is the type of the finding's resource.
     pub(crate) fn about_type(&mut self, by_type: &[(&str, &str)]) {
         let name = self.resource.as_deref().unwrap_or_default();
-        // `aws_rds_cluster.main`, or `module.db.aws_rds_cluster.main` from a module.
-        let ty = name.rsplit('.').nth(1).unwrap_or_default();
-        match by_type.iter().find(|(t, _)| *t == ty) {
+        // `aws_rds_cluster.main`, `aws_rds_cluster.main["a.b"]`, or
+        // `module.db[0].aws_rds_cluster.main` from a module: the type is one of the parts.
+        let mut parts = name.split(['.', '[', ']']);
+        let ty = parts.find(|p| by_type.iter().any(|(t, _)| t == p));
+        match by_type.iter().find(|(t, _)| Some(*t) == ty) {
             Some((_, subject)) => self.add_about(subject),
             None => {
                 self.about.get_or_insert_with(Vec::new);

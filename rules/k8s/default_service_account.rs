@@ -39,7 +39,7 @@ crate::declare_rule! {
         severity: Severity::Low,
         equivalents: Equivalents {
             checkov: &[Peer::partial("CKV_K8S_41", "checks the default ServiceAccount object's automountServiceAccountToken, not the pods that use it"), Peer::partial("CKV_K8S_42", "checks bindings to the default ServiceAccount, not the pods that use it")],
-            kics: &[Peer::partial("Service Account Name Undefined Or Empty", "flags only a missing or empty serviceAccountName, not serviceAccountName: default")],
+            kics: &[Peer::partial("Service Account Name Undefined Or Empty", "flags only a missing or empty serviceAccountName, not serviceAccountName: default"), Peer::partial("Role Binding To Default Service Account", "checks bindings to the default ServiceAccount, not the pods that use it")],
             kube_linter: &[Peer::exact("default-service-account")],
             kubescape: &[Peer::partial("C-0189", "checks the default ServiceAccount's token mounting and bindings")],
             ..Equivalents::NONE

@@ -39,7 +39,7 @@ crate::declare_rule! {
         equivalents: Equivalents {
             checkov: &[Peer::exact("CKV_K8S_27").about("runtime-socket")],
             trivy: &[Peer::exact("KSV-0023"), Peer::exact("KSV-0006").about("runtime-socket"), Peer::partial("KSV-0121", "only a list of sensitive host paths").about("sensitive-path")],
-            kics: &[Peer::partial("Non Kube System Pod With Host Mount", "exempts kube-system workloads"), Peer::partial("Workload Mounting With Sensitive OS Directory", "only a list of sensitive OS directories").about("sensitive-path"), Peer::exact("Docker Daemon Socket is Exposed to Containers").about("runtime-socket")],
+            kics: &[Peer::partial("Non Kube System Pod With Host Mount", "exempts kube-system workloads"), Peer::partial("Workload Mounting With Sensitive OS Directory", "only a list of sensitive OS directories").about("sensitive-path"), Peer::exact("Docker Daemon Socket is Exposed to Containers").about("runtime-socket"), Peer::partial("Volume Mount With OS Directory Write Permissions", "only writable mounts of OS directories").about("sensitive-path")],
             kube_linter: &[Peer::partial("sensitive-host-mounts", "only a list of sensitive host paths").about("sensitive-path"), Peer::exact("docker-sock").about("runtime-socket")],
             polaris: &[Peer::exact("hostPathSet")],
             kubescape: &[Peer::exact("C-0048"), Peer::exact("C-0074").about("runtime-socket")],

@@ -38,7 +38,7 @@ crate::declare_rule! {
         equivalents: Equivalents {
             checkov: &[Peer::exact("CKV2_K8S_5")],
             trivy: &[Peer::partial("KSV-0041", "also flags writing Secrets, in ClusterRoles"), Peer::partial("KSV-0113", "also flags writing Secrets, in namespaced Roles")],
-            kics: &[Peer::exact("RBAC Roles with Read Secrets Permissions")],
+            kics: &[Peer::exact("RBAC Roles with Read Secrets Permissions"), Peer::partial("ServiceAccount Allows Access Secrets", "roles bound to service accounts only")],
             kube_linter: &[Peer::exact("access-to-secrets")],
             kubescape: &[Peer::exact("C-0015")],
             ..Equivalents::NONE

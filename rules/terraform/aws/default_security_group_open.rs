@@ -44,7 +44,7 @@ crate::declare_rule! {
         equivalents: Equivalents {
             checkov: &[Peer::exact("CKV2_AWS_12")],
             trivy: &[Peer::exact("AWS-0173")],
-            kics: &[Peer::exact("VPC Default Security Group Accepts All Traffic")],
+            kics: &[Peer::exact("VPC Default Security Group Accepts All Traffic"), Peer::partial("Default Security Groups With Unrestricted Traffic", "only rules open to 0.0.0.0/0 or ::/0")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 5.4", "NIST 800-53 SC-7"],

@@ -43,7 +43,7 @@ crate::declare_rule! {
         fix: FixAvailability::Always,
         equivalents: Equivalents {
             checkov: &[Peer::exact("CKV_AWS_293").about("instance"), Peer::exact("CKV_AWS_139").about("cluster")],
-            trivy: &[Peer::exact("AWS-0177")],
+            trivy: &[Peer::exact("AWS-0177").about("instance"), Peer::exact("AWS-0343").about("cluster")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 CP-9"],

@@ -52,8 +52,8 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &[Peer::exact("CKV_AWS_145")],
-            trivy: &[Peer::exact("AWS-0132")],
+            checkov: &[Peer::exact("CKV_AWS_145"), Peer::partial("CKV_AWS_19", "flags only buckets without any default encryption, which S3 has applied to every bucket since 2023")],
+            trivy: &[Peer::exact("AWS-0132"), Peer::partial("AWS-0088", "deprecated upstream; flags only buckets without any default encryption")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 SC-28", "NIST 800-53 SC-12"],

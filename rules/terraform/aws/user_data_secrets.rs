@@ -55,7 +55,7 @@ crate::declare_rule! {
         fix: FixAvailability::None,
         equivalents: Equivalents {
             checkov: &[Peer::exact("CKV_AWS_46")],
-            trivy: &[Peer::exact("AWS-0029")],
+            trivy: &[Peer::partial("AWS-0029", "only AWS keys, in aws_instance user data"), Peer::partial("AWS-0129", "only AWS keys, in launch template user data")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 IA-5"],

@@ -52,6 +52,7 @@ crate::declare_rule! {
         equivalents: Equivalents {
             checkov: &[Peer::exact("CKV_AZURE_78")],
             trivy: &[Peer::exact("AZU-0071")],
+            kics: &[Peer::partial("App Service FTPS Enforce Disabled", "web apps only"), Peer::partial("Function App FTPS Enforce Disabled", "function apps only")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Azure Foundations 9.10", "NIST 800-53 SC-8"],

@@ -44,8 +44,8 @@ crate::declare_rule! {
         fix: FixAvailability::Always,
         equivalents: Equivalents {
             checkov: &[Peer::exact("CKV_AZURE_14")],
-            trivy: &[Peer::exact("AZU-0072")],
-            kics: &[Peer::exact("Web App Accepting Traffic Other Than HTTPS")],
+            trivy: &[Peer::partial("AZU-0072", "web apps only"), Peer::partial("AZU-0004", "function apps only")],
+            kics: &[Peer::partial("Web App Accepting Traffic Other Than HTTPS", "web apps only")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Azure Foundations 9.2", "NIST 800-53 SC-8"],

@@ -51,7 +51,7 @@ crate::declare_rule! {
         equivalents: Equivalents {
             checkov: &[Peer::exact("CKV_AZURE_15")],
             trivy: &[Peer::exact("AZU-0006")],
-            kics: &[Peer::exact("App Service Not Using Latest TLS Encryption Version")],
+            kics: &[Peer::exact("App Service Not Using Latest TLS Encryption Version"), Peer::partial("Function App Not Using Latest TLS Encryption Version", "function apps only")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Azure Foundations 9.3", "NIST 800-53 SC-8"],

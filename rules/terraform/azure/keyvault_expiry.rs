@@ -41,7 +41,8 @@ crate::declare_rule! {
         fix: FixAvailability::None,
         equivalents: Equivalents {
             checkov: &[Peer::exact("CKV_AZURE_41").about("secret"), Peer::exact("CKV_AZURE_40").about("key")],
-            trivy: &[Peer::exact("AZU-0017").about("secret")],
+            trivy: &[Peer::exact("AZU-0017").about("secret"), Peer::exact("AZU-0014").about("key")],
+            kics: &[Peer::exact("Secret Expiration Not Set").about("secret"), Peer::exact("Key Expiration Not Set").about("key")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Azure Foundations 8.1", "CIS Azure Foundations 8.3", "NIST 800-53 IA-5"],

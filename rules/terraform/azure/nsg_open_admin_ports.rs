@@ -64,7 +64,7 @@ crate::declare_rule! {
         fix: FixAvailability::None,
         equivalents: Equivalents {
             checkov: &[Peer::partial("CKV_AZURE_10", "only port 22"), Peer::partial("CKV_AZURE_9", "only port 3389")],
-            trivy: &[Peer::partial("AZU-0050", "only port 22"), Peer::partial("AZU-0048", "only port 3389")],
+            trivy: &[Peer::partial("AZU-0050", "only port 22"), Peer::partial("AZU-0048", "only port 3389"), Peer::partial("AZU-0047", "any port open to the internet"), Peer::partial("AZU-0074", "a list of sensitive ports, from any wide network")],
             kics: &[Peer::partial("SSH Is Exposed To The Internet", "only port 22"), Peer::partial("RDP Is Exposed To The Internet", "only port 3389")],
             ..Equivalents::NONE
         },

@@ -46,7 +46,7 @@ crate::declare_rule! {
         equivalents: Equivalents {
             checkov: &[Peer::exact("CKV_AZURE_23").about("auditing"), Peer::exact("CKV_AZURE_24").about("retention")],
             trivy: &[Peer::exact("AZU-0027").about("auditing"), Peer::exact("AZU-0025").about("retention")],
-            kics: &[Peer::exact("SQL Server Auditing Disabled").about("auditing"), Peer::exact("Small MSSQL Audit Retention Period").about("retention")],
+            kics: &[Peer::exact("SQL Server Auditing Disabled").about("auditing"), Peer::exact("MSSQL Server Auditing Disabled").about("auditing"), Peer::exact("Small MSSQL Server Audit Retention").about("retention"), Peer::exact("Small MSSQL Audit Retention Period").about("retention")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Azure Foundations 4.1.1", "CIS Azure Foundations 4.1.6", "NIST 800-53 AU-2", "NIST 800-53 AU-11"],

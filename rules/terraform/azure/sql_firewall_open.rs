@@ -47,7 +47,7 @@ crate::declare_rule! {
         equivalents: Equivalents {
             checkov: &[Peer::exact("CKV_AZURE_11")],
             trivy: &[Peer::exact("AZU-0029")],
-            kics: &[Peer::exact("SQLServer Ingress From Any IP")],
+            kics: &[Peer::exact("SQLServer Ingress From Any IP"), Peer::partial("Unrestricted SQL Server Access", "also flags wide ranges short of the whole internet; SQL Server only")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Azure Foundations 4.1.2", "NIST 800-53 SC-7"],

@@ -47,7 +47,7 @@ crate::declare_rule! {
         equivalents: Equivalents {
             checkov: &[Peer::partial("CKV_AZURE_113", "only SQL Server"), Peer::partial("CKV2_AZURE_34", "only SQL Server, by firewall rules")],
             trivy: &[Peer::exact("AZU-0022")],
-            kics: &[Peer::partial("MSSQL Server Public Network Access Enabled", "only SQL Server")],
+            kics: &[Peer::partial("MSSQL Server Public Network Access Enabled", "only SQL Server"), Peer::partial("MySQL Server Public Access Enabled", "only MySQL"), Peer::partial("MariaDB Server Public Network Access Enabled", "only MariaDB")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 SC-7"],

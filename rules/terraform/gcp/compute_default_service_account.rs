@@ -59,7 +59,7 @@ crate::declare_rule! {
         equivalents: Equivalents {
             checkov: &[Peer::exact("CKV_GCP_30").about("instance"), Peer::partial("CKV_GCP_31", "full cloud-platform scope on the default account only").about("instance"), Peer::exact("CKV2_GCP_1").about("gke")],
             trivy: &[Peer::exact("GCP-0044").about("instance"), Peer::exact("GCP-0050").about("gke")],
-            kics: &[Peer::exact("Using Default Service Account").about("instance"), Peer::exact("GKE Using Default Service Account").about("gke")],
+            kics: &[Peer::exact("Using Default Service Account").about("instance"), Peer::exact("GKE Using Default Service Account").about("gke"), Peer::partial("VM With Full Cloud Access", "the default account with the cloud-platform scope only").about("instance")],
             ..Equivalents::NONE
         },
         compliance: &["CIS GCP Foundations 4.1", "CIS GCP Foundations 4.2", "NIST 800-53 AC-6"],

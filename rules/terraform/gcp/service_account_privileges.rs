@@ -47,7 +47,7 @@ crate::declare_rule! {
         equivalents: Equivalents {
             checkov: &[Peer::exact("CKV_GCP_41").about("project-impersonation"), Peer::exact("CKV_GCP_42").about("admin")],
             trivy: &[Peer::exact("GCP-0007").about("admin"), Peer::exact("GCP-0011").about("project-impersonation"), Peer::exact("GCP-0005").about("folder-impersonation"), Peer::exact("GCP-0009").about("organization-impersonation")],
-            kics: &[Peer::exact("Google Project IAM Member Service Account Has Admin Role").about("admin"), Peer::partial("Google Project IAM Member Service Account has Token Creator or Account User Role", "only grants to service accounts").about("project-impersonation")],
+            kics: &[Peer::exact("Google Project IAM Member Service Account Has Admin Role").about("admin"), Peer::partial("Google Project IAM Member Service Account has Token Creator or Account User Role", "only grants to service accounts").about("project-impersonation"), Peer::partial("Service Account with Improper Privileges", "also flags write roles; only project grants").about("admin"), Peer::partial("Google Project IAM Binding Service Account has Token Creator or Account User Role", "only grants to service accounts").about("project-impersonation")],
             ..Equivalents::NONE
         },
         compliance: &["CIS GCP Foundations 1.5", "CIS GCP Foundations 1.6", "NIST 800-53 AC-6"],
