@@ -59,6 +59,7 @@ crate::declare_rule! {
         fix: FixAvailability::None,
         equivalents: Equivalents {
             checkov: &[Peer::exact("CKV_AWS_70")],
+            kics: &[Peer::partial("S3 Bucket Access to Any Principal", "does not weigh conditions that narrow who can use the grant"), Peer::partial("S3 Bucket Allows Delete Action From All Principals", "only Delete actions"), Peer::partial("S3 Bucket Allows Get Action From All Principals", "only Get actions"), Peer::partial("S3 Bucket Allows List Action From All Principals", "only List actions"), Peer::partial("S3 Bucket Allows Put Action From All Principals", "only Put actions")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 2.1.4", "NIST 800-53 AC-3"],
