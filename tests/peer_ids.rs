@@ -381,3 +381,10 @@ fn a_suppression_naming_an_unknown_peer_id_says_so() {
         "{problem:#?}"
     );
 }
+
+#[test]
+fn explain_takes_a_peer_id() {
+    let out = rampart().args(["explain", "ksv-0018"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("# K8S-006"), "{}", stdout(&out));
+}
