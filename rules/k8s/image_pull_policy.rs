@@ -53,7 +53,7 @@ crate::declare_rule! {
             checkov: &[Peer::exact("CKV_K8S_15")],
             kics: &[Peer::exact("Image Pull Policy Of The Container Is Not Set To Always")],
             polaris: &[Peer::exact("pullPolicyNotAlways")],
-            kubescape: &[Peer::exact("C-0075")],
+            kubescape: &[Peer::partial("C-0075", "only images tagged latest")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Kubernetes 1.2.11 (AlwaysPullImages)"],

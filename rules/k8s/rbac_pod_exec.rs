@@ -39,7 +39,7 @@ crate::declare_rule! {
         tags: &["kubernetes", "rbac", "least-privilege"],
         severity: Severity::High,
         equivalents: Equivalents {
-            checkov: &[Peer::partial("CKV2_K8S_2", "only pods/exec")],
+            checkov: &[Peer::partial("CKV2_K8S_2", "only `create` on pods/exec and nodes/proxy")],
             trivy: &[Peer::exact("KSV-0053").about("exec"), Peer::exact("KSV-0054").about("attach"), Peer::exact("KSV-0047").about("nodes/proxy")],
             kics: &[Peer::exact("RBAC Roles with Exec Permission").about("exec"), Peer::exact("RBAC Roles with Attach Permission").about("attach"), Peer::exact("RBAC Roles with Port-Forwarding Permission").about("portforward")],
             kubescape: &[Peer::exact("C-0002").about("exec"), Peer::exact("C-0063").about("portforward")],

@@ -56,7 +56,7 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &[Peer::partial("CKV_AWS_229", "only port 22"), Peer::partial("CKV_AWS_230", "only port 3389"), Peer::partial("CKV_AWS_231", "only port 3389"), Peer::partial("CKV_AWS_232", "only every port")],
+            checkov: &[Peer::partial("CKV_AWS_229", "port 21 (FTP), which this rule does not count; both flag entries that open every port"), Peer::partial("CKV_AWS_230", "port 20 (FTP data), which this rule does not count; both flag entries that open every port"), Peer::partial("CKV_AWS_231", "only port 3389"), Peer::partial("CKV_AWS_232", "only port 22")],
             trivy: &[Peer::partial("AWS-0102", "only every port"), Peer::partial("AWS-0105", "only SSH and RDP")],
             kics: &[Peer::partial("Network ACL With Unrestricted Access To SSH", "only port 22"), Peer::partial("Network ACL With Unrestricted Access To RDP", "only port 3389")],
             ..Equivalents::NONE

@@ -45,7 +45,7 @@ crate::declare_rule! {
         severity: Severity::Critical,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &[Peer::exact("CKV_AZURE_11")],
+            checkov: &[Peer::exact("CKV_AZURE_11"), Peer::partial("CKV2_AZURE_34", "SQL Server firewall rules only; also flags wide ranges short of the whole internet")],
             trivy: &[Peer::exact("AZU-0029")],
             kics: &[Peer::exact("SQLServer Ingress From Any IP"), Peer::partial("Unrestricted SQL Server Access", "also flags wide ranges short of the whole internet; SQL Server only")],
             ..Equivalents::NONE

@@ -45,7 +45,7 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &[Peer::partial("CKV_AZURE_113", "only SQL Server"), Peer::partial("CKV2_AZURE_34", "only SQL Server, by firewall rules")],
+            checkov: &[Peer::partial("CKV_AZURE_113", "only SQL Server")],
             trivy: &[Peer::exact("AZU-0022")],
             kics: &[Peer::partial("MSSQL Server Public Network Access Enabled", "only SQL Server"), Peer::partial("MySQL Server Public Access Enabled", "only MySQL"), Peer::partial("MariaDB Server Public Network Access Enabled", "only MariaDB")],
             ..Equivalents::NONE

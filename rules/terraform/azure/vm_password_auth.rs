@@ -47,7 +47,7 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &[Peer::exact("CKV_AZURE_1"), Peer::partial("CKV_AZURE_178", "only scale sets")],
+            checkov: &[Peer::exact("CKV_AZURE_1"), Peer::partial("CKV_AZURE_178", "requires an SSH key to be configured")],
             trivy: &[Peer::exact("AZU-0039")],
             kics: &[Peer::exact("Azure Instance Using Basic Authentication")],
             ..Equivalents::NONE
