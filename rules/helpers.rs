@@ -134,7 +134,17 @@ pub(crate) struct RbacGrant {
     /// The resources are cluster-scoped: a namespaced Role cannot grant them, so only
     /// ClusterRoles are judged.
     pub cluster_scoped: bool,
+    /// The subjects of a finding (`Finding::about`), each with the verbs and resources a rule
+    /// must grant for the finding to be about it: `("bind", &["bind"], ROLES)`.
+    pub about: RbacSubjects,
 }
+
+/// (subject, verbs, resources) of [`RbacGrant::about`].
+pub(crate) type RbacSubjects = &'static [(
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+)];
 
 impl RbacGrant {
     pub(crate) fn check(&self, meta: &'static RuleMeta, cx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -164,6 +174,10 @@ impl RbacGrant {
                     )
                     .within(rule.node.span),
                 );
+                let subjects = self.about.iter().filter(|(_, v, r)| rule.grants(v, r));
+                if let Some(f) = out.pop() {
+                    out.push(subjects.fold(f, |f, (s, _, _)| f.about(s)));
+                }
             }
         }
     }

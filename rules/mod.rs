@@ -26,6 +26,11 @@ pub(crate) fn find(selector: &str) -> Option<&'static dyn Rule> {
     })
 }
 
+/// The first rule that covers another scanner's check `id` (any case), if one does.
+pub(crate) fn covering(id: &str) -> Option<&'static dyn Rule> {
+    RULES.iter().copied().find(|r| r.meta().equivalents.has(id))
+}
+
 pub(crate) use self::core::evaluation_budget_exceeded::EvaluationBudgetExceeded;
 pub(crate) use self::core::internal_error::InternalError;
 pub(crate) use self::core::module_not_found::ModuleNotFound;

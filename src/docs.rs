@@ -85,15 +85,31 @@ pub(crate) fn rule_page(meta: &RuleMeta, flagged: &[Example], clean: &[Example])
     }
     out.push('\n');
     out.push_str(&meta.doc_markdown());
-    let equivalents: Vec<(&str, &[&str])> = meta
-        .equivalents
-        .iter()
-        .filter(|(_, ids)| !ids.is_empty())
-        .collect();
-    if !equivalents.is_empty() {
-        out.push_str("\n## Same check in other scanners\n\n| Scanner | IDs |\n|---|---|\n");
-        for (scanner, ids) in equivalents {
-            let _ = writeln!(out, "| {scanner} | {} |", ids.join(", "));
+    if !meta.equivalents.is_empty() {
+        out.push_str(concat!(
+            "\n## Same check in other scanners\n\n",
+            "Exact: the peer flags what this rule flags. Split: exact where the condition holds, ",
+            "another rule covers the rest. Partial: the checks overlap, the note says how. ",
+            "A finding carries the IDs of its subject only; each ID also works as a selector and ",
+            "in suppressions.\n\n",
+            "| Scanner | ID | Match | Findings |\n|---|---|---|---|\n"
+        ));
+        for (scanner, p) in meta.equivalents.peers() {
+            let fit = match p.fit.note() {
+                Some(note) => format!("{}: {note}", p.fit.as_str()),
+                None => p.fit.as_str().to_string(),
+            };
+            let findings = if p.about.is_empty() {
+                "all".to_string()
+            } else {
+                format!("about `{}`", p.about)
+            };
+            let _ = writeln!(
+                out,
+                "| {scanner} | {} | {} | {findings} |",
+                p.id.replace('|', "\\|"),
+                fit.replace('|', "\\|")
+            );
         }
     }
     if !meta.compliance.is_empty() {
@@ -131,8 +147,17 @@ pub fn index(rules: &[&RuleMeta]) -> String {
         let same: Vec<String> = m
             .equivalents
             .iter()
-            .filter(|(_, ids)| !ids.is_empty())
-            .map(|(scanner, ids)| format!("{scanner}: {}", ids.join(", ")))
+            .filter(|(_, peers)| !peers.is_empty())
+            .map(|(scanner, peers)| {
+                let ids: Vec<String> = peers
+                    .iter()
+                    .map(|p| match p.fit {
+                        crate::rule::Fit::Partial(_) => format!("{} (partial)", p.id),
+                        _ => p.id.to_string(),
+                    })
+                    .collect();
+                format!("{scanner}: {}", ids.join(", "))
+            })
             .collect();
         let _ = writeln!(
             out,

@@ -7,6 +7,10 @@ use crate::model::{Node, Resource};
 use crate::parse::dockerfile::Dockerfile;
 use crate::source::{FileKind, SourceFile, Span};
 
+mod peers;
+
+pub use peers::{Equivalents, Fit, Peer};
+
 /// Severity policy (docs/severity.md): critical = direct compromise of the host, cluster or
 /// account, or data public to the internet; high = a strong step toward one (privilege beyond
 /// the workload's need, exposure to a network); medium = weakens a defence that normally
@@ -102,46 +106,6 @@ pub enum FixAvailability {
     None,
     Sometimes,
     Always,
-}
-
-/// IDs of the same check in other scanners.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Equivalents {
-    pub checkov: &'static [&'static str],
-    pub trivy: &'static [&'static str],
-    pub kics: &'static [&'static str],
-    pub kube_linter: &'static [&'static str],
-    pub hadolint: &'static [&'static str],
-    pub polaris: &'static [&'static str],
-    pub kube_score: &'static [&'static str],
-    pub kubescape: &'static [&'static str],
-}
-
-impl Equivalents {
-    pub(crate) const NONE: Equivalents = Equivalents {
-        checkov: &[],
-        trivy: &[],
-        kics: &[],
-        kube_linter: &[],
-        hadolint: &[],
-        polaris: &[],
-        kube_score: &[],
-        kubescape: &[],
-    };
-
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'static [&'static str])> {
-        [
-            ("checkov", self.checkov),
-            ("trivy", self.trivy),
-            ("kics", self.kics),
-            ("kube-linter", self.kube_linter),
-            ("hadolint", self.hadolint),
-            ("polaris", self.polaris),
-            ("kube-score", self.kube_score),
-            ("kubescape", self.kubescape),
-        ]
-        .into_iter()
-    }
 }
 
 /// Everything about a rule except its detection.
@@ -368,6 +332,9 @@ pub struct Finding {
     pub scopes: Vec<Span>,
     /// Set when a suppression silences the finding; it is still reported as suppressed.
     pub suppressed: Option<Suppressed>,
+    /// The subjects the finding is about (`memory`, `SYS_ADMIN`), which decide the peer IDs it
+    /// carries; `None`: it carries all the rule's equivalents.
+    pub about: Option<Vec<&'static str>>,
 }
 
 impl Finding {
@@ -390,7 +357,59 @@ impl Finding {
             container: None,
             scopes: Vec::new(),
             suppressed: None,
+            about: None,
         }
+    }
+
+    /// The finding is about `subject` (a resource such as `memory`, a capability, a probe):
+    /// of the rule's equivalents narrowed to a subject (`Peer::about`), it carries those of
+    /// its subjects only. A subject no equivalent names still narrows the finding.
+    pub(crate) fn about(mut self, subject: &str) -> Finding {
+        self.add_about(subject);
+        self
+    }
+
+    /// [`Finding::about`] on a finding already made (one a shared helper pushed).
+    pub(crate) fn add_about(&mut self, subject: &str) {
+        let known = self
+            .meta
+            .equivalents
+            .peers()
+            .map(|(_, p)| p.about)
+            .find(|a| !a.is_empty() && a.eq_ignore_ascii_case(subject));
+        let about = self.about.get_or_insert_with(Vec::new);
+        about.extend(known.filter(|k| !about.contains(k)));
+    }
+
+    /// The finding is about the first subject of `by_type` whose Terraform resource type
+    /// (`aws_rds_cluster`) is the type of the finding's resource.
+    pub(crate) fn about_type(&mut self, by_type: &[(&str, &str)]) {
+        let name = self.resource.as_deref().unwrap_or_default();
+        // `aws_rds_cluster.main`, `aws_rds_cluster.main["a.b"]`, or
+        // `module.db[0].aws_rds_cluster.main` from a module: the type is one of the parts.
+        let mut parts = name.split(['.', '[', ']']);
+        let ty = parts.find(|p| by_type.iter().any(|(t, _)| t == p));
+        match by_type.iter().find(|(t, _)| Some(*t) == ty) {
+            Some((_, subject)) => self.add_about(subject),
+            None => {
+                self.about.get_or_insert_with(Vec::new);
+            }
+        }
+    }
+
+    /// The equivalents of other scanners this finding is about, by scanner.
+    pub fn equivalents(&self) -> impl Iterator<Item = (&'static str, &'static Peer)> + '_ {
+        self.meta
+            .equivalents
+            .peers()
+            .filter(|(_, p)| p.applies_to(self.about.as_deref()))
+    }
+
+    /// Does the finding carry the peer ID `id` (any case)?
+    pub fn carries(&self, id: &str) -> bool {
+        let id = id.trim();
+        self.equivalents()
+            .any(|(_, p)| p.id.eq_ignore_ascii_case(id))
     }
 
     /// A finding about `resource`: takes its file, name and provenance.

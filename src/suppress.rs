@@ -249,9 +249,9 @@ fn split_at_rule_after_comma(entry: &str) -> Vec<&str> {
         };
         let name = head.split('[').next().unwrap_or("").trim();
         let names_a_rule = !name.is_empty()
-            && name
-                .split(',')
-                .all(|n| crate::rules::find(n.trim()).is_some());
+            && name.split(',').all(|n| {
+                crate::rules::find(n.trim()).is_some() || crate::rules::covering(n.trim()).is_some()
+            });
         if names_a_rule && i > start && entry[start..i].contains(':') {
             parts.push(&entry[start..i]);
             start = i + 1;
@@ -323,7 +323,11 @@ fn parse_annotations(
 }
 
 fn applies(s: &Suppression, f: &Finding, index: &LineIndex) -> bool {
-    if !s.selectors.iter().any(|sel| names(f.meta, sel)) {
+    if !s
+        .selectors
+        .iter()
+        .any(|sel| names(f.meta, sel) || f.carries(sel))
+    {
         return false;
     }
     match &s.scope {
@@ -407,10 +411,10 @@ pub(crate) fn apply(
                 used = true;
             }
         }
-        let relevant = s
-            .selectors
-            .iter()
-            .any(|sel| all.iter().any(|m| names(m, sel) && ran(m)));
+        let relevant = s.selectors.iter().any(|sel| {
+            all.iter()
+                .any(|m| (names(m, sel) || m.equivalents.has(sel)) && ran(m))
+        });
         if !used && relevant && unknown < s.selectors.len() {
             let (elsewhere, related) = reported_elsewhere(s, findings, file, text, &index, ran);
             problems.push(Problem {
@@ -433,10 +437,15 @@ fn unknown_selectors(
     let unknown: Vec<&String> = s
         .selectors
         .iter()
-        .filter(|sel| !all.iter().any(|m| names(m, sel)))
+        .filter(|sel| !all.iter().any(|m| names(m, sel) || m.equivalents.has(sel)))
         .collect();
     for sel in &unknown {
-        let hint = crate::suggest::did_you_mean(sel, all.iter().flat_map(|m| [m.code, m.name]))
+        let words = all.iter().flat_map(|m| {
+            [m.code, m.name]
+                .into_iter()
+                .chain(m.equivalents.peers().map(|(_, p)| p.id))
+        });
+        let hint = crate::suggest::did_you_mean(sel, words)
             .map(|w| format!("; did you mean `{w}`?"))
             .unwrap_or_default();
         problems.push(Problem {

@@ -523,7 +523,18 @@ fn rules_listing_in_json() {
         }
     }
     let k8s1 = list.iter().find(|r| r["code"] == "K8S-001").unwrap();
-    assert_eq!(k8s1["equivalents"]["trivy"][0], "KSV-0017");
+    assert_eq!(k8s1["equivalents"]["trivy"][0]["id"], "KSV-0017");
+    assert_eq!(k8s1["equivalents"]["trivy"][0]["match"], "exact");
+    let k8s6 = list.iter().find(|r| r["code"] == "K8S-006").unwrap();
+    let requests = k8s6["equivalents"]["checkov"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "CKV_K8S_10")
+        .unwrap();
+    assert_eq!(requests["match"], "partial");
+    assert!(requests["note"].as_str().unwrap().contains("requests"));
+    assert_eq!(requests["about"], "cpu");
     assert_eq!(k8s1["fixable"], true);
     // The human table is checked in tests/registry.rs.
 }

@@ -1,6 +1,6 @@
 use super::super::helpers::{arg_words, stage_of};
 use crate::fix::{Applicability, Edit, Fix};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -40,10 +40,10 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::Sometimes,
         equivalents: Equivalents {
-            checkov: &["CKV_DOCKER_4"],
-            trivy: &["DS-0005"],
-            kics: &["Add Instead of Copy"],
-            hadolint: &["DL3020"],
+            checkov: &[Peer::exact("CKV_DOCKER_4")],
+            trivy: &[Peer::exact("DS-0005")],
+            kics: &[Peer::exact("Add Instead of Copy")],
+            hadolint: &[Peer::exact("DL3020")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Docker Benchmark 4.9"],

@@ -1,6 +1,6 @@
 use super::super::helpers::stage_of;
 use super::add_instead_of_copy::{is_remote, sources};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -33,7 +33,7 @@ crate::declare_rule! {
         tags: &["dockerfile", "supply-chain"],
         severity: Severity::Medium,
         equivalents: Equivalents {
-            kics: &["Curl or Wget Instead of Add"],
+            kics: &[Peer::partial("Curl or Wget Instead of Add", "flags every ADD of a URL; this rule only those without --checksum")],
             ..Equivalents::NONE
         },
         compliance: &["CWE-494", "CIS Docker Benchmark 4.9"],

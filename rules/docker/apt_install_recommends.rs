@@ -1,6 +1,6 @@
 use super::super::helpers::{shipped_scripts, stage_of};
 use crate::fix::{Applicability, Edit, Fix};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::shell::{basename, Command, Word};
 
 crate::declare_rule! {
@@ -45,9 +45,9 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            trivy: &["DS-0029"],
-            kics: &["APT-GET Not Avoiding Additional Packages"],
-            hadolint: &["DL3015"],
+            trivy: &[Peer::exact("DS-0029")],
+            kics: &[Peer::exact("APT-GET Not Avoiding Additional Packages")],
+            hadolint: &[Peer::exact("DL3015")],
             ..Equivalents::NONE
         },
         references: &["https://github.com/hadolint/hadolint/wiki/DL3015"],

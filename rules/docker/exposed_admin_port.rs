@@ -1,5 +1,5 @@
 use super::super::helpers::{arg_words, stage_of};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -32,9 +32,9 @@ crate::declare_rule! {
         tags: &["dockerfile", "network"],
         severity: Severity::Medium,
         equivalents: Equivalents {
-            checkov: &["CKV_DOCKER_1"],
-            trivy: &["DS-0004"],
-            kics: &["Exposing Port 22 (SSH)"],
+            checkov: &[Peer::exact("CKV_DOCKER_1").about("22")],
+            trivy: &[Peer::exact("DS-0004").about("22")],
+            kics: &[Peer::exact("Exposing Port 22 (SSH)").about("22")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Docker Benchmark 5.7", "MITRE ATT&CK T1021"],
@@ -68,7 +68,8 @@ impl Check for ExposedAdminPort {
                             span,
                             format!("`EXPOSE {word}` opens {what} to the network"),
                         )
-                        .within(ins.span),
+                        .within(ins.span)
+                        .about(port),
                     );
                 }
             }

@@ -1,7 +1,7 @@
 use crate::fix::{Applicability, Edit, Fix};
 use crate::image::ImageRef;
 use crate::parse::dockerfile::{Dockerfile, ImageUse, ImageUseKind, Stage};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::source::Span;
 
 crate::declare_rule! {
@@ -40,10 +40,10 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Sometimes,
         equivalents: Equivalents {
-            checkov: &["CKV_DOCKER_7"],
-            trivy: &["DS-0001"],
-            kics: &["Image Version Not Explicit", "Image Version Using 'latest'"],
-            hadolint: &["DL3006", "DL3007"],
+            checkov: &[Peer::exact("CKV_DOCKER_7")],
+            trivy: &[Peer::exact("DS-0001")],
+            kics: &[Peer::exact("Image Version Not Explicit").about("untagged"), Peer::exact("Image Version Using 'latest'").about("latest")],
+            hadolint: &[Peer::exact("DL3006").about("untagged"), Peer::exact("DL3007").about("latest")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Docker Benchmark 4.2", "MITRE ATT&CK T1525"],
@@ -66,7 +66,12 @@ impl Check for LatestBaseImage {
             out.push(
                 Finding::on(&Self::META, resource, span(text, &fact), message(&fact))
                     .within(df.instructions[fact.used.instruction].span)
-                    .with_fix(fix(text, &fact)),
+                    .with_fix(fix(text, &fact))
+                    .about(if fact.tagged_latest {
+                        "latest"
+                    } else {
+                        "untagged"
+                    }),
             );
         }
     }

@@ -1,6 +1,6 @@
 use super::super::helpers::stage_of;
 use crate::fix::{Applicability, Edit, Fix};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -35,10 +35,10 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_DOCKER_6"],
-            trivy: &["DS-0022"],
-            kics: &["MAINTAINER Instruction Being Used"],
-            hadolint: &["DL4000"],
+            checkov: &[Peer::exact("CKV_DOCKER_6")],
+            trivy: &[Peer::exact("DS-0022")],
+            kics: &[Peer::exact("MAINTAINER Instruction Being Used")],
+            hadolint: &[Peer::exact("DL4000")],
             ..Equivalents::NONE
         },
         references: &["https://docs.docker.com/reference/dockerfile/#maintainer-deprecated"],

@@ -1,5 +1,5 @@
 use crate::parse::dockerfile::Base;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -41,10 +41,10 @@ crate::declare_rule! {
         severity: Severity::Low,
         enabled_by_default: false,
         equivalents: Equivalents {
-            checkov: &["CKV_DOCKER_2"],
-            trivy: &["DS-0026"],
-            kics: &["Healthcheck Instruction Missing"],
-            hadolint: &["DL3057"],
+            checkov: &[Peer::exact("CKV_DOCKER_2")],
+            trivy: &[Peer::exact("DS-0026")],
+            kics: &[Peer::exact("Healthcheck Instruction Missing")],
+            hadolint: &[Peer::exact("DL3057")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Docker Benchmark 4.6"],

@@ -2,7 +2,7 @@ use super::super::helpers::{env_pairs, shipped_scripts, stage_of};
 use super::apt_install_recommends::apt_subcommand;
 use crate::fix::{Applicability, Edit, Fix};
 use crate::parse::dockerfile::Dockerfile;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::shell::{basename, Command, Script, Word};
 
 crate::declare_rule! {
@@ -49,9 +49,9 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::Sometimes,
         equivalents: Equivalents {
-            trivy: &["DS-0025"],
-            kics: &["Apt Get Install Lists Were Not Deleted"],
-            hadolint: &["DL3009", "DL3019", "DL3032", "DL3040", "DL3042"],
+            trivy: &[Peer::exact("DS-0025").about("apk"), Peer::exact("DS-0015").about("yum"), Peer::exact("DS-0019").about("dnf"), Peer::exact("DS-0027").about("microdnf")],
+            kics: &[Peer::exact("Apt Get Install Lists Were Not Deleted").about("apt"), Peer::exact("Apk Add Using Local Cache Path").about("apk"), Peer::exact("Yum Clean All Missing").about("yum"), Peer::exact("Missing Dnf Clean All").about("dnf"), Peer::exact("Pip install Keeping Cached Packages").about("pip")],
+            hadolint: &[Peer::exact("DL3009").about("apt"), Peer::exact("DL3019").about("apk"), Peer::exact("DL3032").about("yum"), Peer::exact("DL3040").about("dnf"), Peer::exact("DL3042").about("pip")],
             ..Equivalents::NONE
         },
         references: &["https://github.com/hadolint/hadolint/wiki/DL3009"],
@@ -125,11 +125,13 @@ impl Check for PackageCache {
             let Some(stage) = stage_of(cx, ins) else {
                 continue;
             };
-            let mut report = |word: &Word, message: String, fix: Option<Fix>| {
+            // `tool`: the package manager, the finding's subject (`Finding::about`).
+            let mut report = |word: &Word, tool: &str, message: String, fix: Option<Fix>| {
                 out.push(
                     Finding::on(&Self::META, stage, word.span, message)
                         .within(ins.span)
-                        .with_fix(fix),
+                        .with_fix(fix)
+                        .about(tool),
                 );
             };
             for cmd in &script.commands {
@@ -139,6 +141,7 @@ impl Check for PackageCache {
                     if kept {
                         report(
                             add,
+                            "apk",
                             "`apk add` keeps the package index in /var/cache/apk".into(),
                             Some(Fix::new(
                                 "Add `--no-cache`",
@@ -156,6 +159,7 @@ impl Check for PackageCache {
                     if !dist_clean && !cleans(script, &["/var/lib/apt/lists"], &[]) {
                         report(
                             install,
+                            "apt",
                             "the package lists stay in the image: end this `RUN` with `rm -rf /var/lib/apt/lists/*`".into(),
                             None,
                         );
@@ -174,6 +178,7 @@ impl Check for PackageCache {
                     ) {
                         report(
                             install,
+                            &tool,
                             format!("the {tool} cache stays in the image: end this `RUN` with `{tool} clean all`"),
                             None,
                         );
@@ -185,6 +190,7 @@ impl Check for PackageCache {
                     if !off {
                         report(
                             install,
+                            "pip",
                             "`pip install` keeps its download cache in the image".into(),
                             Some(Fix::new(
                                 "Add `--no-cache-dir`",

@@ -1,5 +1,5 @@
 use super::super::helpers::stage_of;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -32,10 +32,10 @@ crate::declare_rule! {
         tags: &["dockerfile", "reliability"],
         severity: Severity::Low,
         equivalents: Equivalents {
-            checkov: &["CKV_DOCKER_10"],
-            trivy: &["DS-0009"],
-            kics: &["WORKDIR Path Not Absolute"],
-            hadolint: &["DL3000"],
+            checkov: &[Peer::exact("CKV_DOCKER_10")],
+            trivy: &[Peer::exact("DS-0009")],
+            kics: &[Peer::exact("WORKDIR Path Not Absolute")],
+            hadolint: &[Peer::exact("DL3000")],
             ..Equivalents::NONE
         },
         references: &["https://docs.docker.com/reference/dockerfile/#workdir"],

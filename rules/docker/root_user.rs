@@ -1,7 +1,7 @@
 use crate::fix::{Applicability, Edit, Fix};
 use crate::image::ImageRef;
 use crate::parse::dockerfile::{Base, Dockerfile};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::source::Span;
 
 crate::declare_rule! {
@@ -51,10 +51,10 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_DOCKER_3", "CKV_DOCKER_8"],
-            trivy: &["DS-0002"],
-            kics: &["Missing User Instruction", "Last User Is 'root'"],
-            hadolint: &["DL3002"],
+            checkov: &[Peer::exact("CKV_DOCKER_3").about("no-user"), Peer::exact("CKV_DOCKER_8").about("root")],
+            trivy: &[Peer::exact("DS-0002")],
+            kics: &[Peer::exact("Missing User Instruction").about("no-user"), Peer::exact("Last User Is 'root'").about("root")],
+            hadolint: &[Peer::exact("DL3002").about("root")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Docker Benchmark 4.1", "NSA/CISA Kubernetes Hardening: non-root containers", "MITRE ATT&CK T1611"],
@@ -117,13 +117,14 @@ impl Check for RootUser {
         let text = cx.text(0);
         if let Some(fact) = detect(df) {
             let resource = &cx.resources[fact.stage];
-            let span = match &fact.what {
-                RunsAsRoot::NoUser { from, .. } => *from,
-                RunsAsRoot::RootUser { span, .. } => *span,
+            let (span, subject) = match &fact.what {
+                RunsAsRoot::NoUser { from, .. } => (*from, "no-user"),
+                RunsAsRoot::RootUser { span, .. } => (*span, "root"),
             };
             out.push(
                 Finding::on(&Self::META, resource, span, message(&resource.name, &fact))
-                    .with_fix(fix(text, df, &fact)),
+                    .with_fix(fix(text, df, &fact))
+                    .about(subject),
             );
         }
     }

@@ -1,6 +1,6 @@
 use super::super::helpers::stage_of;
 use super::add_instead_of_copy::sources;
-use crate::rule::{Check, Context, Domain, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -47,6 +47,10 @@ crate::declare_rule! {
         domain: Domain::Dockerfile,
         tags: &["dockerfile", "secrets"],
         severity: Severity::High,
+        equivalents: Equivalents {
+            trivy: &[Peer::partial("DS-0031", "also flags secrets in ENV and ARG, which secret-in-env reports")],
+            ..Equivalents::NONE
+        },
         compliance: &["CWE-538", "CIS Docker Benchmark 4.10", "MITRE ATT&CK T1552.001"],
         references: &["https://docs.docker.com/build/building/secrets/"],
     }

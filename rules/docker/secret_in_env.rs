@@ -1,7 +1,7 @@
 use std::collections::HashSet;
 
 use super::super::helpers::{env_pairs, stage_of};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -44,9 +44,8 @@ crate::declare_rule! {
         tags: &["dockerfile", "secrets"],
         severity: Severity::Critical,
         equivalents: Equivalents {
-            trivy: &["DS-0031"],
-            kics: &["Passwords And Secrets"],
-            hadolint: &["DL3064"],
+            trivy: &[Peer::partial("DS-0031", "also flags secret files copied in, which secret-file-copied reports")],
+            hadolint: &[Peer::exact("DL3064")],
             ..Equivalents::NONE
         },
         compliance: &["CWE-798", "CIS Docker Benchmark 4.10", "MITRE ATT&CK T1552"],

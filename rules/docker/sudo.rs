@@ -1,6 +1,6 @@
 use super::super::helpers::stage_of;
 use crate::fix::{Applicability, Edit, Fix};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::shell::{basename, Command};
 use crate::source::Span;
 
@@ -40,10 +40,10 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV2_DOCKER_1"],
-            trivy: &["DS-0010"],
-            kics: &["Run Using Sudo"],
-            hadolint: &["DL3004"],
+            checkov: &[Peer::exact("CKV2_DOCKER_1")],
+            trivy: &[Peer::exact("DS-0010")],
+            kics: &[Peer::exact("Run Using Sudo")],
+            hadolint: &[Peer::exact("DL3004")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Docker Benchmark 4.1"],

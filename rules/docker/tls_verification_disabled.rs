@@ -1,6 +1,6 @@
 use super::super::helpers::{env_pairs, remove_word, stage_of};
 use crate::fix::{Applicability, Fix};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::shell::{basename, Command, Word};
 use crate::source::Span;
 
@@ -44,7 +44,7 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Sometimes,
         equivalents: Equivalents {
-            checkov: &["CKV2_DOCKER_2", "CKV2_DOCKER_3", "CKV2_DOCKER_4", "CKV2_DOCKER_5", "CKV2_DOCKER_6", "CKV2_DOCKER_12", "CKV2_DOCKER_13", "CKV2_DOCKER_14", "CKV2_DOCKER_15", "CKV2_DOCKER_16"],
+            checkov: &[Peer::exact("CKV2_DOCKER_2"), Peer::exact("CKV2_DOCKER_3"), Peer::exact("CKV2_DOCKER_4"), Peer::exact("CKV2_DOCKER_5"), Peer::exact("CKV2_DOCKER_6"), Peer::exact("CKV2_DOCKER_12"), Peer::exact("CKV2_DOCKER_13"), Peer::exact("CKV2_DOCKER_14"), Peer::exact("CKV2_DOCKER_15"), Peer::exact("CKV2_DOCKER_16")],
             ..Equivalents::NONE
         },
         compliance: &["CWE-295", "MITRE ATT&CK T1557"],

@@ -1,5 +1,5 @@
 use super::super::helpers::stage_of;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 use crate::shell::{basename, Command, Word};
 
 crate::declare_rule! {
@@ -44,8 +44,8 @@ crate::declare_rule! {
         tags: &["dockerfile", "packages", "supply-chain"],
         severity: Severity::Low,
         equivalents: Equivalents {
-            kics: &["Unpinned Package Version in Pip Install", "NPM Install Command Without Pinned Version"],
-            hadolint: &["DL3013", "DL3016", "DL3028", "DL3062"],
+            kics: &[Peer::exact("Unpinned Package Version in Pip Install").about("pip"), Peer::exact("NPM Install Command Without Pinned Version").about("npm"), Peer::exact("Gem Install Without Version").about("gem")],
+            hadolint: &[Peer::exact("DL3013").about("pip"), Peer::exact("DL3016").about("npm"), Peer::exact("DL3028").about("gem")],
             ..Equivalents::NONE
         },
         compliance: &["SLSA: pinned dependencies", "MITRE ATT&CK T1195.001"],
@@ -328,7 +328,8 @@ impl Check for UnpinnedPackages {
                                 word.text
                             ),
                         )
-                        .within(ins.span),
+                        .within(ins.span)
+                        .about(tool),
                     );
                 }
             }

@@ -1,6 +1,6 @@
 use super::super::helpers::{remove_word, stage_of};
 use crate::fix::{Applicability, Fix};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::shell::basename;
 
 crate::declare_rule! {
@@ -43,7 +43,7 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV2_DOCKER_7", "CKV2_DOCKER_8", "CKV2_DOCKER_9", "CKV2_DOCKER_10", "CKV2_DOCKER_11"],
+            checkov: &[Peer::exact("CKV2_DOCKER_7"), Peer::exact("CKV2_DOCKER_8"), Peer::exact("CKV2_DOCKER_9"), Peer::exact("CKV2_DOCKER_10"), Peer::exact("CKV2_DOCKER_11")],
             ..Equivalents::NONE
         },
         compliance: &["CWE-494", "MITRE ATT&CK T1195"],

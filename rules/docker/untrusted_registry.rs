@@ -1,5 +1,5 @@
 use crate::image::ImageRef;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -41,7 +41,7 @@ crate::declare_rule! {
         tags: &["dockerfile", "images", "supply-chain"],
         severity: Severity::High,
         equivalents: Equivalents {
-            hadolint: &["DL3026"],
+            hadolint: &[Peer::exact("DL3026")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 CM-7(5)", "MITRE ATT&CK T1525"],

@@ -1,5 +1,5 @@
 use crate::k8s::each_container;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -41,11 +41,11 @@ crate::declare_rule! {
         tags: &["kubernetes", "pod-security", "pss-baseline", "capabilities"],
         severity: Severity::High,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_25", "CKV_K8S_39"],
-            trivy: &["KSV-0022", "KSV-0005", "KSV-0120"],
-            kics: &["Containers With Added Capabilities", "Containers With Sys Admin Capabilities"],
-            polaris: &["dangerousCapabilities", "insecureCapabilities"],
-            kubescape: &["C-0046"],
+            checkov: &[Peer::partial("CKV_K8S_25", "flags any added capability, the Baseline default set included"), Peer::exact("CKV_K8S_39").about("SYS_ADMIN")],
+            trivy: &[Peer::exact("KSV-0022"), Peer::exact("KSV-0005").about("SYS_ADMIN"), Peer::exact("KSV-0120").about("SYS_MODULE"), Peer::exact("KSV-0119").about("NET_RAW")],
+            kics: &[Peer::partial("Containers With Added Capabilities", "flags any added capability, the Baseline default set included"), Peer::exact("Containers With Sys Admin Capabilities").about("SYS_ADMIN")],
+            polaris: &[Peer::partial("dangerousCapabilities", "a fixed list of dangerous capabilities (ALL, SYS_ADMIN, NET_ADMIN)"), Peer::partial("insecureCapabilities", "a fixed list of capabilities, some of them in the Baseline default set")],
+            kubescape: &[Peer::partial("C-0046", "a fixed list of dangerous capabilities")],
             ..Equivalents::NONE
         },
         compliance: &["PSS Baseline: Capabilities", "CIS Kubernetes 5.2.9", "MITRE ATT&CK T1611"],
@@ -101,7 +101,8 @@ impl Check for AddedCapabilities {
                         format!("{} {} adds {detail}", resource.name, c.describe()),
                     )
                     .in_container(&c.name, c.node.span)
-                    .with_origin(item, resource.file, "the capability"),
+                    .with_origin(item, resource.file, "the capability")
+                    .about(&name),
                 );
             }
         }

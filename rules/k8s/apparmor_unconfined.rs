@@ -1,5 +1,5 @@
 use super::super::helpers::UnconfinedProfile;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -44,9 +44,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            trivy: &["KSV-0002"],
-            kics: &["Missing AppArmor Profile"],
-            kubescape: &["C-0055"],
+            trivy: &[Peer::partial("KSV-0002", "also flags a container without any AppArmor profile; this rule flags only an explicit unconfined one")],
+            kics: &[Peer::partial("Missing AppArmor Profile", "flags a missing profile; this rule flags only an explicit unconfined one")],
+            kubescape: &[Peer::partial("C-0055", "Linux hardening: passes when any one of AppArmor, seccomp, SELinux or dropped capabilities is set")],
             ..Equivalents::NONE
         },
         compliance: &["PSS Baseline: AppArmor", "CIS Kubernetes 5.7.2"],

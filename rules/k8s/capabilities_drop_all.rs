@@ -3,7 +3,7 @@ use crate::edit::{replace_scalar, yaml_set};
 use crate::fix::{Applicability, Fix};
 use crate::k8s::each_pod_container;
 use crate::k8s::pss::{Change, Version};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -52,11 +52,10 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::Sometimes,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_37", "CKV_K8S_28"],
-            trivy: &["KSV-0003", "KSV-0106", "KSV-0119"],
-            kics: &["No Drop Capabilities for Containers", "NET_RAW Capabilities Not Being Dropped"],
-            kube_linter: &["drop-net-raw-capability"],
-            kubescape: &["C-0046"],
+            checkov: &[Peer::exact("CKV_K8S_37").about("drop"), Peer::partial("CKV_K8S_28", "only needs NET_RAW dropped; dropping ALL satisfies both").about("drop")],
+            trivy: &[Peer::exact("KSV-0003").about("drop"), Peer::partial("KSV-0004", "flags only a container that drops nothing").about("drop"), Peer::exact("KSV-0106")],
+            kics: &[Peer::partial("No Drop Capabilities for Containers", "flags only a container that drops nothing").about("drop"), Peer::partial("NET_RAW Capabilities Not Being Dropped", "only needs NET_RAW dropped; dropping ALL satisfies both").about("drop")],
+            kube_linter: &[Peer::partial("drop-net-raw-capability", "only needs NET_RAW dropped; dropping ALL satisfies both").about("drop")],
             ..Equivalents::NONE
         },
         compliance: &["PSS Restricted: Capabilities", "CIS Kubernetes 5.2.8", "CIS Kubernetes 5.2.10"],
@@ -127,7 +126,8 @@ impl Check for CapabilitiesDropAll {
                 out.push(
                     Finding::on(&Self::META, resource, span, message)
                         .in_container(&c.name, c.node.span)
-                        .with_fix(fix),
+                        .with_fix(fix)
+                        .about("drop"),
                 );
             }
             for item in caps
@@ -152,7 +152,8 @@ impl Check for CapabilitiesDropAll {
                         ),
                     )
                     .in_container(&c.name, c.node.span)
-                    .with_origin(item, resource.file, "the capability"),
+                    .with_origin(item, resource.file, "the capability")
+                    .about("add"),
                 );
             }
         }

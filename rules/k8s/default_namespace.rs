@@ -1,4 +1,4 @@
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -37,11 +37,11 @@ crate::declare_rule! {
         tags: &["kubernetes", "isolation"],
         severity: Severity::Low,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_21"],
-            trivy: &["KSV-0110"],
-            kics: &["Using Unrecommended Namespace", "Using Default Namespace"],
-            kube_linter: &["use-namespace"],
-            kubescape: &["C-0061"],
+            checkov: &[Peer::exact("CKV_K8S_21")],
+            trivy: &[Peer::exact("KSV-0110")],
+            kics: &[Peer::exact("Using Default Namespace"), Peer::partial("Using Unrecommended Namespace", "also flags kube-system and kube-public")],
+            kube_linter: &[Peer::exact("use-namespace")],
+            kubescape: &[Peer::exact("C-0061")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Kubernetes 5.7.4"],

@@ -1,5 +1,5 @@
 use crate::k8s::each_pod;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -38,10 +38,10 @@ crate::declare_rule! {
         tags: &["kubernetes", "least-privilege", "rbac"],
         severity: Severity::Low,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_41", "CKV_K8S_42"],
-            kics: &["Service Account Name Undefined Or Empty"],
-            kube_linter: &["default-service-account"],
-            kubescape: &["C-0189"],
+            checkov: &[Peer::partial("CKV_K8S_41", "checks the default ServiceAccount object's automountServiceAccountToken, not the pods that use it"), Peer::partial("CKV_K8S_42", "checks bindings to the default ServiceAccount, not the pods that use it")],
+            kics: &[Peer::partial("Service Account Name Undefined Or Empty", "flags only a missing or empty serviceAccountName, not serviceAccountName: default"), Peer::partial("Role Binding To Default Service Account", "checks bindings to the default ServiceAccount, not the pods that use it")],
+            kube_linter: &[Peer::exact("default-service-account")],
+            kubescape: &[Peer::partial("C-0189", "checks the default ServiceAccount's token mounting and bindings")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Kubernetes 5.1.5"],

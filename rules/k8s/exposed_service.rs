@@ -1,4 +1,4 @@
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -38,10 +38,10 @@ crate::declare_rule! {
         tags: &["kubernetes", "network"],
         severity: Severity::Medium,
         equivalents: Equivalents {
-            trivy: &["KSV-0108"],
-            kics: &["Service With External Load Balancer", "Service Type is NodePort"],
-            kube_linter: &["exposed-services"],
-            kube_score: &["service-type"],
+            trivy: &[Peer::exact("KSV-0108").about("externalIPs")],
+            kics: &[Peer::partial("Service With External Load Balancer", "also flags internal load balancers").about("LoadBalancer"), Peer::exact("Service Type is NodePort").about("NodePort")],
+            kube_linter: &[Peer::partial("exposed-services", "flags NodePort and LoadBalancer, not externalIPs")],
+            kube_score: &[Peer::partial("service-type", "flags NodePort only").about("NodePort")],
             ..Equivalents::NONE
         },
         compliance: &["CVE-2020-8554", "NSA/CISA Kubernetes Hardening: network separation"],
@@ -96,12 +96,15 @@ impl Check for ExposedService {
                     _ => None,
                 };
                 if let Some(m) = message {
-                    out.push(Finding::on(
-                        &Self::META,
-                        resource,
-                        ty.span,
-                        format!("{} {m}", resource.name),
-                    ));
+                    out.push(
+                        Finding::on(
+                            &Self::META,
+                            resource,
+                            ty.span,
+                            format!("{} {m}", resource.name),
+                        )
+                        .about(ty.as_str().unwrap_or_default()),
+                    );
                 }
             }
             if let Some(ips) = spec.and_then(|s| s.entry("externalIPs")) {
@@ -111,7 +114,8 @@ impl Check for ExposedService {
                         resource,
                         ips.key_span,
                         format!("{} claims external IPs, which can intercept traffic for those addresses", resource.name),
-                    ));
+                    )
+                    .about("externalIPs"));
                 }
             }
         }

@@ -1,5 +1,5 @@
 use super::super::helpers::ForbiddenPodFlag;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -34,10 +34,12 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_18"],
-            trivy: &["KSV-0008"],
-            kics: &["Shared Host IPC Namespace"],
-            kube_linter: &["host-ipc"],
+            checkov: &[Peer::exact("CKV_K8S_18")],
+            trivy: &[Peer::exact("KSV-0008")],
+            kics: &[Peer::exact("Shared Host IPC Namespace")],
+            kube_linter: &[Peer::exact("host-ipc")],
+            polaris: &[Peer::exact("hostIPCSet")],
+            kubescape: &[Peer::split("C-0038", "hostIPC: true (host-pid covers hostPID)")],
             ..Equivalents::NONE
         },
         compliance: &["PSS Baseline: Host Namespaces", "NSA/CISA Kubernetes Hardening: pod security", "MITRE ATT&CK T1611"],

@@ -1,5 +1,5 @@
 use super::super::helpers::ForbiddenPodFlag;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -34,10 +34,12 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_19"],
-            trivy: &["KSV-0009"],
-            kics: &["Shared Host Network Namespace"],
-            kube_linter: &["host-network"],
+            checkov: &[Peer::exact("CKV_K8S_19")],
+            trivy: &[Peer::exact("KSV-0009")],
+            kics: &[Peer::exact("Shared Host Network Namespace")],
+            kube_linter: &[Peer::exact("host-network")],
+            polaris: &[Peer::exact("hostNetworkSet")],
+            kubescape: &[Peer::exact("C-0041")],
             ..Equivalents::NONE
         },
         compliance: &["PSS Baseline: Host Namespaces", "NSA/CISA Kubernetes Hardening: pod security", "MITRE ATT&CK T1611"],

@@ -1,5 +1,5 @@
 use crate::k8s::each_volume;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -37,12 +37,12 @@ crate::declare_rule! {
         tags: &["kubernetes", "pod-security", "pss-baseline", "host"],
         severity: Severity::High,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_27"],
-            trivy: &["KSV-0023", "KSV-0006", "KSV-0121"],
-            kics: &["Non Kube System Pod With Host Mount", "Workload Mounting With Sensitive OS Directory", "Docker Daemon Socket is Exposed to Containers"],
-            kube_linter: &["sensitive-host-mounts", "docker-sock"],
-            polaris: &["hostPathSet"],
-            kubescape: &["C-0048", "C-0074"],
+            checkov: &[Peer::exact("CKV_K8S_27").about("runtime-socket")],
+            trivy: &[Peer::exact("KSV-0023"), Peer::exact("KSV-0006").about("runtime-socket"), Peer::partial("KSV-0121", "only a list of sensitive host paths").about("sensitive-path")],
+            kics: &[Peer::partial("Non Kube System Pod With Host Mount", "exempts kube-system workloads"), Peer::partial("Workload Mounting With Sensitive OS Directory", "only a list of sensitive OS directories").about("sensitive-path"), Peer::exact("Docker Daemon Socket is Exposed to Containers").about("runtime-socket"), Peer::partial("Volume Mount With OS Directory Write Permissions", "only writable mounts of OS directories").about("sensitive-path")],
+            kube_linter: &[Peer::partial("sensitive-host-mounts", "only a list of sensitive host paths").about("sensitive-path"), Peer::exact("docker-sock").about("runtime-socket")],
+            polaris: &[Peer::exact("hostPathSet")],
+            kubescape: &[Peer::exact("C-0048"), Peer::exact("C-0074").about("runtime-socket")],
             ..Equivalents::NONE
         },
         compliance: &["PSS Baseline: HostPath Volumes", "CIS Kubernetes 5.2.12", "MITRE ATT&CK T1611"],
@@ -51,6 +51,8 @@ crate::declare_rule! {
 }
 
 /// What a sensitive host path gives away.
+const RUNTIME_SOCKET: &str = "the container runtime socket, which is root on the node";
+
 pub(crate) fn sensitive(path: &str) -> Option<&'static str> {
     let p = path.trim_end_matches('/');
     let p = if p.is_empty() { "/" } else { p };
@@ -64,7 +66,7 @@ pub(crate) fn sensitive(path: &str) -> Option<&'static str> {
     .iter()
     .any(|s| p.ends_with(s))
     {
-        return Some("the container runtime socket, which is root on the node");
+        return Some(RUNTIME_SOCKET);
     }
     let roots: &[(&str, &str)] = &[
         ("/", "the node's whole file system"),
@@ -96,7 +98,8 @@ impl Check for HostPathVolume {
             let name = volume.get("name").map(|n| n.display()).unwrap_or_default();
             let path = entry.value.get("path");
             let shown = path.map(|p| p.display()).unwrap_or_default();
-            let message = match path.and_then(|p| p.as_str()).and_then(sensitive) {
+            let what = path.and_then(|p| p.as_str()).and_then(sensitive);
+            let message = match what {
                 Some(what) => format!(
                     "{} mounts `{shown}` from the node (volume \"{name}\"): {what}",
                     resource.name
@@ -107,7 +110,14 @@ impl Check for HostPathVolume {
                 ),
             };
             let span = path.map(|p| p.span).unwrap_or(entry.key_span);
-            out.push(Finding::on(&Self::META, resource, span, message));
+            let mut finding = Finding::on(&Self::META, resource, span, message);
+            if what.is_some() {
+                finding = finding.about("sensitive-path");
+            }
+            if what == Some(RUNTIME_SOCKET) {
+                finding = finding.about("runtime-socket");
+            }
+            out.push(finding);
         }
     }
 }

@@ -1,5 +1,5 @@
 use super::super::helpers::ForbiddenPodFlag;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -34,10 +34,12 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_17"],
-            trivy: &["KSV-0010"],
-            kics: &["Shared Host PID Namespace", "Container Host Pid Is True"],
-            kube_linter: &["host-pid"],
+            checkov: &[Peer::exact("CKV_K8S_17")],
+            trivy: &[Peer::exact("KSV-0010")],
+            kics: &[Peer::exact("Container Host Pid Is True"), Peer::exact("Shared Host PID Namespace")],
+            kube_linter: &[Peer::exact("host-pid")],
+            polaris: &[Peer::exact("hostPIDSet")],
+            kubescape: &[Peer::split("C-0038", "hostPID: true (host-ipc covers hostIPC)")],
             ..Equivalents::NONE
         },
         compliance: &["PSS Baseline: Host Namespaces", "NSA/CISA Kubernetes Hardening: pod security", "MITRE ATT&CK T1611"],

@@ -1,5 +1,5 @@
 use crate::k8s::each_container;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -35,11 +35,11 @@ crate::declare_rule! {
         tags: &["kubernetes", "pod-security", "pss-baseline", "network"],
         severity: Severity::Medium,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_26"],
-            trivy: &["KSV-0024"],
-            kics: &["Workload Host Port Not Specified"],
-            polaris: &["hostPortSet"],
-            kubescape: &["C-0044"],
+            checkov: &[Peer::exact("CKV_K8S_26")],
+            trivy: &[Peer::exact("KSV-0024")],
+            kics: &[Peer::exact("Workload Host Port Not Specified")],
+            polaris: &[Peer::exact("hostPortSet")],
+            kubescape: &[Peer::exact("C-0044")],
             ..Equivalents::NONE
         },
         compliance: &["PSS Baseline: Host Ports", "CIS Kubernetes 5.2.13"],

@@ -2,7 +2,7 @@ use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
 use crate::k8s::each_pod;
 use crate::model::Node;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -44,9 +44,9 @@ crate::declare_rule! {
         severity: Severity::Critical,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            trivy: &["KSV-0103"],
-            polaris: &["hostProcess"],
-            kubescape: &["C-0202"],
+            trivy: &[Peer::exact("KSV-0103")],
+            polaris: &[Peer::exact("hostProcess")],
+            kubescape: &[Peer::exact("C-0202")],
             ..Equivalents::NONE
         },
         compliance: &["PSS Baseline: HostProcess", "MITRE ATT&CK T1611"],

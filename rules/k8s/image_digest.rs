@@ -1,6 +1,6 @@
 use crate::image::ImageRef;
 use crate::k8s::each_container;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -33,9 +33,9 @@ crate::declare_rule! {
         severity: Severity::Low,
         enabled_by_default: false,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_43"],
-            kics: &["Image Without Digest"],
-            kubescape: &["C-0306"],
+            checkov: &[Peer::exact("CKV_K8S_43")],
+            kics: &[Peer::exact("Image Without Digest")],
+            kubescape: &[Peer::exact("C-0306")],
             ..Equivalents::NONE
         },
         compliance: &["SLSA: pinned dependencies"],

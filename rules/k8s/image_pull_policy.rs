@@ -2,7 +2,7 @@ use crate::edit::{replace_scalar, yaml_set};
 use crate::fix::{Applicability, Fix};
 use crate::image::ImageRef;
 use crate::k8s::each_container;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -50,10 +50,10 @@ crate::declare_rule! {
         enabled_by_default: false,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_15"],
-            kics: &["Image Pull Policy Of The Container Is Not Set To Always"],
-            polaris: &["pullPolicyNotAlways"],
-            kubescape: &["C-0075"],
+            checkov: &[Peer::exact("CKV_K8S_15")],
+            kics: &[Peer::exact("Image Pull Policy Of The Container Is Not Set To Always")],
+            polaris: &[Peer::exact("pullPolicyNotAlways")],
+            kubescape: &[Peer::partial("C-0075", "only images tagged latest")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Kubernetes 1.2.11 (AlwaysPullImages)"],

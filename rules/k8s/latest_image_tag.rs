@@ -3,7 +3,7 @@ use crate::fix::{Applicability, Edit, Fix};
 use crate::image::ImageRef;
 use crate::k8s::{each_container, Container};
 use crate::model::{Node, Resource};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::source::Span;
 
 crate::declare_rule! {
@@ -44,10 +44,11 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_14"],
-            trivy: &["KSV-0013"],
-            kics: &["Invalid Image Tag"],
-            kube_linter: &["latest-tag"],
+            checkov: &[Peer::exact("CKV_K8S_14")],
+            trivy: &[Peer::exact("KSV-0013")],
+            kics: &[Peer::exact("Invalid Image Tag")],
+            kube_linter: &[Peer::exact("latest-tag")],
+            polaris: &[Peer::exact("tagNotSpecified")],
             ..Equivalents::NONE
         },
         compliance: &["NSA/CISA Kubernetes Hardening: image scanning and provenance", "MITRE ATT&CK T1525"],

@@ -1,5 +1,5 @@
 use crate::k8s::{each_container, ContainerKind};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -43,11 +43,12 @@ crate::declare_rule! {
         severity: Severity::Low,
         enabled_by_default: false,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_8", "CKV_K8S_9"],
-            kics: &["Liveness Probe Is Not Defined", "Readiness Probe Is Not Configured"],
-            kube_linter: &["no-liveness-probe", "no-readiness-probe"],
-            polaris: &["livenessProbeMissing", "readinessProbeMissing"],
-            kube_score: &["container-probes"],
+            checkov: &[Peer::exact("CKV_K8S_8").about("liveness"), Peer::exact("CKV_K8S_9").about("readiness")],
+            kics: &[Peer::exact("Liveness Probe Is Not Defined").about("liveness"), Peer::exact("Readiness Probe Is Not Configured").about("readiness")],
+            kube_linter: &[Peer::exact("no-liveness-probe").about("liveness"), Peer::exact("no-readiness-probe").about("readiness")],
+            polaris: &[Peer::exact("livenessProbeMissing").about("liveness"), Peer::exact("readinessProbeMissing").about("readiness")],
+            kube_score: &[Peer::partial("pod-probes", "judges probes per Service-targeted pod, and a readiness probe equal to the liveness probe")],
+            kubescape: &[Peer::exact("C-0056").about("liveness"), Peer::exact("C-0018").about("readiness")],
             ..Equivalents::NONE
         },
         references: &["https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/"],
@@ -70,20 +71,22 @@ impl Check for MissingProbes {
             if missing.is_empty() {
                 continue;
             }
-            out.push(
-                Finding::on(
-                    &Self::META,
-                    resource,
-                    c.anchor_span(),
-                    format!(
-                        "{} {} has no {}",
-                        resource.name,
-                        c.describe(),
-                        missing.join(" or ")
-                    ),
-                )
-                .in_container(&c.name, c.node.span),
-            );
+            let mut finding = Finding::on(
+                &Self::META,
+                resource,
+                c.anchor_span(),
+                format!(
+                    "{} {} has no {}",
+                    resource.name,
+                    c.describe(),
+                    missing.join(" or ")
+                ),
+            )
+            .in_container(&c.name, c.node.span);
+            for probe in &missing {
+                finding = finding.about(probe.trim_end_matches("Probe"));
+            }
+            out.push(finding);
         }
     }
 }

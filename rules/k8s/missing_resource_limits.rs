@@ -2,7 +2,7 @@ use crate::edit::yaml_append_entries;
 use crate::fix::{Applicability, Fix};
 use crate::k8s::{each_container, Container, ContainerKind};
 use crate::model::Resource;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::source::Span;
 
 crate::declare_rule! {
@@ -52,11 +52,12 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::Sometimes,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_11", "CKV_K8S_13", "CKV_K8S_10", "CKV_K8S_12"],
-            trivy: &["KSV-0011", "KSV-0018", "KSV-0015", "KSV-0016"],
-            kics: &["CPU Limits Not Set", "Memory Limits Not Defined", "CPU Requests Not Set", "Memory Requests Not Defined"],
-            kube_linter: &["unset-cpu-requirements", "unset-memory-requirements"],
-            polaris: &["cpuLimitsMissing", "memoryLimitsMissing", "cpuRequestsMissing", "memoryRequestsMissing"],
+            checkov: &[Peer::exact("CKV_K8S_11").about("cpu"), Peer::exact("CKV_K8S_13").about("memory"), Peer::partial("CKV_K8S_10", "checks CPU requests: a limit sets the request, so only a container with neither is flagged here").about("cpu"), Peer::partial("CKV_K8S_12", "checks memory requests: a limit sets the request, so only a container with neither is flagged here").about("memory")],
+            trivy: &[Peer::exact("KSV-0011").about("cpu"), Peer::exact("KSV-0018").about("memory"), Peer::partial("KSV-0015", "checks CPU requests: a limit sets the request, so only a container with neither is flagged here").about("cpu"), Peer::partial("KSV-0016", "checks memory requests: a limit sets the request, so only a container with neither is flagged here").about("memory")],
+            kics: &[Peer::exact("CPU Limits Not Set").about("cpu"), Peer::exact("Memory Limits Not Defined").about("memory"), Peer::partial("CPU Requests Not Set", "checks CPU requests: a limit sets the request, so only a container with neither is flagged here").about("cpu"), Peer::partial("Memory Requests Not Defined", "checks memory requests: a limit sets the request, so only a container with neither is flagged here").about("memory")],
+            kube_linter: &[Peer::partial("unset-cpu-requirements", "also flags a CPU limit without a request").about("cpu"), Peer::partial("unset-memory-requirements", "also flags a memory limit without a request").about("memory")],
+            polaris: &[Peer::exact("cpuLimitsMissing").about("cpu"), Peer::exact("memoryLimitsMissing").about("memory"), Peer::partial("cpuRequestsMissing", "checks CPU requests: a limit sets the request, so only a container with neither is flagged here").about("cpu"), Peer::partial("memoryRequestsMissing", "checks memory requests: a limit sets the request, so only a container with neither is flagged here").about("memory")],
+            kubescape: &[Peer::exact("C-0270").about("cpu"), Peer::exact("C-0271").about("memory")],
             ..Equivalents::NONE
         },
         compliance: &["NSA/CISA Kubernetes Hardening: resource policies", "MITRE ATT&CK T1496"],
@@ -74,11 +75,10 @@ impl Check for MissingResourceLimits {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for fact in detect(cx.resources) {
             let text = cx.text(fact.resource.file);
-            out.push(
-                Finding::on(&Self::META, fact.resource, span(&fact), message(&fact))
-                    .in_container(&fact.container.name, fact.container.node.span)
-                    .with_fix(fix(text, &fact)),
-            );
+            let finding = Finding::on(&Self::META, fact.resource, span(&fact), message(&fact))
+                .in_container(&fact.container.name, fact.container.node.span)
+                .with_fix(fix(text, &fact));
+            out.push(fact.missing.iter().fold(finding, |f, k| f.about(k)));
         }
     }
 }

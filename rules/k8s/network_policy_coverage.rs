@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 
 use crate::k8s::{each_pod, network_policies, pod_labels, PolicyFact};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -53,12 +53,12 @@ crate::declare_rule! {
         tags: &["kubernetes", "network", "isolation"],
         severity: Severity::Medium,
         equivalents: Equivalents {
-            checkov: &["CKV2_K8S_6"],
-            kics: &["Pod Misconfigured Network Policy"],
-            kube_linter: &["non-isolated-pod"],
-            polaris: &["missingNetworkPolicy"],
-            kube_score: &["pod-networkpolicy"],
-            kubescape: &["C-0260"],
+            checkov: &[Peer::exact("CKV2_K8S_6")],
+            kics: &[Peer::exact("Pod Misconfigured Network Policy")],
+            kube_linter: &[Peer::exact("non-isolated-pod")],
+            polaris: &[Peer::exact("missingNetworkPolicy")],
+            kube_score: &[Peer::exact("pod-networkpolicy")],
+            kubescape: &[Peer::exact("C-0260")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Kubernetes 5.3.2", "NSA/CISA Kubernetes Hardening: network separation"],

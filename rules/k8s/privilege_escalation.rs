@@ -2,7 +2,7 @@ use crate::edit::yaml_set;
 use crate::fix::{Applicability, Fix};
 use crate::k8s::each_pod_container;
 use crate::k8s::pss::{Change, Version};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -49,12 +49,12 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_20"],
-            trivy: &["KSV-0001"],
-            kics: &["Privilege Escalation Allowed"],
-            kube_linter: &["privilege-escalation-container"],
-            polaris: &["privilegeEscalationAllowed"],
-            kubescape: &["C-0016"],
+            checkov: &[Peer::exact("CKV_K8S_20")],
+            trivy: &[Peer::exact("KSV-0001")],
+            kics: &[Peer::exact("Privilege Escalation Allowed")],
+            kube_linter: &[Peer::exact("privilege-escalation-container")],
+            polaris: &[Peer::exact("privilegeEscalationAllowed")],
+            kubescape: &[Peer::exact("C-0016")],
             ..Equivalents::NONE
         },
         compliance: &["PSS Restricted: Privilege Escalation", "CIS Kubernetes 5.2.6", "MITRE ATT&CK T1548"],

@@ -2,7 +2,7 @@ use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
 use crate::k8s::{each_container, Container};
 use crate::model::{Node, Resource};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -43,10 +43,12 @@ crate::declare_rule! {
         severity: Severity::Critical,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_16"],
-            trivy: &["KSV-0017"],
-            kics: &["Container Is Privileged"],
-            kube_linter: &["privileged-container"],
+            checkov: &[Peer::exact("CKV_K8S_16")],
+            trivy: &[Peer::exact("KSV-0017")],
+            kics: &[Peer::exact("Container Is Privileged")],
+            kube_linter: &[Peer::exact("privileged-container")],
+            polaris: &[Peer::exact("runAsPrivileged")],
+            kubescape: &[Peer::exact("C-0057")],
             ..Equivalents::NONE
         },
         compliance: &["PSS Baseline: Privileged Containers", "CIS Kubernetes 5.2.2", "NSA/CISA Kubernetes Hardening: non-root containers", "MITRE ATT&CK T1611"],

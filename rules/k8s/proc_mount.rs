@@ -2,7 +2,7 @@ use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
 use crate::k8s::each_pod_container;
 use crate::k8s::pss::Version;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -43,10 +43,10 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            trivy: &["KSV-0027"],
-            kics: &["Container Runs Unmasked"],
-            kube_linter: &["unsafe-proc-mount"],
-            polaris: &["procMount"],
+            trivy: &[Peer::exact("KSV-0027")],
+            kics: &[Peer::exact("Container Runs Unmasked")],
+            kube_linter: &[Peer::exact("unsafe-proc-mount")],
+            polaris: &[Peer::exact("procMount")],
             ..Equivalents::NONE
         },
         compliance: &["PSS Baseline: /proc Mount Type"],

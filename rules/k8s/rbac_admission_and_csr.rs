@@ -1,5 +1,5 @@
 use super::super::helpers::RbacGrant;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -40,9 +40,9 @@ crate::declare_rule! {
         tags: &["kubernetes", "rbac", "least-privilege"],
         severity: Severity::High,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_155", "CKV_K8S_156"],
-            trivy: &["KSV-0114"],
-            kubescape: &["C-0281", "C-0280"],
+            checkov: &[Peer::exact("CKV_K8S_155").about("webhooks"), Peer::exact("CKV_K8S_156").about("csr")],
+            trivy: &[Peer::exact("KSV-0114").about("webhooks")],
+            kubescape: &[Peer::exact("C-0281").about("webhooks"), Peer::exact("C-0280").about("csr")],
             ..Equivalents::NONE
         },
         compliance: &["MITRE ATT&CK T1556"],
@@ -61,6 +61,14 @@ impl Check for RbacAdmissionAndCsr {
             ],
             allows: "change admission webhooks",
             cluster_scoped: true,
+            about: &[(
+                "webhooks",
+                &["create", "update", "patch", "delete"],
+                &[
+                    "admissionregistration.k8s.io:mutatingwebhookconfigurations",
+                    "admissionregistration.k8s.io:validatingwebhookconfigurations",
+                ],
+            )],
         }
         .check(&Self::META, cx, &mut found);
         RbacGrant {
@@ -68,6 +76,11 @@ impl Check for RbacAdmissionAndCsr {
             resources: &["certificates.k8s.io:certificatesigningrequests/approval"],
             allows: "approve certificate signing requests",
             cluster_scoped: true,
+            about: &[(
+                "csr",
+                &["update", "patch"],
+                &["certificates.k8s.io:certificatesigningrequests/approval"],
+            )],
         }
         .check(&Self::META, cx, &mut found);
         RbacGrant {
@@ -75,6 +88,7 @@ impl Check for RbacAdmissionAndCsr {
             resources: &["certificates.k8s.io:signers"],
             allows: "approve certificates for a signer",
             cluster_scoped: true,
+            about: &[("csr", &["approve"], &["certificates.k8s.io:signers"])],
         }
         .check(&Self::META, cx, &mut found);
         let mut seen = std::collections::HashSet::new();

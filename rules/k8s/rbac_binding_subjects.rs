@@ -1,5 +1,5 @@
 use crate::k8s::is_system;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -37,11 +37,11 @@ crate::declare_rule! {
         tags: &["kubernetes", "rbac", "least-privilege"],
         severity: Severity::Critical,
         equivalents: Equivalents {
-            trivy: &["KSV-0111", "KSV-0122", "KSV-0123"],
-            kics: &["Cluster Admin Rolebinding With Superuser Permissions"],
-            kube_linter: &["cluster-admin-role-binding"],
-            polaris: &["clusterrolebindingClusterAdmin", "rolebindingClusterAdminClusterRole"],
-            kubescape: &["C-0185", "C-0262", "C-0265", "C-0246"],
+            trivy: &[Peer::exact("KSV-0111").about("cluster-admin"), Peer::exact("KSV-0122").about("system:anonymous"), Peer::exact("KSV-01011").about("system:authenticated"), Peer::exact("KSV-0123").about("system:masters")],
+            kics: &[Peer::exact("Cluster Admin Rolebinding With Superuser Permissions").about("cluster-admin")],
+            kube_linter: &[Peer::exact("cluster-admin-role-binding").about("cluster-admin")],
+            polaris: &[Peer::exact("clusterrolebindingClusterAdmin").about("cluster-admin"), Peer::exact("rolebindingClusterAdminClusterRole").about("cluster-admin")],
+            kubescape: &[Peer::exact("C-0185").about("cluster-admin"), Peer::exact("C-0262").about("system:anonymous"), Peer::exact("C-0265").about("system:authenticated"), Peer::exact("C-0246").about("system:masters")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Kubernetes 5.1.1", "MITRE ATT&CK T1078.004"],
@@ -74,15 +74,18 @@ impl Check for RbacBindingSubjects {
             }
             if let Some(name) = resource.body.at(&["roleRef", "name"]) {
                 if name.as_str() == Some("cluster-admin") {
-                    out.push(Finding::on(
-                        &Self::META,
-                        resource,
-                        name.span,
-                        format!(
-                            "{} grants cluster-admin, every permission in the cluster",
-                            resource.name
-                        ),
-                    ));
+                    out.push(
+                        Finding::on(
+                            &Self::META,
+                            resource,
+                            name.span,
+                            format!(
+                                "{} grants cluster-admin, every permission in the cluster",
+                                resource.name
+                            ),
+                        )
+                        .about("cluster-admin"),
+                    );
                 }
             }
             for subject in resource
@@ -98,12 +101,21 @@ impl Check for RbacBindingSubjects {
                 let Some((_, who)) = EVERYONE.iter().find(|(n, _)| *n == text) else {
                     continue;
                 };
-                out.push(Finding::on(
-                    &Self::META,
-                    resource,
-                    name.span,
-                    format!("{} binds `{text}`: {who}", resource.name),
-                ));
+                out.push(
+                    Finding::on(
+                        &Self::META,
+                        resource,
+                        name.span,
+                        format!("{} binds `{text}`: {who}", resource.name),
+                    )
+                    // Anonymous requests are the user `system:anonymous` in the group
+                    // `system:unauthenticated`: the peers' anonymous-access checks cover both.
+                    .about(if text == "system:unauthenticated" {
+                        "system:anonymous"
+                    } else {
+                        text
+                    }),
+                );
             }
         }
     }

@@ -1,5 +1,5 @@
 use super::super::helpers::RbacGrant;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -38,10 +38,10 @@ crate::declare_rule! {
         tags: &["kubernetes", "rbac", "least-privilege"],
         severity: Severity::Medium,
         equivalents: Equivalents {
-            trivy: &["KSV-0048"],
-            kics: &["Permissive Access to Create Pods"],
-            kube_linter: &["access-to-create-pods"],
-            kubescape: &["C-0188"],
+            trivy: &[Peer::partial("KSV-0048", "also flags update and delete of workloads")],
+            kics: &[Peer::exact("Permissive Access to Create Pods")],
+            kube_linter: &[Peer::exact("access-to-create-pods")],
+            kubescape: &[Peer::exact("C-0188")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Kubernetes 5.1.4"],
@@ -65,6 +65,7 @@ impl Check for RbacCreateWorkloads {
             ],
             allows: "create pods, choosing their service account and mounts",
             cluster_scoped: false,
+            about: &[],
         }
         .check(&Self::META, cx, out);
     }

@@ -1,5 +1,5 @@
 use super::super::helpers::RbacGrant;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -40,10 +40,10 @@ crate::declare_rule! {
         tags: &["kubernetes", "rbac", "least-privilege"],
         severity: Severity::Critical,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_157", "CKV_K8S_158", "CKV2_K8S_3"],
-            trivy: &["KSV-0043", "KSV-0050"],
-            kics: &["RBAC Roles Allow Privilege Escalation", "RBAC Roles with Impersonate Permission"],
-            kubescape: &["C-0191", "C-0065"],
+            checkov: &[Peer::exact("CKV_K8S_157").about("bind"), Peer::exact("CKV_K8S_158").about("escalate"), Peer::exact("CKV2_K8S_3").about("impersonate")],
+            trivy: &[Peer::partial("KSV-0043", "only impersonation of privileged groups").about("impersonate"), Peer::partial("KSV-0050", "write access to RBAC roles and bindings").about("role-write"), Peer::partial("KSV-0051", "creating RoleBindings to a privileged role").about("role-write"), Peer::partial("KSV-0052", "creating ClusterRoleBindings to a privileged cluster role").about("role-write")],
+            kics: &[Peer::exact("RBAC Roles Allow Privilege Escalation").about("bind-escalate"), Peer::exact("RBAC Roles with Impersonate Permission").about("impersonate")],
+            kubescape: &[Peer::exact("C-0191").about("bind-escalate"), Peer::exact("C-0065").about("impersonate")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Kubernetes 5.1.8", "MITRE ATT&CK T1548"],
@@ -51,24 +51,36 @@ crate::declare_rule! {
     }
 }
 
+const ROLES: &[&str] = &[
+    "rbac.authorization.k8s.io:roles",
+    "rbac.authorization.k8s.io:clusterroles",
+];
+
 impl Check for RbacEscalation {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let rbac = &[
-            "rbac.authorization.k8s.io:roles",
-            "rbac.authorization.k8s.io:clusterroles",
-        ];
+        let rbac = ROLES;
         let grants = [
             RbacGrant {
                 verbs: &["escalate", "bind"],
                 resources: rbac,
                 allows: "grant permissions they do not hold",
                 cluster_scoped: false,
+                about: &[
+                    ("bind-escalate", &["escalate", "bind"], ROLES),
+                    ("bind", &["bind"], ROLES),
+                    ("escalate", &["escalate"], ROLES),
+                ],
             },
             RbacGrant {
                 verbs: &["impersonate"],
                 resources: &["users", "groups", "serviceaccounts"],
                 allows: "impersonate other identities",
                 cluster_scoped: false,
+                about: &[(
+                    "impersonate",
+                    &["impersonate"],
+                    &["users", "groups", "serviceaccounts"],
+                )],
             },
             RbacGrant {
                 verbs: &["create", "update", "patch"],
@@ -80,6 +92,16 @@ impl Check for RbacEscalation {
                 ],
                 allows: "write RBAC roles or bindings",
                 cluster_scoped: false,
+                about: &[(
+                    "role-write",
+                    &["create", "update", "patch"],
+                    &[
+                        "rbac.authorization.k8s.io:rolebindings",
+                        "rbac.authorization.k8s.io:clusterrolebindings",
+                        "rbac.authorization.k8s.io:roles",
+                        "rbac.authorization.k8s.io:clusterroles",
+                    ],
+                )],
             },
         ];
         // `*` on `*`: one finding here, the strongest consequence, naming the others (the

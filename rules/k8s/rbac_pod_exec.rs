@@ -1,5 +1,5 @@
 use super::super::helpers::RbacGrant;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -39,10 +39,10 @@ crate::declare_rule! {
         tags: &["kubernetes", "rbac", "least-privilege"],
         severity: Severity::High,
         equivalents: Equivalents {
-            checkov: &["CKV2_K8S_2"],
-            trivy: &["KSV-0053", "KSV-0054", "KSV-0047"],
-            kics: &["RBAC Roles with Exec Permission", "RBAC Roles with Attach Permission", "RBAC Roles with Port-Forwarding Permission"],
-            kubescape: &["C-0002", "C-0063"],
+            checkov: &[Peer::partial("CKV2_K8S_2", "only `create` on pods/exec and nodes/proxy")],
+            trivy: &[Peer::exact("KSV-0053").about("exec"), Peer::exact("KSV-0054").about("attach"), Peer::exact("KSV-0047").about("nodes/proxy")],
+            kics: &[Peer::exact("RBAC Roles with Exec Permission").about("exec"), Peer::exact("RBAC Roles with Attach Permission").about("attach"), Peer::exact("RBAC Roles with Port-Forwarding Permission").about("portforward")],
+            kubescape: &[Peer::exact("C-0002").about("exec"), Peer::exact("C-0063").about("portforward")],
             ..Equivalents::NONE
         },
         compliance: &["MITRE ATT&CK T1609"],
@@ -58,6 +58,11 @@ impl Check for RbacPodExec {
             resources: &["pods/exec", "pods/attach", "pods/portforward"],
             allows: "run commands in or connect to running pods",
             cluster_scoped: false,
+            about: &[
+                ("exec", &["create", "get"], &["pods/exec"]),
+                ("attach", &["create", "get"], &["pods/attach"]),
+                ("portforward", &["create", "get"], &["pods/portforward"]),
+            ],
         }
         .check(&Self::META, cx, &mut found);
         RbacGrant {
@@ -67,6 +72,13 @@ impl Check for RbacPodExec {
             resources: &["nodes/proxy"],
             allows: "call the kubelet API through nodes/proxy",
             cluster_scoped: true,
+            about: &[(
+                "nodes/proxy",
+                &[
+                    "get", "create", "update", "patch", "delete", "list", "watch",
+                ],
+                &["nodes/proxy"],
+            )],
         }
         .check(&Self::META, cx, &mut found);
         let mut seen = std::collections::HashSet::new();

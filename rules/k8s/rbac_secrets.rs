@@ -1,5 +1,5 @@
 use super::super::helpers::RbacGrant;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -36,11 +36,11 @@ crate::declare_rule! {
         tags: &["kubernetes", "rbac", "secrets"],
         severity: Severity::High,
         equivalents: Equivalents {
-            checkov: &["CKV2_K8S_5"],
-            trivy: &["KSV-0041", "KSV-0113"],
-            kics: &["RBAC Roles with Read Secrets Permissions", "Service Account Allows Access Secrets"],
-            kube_linter: &["access-to-secrets"],
-            kubescape: &["C-0015"],
+            checkov: &[Peer::exact("CKV2_K8S_5")],
+            trivy: &[Peer::partial("KSV-0041", "also flags writing Secrets, in ClusterRoles"), Peer::partial("KSV-0113", "also flags writing Secrets, in namespaced Roles")],
+            kics: &[Peer::exact("Service Account Allows Access Secrets"), Peer::exact("RBAC Roles with Read Secrets Permissions"), Peer::partial("ServiceAccount Allows Access Secrets", "roles bound to service accounts only")],
+            kube_linter: &[Peer::exact("access-to-secrets")],
+            kubescape: &[Peer::exact("C-0015")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Kubernetes 5.1.2", "MITRE ATT&CK T1552.007"],
@@ -55,6 +55,7 @@ impl Check for RbacSecrets {
             resources: &["secrets"],
             allows: "read Secrets",
             cluster_scoped: false,
+            about: &[],
         }
         .check(&Self::META, cx, out);
     }

@@ -1,5 +1,5 @@
 use crate::k8s::policy_rules;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -38,11 +38,11 @@ crate::declare_rule! {
         tags: &["kubernetes", "rbac", "least-privilege"],
         severity: Severity::High,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_49"],
-            trivy: &["KSV-0044", "KSV-0045", "KSV-0046"],
-            kics: &["RBAC Wildcard In Rule"],
-            kube_linter: &["wildcard-in-rules"],
-            kubescape: &["C-0187"],
+            checkov: &[Peer::exact("CKV_K8S_49")],
+            trivy: &[Peer::partial("KSV-0044", "only `*` verbs together with `*` resources"), Peer::partial("KSV-0045", "only `*` in verbs"), Peer::partial("KSV-0046", "only `*` resources in a ClusterRole"), Peer::partial("KSV-0112", "only `*` resources in a namespaced Role")],
+            kics: &[Peer::exact("RBAC Wildcard In Rule")],
+            kube_linter: &[Peer::exact("wildcard-in-rules")],
+            kubescape: &[Peer::exact("C-0187")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Kubernetes 5.1.3", "MITRE ATT&CK T1078.004"],

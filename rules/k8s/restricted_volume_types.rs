@@ -1,6 +1,6 @@
 use crate::k8s::each_volume;
 use crate::k8s::pss::RESTRICTED_VOLUMES;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -42,7 +42,7 @@ crate::declare_rule! {
         tags: &["kubernetes", "pod-security", "pss-restricted", "storage"],
         severity: Severity::Low,
         equivalents: Equivalents {
-            trivy: &["KSV-0028"],
+            trivy: &[Peer::exact("KSV-0028")],
             ..Equivalents::NONE
         },
         compliance: &["PSS Restricted: Volume Types"],

@@ -2,7 +2,7 @@ use crate::edit::{replace_scalar, yaml_set};
 use crate::fix::{Applicability, Fix};
 use crate::k8s::pss::Version;
 use crate::k8s::{each_pod_container, effective};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -54,12 +54,12 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_23"],
-            trivy: &["KSV-0012"],
-            kics: &["Container Running As Root"],
-            kube_linter: &["run-as-non-root"],
-            polaris: &["runAsRootAllowed"],
-            kubescape: &["C-0013"],
+            checkov: &[Peer::exact("CKV_K8S_23")],
+            trivy: &[Peer::exact("KSV-0012")],
+            kics: &[Peer::partial("Container Running As Root", "also flags runAsUser: 0, which run-as-root-user reports")],
+            kube_linter: &[Peer::exact("run-as-non-root")],
+            polaris: &[Peer::exact("runAsRootAllowed")],
+            kubescape: &[Peer::partial("C-0013", "also flags runAsUser: 0 and root group IDs")],
             ..Equivalents::NONE
         },
         compliance: &["PSS Restricted: Running as Non-root", "CIS Kubernetes 5.2.7", "NSA/CISA Kubernetes Hardening: non-root containers"],

@@ -3,7 +3,7 @@ use crate::fix::{Applicability, Fix};
 use crate::k8s::each_pod;
 use crate::k8s::pss::{Change, Version};
 use crate::model::Node;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -44,10 +44,9 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            trivy: &["KSV-0105"],
-            kics: &["Container Running As Root"],
-            polaris: &["runAsRootAllowed"],
-            kubescape: &["C-0013"],
+            trivy: &[Peer::exact("KSV-0105")],
+            kics: &[Peer::partial("Container Running As Root", "also flags a missing runAsNonRoot, which run-as-non-root reports")],
+            kubescape: &[Peer::partial("C-0013", "also flags a missing runAsNonRoot, which run-as-non-root reports")],
             ..Equivalents::NONE
         },
         compliance: &["PSS Restricted: Running as Non-root user", "CIS Kubernetes 5.2.7"],

@@ -2,7 +2,7 @@ use crate::edit::yaml_set;
 use crate::fix::{Applicability, Fix};
 use crate::k8s::pss::{Change, Version};
 use crate::k8s::{each_pod_container, effective};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -51,10 +51,10 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_31"],
-            trivy: &["KSV-0030"],
-            kics: &["Seccomp Profile Is Not Configured"],
-            kubescape: &["C-0210"],
+            checkov: &[Peer::exact("CKV_K8S_31")],
+            trivy: &[Peer::exact("KSV-0030")],
+            kics: &[Peer::exact("Seccomp Profile Is Not Configured")],
+            kubescape: &[Peer::exact("C-0210")],
             ..Equivalents::NONE
         },
         compliance: &["PSS Restricted: Seccomp", "CIS Kubernetes 5.7.2"],

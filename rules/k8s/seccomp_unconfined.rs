@@ -1,5 +1,5 @@
 use super::super::helpers::UnconfinedProfile;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -51,10 +51,10 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_31"],
-            trivy: &["KSV-0104"],
-            kics: &["Seccomp Profile Is Not Configured"],
-            kubescape: &["C-0210"],
+            checkov: &[Peer::partial("CKV_K8S_31", "requires RuntimeDefault; seccomp-required covers a missing profile, this rule an explicit Unconfined one")],
+            trivy: &[Peer::exact("KSV-0104")],
+            kics: &[Peer::partial("Seccomp Profile Is Not Configured", "requires a profile; seccomp-required covers a missing profile, this rule an explicit Unconfined one")],
+            kubescape: &[Peer::partial("C-0210", "requires RuntimeDefault; this rule flags an explicit Unconfined profile")],
             ..Equivalents::NONE
         },
         compliance: &["PSS Baseline: Seccomp", "CIS Kubernetes 5.7.2"],

@@ -1,5 +1,5 @@
 use crate::k8s::each_container;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 use crate::rules::docker::secret_in_env::{placeholder_value, secret_name, secret_value};
 
 crate::declare_rule! {
@@ -43,10 +43,9 @@ crate::declare_rule! {
         tags: &["kubernetes", "secrets"],
         severity: Severity::High,
         equivalents: Equivalents {
-            kics: &["Secrets As Environment Variables"],
-            kube_linter: &["env-var-secret"],
-            polaris: &["sensitiveContainerEnvVar"],
-            kubescape: &["C-0012"],
+            kube_linter: &[Peer::exact("env-var-secret")],
+            polaris: &[Peer::partial("sensitiveContainerEnvVar", "flags secret-named variables by name whatever their source")],
+            kubescape: &[Peer::partial("C-0012", "also reads ConfigMaps; by name only")],
             ..Equivalents::NONE
         },
         compliance: &["CWE-798", "CIS Kubernetes 5.4.1", "MITRE ATT&CK T1552"],

@@ -1,6 +1,6 @@
 use crate::k8s::each_pod;
 use crate::model::Node;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -39,7 +39,7 @@ crate::declare_rule! {
         tags: &["kubernetes", "pod-security", "pss-baseline", "linux-hardening"],
         severity: Severity::Medium,
         equivalents: Equivalents {
-            trivy: &["KSV-0025"],
+            trivy: &[Peer::exact("KSV-0025")],
             ..Equivalents::NONE
         },
         compliance: &["PSS Baseline: SELinux"],

@@ -1,7 +1,7 @@
 use crate::edit::{replace_scalar, yaml_set};
 use crate::fix::{Applicability, Fix};
 use crate::k8s::each_pod;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -50,11 +50,11 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_38"],
-            trivy: &["KSV-0036"],
-            kics: &["Service Account Token Automount Not Disabled"],
-            polaris: &["automountServiceAccountToken"],
-            kubescape: &["C-0034"],
+            checkov: &[Peer::exact("CKV_K8S_38")],
+            trivy: &[Peer::exact("KSV-0036")],
+            kics: &[Peer::exact("Service Account Token Automount Not Disabled")],
+            polaris: &[Peer::exact("automountServiceAccountToken")],
+            kubescape: &[Peer::exact("C-0034")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Kubernetes 5.1.6", "MITRE ATT&CK T1528"],

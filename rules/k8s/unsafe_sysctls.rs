@@ -1,6 +1,6 @@
 use crate::k8s::each_pod;
 use crate::k8s::pss::Version;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -42,9 +42,9 @@ crate::declare_rule! {
         tags: &["kubernetes", "pod-security", "pss-baseline"],
         severity: Severity::Medium,
         equivalents: Equivalents {
-            trivy: &["KSV-0026"],
-            kics: &["Cluster Allows Unsafe Sysctls"],
-            kube_linter: &["unsafe-sysctls"],
+            trivy: &[Peer::exact("KSV-0026")],
+            kics: &[Peer::exact("Cluster Allows Unsafe Sysctls")],
+            kube_linter: &[Peer::exact("unsafe-sysctls")],
             ..Equivalents::NONE
         },
         compliance: &["PSS Baseline: Sysctls"],

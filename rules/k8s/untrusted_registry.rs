@@ -1,6 +1,6 @@
 use crate::image::ImageRef;
 use crate::k8s::each_container;
-use crate::rule::{Check, Context, Domain, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -15,9 +15,11 @@ crate::declare_rule! {
     /// Entries and matching are described under `untrusted-registry`. Placeholders
     /// substituted before deploy (`${IMAGE}`, `<image>`) are not checked.
     ///
-    /// No established scanner checks this in manifests; clusters enforce it at admission
-    /// (Gatekeeper `K8sAllowedRepos`, Kyverno `restrict-image-registries`), and this rule
-    /// reports the same thing before the manifest reaches the cluster.
+    /// Among the established scanners only Trivy checks this in manifests, against lists of
+    /// its own (trusted registries, known public registries) rather than yours; clusters
+    /// enforce it at admission (Gatekeeper `K8sAllowedRepos`, Kyverno
+    /// `restrict-image-registries`), and this rule reports the same thing before the manifest
+    /// reaches the cluster.
     ///
     /// ## Why it matters
     /// Anything a workload runs comes from its image. Restricting images to registries the
@@ -44,6 +46,10 @@ crate::declare_rule! {
         domain: Domain::Kubernetes,
         tags: &["kubernetes", "images", "supply-chain"],
         severity: Severity::High,
+        equivalents: Equivalents {
+            trivy: &[Peer::partial("KSV-0125", "judges images against Trivy's own trusted-registry list"), Peer::partial("KSV-0034", "flags images from a fixed list of public registries")],
+            ..Equivalents::NONE
+        },
         compliance: &["NIST 800-53 CM-7(5)", "NSA/CISA Kubernetes Hardening: image provenance", "MITRE ATT&CK T1525"],
         references: &["https://open-policy-agent.github.io/gatekeeper-library/website/validation/allowedrepos/"],
     }

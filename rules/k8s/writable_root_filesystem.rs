@@ -1,7 +1,7 @@
 use crate::edit::yaml_set;
 use crate::fix::{Applicability, Fix};
 use crate::k8s::{each_linux_container, ContainerKind};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -45,12 +45,12 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_K8S_22"],
-            trivy: &["KSV-0014"],
-            kics: &["Root Container Not Mounted Read-only", "Root Container Not Mounted As Read-only"],
-            kube_linter: &["no-read-only-root-fs"],
-            polaris: &["notReadOnlyRootFilesystem"],
-            kubescape: &["C-0017"],
+            checkov: &[Peer::exact("CKV_K8S_22")],
+            trivy: &[Peer::exact("KSV-0014")],
+            kics: &[Peer::exact("Root Container Not Mounted As Read-only"), Peer::exact("Root Container Not Mounted Read-only")],
+            kube_linter: &[Peer::exact("no-read-only-root-fs")],
+            polaris: &[Peer::exact("notReadOnlyRootFilesystem")],
+            kubescape: &[Peer::exact("C-0017")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Kubernetes 5.7.3", "NSA/CISA Kubernetes Hardening: immutable file systems"],

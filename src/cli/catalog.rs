@@ -10,7 +10,7 @@ pub(crate) fn rules_json() -> String {
             let equivalents: serde_json::Map<String, serde_json::Value> = m
                 .equivalents
                 .iter()
-                .map(|(k, v)| (k.to_string(), serde_json::json!(v)))
+                .map(|(k, peers)| (k.to_string(), peers.iter().map(peer_json).collect()))
                 .collect();
             serde_json::json!({
                 "code": m.code,
@@ -33,6 +33,19 @@ pub(crate) fn rules_json() -> String {
         })
         .collect();
     crate::text::pretty_json(&list) + "\n"
+}
+
+/// One equivalent: its ID, how closely it matches (`exact`, `split`, `partial`), the note of a
+/// split or partial match, and the subject of the findings that carry it.
+fn peer_json(p: &crate::rule::Peer) -> serde_json::Value {
+    let mut v = serde_json::json!({ "id": p.id, "match": p.fit.as_str() });
+    if let Some(note) = p.fit.note() {
+        v["note"] = note.into();
+    }
+    if !p.about.is_empty() {
+        v["about"] = p.about.into();
+    }
+    v
 }
 
 pub(crate) fn rules_table() -> String {

@@ -150,7 +150,8 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain { rule } => {
-            let Some(rule) = rules::find(&rule) else {
+            // Another scanner's ID (`CKV_K8S_13`) explains the rule that covers it.
+            let Some(rule) = rules::find(&rule).or_else(|| rules::covering(&rule)) else {
                 // A code or name, or one word of a name (`privilegd` → privileged-container).
                 let metas = rules::metas();
                 let words = metas.iter().flat_map(|m| {

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use globset::GlobSet;
 
-use crate::rule::{DocsUrl, Domain, RuleMeta, Severity};
+use crate::rule::{DocsUrl, Domain, Finding, RuleMeta, Severity};
 
 pub(crate) use crate::suggest::did_you_mean;
 pub(crate) use effective::Effective;
@@ -184,8 +184,18 @@ impl Config {
     }
 
     /// [`Config::is_enabled`] from the selectors: `ignore` first, then `select` (or the
-    /// rule's default).
+    /// rule's default). A rule whose own selectors leave it off still runs when `select`
+    /// names one of its peer IDs (`CKV_K8S_13`): [`Config::keeps`] then keeps the findings
+    /// that carry it.
     pub(crate) fn selects(&self, meta: &RuleMeta) -> bool {
+        self.selects_rule(meta)
+            || !self.ignore.iter().any(|s| meta.matches(s))
+                && meta.domain != Domain::Input
+                && self.select.iter().any(|s| meta.equivalents.has(s))
+    }
+
+    /// Do the rule's own selectors (code, name, tag, profile) turn it on?
+    fn selects_rule(&self, meta: &RuleMeta) -> bool {
         if self.ignore.iter().any(|s| meta.matches(s)) {
             return false;
         }
@@ -219,6 +229,45 @@ impl Config {
         };
         self.is_enabled(meta)
             && (self.select.iter().any(|s| names(s)) || self.severity.iter().any(|(s, _)| names(s)))
+    }
+
+    /// Is a finding of a rule that runs reported? Peer IDs name findings, not rules: an
+    /// `ignore` entry drops the findings that carry it, and where the rule's own selectors
+    /// leave it off, a `select` entry keeps the findings that carry it.
+    pub(crate) fn keeps(&self, finding: &Finding) -> bool {
+        if !self.is_enabled(finding.meta) {
+            return false;
+        }
+        if !self.names_peers_of(finding.meta) {
+            return true;
+        }
+        !self.ignore.iter().any(|s| finding.carries(s))
+            && (self.selects_rule(finding.meta) || self.select.iter().any(|s| finding.carries(s)))
+    }
+
+    /// The severity of a finding: the last `[severity]` entry naming its rule or a peer ID
+    /// it carries.
+    pub(crate) fn severity_of_finding(&self, finding: &Finding) -> Severity {
+        if !self.names_peers_of(finding.meta) {
+            return self.severity_of(finding.meta);
+        }
+        self.severity
+            .iter()
+            .rev()
+            .find(|(s, _)| finding.meta.matches(s) || finding.carries(s))
+            .map(|(_, sev)| *sev)
+            .unwrap_or(finding.meta.severity)
+    }
+
+    /// Does a selector of this configuration name one of the rule's peer IDs?
+    fn names_peers_of(&self, meta: &RuleMeta) -> bool {
+        !meta.equivalents.is_empty()
+            && self
+                .select
+                .iter()
+                .chain(&self.ignore)
+                .chain(self.severity.iter().map(|(s, _)| s))
+                .any(|s| meta.equivalents.has(s))
     }
 
     /// [`Config::severity_of`] from the selectors: the last override naming the rule.

@@ -104,7 +104,7 @@ fn offset_of_value(text: &str, value: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// Every word a selector may be: codes, names, aliases, tags, profiles.
+/// Every word a selector may be: codes, names, aliases, tags, profiles, other scanners' IDs.
 fn selector_words(rules: &[&'static RuleMeta]) -> Vec<&'static str> {
     let mut words: Vec<&'static str> = vec!["all"];
     for m in rules {
@@ -112,6 +112,7 @@ fn selector_words(rules: &[&'static RuleMeta]) -> Vec<&'static str> {
         words.push(m.name);
         words.extend(m.aliases.iter().copied());
         words.extend(m.tags.iter().copied());
+        words.extend(m.equivalents.peers().map(|(_, p)| p.id));
     }
     words.extend(PROFILES.iter().map(|(p, _)| *p));
     words.sort();
@@ -119,9 +120,12 @@ fn selector_words(rules: &[&'static RuleMeta]) -> Vec<&'static str> {
     words
 }
 
-/// Does the selector name a rule (code, name, alias, tag) or a profile?
+/// Does the selector name a rule (code, name, alias, tag), a profile or another scanner's
+/// check that a rule covers (`CKV_K8S_13`, which names the findings that carry it)?
 pub(crate) fn selector_known(selector: &str, rules: &[&'static RuleMeta]) -> bool {
-    rules.iter().any(|m| m.matches(selector))
+    rules
+        .iter()
+        .any(|m| m.matches(selector) || m.equivalents.has(selector))
         || PROFILES
             .iter()
             .any(|(p, _)| p.eq_ignore_ascii_case(selector))

@@ -293,9 +293,9 @@ fn finish(
     let file = &unit[index];
     let mut kept: Vec<Finding> = findings
         .into_iter()
-        .filter(|f| config.is_enabled(f.meta))
+        .filter(|f| config.keeps(f))
         .map(|mut f| {
-            f.severity = config.severity_of(f.meta);
+            f.severity = config.severity_of_finding(&f);
             f
         })
         .collect();

@@ -58,6 +58,7 @@ pub(crate) fn finding_json(
         })).collect::<Vec<_>>(),
         "fingerprint": fingerprint(file, finding),
         "suppressed": finding.suppressed,
+        "equivalents": super::equivalents_json(finding),
     })
 }
 

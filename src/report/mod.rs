@@ -109,7 +109,22 @@ impl<'a> Locator<'a> {
 }
 
 /// `1 fix`, `2 fixes`: a count with its noun in the right number.
-pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+/// The IDs of other scanners' checks a finding is about, by scanner (`{"checkov":
+/// ["CKV_K8S_13"], "trivy": ["KSV-0018"]}`); scanners without one are left out.
+pub(crate) fn equivalents_json(finding: &Finding) -> serde_json::Value {
+    let mut by_scanner: serde_json::Map<String, serde_json::Value> = serde_json::Map::new();
+    for (scanner, peer) in finding.equivalents() {
+        if let serde_json::Value::Array(ids) = by_scanner
+            .entry(scanner)
+            .or_insert_with(|| serde_json::Value::Array(Vec::new()))
+        {
+            ids.push(peer.id.into());
+        }
+    }
+    serde_json::Value::Object(by_scanner)
+}
+
+pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

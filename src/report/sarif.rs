@@ -115,6 +115,10 @@ fn result(
     if let Some(p) = &finding.provenance {
         r["properties"]["provenance"] = json!(p);
     }
+    let equivalents = super::equivalents_json(finding);
+    if equivalents.as_object().is_some_and(|e| !e.is_empty()) {
+        r["properties"]["equivalents"] = equivalents;
+    }
     if !finding.related.is_empty() {
         r["relatedLocations"] = json!(finding
             .related

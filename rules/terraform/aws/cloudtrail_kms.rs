@@ -1,4 +1,4 @@
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -39,9 +39,9 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_35"],
-            trivy: &["AWS-0015"],
-            kics: &["CloudTrail Log Files Not Encrypted With KMS"],
+            checkov: &[Peer::exact("CKV_AWS_35")],
+            trivy: &[Peer::exact("AWS-0015")],
+            kics: &[Peer::exact("CloudTrail Log Files Not Encrypted With KMS")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 3.5", "NIST 800-53 SC-28"],

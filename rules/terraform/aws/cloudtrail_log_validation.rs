@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -43,9 +43,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_36"],
-            trivy: &["AWS-0016"],
-            kics: &["CloudTrail Log File Validation Disabled"],
+            checkov: &[Peer::exact("CKV_AWS_36")],
+            trivy: &[Peer::exact("AWS-0016")],
+            kics: &[Peer::exact("CloudTrail Log File Validation Disabled")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 3.2", "NIST 800-53 AU-9"],

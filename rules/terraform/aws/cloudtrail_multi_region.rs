@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -43,9 +43,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_67"],
-            trivy: &["AWS-0014"],
-            kics: &["CloudTrail Multi Region Disabled"],
+            checkov: &[Peer::exact("CKV_AWS_67")],
+            trivy: &[Peer::exact("AWS-0014")],
+            kics: &[Peer::partial("CloudTrail Multi Region Disabled", "also requires include_global_service_events")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 3.1", "NIST 800-53 AU-2", "NIST 800-53 AU-12"],

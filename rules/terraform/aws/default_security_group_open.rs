@@ -1,4 +1,4 @@
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -42,9 +42,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV2_AWS_12"],
-            trivy: &["AWS-0173"],
-            kics: &["VPC Default Security Group Accepts All Traffic"],
+            checkov: &[Peer::exact("CKV2_AWS_12")],
+            trivy: &[Peer::exact("AWS-0173")],
+            kics: &[Peer::exact("VPC Default Security Group Accepts All Traffic"), Peer::partial("Default Security Groups With Unrestricted Traffic", "only rules open to 0.0.0.0/0 or ::/0")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 5.4", "NIST 800-53 SC-7"],

@@ -1,6 +1,6 @@
 use crate::fix::Applicability;
 use crate::model::Resource;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -47,9 +47,9 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_3"],
-            trivy: &["AWS-0026"],
-            kics: &["EBS Volume Encryption Disabled"],
+            checkov: &[Peer::exact("CKV_AWS_3")],
+            trivy: &[Peer::exact("AWS-0026")],
+            kics: &[Peer::exact("EBS Volume Encryption Disabled")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 2.2.1", "NIST 800-53 SC-28"],

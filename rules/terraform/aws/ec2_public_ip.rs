@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -42,8 +42,8 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_88"],
-            trivy: &["AWS-0009"],
+            checkov: &[Peer::exact("CKV_AWS_88")],
+            trivy: &[Peer::partial("AWS-0009", "only launch configurations")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 SC-7"],

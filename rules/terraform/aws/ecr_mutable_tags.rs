@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -41,9 +41,9 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_51"],
-            trivy: &["AWS-0031"],
-            kics: &["ECR Image Tag Not Immutable"],
+            checkov: &[Peer::exact("CKV_AWS_51")],
+            trivy: &[Peer::exact("AWS-0031")],
+            kics: &[Peer::exact("ECR Image Tag Not Immutable")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 CM-14"],

@@ -1,5 +1,5 @@
 use super::policy::report_public;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -49,9 +49,9 @@ crate::declare_rule! {
         severity: Severity::Critical,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_32"],
-            trivy: &["AWS-0032"],
-            kics: &["ECR Repository Is Publicly Accessible"],
+            checkov: &[Peer::exact("CKV_AWS_32")],
+            trivy: &[Peer::exact("AWS-0032")],
+            kics: &[Peer::exact("ECR Repository Is Publicly Accessible")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 AC-3"],

@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -46,8 +46,8 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_163"],
-            trivy: &["AWS-0030"],
+            checkov: &[Peer::exact("CKV_AWS_163")],
+            trivy: &[Peer::exact("AWS-0030")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 RA-5"],

@@ -1,5 +1,5 @@
 use crate::model::{Node, Value};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::docker::secret_in_env::{placeholder_value, secret_name, secret_value};
 use crate::rules::terraform::setting::narrow;
 use crate::terraform::json_node;
@@ -54,8 +54,7 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            trivy: &["AWS-0036"],
-            kics: &["ECS Task Definition Container With Plaintext Password"],
+            trivy: &[Peer::exact("AWS-0036")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 IA-5"],

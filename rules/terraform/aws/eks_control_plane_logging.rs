@@ -1,6 +1,6 @@
 use crate::fix::Applicability;
 use crate::model::Node;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Broken, Setting, Want};
 
 crate::declare_rule! {
@@ -47,9 +47,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Sometimes,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_37"],
-            trivy: &["AWS-0038"],
-            kics: &["EKS cluster logging is not enabled"],
+            checkov: &[Peer::exact("CKV_AWS_37")],
+            trivy: &[Peer::exact("AWS-0038")],
+            kics: &[Peer::exact("EKS cluster logging is not enabled")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Amazon EKS 2.1.1", "NIST 800-53 AU-2"],

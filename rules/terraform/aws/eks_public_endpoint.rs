@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{lookup, Broken, Setting, Want};
 
 crate::declare_rule! {
@@ -57,9 +57,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Sometimes,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_39", "CKV_AWS_38"],
-            trivy: &["AWS-0040", "AWS-0041"],
-            kics: &["EKS Cluster Has Public Access", "EKS Cluster Has Public Access CIDRs"],
+            checkov: &[Peer::partial("CKV_AWS_39", "flags any public endpoint, even one limited to known CIDRs"), Peer::exact("CKV_AWS_38")],
+            trivy: &[Peer::partial("AWS-0040", "flags any public endpoint, even one limited to known CIDRs"), Peer::exact("AWS-0041")],
+            kics: &[Peer::partial("EKS Cluster Has Public Access", "flags any public endpoint, even one limited to known CIDRs"), Peer::exact("EKS Cluster Has Public Access CIDRs")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Amazon EKS 5.4.2", "NIST 800-53 SC-7"],

@@ -1,4 +1,4 @@
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -46,9 +46,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_58"],
-            trivy: &["AWS-0039"],
-            kics: &["EKS Cluster Encryption Disabled"],
+            checkov: &[Peer::exact("CKV_AWS_58")],
+            trivy: &[Peer::exact("AWS-0039")],
+            kics: &[Peer::exact("EKS Cluster Encryption Disabled")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 SC-28"],

@@ -1,7 +1,7 @@
 use super::policy::{document, is_all, statements};
 use crate::model::{Node, Resource};
 use crate::rule::Related;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::source::Span;
 use crate::terraform::join::referenced;
 
@@ -47,8 +47,8 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_274"],
-            kics: &["IAM Role With Full Privileges", "IAM Group With Full Privileges"],
+            checkov: &[Peer::exact("CKV_AWS_274")],
+            kics: &[Peer::partial("IAM Role With Full Privileges", "only inline role policies allowing \"*\" on \"*\"")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 1.16", "NIST 800-53 AC-6"],

@@ -1,5 +1,5 @@
 use super::policy::{action_finding, each_policy, is_all, IDENTITY_POLICIES};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -43,9 +43,8 @@ crate::declare_rule! {
         tags: &["terraform", "aws", "iam", "least-privilege"],
         severity: Severity::Critical,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_1", "CKV2_AWS_40"],
-            trivy: &["AWS-0057"],
-            kics: &["IAM Policies With Full Privileges"],
+            checkov: &[Peer::exact("CKV_AWS_62"), Peer::exact("CKV_AWS_1"), Peer::partial("CKV2_AWS_40", "full IAM access (iam:*) too"), Peer::split("CKV_AWS_63", "\"*\" actions on every resource (iam-wildcard-action reports them on narrower resources)")],
+            kics: &[Peer::exact("IAM Policies With Full Privileges"), Peer::exact("IAM Policy Grants Full Permissions")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 1.16", "NIST 800-53 AC-6"],

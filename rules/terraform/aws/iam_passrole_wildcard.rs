@@ -1,5 +1,5 @@
 use super::policy::{action_finding, covers, each_policy, IDENTITY_POLICIES};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -51,8 +51,9 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_286"],
-            trivy: &["AWS-0342"],
+            checkov: &[Peer::partial("CKV_AWS_286", "privilege escalation in general, of which iam:PassRole on any role is one way")],
+            trivy: &[Peer::exact("AWS-0342")],
+            kics: &[Peer::partial("Group With Privilege Escalation By Actions 'cloudformation:CreateStack' And 'iam:PassRole'", "only group policies that also allow cloudformation:CreateStack"), Peer::partial("Group With Privilege Escalation By Actions 'ec2:RunInstances' And 'iam:PassRole'", "only group policies that also allow ec2:RunInstances"), Peer::partial("Group With Privilege Escalation By Actions 'glue:CreateDevEndpoint' And 'iam:PassRole'", "only group policies that also allow glue:CreateDevEndpoint"), Peer::partial("Group With Privilege Escalation By Actions 'lambda:CreateFunction' And 'iam:PassRole' And 'lambda:InvokeFunction'", "only group policies that also allow lambda:CreateFunction and lambda:InvokeFunction"), Peer::partial("Role With Privilege Escalation By Actions 'cloudformation:CreateStack' And 'iam:PassRole'", "only role policies that also allow cloudformation:CreateStack"), Peer::partial("Role With Privilege Escalation By Actions 'ec2:RunInstances' And 'iam:PassRole'", "only role policies that also allow ec2:RunInstances"), Peer::partial("Role With Privilege Escalation By Actions 'glue:CreateDevEndpoint' And 'iam:PassRole'", "only role policies that also allow glue:CreateDevEndpoint"), Peer::partial("Role With Privilege Escalation By Actions 'lambda:CreateFunction' And 'iam:PassRole' And 'lambda:InvokeFunction'", "only role policies that also allow lambda:CreateFunction and lambda:InvokeFunction"), Peer::partial("User With Privilege Escalation By Actions 'cloudformation:CreateStack' And 'iam:PassRole'", "only user policies that also allow cloudformation:CreateStack"), Peer::partial("User With Privilege Escalation By Actions 'ec2:RunInstances' And 'iam:PassRole'", "only user policies that also allow ec2:RunInstances"), Peer::partial("User With Privilege Escalation By Actions 'glue:CreateDevEndpoint' And 'iam:PassRole'", "only user policies that also allow glue:CreateDevEndpoint"), Peer::partial("User With Privilege Escalation By Actions 'lambda:CreateFunction' And 'iam:PassRole' And 'lambda:InvokeFunction'", "only user policies that also allow lambda:CreateFunction and lambda:InvokeFunction")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 AC-6"],

@@ -1,4 +1,4 @@
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -43,9 +43,9 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_40"],
-            trivy: &["AWS-0143"],
-            kics: &["IAM Policies Attached To User"],
+            checkov: &[Peer::exact("CKV_AWS_40")],
+            trivy: &[Peer::exact("AWS-0143")],
+            kics: &[Peer::exact("IAM Policies Attached To User")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 1.15", "NIST 800-53 AC-2"],

@@ -1,5 +1,5 @@
 use super::policy::{action_finding, each_policy, is_all, IDENTITY_POLICIES};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -46,8 +46,8 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_63", "CKV_AWS_49"],
-            kics: &["IAM Policy Grants Full Permissions"],
+            checkov: &[Peer::partial("CKV_AWS_63", "only \"*\" as the action, on narrower resources than \"*\" (iam-admin-policy reports \"*\" on \"*\")"), Peer::partial("CKV_AWS_49", "policy documents with \"*\" action")],
+            trivy: &[Peer::partial("AWS-0057", "deprecated upstream; any wildcard in actions or resources")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 AC-6"],

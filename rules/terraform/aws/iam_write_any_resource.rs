@@ -1,6 +1,6 @@
 use super::iam_privilege_escalation::ESCALATION;
 use super::policy::{action_finding, covers, each_grant_on_everything};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -53,8 +53,7 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_355", "CKV_AWS_356", "CKV_AWS_111", "CKV_AWS_290"],
-            kics: &["IAM Policies With Full Privileges"],
+            checkov: &[Peer::partial("CKV_AWS_355", "any restrictable action on \"*\", not only writes"), Peer::partial("CKV_AWS_356", "any restrictable action on \"*\", not only writes"), Peer::exact("CKV_AWS_111"), Peer::exact("CKV_AWS_290")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 AC-6"],

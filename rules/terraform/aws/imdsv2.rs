@@ -1,7 +1,7 @@
 use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
 use crate::model::Node;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -53,9 +53,8 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Sometimes,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_79"],
-            trivy: &["AWS-0028", "AWS-0130"],
-            kics: &["EC2 Instance Using IMDSv1"],
+            checkov: &[Peer::exact("CKV_AWS_79")],
+            trivy: &[Peer::partial("AWS-0028", "only aws_instance"), Peer::partial("AWS-0130", "only launch configurations and templates")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 5.6", "NIST 800-53 AC-3", "MITRE ATT&CK T1552.005"],

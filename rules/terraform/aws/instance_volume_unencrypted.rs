@@ -1,7 +1,7 @@
 use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
 use crate::model::{Node, Resource};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{insert_lines, insert_setting};
 
 crate::declare_rule! {
@@ -56,9 +56,9 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Sometimes,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_8"],
-            trivy: &["AWS-0131", "AWS-0008", "AWS-0027"],
-            kics: &["EC2 Instance Has No Encrypted Volume", "Launch Configuration Is Not Encrypted"],
+            checkov: &[Peer::exact("CKV_AWS_8")],
+            trivy: &[Peer::exact("AWS-0131").about("instance"), Peer::exact("AWS-0008").about("launch-configuration")],
+            kics: &[Peer::exact("Launch Configuration Is Not Encrypted").about("launch-configuration")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 2.2.1", "NIST 800-53 SC-28"],
@@ -85,6 +85,7 @@ pub(super) fn default_encryption(resources: &[Resource]) -> bool {
 
 impl Check for InstanceVolumeUnencrypted {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let start = out.len();
         if default_encryption(cx.resources) {
             return;
         }
@@ -158,6 +159,12 @@ impl Check for InstanceVolumeUnencrypted {
                     }
                 }
             }
+        }
+        for f in &mut out[start..] {
+            f.about_type(&[
+                ("aws_instance", "instance"),
+                ("aws_launch_configuration", "launch-configuration"),
+            ]);
         }
     }
 }

@@ -1,5 +1,5 @@
 use super::policy::report_public;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -43,8 +43,8 @@ crate::declare_rule! {
         severity: Severity::Critical,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_33"],
-            kics: &["KMS Key With Vulnerable Policy"],
+            checkov: &[Peer::exact("CKV_AWS_33")],
+            kics: &[Peer::partial("KMS Key With Vulnerable Policy", "also flags other weak key policy statements")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 AC-3", "NIST 800-53 SC-12"],

@@ -1,6 +1,6 @@
 use crate::fix::Applicability;
 use crate::model::Resource;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -44,9 +44,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_7"],
-            trivy: &["AWS-0065"],
-            kics: &["CMK Rotation Disabled"],
+            checkov: &[Peer::exact("CKV_AWS_7")],
+            trivy: &[Peer::exact("AWS-0065")],
+            kics: &[Peer::exact("CMK Rotation Disabled")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 3.6", "NIST 800-53 SC-12"],

@@ -1,4 +1,4 @@
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::docker::secret_in_env::{placeholder_value, secret_name, secret_value};
 
 crate::declare_rule! {
@@ -47,8 +47,7 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_45"],
-            kics: &["Passwords And Secrets"],
+            checkov: &[Peer::exact("CKV_AWS_45")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 IA-5"],

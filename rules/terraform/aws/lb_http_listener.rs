@@ -1,5 +1,5 @@
 use crate::model::{Node, Resource};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::terraform::join::referenced;
 
 crate::declare_rule! {
@@ -61,9 +61,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_2", "CKV_AWS_103"],
-            trivy: &["AWS-0054"],
-            kics: &["ALB Listening on HTTP", "ELB Using Insecure Protocols"],
+            checkov: &[Peer::exact("CKV_AWS_2")],
+            trivy: &[Peer::exact("AWS-0054")],
+            kics: &[Peer::exact("ALB Listening on HTTP")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 SC-8"],

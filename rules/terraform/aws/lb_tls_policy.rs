@@ -1,7 +1,7 @@
 use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
 use crate::model::{Node, Resource, Value};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Broken, Setting, Want};
 
 crate::declare_rule! {
@@ -59,9 +59,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_103"],
-            trivy: &["AWS-0047"],
-            kics: &["ALB Not Using Secure TLS Policy"],
+            checkov: &[Peer::exact("CKV_AWS_103")],
+            trivy: &[Peer::exact("AWS-0047")],
+            kics: &[Peer::partial("ELB Using Insecure Protocols", "classic ELB policies that enable old protocols")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 SC-8", "NIST 800-53 SC-13"],

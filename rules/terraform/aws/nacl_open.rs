@@ -1,5 +1,5 @@
 use crate::model::Node;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::network::{aws_traffic, exposed_ports, Traffic};
 
 crate::declare_rule! {
@@ -56,9 +56,9 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_229", "CKV_AWS_230", "CKV_AWS_231", "CKV_AWS_232"],
-            trivy: &["AWS-0102", "AWS-0105"],
-            kics: &["Network ACL With Unrestricted Access To SSH", "Network ACL With Unrestricted Access To RDP"],
+            checkov: &[Peer::partial("CKV_AWS_229", "port 21 (FTP), which this rule does not count; both flag entries that open every port"), Peer::partial("CKV_AWS_230", "port 20 (FTP data), which this rule does not count; both flag entries that open every port"), Peer::partial("CKV_AWS_231", "only port 3389"), Peer::partial("CKV_AWS_232", "only port 22")],
+            trivy: &[Peer::partial("AWS-0102", "only every port"), Peer::partial("AWS-0105", "only SSH and RDP")],
+            kics: &[Peer::partial("Network ACL With Unrestricted Access To SSH", "only port 22"), Peer::partial("Network ACL With Unrestricted Access To RDP", "only port 3389")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 5.1", "NIST 800-53 SC-7"],

@@ -1,5 +1,5 @@
 use crate::model::{Node, Resource};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, Related, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, Peer, Related, Severity};
 use crate::rules::terraform::network::{aws_traffic, exposed_ports, Traffic};
 use crate::terraform::join::referenced;
 
@@ -54,9 +54,9 @@ crate::declare_rule! {
         tags: &["terraform", "aws", "network", "public-access"],
         severity: Severity::Critical,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260"],
-            trivy: &["AWS-0107"],
-            kics: &["Security Group With Unrestricted Access To SSH", "Remote Desktop Port Open To Internet", "Unrestricted Security Group Ingress"],
+            checkov: &[Peer::partial("CKV_AWS_24", "only port 22"), Peer::partial("CKV_AWS_25", "only port 3389"), Peer::partial("CKV_AWS_277", "only every port")],
+            trivy: &[Peer::partial("AWS-0107", "only SSH and RDP")],
+            kics: &[Peer::partial("Security Group With Unrestricted Access To SSH", "only port 22"), Peer::partial("Remote Desktop Port Open To Internet", "only port 3389"), Peer::partial("Unrestricted Security Group Ingress", "any port open to the internet"), Peer::partial("Sensitive Port Is Exposed To Entire Network", "a wider list of ports, from any wide network")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 5.2", "CIS AWS Foundations 5.3", "NIST 800-53 SC-7"],

@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -43,9 +43,9 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_5"],
-            trivy: &["AWS-0048"],
-            kics: &["Elasticsearch Not Encrypted At Rest"],
+            checkov: &[Peer::exact("CKV_AWS_5")],
+            trivy: &[Peer::exact("AWS-0048")],
+            kics: &[Peer::exact("ElasticSearch Not Encrypted At Rest")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 SC-28"],

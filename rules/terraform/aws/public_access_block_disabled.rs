@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -49,9 +49,9 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"],
-            trivy: &["AWS-0086", "AWS-0087", "AWS-0091", "AWS-0093"],
-            kics: &["S3 Bucket Allows Public ACL", "S3 Bucket Allows Public Policy", "S3 Bucket Without Ignore Public ACL", "S3 Bucket Without Restriction Of Public Bucket"],
+            checkov: &[Peer::exact("CKV_AWS_53").about("block_public_acls"), Peer::exact("CKV_AWS_54").about("block_public_policy"), Peer::exact("CKV_AWS_55").about("ignore_public_acls"), Peer::exact("CKV_AWS_56").about("restrict_public_buckets")],
+            trivy: &[Peer::exact("AWS-0086").about("block_public_acls"), Peer::exact("AWS-0087").about("block_public_policy"), Peer::exact("AWS-0091").about("ignore_public_acls"), Peer::exact("AWS-0093").about("restrict_public_buckets")],
+            kics: &[Peer::exact("S3 Bucket Allows Public ACL").about("block_public_acls"), Peer::exact("S3 Bucket Allows Public Policy").about("block_public_policy"), Peer::exact("S3 Bucket Without Ignore Public ACL").about("ignore_public_acls"), Peer::exact("S3 Bucket Without Restriction Of Public Bucket").about("restrict_public_buckets")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 2.1.4", "NIST 800-53 AC-3"],
@@ -97,7 +97,7 @@ impl Check for PublicAccessBlockDisabled {
                         r.name
                     ),
                 };
-                out.push(setting.finding(&Self::META, cx, &b, message));
+                out.push(setting.finding(&Self::META, cx, &b, message).about(key));
             }
         }
     }

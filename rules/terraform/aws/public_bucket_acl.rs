@@ -2,7 +2,7 @@ use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
 use crate::model::{Node, Resource};
 use crate::rule::{
-    Check, Context, Domain, Equivalents, Finding, FixAvailability, Related, Severity,
+    Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Related, Severity,
 };
 use crate::terraform::join::{configured_bucket, s3_setting};
 
@@ -54,9 +54,9 @@ crate::declare_rule! {
         severity: Severity::Critical,
         fix: FixAvailability::Sometimes,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_20", "CKV_AWS_57"],
-            trivy: &["AWS-0092"],
-            kics: &["S3 Bucket ACL Allows Read Or Write to All Users", "S3 Bucket ACL Allows Read to Any Authenticated User"],
+            checkov: &[Peer::partial("CKV_AWS_20", "only READ grants to AllUsers"), Peer::partial("CKV_AWS_57", "only WRITE grants to AllUsers")],
+            trivy: &[Peer::exact("AWS-0092")],
+            kics: &[Peer::partial("S3 Bucket ACL Allows Read Or Write to All Users", "only AllUsers, not AuthenticatedUsers"), Peer::partial("S3 Bucket ACL Allows Read to Any Authenticated User", "only AuthenticatedUsers")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 2.1.4", "NIST 800-53 AC-3", "NIST 800-53 AC-21"],

@@ -1,6 +1,6 @@
 use crate::fix::Applicability;
 use crate::model::Resource;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -43,9 +43,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_133"],
-            trivy: &["AWS-0077"],
-            kics: &["RDS With Backup Disabled"],
+            checkov: &[Peer::partial("CKV_AWS_133", "requires a retention period beyond the default too")],
+            trivy: &[Peer::partial("AWS-0077", "requires a retention period longer than one day")],
+            kics: &[Peer::exact("RDS With Backup Disabled")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 CP-9"],

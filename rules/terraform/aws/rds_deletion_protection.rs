@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -42,8 +42,8 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_293", "CKV_AWS_139"],
-            trivy: &["AWS-0177"],
+            checkov: &[Peer::exact("CKV_AWS_293").about("instance"), Peer::exact("CKV_AWS_139").about("cluster")],
+            trivy: &[Peer::exact("AWS-0177").about("instance"), Peer::exact("AWS-0343").about("cluster")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 CP-9"],
@@ -64,6 +64,7 @@ const SETTING: Setting = Setting {
 
 impl Check for RdsDeletionProtection {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let start = out.len();
         SETTING.report(&Self::META, cx, out, |r, value| match value {
             Some(v) => format!("{} sets `deletion_protection = {}`", r.name, v.display()),
             None => format!(
@@ -71,5 +72,11 @@ impl Check for RdsDeletionProtection {
                 r.name
             ),
         });
+        for f in &mut out[start..] {
+            f.about_type(&[
+                ("aws_db_instance", "instance"),
+                ("aws_rds_cluster", "cluster"),
+            ]);
+        }
     }
 }

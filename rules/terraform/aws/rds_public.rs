@@ -1,6 +1,6 @@
 use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -42,9 +42,9 @@ crate::declare_rule! {
         severity: Severity::Critical,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_17"],
-            trivy: &["AWS-0180"],
-            kics: &["DB Instance Publicly Accessible"],
+            checkov: &[Peer::exact("CKV_AWS_17")],
+            trivy: &[Peer::exact("AWS-0180")],
+            kics: &[Peer::exact("RDS DB Instance Publicly Accessible")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 2.3.3", "NIST 800-53 AC-4", "NIST 800-53 SC-7"],

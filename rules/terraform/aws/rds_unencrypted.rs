@@ -1,6 +1,6 @@
 use crate::fix::Applicability;
 use crate::model::Resource;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -48,9 +48,9 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_16", "CKV_AWS_96"],
-            trivy: &["AWS-0080", "AWS-0079"],
-            kics: &["RDS Storage Not Encrypted", "RDS Database Cluster not Encrypted"],
+            checkov: &[Peer::exact("CKV_AWS_16").about("instance"), Peer::exact("CKV_AWS_96").about("cluster")],
+            trivy: &[Peer::exact("AWS-0080").about("instance"), Peer::exact("AWS-0079").about("cluster")],
+            kics: &[Peer::exact("RDS Storage Not Encrypted"), Peer::exact("RDS Database Cluster not Encrypted").about("cluster")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 2.3.1", "NIST 800-53 SC-28"],
@@ -101,9 +101,16 @@ fn inherits_encryption(r: &Resource) -> bool {
 
 impl Check for RdsUnencrypted {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let start = out.len();
         SETTING.report(&Self::META, cx, out, |r, value| match value {
             Some(v) => format!("{} sets `storage_encrypted = {}`: its storage is not encrypted", r.name, v.display()),
             None => format!("{} leaves `storage_encrypted` unset (the provider default is false): its storage is not encrypted", r.name),
         });
+        for f in &mut out[start..] {
+            f.about_type(&[
+                ("aws_db_instance", "instance"),
+                ("aws_rds_cluster", "cluster"),
+            ]);
+        }
     }
 }

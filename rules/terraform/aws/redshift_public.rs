@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -43,9 +43,8 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_87"],
-            trivy: &["AWS-0127"],
-            kics: &["Redshift Publicly Accessible"],
+            checkov: &[Peer::exact("CKV_AWS_87")],
+            kics: &[Peer::exact("Redshift Publicly Accessible")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 SC-7"],

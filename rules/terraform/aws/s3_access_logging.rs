@@ -1,4 +1,4 @@
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::terraform::join::{log_buckets, s3_setting};
 
 crate::declare_rule! {
@@ -44,9 +44,9 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_18"],
-            trivy: &["AWS-0089"],
-            kics: &["S3 Bucket Logging Disabled"],
+            checkov: &[Peer::exact("CKV_AWS_18")],
+            trivy: &[Peer::exact("AWS-0089")],
+            kics: &[Peer::exact("S3 Bucket Logging Disabled")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 3.6", "NIST 800-53 AU-2"],

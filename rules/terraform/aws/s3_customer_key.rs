@@ -1,5 +1,5 @@
 use crate::model::Node;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::lookup;
 use crate::terraform::join::{log_buckets, s3_setting};
 
@@ -56,9 +56,8 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_145", "CKV_AWS_19"],
-            trivy: &["AWS-0132", "AWS-0088"],
-            kics: &["S3 Bucket Without Server-side-encryption", "S3 Bucket SSE Disabled"],
+            checkov: &[Peer::exact("CKV_AWS_145"), Peer::partial("CKV_AWS_19", "flags only buckets without any default encryption, which S3 has applied to every bucket since 2023")],
+            trivy: &[Peer::exact("AWS-0132"), Peer::partial("AWS-0088", "deprecated upstream; flags only buckets without any default encryption")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 SC-28", "NIST 800-53 SC-12"],

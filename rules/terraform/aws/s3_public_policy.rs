@@ -1,6 +1,6 @@
 use super::policy::report_public;
 use crate::model::{Node, Resource};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::terraform::join::{configured_bucket, s3_setting};
 
 crate::declare_rule! {
@@ -58,8 +58,8 @@ crate::declare_rule! {
         severity: Severity::Critical,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_70"],
-            kics: &["S3 Bucket Allows Public Policy", "S3 Bucket Policy Accepts HTTP Requests"],
+            checkov: &[Peer::exact("CKV_AWS_70")],
+            kics: &[Peer::partial("S3 Bucket Access to Any Principal", "does not weigh conditions that narrow who can use the grant"), Peer::partial("S3 Bucket Allows Delete Action From All Principals", "only Delete actions"), Peer::partial("S3 Bucket Allows Get Action From All Principals", "only Get actions"), Peer::partial("S3 Bucket Allows List Action From All Principals", "only List actions"), Peer::partial("S3 Bucket Allows Put Action From All Principals", "only Put actions")],
             ..Equivalents::NONE
         },
         compliance: &["CIS AWS Foundations 2.1.4", "NIST 800-53 AC-3"],

@@ -1,7 +1,7 @@
 use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Edit, Fix};
 use crate::model::{Node, Resource};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::lookup;
 use crate::source::Span;
 use crate::terraform::join::s3_setting;
@@ -58,9 +58,9 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::Sometimes,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_21"],
-            trivy: &["AWS-0090"],
-            kics: &["S3 Bucket Without Versioning"],
+            checkov: &[Peer::exact("CKV_AWS_21")],
+            trivy: &[Peer::exact("AWS-0090")],
+            kics: &[Peer::exact("S3 Bucket Without Versioning")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 CP-9", "NIST 800-53 SI-12"],

@@ -1,4 +1,4 @@
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::docker::secret_in_env::{placeholder_value, secret_name, secret_value};
 use crate::rules::terraform::setting::narrow;
 use crate::terraform::base64_decode;
@@ -54,9 +54,8 @@ crate::declare_rule! {
         severity: Severity::Critical,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AWS_46"],
-            trivy: &["AWS-0029"],
-            kics: &["Passwords And Secrets"],
+            checkov: &[Peer::exact("CKV_AWS_46")],
+            trivy: &[Peer::partial("AWS-0029", "only AWS keys, in aws_instance user data"), Peer::partial("AWS-0129", "only AWS keys, in launch template user data")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 IA-5"],

@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -44,8 +44,8 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_137"],
-            kics: &["Admin User Enabled For Container Registry"],
+            checkov: &[Peer::exact("CKV_AZURE_137")],
+            kics: &[Peer::exact("Admin User Enabled For Container Registry")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 IA-2", "NIST 800-53 AC-6"],

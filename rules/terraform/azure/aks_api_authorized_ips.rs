@@ -1,5 +1,5 @@
 use crate::model::Node;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::lookup;
 
 crate::declare_rule! {
@@ -42,8 +42,8 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_6"],
-            trivy: &["AZU-0041"],
+            checkov: &[Peer::exact("CKV_AZURE_6")],
+            trivy: &[Peer::exact("AZU-0041")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 SC-7"],

@@ -1,4 +1,4 @@
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -45,9 +45,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_7"],
-            trivy: &["AZU-0043"],
-            kics: &["AKS Network Policy Misconfigured"],
+            checkov: &[Peer::exact("CKV_AZURE_7")],
+            trivy: &[Peer::exact("AZU-0043")],
+            kics: &[Peer::exact("AKS Network Policy Misconfigured")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 SC-7"],

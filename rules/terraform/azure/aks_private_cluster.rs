@@ -1,4 +1,4 @@
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -39,9 +39,9 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_115"],
-            trivy: &["AZU-0065"],
-            kics: &["AKS Private Cluster Disabled"],
+            checkov: &[Peer::exact("CKV_AZURE_115")],
+            trivy: &[Peer::exact("AZU-0065")],
+            kics: &[Peer::exact("AKS Private Cluster Disabled")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 SC-7"],

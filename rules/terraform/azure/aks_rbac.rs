@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -41,9 +41,9 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Sometimes,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_5"],
-            trivy: &["AZU-0042"],
-            kics: &["AKS RBAC Disabled"],
+            checkov: &[Peer::exact("CKV_AZURE_5")],
+            trivy: &[Peer::exact("AZU-0042")],
+            kics: &[Peer::exact("AKS RBAC Disabled")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 AC-3"],

@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -50,8 +50,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_78"],
-            trivy: &["AZU-0071"],
+            checkov: &[Peer::exact("CKV_AZURE_78")],
+            trivy: &[Peer::exact("AZU-0071")],
+            kics: &[Peer::partial("App Service FTPS Enforce Disabled", "web apps only"), Peer::partial("Function App FTPS Enforce Disabled", "function apps only")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Azure Foundations 9.10", "NIST 800-53 SC-8"],

@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -43,9 +43,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_14"],
-            trivy: &["AZU-0072"],
-            kics: &["Web App Accepting Traffic Other Than HTTPS"],
+            checkov: &[Peer::exact("CKV_AZURE_14")],
+            trivy: &[Peer::partial("AZU-0072", "web apps only"), Peer::partial("AZU-0004", "function apps only")],
+            kics: &[Peer::partial("Web App Accepting Traffic Other Than HTTPS", "web apps only")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Azure Foundations 9.2", "NIST 800-53 SC-8"],

@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -49,9 +49,9 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_15"],
-            trivy: &["AZU-0006"],
-            kics: &["App Service Not Using Latest TLS Encryption Version"],
+            checkov: &[Peer::exact("CKV_AZURE_15")],
+            trivy: &[Peer::exact("AZU-0006")],
+            kics: &[Peer::exact("App Service Not Using Latest TLS Encryption Version"), Peer::partial("Function App Not Using Latest TLS Encryption Version", "function apps only")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Azure Foundations 9.3", "NIST 800-53 SC-8"],

@@ -1,5 +1,5 @@
 use crate::model::Node;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -43,9 +43,9 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_29", "CKV_AZURE_28"],
-            trivy: &["AZU-0020", "AZU-0026"],
-            kics: &["SSL Enforce Disabled", "MySQL SSL Connection Disabled"],
+            checkov: &[Peer::partial("CKV_AZURE_29", "only PostgreSQL single servers"), Peer::partial("CKV_AZURE_28", "only MySQL single servers")],
+            trivy: &[Peer::exact("AZU-0020"), Peer::partial("AZU-0026", "only the minimum TLS version")],
+            kics: &[Peer::partial("SSL Enforce Disabled", "only PostgreSQL single servers"), Peer::partial("MySQL SSL Connection Disabled", "only MySQL single servers")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Azure Foundations 4.3.1", "CIS Azure Foundations 4.4.1", "NIST 800-53 SC-8"],

@@ -1,4 +1,4 @@
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -40,8 +40,9 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_41", "CKV_AZURE_40"],
-            trivy: &["AZU-0017"],
+            checkov: &[Peer::exact("CKV_AZURE_41").about("secret"), Peer::exact("CKV_AZURE_40").about("key")],
+            trivy: &[Peer::exact("AZU-0017").about("secret"), Peer::exact("AZU-0014").about("key")],
+            kics: &[Peer::exact("Secret Expiration Not Set").about("secret"), Peer::exact("Key Expiration Not Set").about("key")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Azure Foundations 8.1", "CIS Azure Foundations 8.3", "NIST 800-53 IA-5"],
@@ -59,11 +60,18 @@ const EXPIRY: Setting = Setting {
 
 impl Check for KeyvaultExpiry {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let start = out.len();
         EXPIRY.report(&Self::META, cx, out, |r, _| {
             format!(
                 "{} has no `expiration_date`: it never has to be rotated",
                 r.name
             )
         });
+        for f in &mut out[start..] {
+            f.about_type(&[
+                ("azurerm_key_vault_secret", "secret"),
+                ("azurerm_key_vault_key", "key"),
+            ]);
+        }
     }
 }

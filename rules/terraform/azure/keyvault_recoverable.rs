@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -45,8 +45,8 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Sometimes,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_110", "CKV_AZURE_42"],
-            trivy: &["AZU-0016"],
+            checkov: &[Peer::exact("CKV_AZURE_110").about("purge-protection"), Peer::exact("CKV_AZURE_42")],
+            trivy: &[Peer::exact("AZU-0016").about("purge-protection")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Azure Foundations 8.5", "NIST 800-53 CP-9"],
@@ -78,12 +78,20 @@ const SOFT_DELETE: Setting = Setting {
 
 impl Check for KeyvaultRecoverable {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let start = out.len();
         PURGE.report(&Self::META, cx, out, |r, value| match value {
             Some(v) => format!("{} sets `purge_protection_enabled = {}`: deleted keys can be purged at once", r.name, v.display()),
             None => format!("{} leaves `purge_protection_enabled` unset (the provider default is false): deleted keys can be purged at once", r.name),
         });
+        for f in &mut out[start..] {
+            f.add_about("purge-protection");
+        }
+        let start = out.len();
         SOFT_DELETE.report(&Self::META, cx, out, |r, _| {
             format!("{} sets `soft_delete_enabled = false`: deleted keys and secrets cannot be recovered", r.name)
         });
+        for f in &mut out[start..] {
+            f.add_about("soft-delete");
+        }
     }
 }

@@ -1,4 +1,4 @@
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -44,9 +44,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_2"],
-            trivy: &["AZU-0038"],
-            kics: &["Encryption On Managed Disk Disabled"],
+            checkov: &[Peer::exact("CKV_AZURE_2")],
+            trivy: &[Peer::exact("AZU-0038")],
+            kics: &[Peer::exact("Encryption On Managed Disk Disabled")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Azure Foundations 7.3", "NIST 800-53 SC-28"],

@@ -1,5 +1,5 @@
 use crate::model::{Node, Value};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::network::{exposed_port_list, is_internet, Transport};
 
 crate::declare_rule! {
@@ -63,9 +63,9 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_10", "CKV_AZURE_9"],
-            trivy: &["AZU-0050", "AZU-0048"],
-            kics: &["SSH Is Exposed To The Internet", "RDP Is Exposed To The Internet"],
+            checkov: &[Peer::partial("CKV_AZURE_10", "only port 22"), Peer::partial("CKV_AZURE_9", "only port 3389")],
+            trivy: &[Peer::partial("AZU-0050", "only port 22"), Peer::partial("AZU-0048", "only port 3389"), Peer::partial("AZU-0047", "any port open to the internet"), Peer::partial("AZU-0074", "a list of sensitive ports, from any wide network")],
+            kics: &[Peer::partial("SSH Is Exposed To The Internet", "only port 22"), Peer::partial("RDP Is Exposed To The Internet", "only port 3389")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Azure Foundations 6.1", "CIS Azure Foundations 6.2", "NIST 800-53 SC-7"],

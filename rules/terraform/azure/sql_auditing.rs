@@ -1,6 +1,6 @@
 use crate::model::{Node, Resource};
 use crate::rule::{
-    Check, Context, Domain, Equivalents, Finding, FixAvailability, RuleMeta, Severity,
+    Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, RuleMeta, Severity,
 };
 use crate::terraform::join::referenced;
 
@@ -44,9 +44,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_23", "CKV_AZURE_24"],
-            trivy: &["AZU-0027", "AZU-0025"],
-            kics: &["SQL Server Auditing Disabled", "Small MSSQL Audit Retention Period"],
+            checkov: &[Peer::exact("CKV_AZURE_23").about("auditing"), Peer::exact("CKV_AZURE_24").about("retention")],
+            trivy: &[Peer::exact("AZU-0027").about("auditing"), Peer::exact("AZU-0025").about("retention")],
+            kics: &[Peer::exact("SQL Server Auditing Disabled").about("auditing"), Peer::exact("MSSQL Server Auditing Disabled").about("auditing"), Peer::exact("Small MSSQL Server Audit Retention").about("retention"), Peer::exact("Small MSSQL Audit Retention Period").about("retention")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Azure Foundations 4.1.1", "CIS Azure Foundations 4.1.6", "NIST 800-53 AU-2", "NIST 800-53 AU-11"],
@@ -72,7 +72,8 @@ fn short_retention(meta: &'static RuleMeta, r: &Resource, policy: &Node, out: &m
                     days.display()
                 ),
             )
-            .with_origin(days, r.file, "the retention"),
+            .with_origin(days, r.file, "the retention")
+            .about("retention"),
         );
     }
 }
@@ -107,7 +108,8 @@ impl Check for SqlAuditing {
                             r,
                             r.head,
                             format!("{} has no auditing (no azurerm_mssql_server_extended_auditing_policy configures it)", r.name),
-                        ));
+                        )
+                        .about("auditing"));
                     }
                 }
                 _ => {}

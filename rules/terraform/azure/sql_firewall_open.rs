@@ -1,5 +1,5 @@
 use crate::model::Node;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -45,9 +45,9 @@ crate::declare_rule! {
         severity: Severity::Critical,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_11"],
-            trivy: &["AZU-0029"],
-            kics: &["SQLServer Ingress From Any IP"],
+            checkov: &[Peer::exact("CKV_AZURE_11"), Peer::partial("CKV2_AZURE_34", "SQL Server firewall rules only; also flags wide ranges short of the whole internet")],
+            trivy: &[Peer::exact("AZU-0029")],
+            kics: &[Peer::exact("SQLServer Ingress From Any IP"), Peer::partial("Unrestricted SQL Server Access", "also flags wide ranges short of the whole internet; SQL Server only")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Azure Foundations 4.1.2", "NIST 800-53 SC-7"],

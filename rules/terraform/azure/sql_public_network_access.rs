@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -45,9 +45,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_113", "CKV2_AZURE_34"],
-            trivy: &["AZU-0022"],
-            kics: &["MSSQL Server Public Network Access Enabled"],
+            checkov: &[Peer::partial("CKV_AZURE_113", "only SQL Server")],
+            trivy: &[Peer::exact("AZU-0022")],
+            kics: &[Peer::partial("MSSQL Server Public Network Access Enabled", "only SQL Server"), Peer::partial("MySQL Server Public Access Enabled", "only MySQL"), Peer::partial("MariaDB Server Public Network Access Enabled", "only MariaDB")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 SC-7"],

@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -50,9 +50,9 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_3"],
-            trivy: &["AZU-0008"],
-            kics: &["Storage Account Not Forcing HTTPS"],
+            checkov: &[Peer::exact("CKV_AZURE_3")],
+            trivy: &[Peer::exact("AZU-0008")],
+            kics: &[Peer::exact("Storage Account Not Forcing HTTPS")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Azure Foundations 3.1", "NIST 800-53 SC-8"],

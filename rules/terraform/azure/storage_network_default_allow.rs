@@ -1,5 +1,5 @@
 use crate::model::{Node, Resource};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::lookup;
 use crate::terraform::join::referenced;
 
@@ -50,9 +50,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_35"],
-            trivy: &["AZU-0012"],
-            kics: &["Default Azure Storage Account Network Access Is Too Permissive"],
+            checkov: &[Peer::exact("CKV_AZURE_35")],
+            trivy: &[Peer::exact("AZU-0012")],
+            kics: &[Peer::exact("Default Azure Storage Account Network Access Is Too Permissive")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Azure Foundations 3.8", "NIST 800-53 SC-7"],

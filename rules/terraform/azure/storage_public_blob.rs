@@ -1,7 +1,7 @@
 use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
 use crate::rule::Related;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 use crate::terraform::join::referenced;
 
@@ -58,9 +58,9 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Sometimes,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_190", "CKV_AZURE_34", "CKV2_AZURE_47"],
-            trivy: &["AZU-0007"],
-            kics: &["Public Storage Account", "Storage Container Is Publicly Accessible"],
+            checkov: &[Peer::exact("CKV_AZURE_190"), Peer::exact("CKV_AZURE_34"), Peer::exact("CKV2_AZURE_47")],
+            trivy: &[Peer::exact("AZU-0007")],
+            kics: &[Peer::partial("Public Storage Account", "also flags network rules that allow everyone"), Peer::exact("Storage Container Is Publicly Accessible")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Azure Foundations 3.7", "NIST 800-53 AC-3"],

@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -42,9 +42,9 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_44"],
-            trivy: &["AZU-0011"],
-            kics: &["Storage Account Not Using Latest TLS Encryption Version"],
+            checkov: &[Peer::exact("CKV_AZURE_44")],
+            trivy: &[Peer::exact("AZU-0011")],
+            kics: &[Peer::exact("Storage Account Not Using Latest TLS Encryption Version")],
             ..Equivalents::NONE
         },
         compliance: &["CIS Azure Foundations 3.15", "NIST 800-53 SC-8"],

@@ -1,4 +1,4 @@
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -47,9 +47,9 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_AZURE_1", "CKV_AZURE_178"],
-            trivy: &["AZU-0039"],
-            kics: &["Azure Instance Using Basic Authentication"],
+            checkov: &[Peer::exact("CKV_AZURE_1"), Peer::partial("CKV_AZURE_178", "requires an SSH key to be configured")],
+            trivy: &[Peer::exact("AZU-0039")],
+            kics: &[Peer::exact("Azure Instance Using Basic Authentication")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 IA-2"],

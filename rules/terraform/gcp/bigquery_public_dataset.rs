@@ -1,6 +1,6 @@
 use super::iam::{public_finding, public_members, report_public_grants, target_of, Grant};
 use crate::model::Node;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -50,9 +50,9 @@ crate::declare_rule! {
         severity: Severity::Critical,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_GCP_15"],
-            trivy: &["GCP-0046"],
-            kics: &["BigQuery Dataset Is Public"],
+            checkov: &[Peer::exact("CKV_GCP_15")],
+            trivy: &[Peer::exact("GCP-0046")],
+            kics: &[Peer::exact("BigQuery Dataset Is Public")],
             ..Equivalents::NONE
         },
         compliance: &["CIS GCP Foundations 7.1", "NIST 800-53 AC-3"],

@@ -1,6 +1,6 @@
 use crate::fix::{Applicability, Fix};
 use crate::model::Node;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::insert_setting;
 
 crate::declare_rule! {
@@ -47,9 +47,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Sometimes,
         equivalents: Equivalents {
-            checkov: &["CKV_GCP_43"],
-            trivy: &["GCP-0065"],
-            kics: &["High Google KMS Crypto Key Rotation Period"],
+            checkov: &[Peer::exact("CKV_GCP_43")],
+            trivy: &[Peer::exact("GCP-0065")],
+            kics: &[Peer::exact("High Google KMS Crypto Key Rotation Period")],
             ..Equivalents::NONE
         },
         compliance: &["CIS GCP Foundations 1.10", "NIST 800-53 SC-12"],

@@ -1,6 +1,6 @@
 use crate::model::{Node, Resource};
 use crate::rule::{
-    Check, Context, Domain, Equivalents, Finding, FixAvailability, RuleMeta, Severity,
+    Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, RuleMeta, Severity,
 };
 
 crate::declare_rule! {
@@ -59,9 +59,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_GCP_30", "CKV_GCP_31", "CKV2_GCP_1"],
-            trivy: &["GCP-0044", "GCP-0050"],
-            kics: &["Using Default Service Account", "GKE Using Default Service Account"],
+            checkov: &[Peer::exact("CKV_GCP_30").about("instance"), Peer::partial("CKV_GCP_31", "full cloud-platform scope on the default account only").about("instance"), Peer::exact("CKV2_GCP_1").about("gke")],
+            trivy: &[Peer::exact("GCP-0044").about("instance"), Peer::exact("GCP-0050").about("gke")],
+            kics: &[Peer::exact("Using Default Service Account").about("instance"), Peer::exact("GKE Using Default Service Account").about("gke"), Peer::partial("VM With Full Cloud Access", "the default account with the cloud-platform scope only").about("instance")],
             ..Equivalents::NONE
         },
         compliance: &["CIS GCP Foundations 4.1", "CIS GCP Foundations 4.2", "NIST 800-53 AC-6"],
@@ -111,6 +111,7 @@ fn node_pool(meta: &'static RuleMeta, r: &Resource, config: Option<&Node>) -> Op
 
 impl Check for ComputeDefaultServiceAccount {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let start = out.len();
         for r in cx.resources {
             match r.tf_type() {
                 Some((
@@ -163,6 +164,14 @@ impl Check for ComputeDefaultServiceAccount {
                 }
                 _ => {}
             }
+        }
+        for f in &mut out[start..] {
+            f.about_type(&[
+                ("google_compute_instance", "instance"),
+                ("google_compute_instance_template", "instance"),
+                ("google_container_cluster", "gke"),
+                ("google_container_node_pool", "gke"),
+            ]);
         }
     }
 }

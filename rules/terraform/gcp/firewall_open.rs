@@ -1,5 +1,5 @@
 use crate::model::Node;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::network::{exposed_port_list, Transport};
 
 crate::declare_rule! {
@@ -58,9 +58,9 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_GCP_2", "CKV_GCP_3", "CKV2_GCP_12"],
-            trivy: &["GCP-0027", "GCP-0070", "GCP-0071", "GCP-0072"],
-            kics: &["SSH Access Is Not Restricted", "RDP Access Is Not Restricted", "Google Compute Network Using Firewall Rule that Allows All Ports"],
+            checkov: &[Peer::partial("CKV_GCP_2", "only port 22"), Peer::partial("CKV_GCP_3", "only port 3389"), Peer::partial("CKV2_GCP_12", "only all ports")],
+            trivy: &[Peer::partial("GCP-0027", "any port open to the internet"), Peer::partial("GCP-0070", "only port 3389"), Peer::partial("GCP-0071", "only port 22"), Peer::partial("GCP-0072", "only all ports")],
+            kics: &[Peer::partial("SSH Access Is Not Restricted", "only port 22"), Peer::partial("RDP Access Is Not Restricted", "only port 3389"), Peer::partial("Google Compute Network Using Firewall Rule that Allows All Ports", "only all ports")],
             ..Equivalents::NONE
         },
         compliance: &["CIS GCP Foundations 3.6", "CIS GCP Foundations 3.7", "NIST 800-53 SC-7"],

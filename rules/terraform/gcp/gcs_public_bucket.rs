@@ -1,5 +1,5 @@
 use super::iam::{report_public_grants, Grant};
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -45,9 +45,9 @@ crate::declare_rule! {
         severity: Severity::Critical,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_GCP_28", "CKV_GCP_114"],
-            trivy: &["GCP-0001"],
-            kics: &["Cloud Storage Anonymous or Publicly Accessible", "Cloud Storage Bucket Is Publicly Accessible"],
+            checkov: &[Peer::exact("CKV_GCP_28"), Peer::partial("CKV_GCP_114", "only public access prevention not enforced")],
+            trivy: &[Peer::exact("GCP-0001")],
+            kics: &[Peer::exact("Cloud Storage Anonymous or Publicly Accessible"), Peer::exact("Cloud Storage Bucket Is Publicly Accessible")],
             ..Equivalents::NONE
         },
         compliance: &["CIS GCP Foundations 5.1", "NIST 800-53 AC-3"],

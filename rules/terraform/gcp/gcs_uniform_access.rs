@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -44,9 +44,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_GCP_29"],
-            trivy: &["GCP-0002"],
-            kics: &["Google Storage Bucket Level Access Disabled"],
+            checkov: &[Peer::exact("CKV_GCP_29")],
+            trivy: &[Peer::exact("GCP-0002")],
+            kics: &[Peer::exact("Google Storage Bucket Level Access Disabled")],
             ..Equivalents::NONE
         },
         compliance: &["CIS GCP Foundations 5.2", "NIST 800-53 AC-3"],

@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -50,9 +50,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_GCP_13"],
-            trivy: &["GCP-0064"],
-            kics: &["Legacy Client Certificate Auth Enabled"],
+            checkov: &[Peer::exact("CKV_GCP_13")],
+            trivy: &[Peer::exact("GCP-0064")],
+            kics: &[Peer::partial("Legacy Client Certificate Auth Enabled", "also flags basic-auth username and password")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 IA-5"],

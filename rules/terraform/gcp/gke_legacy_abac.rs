@@ -1,5 +1,5 @@
 use crate::fix::Applicability;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -43,9 +43,9 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_GCP_7"],
-            trivy: &["GCP-0062"],
-            kics: &["GKE Legacy Authorization Enabled"],
+            checkov: &[Peer::exact("CKV_GCP_7")],
+            trivy: &[Peer::exact("GCP-0062")],
+            kics: &[Peer::exact("GKE Legacy Authorization Enabled")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 AC-3"],

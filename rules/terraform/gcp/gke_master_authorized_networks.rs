@@ -1,5 +1,5 @@
 use crate::model::Resource;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -48,8 +48,8 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_GCP_20"],
-            trivy: &["GCP-0061"],
+            checkov: &[Peer::exact("CKV_GCP_20")],
+            trivy: &[Peer::exact("GCP-0061")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 SC-7"],

@@ -1,5 +1,5 @@
 use crate::model::Resource;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -43,9 +43,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_GCP_12"],
-            trivy: &["GCP-0056"],
-            kics: &["Network Policy Disabled"],
+            checkov: &[Peer::exact("CKV_GCP_12")],
+            trivy: &[Peer::exact("GCP-0056")],
+            kics: &[Peer::exact("Network Policy Disabled")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 SC-7"],

@@ -1,4 +1,4 @@
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -44,9 +44,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_GCP_25", "CKV_GCP_64"],
-            trivy: &["GCP-0059"],
-            kics: &["Private Cluster Disabled"],
+            checkov: &[Peer::exact("CKV_GCP_25"), Peer::partial("CKV_GCP_64", "also requires a private endpoint")],
+            trivy: &[Peer::exact("GCP-0059")],
+            kics: &[Peer::partial("Private Cluster Disabled", "also requires a private endpoint")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 SC-7"],

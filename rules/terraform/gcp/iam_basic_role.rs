@@ -1,5 +1,5 @@
 use super::iam::role_grants;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -42,7 +42,7 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_GCP_115", "CKV_GCP_116", "CKV_GCP_117"],
+            checkov: &[Peer::exact("CKV_GCP_115").about("organization"), Peer::exact("CKV_GCP_116").about("folder"), Peer::exact("CKV_GCP_117").about("project")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 AC-6"],
@@ -72,7 +72,8 @@ impl Check for IamBasicRole {
                         r.name, g.name, g.scope
                     ),
                 )
-                .with_origin(g.role, r.file, "the role"),
+                .with_origin(g.role, r.file, "the role")
+                .about(g.scope),
             );
         }
     }

@@ -1,5 +1,5 @@
 use crate::model::Resource;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -45,9 +45,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_GCP_32"],
-            trivy: &["GCP-0030"],
-            kics: &["Project-wide SSH Keys Are Enabled In VM Instances"],
+            checkov: &[Peer::exact("CKV_GCP_32")],
+            trivy: &[Peer::exact("GCP-0030")],
+            kics: &[Peer::exact("Project-wide SSH Keys Are Enabled In VM Instances")],
             ..Equivalents::NONE
         },
         compliance: &["CIS GCP Foundations 4.3", "NIST 800-53 AC-2"],

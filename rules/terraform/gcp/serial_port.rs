@@ -1,4 +1,4 @@
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -42,9 +42,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_GCP_35"],
-            trivy: &["GCP-0032"],
-            kics: &["Serial Ports Are Enabled For VM Instances"],
+            checkov: &[Peer::exact("CKV_GCP_35")],
+            trivy: &[Peer::exact("GCP-0032")],
+            kics: &[Peer::exact("Serial Ports Are Enabled For VM Instances")],
             ..Equivalents::NONE
         },
         compliance: &["CIS GCP Foundations 4.5", "NIST 800-53 AC-17"],

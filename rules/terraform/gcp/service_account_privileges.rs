@@ -1,5 +1,5 @@
 use super::iam::role_grants;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -47,9 +47,9 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_GCP_41", "CKV_GCP_42"],
-            trivy: &["GCP-0007", "GCP-0011", "GCP-0005", "GCP-0009"],
-            kics: &["Google Project IAM Member Service Account Has Admin Role", "Google Project IAM Member Service Account has Token Creator or Account User Role"],
+            checkov: &[Peer::exact("CKV_GCP_41").about("project-impersonation"), Peer::exact("CKV_GCP_42").about("admin")],
+            trivy: &[Peer::exact("GCP-0007").about("admin"), Peer::exact("GCP-0011").about("project-impersonation"), Peer::exact("GCP-0005").about("folder-impersonation"), Peer::exact("GCP-0009").about("organization-impersonation")],
+            kics: &[Peer::exact("Google Project IAM Member Service Account Has Admin Role").about("admin"), Peer::partial("Google Project IAM Member Service Account has Token Creator or Account User Role", "only grants to service accounts").about("project-impersonation"), Peer::partial("Service Account with Improper Privileges", "also flags write roles; only project grants").about("admin"), Peer::partial("Google Project IAM Binding Service Account has Token Creator or Account User Role", "only grants to service accounts").about("project-impersonation")],
             ..Equivalents::NONE
         },
         compliance: &["CIS GCP Foundations 1.5", "CIS GCP Foundations 1.6", "NIST 800-53 AC-6"],
@@ -81,7 +81,8 @@ impl Check for ServiceAccountPrivileges {
                             r.name, g.scope
                         ),
                     )
-                    .with_origin(g.role, r.file, "the role"),
+                    .with_origin(g.role, r.file, "the role")
+                    .about(&format!("{}-impersonation", g.scope)),
                 );
                 continue;
             }
@@ -104,7 +105,8 @@ impl Check for ServiceAccountPrivileges {
                             sa.display()
                         ),
                     )
-                    .with_origin(sa, r.file, "the member"),
+                    .with_origin(sa, r.file, "the member")
+                    .about("admin"),
                 );
             }
         }

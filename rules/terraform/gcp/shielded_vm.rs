@@ -1,7 +1,7 @@
 use crate::edit::replace_scalar;
 use crate::fix::{Applicability, Fix};
 use crate::model::Node;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 
 crate::declare_rule! {
     /// ## What it flags
@@ -56,9 +56,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_GCP_39", "CKV_GCP_71"],
-            trivy: &["GCP-0067"],
-            kics: &["Shielded VM Disabled"],
+            checkov: &[Peer::partial("CKV_GCP_39", "also requires secure boot").about("instance"), Peer::exact("CKV_GCP_71").about("gke")],
+            trivy: &[Peer::exact("GCP-0041").about("vtpm"), Peer::exact("GCP-0045").about("integrity-monitoring"), Peer::exact("GCP-0055").about("gke"), Peer::partial("GCP-0067", "secure boot, which this rule does not require").about("instance")],
+            kics: &[Peer::partial("Shielded VM Disabled", "requires the shielded_instance_config block with every option on").about("instance"), Peer::exact("Shielded GKE Nodes Disabled").about("gke")],
             ..Equivalents::NONE
         },
         compliance: &["CIS GCP Foundations 4.8", "NIST 800-53 SI-7"],
@@ -68,6 +68,7 @@ crate::declare_rule! {
 
 impl Check for ShieldedVm {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let start = out.len();
         for r in cx.resources {
             let found: Vec<(&str, &Node)> = match r.tf_type() {
                 Some((
@@ -111,9 +112,22 @@ impl Check for ShieldedVm {
                         format!("{} sets `{key} = false`", r.name),
                     )
                     .with_origin(v, r.file, "the value")
-                    .with_fix(fix),
+                    .with_fix(fix)
+                    .about(match key {
+                        "enable_vtpm" => "vtpm",
+                        "enable_integrity_monitoring" => "integrity-monitoring",
+                        _ => "gke",
+                    }),
                 );
             }
+        }
+        // Instances and templates are also the subject of the peers that judge their whole
+        // `shielded_instance_config`.
+        for f in &mut out[start..] {
+            f.about_type(&[
+                ("google_compute_instance", "instance"),
+                ("google_compute_instance_template", "instance"),
+            ]);
         }
     }
 }

@@ -1,6 +1,6 @@
 use crate::fix::Applicability;
 use crate::model::Resource;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -57,9 +57,9 @@ crate::declare_rule! {
         severity: Severity::Medium,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_GCP_14"],
-            trivy: &["GCP-0024"],
-            kics: &["SQL DB Instance Backup Disabled"],
+            checkov: &[Peer::exact("CKV_GCP_14")],
+            trivy: &[Peer::exact("GCP-0024")],
+            kics: &[Peer::exact("SQL DB Instance Backup Disabled")],
             ..Equivalents::NONE
         },
         compliance: &["CIS GCP Foundations 6.7", "NIST 800-53 CP-9"],

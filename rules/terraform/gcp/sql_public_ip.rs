@@ -1,6 +1,6 @@
 use crate::fix::Applicability;
 use crate::model::Node;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{lookup, Setting, Want};
 
 crate::declare_rule! {
@@ -61,9 +61,9 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Sometimes,
         equivalents: Equivalents {
-            checkov: &["CKV_GCP_60", "CKV_GCP_11"],
-            trivy: &["GCP-0017"],
-            kics: &["SQL DB Instance Publicly Accessible"],
+            checkov: &[Peer::exact("CKV_GCP_60").about("public-ip"), Peer::exact("CKV_GCP_11").about("authorized-network")],
+            trivy: &[Peer::exact("GCP-0017")],
+            kics: &[Peer::exact("SQL DB Instance Publicly Accessible")],
             ..Equivalents::NONE
         },
         compliance: &["CIS GCP Foundations 6.5", "CIS GCP Foundations 6.6", "NIST 800-53 SC-7"],
@@ -111,7 +111,8 @@ impl Check for SqlPublicIp {
                                 v.display()
                             ),
                         )
-                        .with_origin(v, r.file, "the network"),
+                        .with_origin(v, r.file, "the network")
+                        .about("authorized-network"),
                     );
                 }
             }
@@ -124,7 +125,11 @@ impl Check for SqlPublicIp {
                 Some(_) => format!("{} sets `ipv4_enabled = true`: it has a public IP address", b.resource.name),
                 None => format!("{} leaves `ipv4_enabled` unset (the provider default is true): it has a public IP address", b.resource.name),
             };
-            out.push(PUBLIC_IP.finding(&Self::META, cx, &b, message));
+            out.push(
+                PUBLIC_IP
+                    .finding(&Self::META, cx, &b, message)
+                    .about("public-ip"),
+            );
         }
     }
 }

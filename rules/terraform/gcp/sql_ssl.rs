@@ -1,6 +1,6 @@
 use crate::fix::Applicability;
 use crate::model::Resource;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -56,9 +56,9 @@ crate::declare_rule! {
         severity: Severity::High,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_GCP_6"],
-            trivy: &["GCP-0015"],
-            kics: &["SQL DB Instance With SSL Disabled"],
+            checkov: &[Peer::exact("CKV_GCP_6")],
+            trivy: &[Peer::exact("GCP-0015")],
+            kics: &[Peer::exact("SQL DB Instance With SSL Disabled")],
             ..Equivalents::NONE
         },
         compliance: &["CIS GCP Foundations 6.4", "NIST 800-53 SC-8"],

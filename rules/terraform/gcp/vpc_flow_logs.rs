@@ -1,6 +1,6 @@
 use crate::fix::Applicability;
 use crate::model::Resource;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::rules::terraform::setting::{Setting, Want};
 
 crate::declare_rule! {
@@ -52,8 +52,8 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::Always,
         equivalents: Equivalents {
-            checkov: &["CKV_GCP_26"],
-            trivy: &["GCP-0029"],
+            checkov: &[Peer::exact("CKV_GCP_26")],
+            trivy: &[Peer::exact("GCP-0029")],
             ..Equivalents::NONE
         },
         compliance: &["CIS GCP Foundations 3.8", "NIST 800-53 AU-12"],

@@ -1,5 +1,5 @@
 use crate::model::Node;
-use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Severity};
+use crate::rule::{Check, Context, Domain, Equivalents, Finding, FixAvailability, Peer, Severity};
 use crate::terraform::NOT_INSTANTIATED;
 
 crate::declare_rule! {
@@ -44,7 +44,7 @@ crate::declare_rule! {
         severity: Severity::Low,
         fix: FixAvailability::None,
         equivalents: Equivalents {
-            checkov: &["CKV_TF_1", "CKV_TF_2"],
+            checkov: &[Peer::partial("CKV_TF_1", "requires a commit hash for Git sources; a release tag passes here"), Peer::partial("CKV_TF_2", "requires a version tag for Git sources; this rule checks registry modules too")],
             ..Equivalents::NONE
         },
         compliance: &["NIST 800-53 CM-2", "NIST 800-53 SR-11"],
