@@ -291,6 +291,10 @@ pub struct Finding {
     pub scopes: Vec<Span>,
     /// Set when a suppression silences the finding; it is still reported as suppressed.
     pub suppressed: Option<Suppressed>,
+    /// For a finding in what a render tool built that was placed in a real file (the base,
+    /// the patch, the template): where it is in the rendered text. Its fingerprint is taken
+    /// from there, as it was before findings were placed.
+    pub rendered: Option<Related>,
 }
 
 impl Finding {
@@ -308,6 +312,7 @@ impl Finding {
             container: None,
             scopes: Vec::new(),
             suppressed: None,
+            rendered: None,
         }
     }
 

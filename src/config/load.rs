@@ -26,6 +26,7 @@ struct RawConfig {
     kubernetes_version: Option<String>,
     network_policies_complete: Option<bool>,
     require_suppression_reason: Option<bool>,
+    render_cache: Option<bool>,
     severity: Option<BTreeMap<String, String>>,
     overrides: Option<Vec<RawOverride>>,
 }
@@ -53,6 +54,7 @@ const KEYS: &[&str] = &[
     "kubernetes-version",
     "network-policies-complete",
     "require-suppression-reason",
+    "render-cache",
     "severity",
     "overrides",
     "files",
@@ -191,6 +193,9 @@ fn read_into(config: &mut Config, raw: RawConfig, file: &Checked) -> Result<(), 
     }
     if let Some(r) = raw.require_suppression_reason {
         config.require_suppression_reason = r;
+    }
+    if let Some(c) = raw.render_cache {
+        config.render_cache = c;
     }
     config.severity.extend(file.severities(raw.severity)?);
     for o in raw.overrides.unwrap_or_default() {

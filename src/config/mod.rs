@@ -70,6 +70,9 @@ pub struct Config {
     pub network_policies_complete: bool,
     /// Suppressions must give a reason.
     pub require_suppression_reason: bool,
+    /// Renders of the overlays and charts this configuration covers may be kept in, and taken
+    /// from, the user's render cache (`render-cache = false` turns it off for them).
+    pub render_cache: bool,
     /// Directory that path globs are relative to (the config file's directory).
     pub root: Option<PathBuf>,
     /// Files this configuration was read from, nearest first.
@@ -99,6 +102,7 @@ impl Default for Config {
             allowed_registries: Vec::new(),
             kubernetes_version: None,
             network_policies_complete: false,
+            render_cache: true,
             require_suppression_reason: true,
             root: None,
             sources: Vec::new(),

@@ -48,6 +48,9 @@ impl Config {
             "require-suppression-reason = {}",
             self.require_suppression_reason
         );
+        if !self.render_cache {
+            out.push_str("render-cache = false\n");
+        }
         if !self.severity.is_empty() {
             out.push_str("\n[severity]\n");
             for (k, v) in winning(&self.severity) {

@@ -27,7 +27,7 @@ use crate::terraform::modules::TfEnv;
 
 pub(crate) use kubernetes::helm_template;
 pub use kubernetes::kind_for_stdin;
-pub(crate) use rendered::resolved;
+pub(crate) use rendered::{kustomize_origin, resolved};
 pub use result::{FileResult, FileStatus};
 pub(crate) use terraform::lint_module_within;
 

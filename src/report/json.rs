@@ -23,7 +23,7 @@ fn location(index: &LineIndex, span: Span) -> Value {
 
 /// One finding; `index` is the line index of the file the finding is in.
 pub(crate) fn finding_json(file: &FileResult, finding: &Finding, index: &LineIndex) -> Value {
-    json!({
+    let mut value = json!({
         "code": finding.meta.code,
         "name": finding.meta.name,
         "severity": finding.severity,
@@ -51,7 +51,16 @@ pub(crate) fn finding_json(file: &FileResult, finding: &Finding, index: &LineInd
         })).collect::<Vec<_>>(),
         "fingerprint": fingerprint(file, finding),
         "suppressed": finding.suppressed,
-    })
+    });
+    // Where a finding placed in a real file is in what the render tool built.
+    if let Some(r) = &finding.rendered {
+        let idx = file.unit[r.file].line_index();
+        value["rendered"] = json!({
+            "path": display_path(file.unit_path(r.file)),
+            "location": location(&idx, r.span),
+        });
+    }
+    value
 }
 
 #[allow(

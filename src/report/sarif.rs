@@ -115,9 +115,11 @@ fn result(
     if let Some(p) = &finding.provenance {
         r["properties"]["provenance"] = json!(p);
     }
-    if !finding.related.is_empty() {
-        r["relatedLocations"] = json!(finding
-            .related
+    // The rendered object a finding placed in a real file is on comes last.
+    let related: Vec<&crate::rule::Related> =
+        finding.related.iter().chain(&finding.rendered).collect();
+    if !related.is_empty() {
+        r["relatedLocations"] = json!(related
             .iter()
             .enumerate()
             .map(|(i, rel)| json!({
