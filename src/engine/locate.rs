@@ -336,7 +336,11 @@ fn in_template(template: &Loaded, target: &Target<'_>) -> Place {
         }
     }
     let mut span = at.unwrap_or(Span { start: 0, end: 0 });
-    if let (Some(key), false, Some(value)) = (at, target.on_key, target.node.as_str()) {
+    let scalar = match &target.node.value {
+        Value::String(_) | Value::Bool(_) | Value::Number(_) => Some(target.node.display()),
+        _ => None,
+    };
+    if let (Some(key), false, Some(value)) = (at, target.on_key, scalar.as_deref()) {
         let line_end = text[key.end..]
             .find('\n')
             .map_or(text.len(), |n| key.end + n);

@@ -73,8 +73,14 @@ pub(super) fn place(
         .iter()
         .filter_map(|d| files.load(&kustomization_file(d)?))
         .collect();
-    if let Some(found) = generated(files, dir, doc, &obj) {
-        return Some(found);
+    if let Some(generator) = generated(files, dir, doc, &obj) {
+        // A generated object's value comes from a setting (the namespace) or its generator.
+        for k in &chain {
+            if let Some(found) = in_kustomization(files, k, &obj, target) {
+                return Some((found, k.clone()));
+            }
+        }
+        return Some(generator);
     }
     let base = origin.and_then(|o| files.load(Path::new(o)));
     if let Some(base) = &base {
