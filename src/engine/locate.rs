@@ -118,6 +118,11 @@ pub(super) enum Source<'a> {
 /// the files it points into to the result's unit.
 pub(super) fn place(result: &mut FileResult, source: Source<'_>) {
     let rendered = result.index;
+    let placed = |f: &crate::rule::Finding| f.file == rendered && f.meta.domain != Domain::Input;
+    if !result.findings.iter().any(placed) {
+        // Most renders of a scan report nothing their own files do not: no second parse.
+        return;
+    }
     let text = result.unit[rendered].text.clone();
     let (docs, _) = yaml::parse_stream(&text, yaml::Limits::default());
     let mut files = match source {
@@ -126,7 +131,7 @@ pub(super) fn place(result: &mut FileResult, source: Source<'_>) {
     };
     let mut unit: Vec<SourceFile> = result.unit.to_vec();
     for f in &mut result.findings {
-        if f.file != rendered || f.meta.domain == Domain::Input {
+        if !placed(f) {
             continue;
         }
         let Some(doc) = docs.iter().find(|d| covers(d.span, f.span)) else {

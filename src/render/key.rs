@@ -43,6 +43,9 @@ struct Hasher {
     sha: Sha256,
     files: usize,
     bytes: u64,
+    /// `.git` directories are left out (Kustomize reads no file there unless a kustomization
+    /// names one, and then the render's key is not worth the repository's history).
+    skip_git: bool,
 }
 
 impl Hasher {
@@ -51,6 +54,7 @@ impl Hasher {
             sha: Sha256::new(),
             files: 0,
             bytes: 0,
+            skip_git: false,
         };
         h.field("format", FORMAT.as_bytes());
         h.field("rampart", env!("CARGO_PKG_VERSION").as_bytes());
@@ -142,6 +146,8 @@ impl Hasher {
                     }
                     Err(_) => self.field("link-target", b"(dangling)"),
                 }
+            } else if meta.is_dir() && self.skip_git && entry.file_name() == ".git" {
+                self.path("skipped", &rel);
             } else if meta.is_dir() {
                 self.path("dir", &rel);
                 self.tree(root, &path, depth + 1, found)?;
@@ -179,17 +185,26 @@ pub fn kustomize(
     }
     let mut h = Hasher::new(program, subcommand)?;
     h.field("mode", b"kustomize");
+    h.skip_git = true;
     let overlay = std::fs::canonicalize(dir).ok()?;
     let mut roots: Vec<PathBuf> = vec![overlay.clone()];
     let mut queue: VecDeque<PathBuf> = VecDeque::from([overlay]);
     while let Some(root) = queue.pop_front() {
         h.path("root", &root);
         let mut more: Vec<PathBuf> = Vec::new();
+        let mut uncacheable = false;
         let mut found = |base: &Path, file: Option<PathBuf>| match file {
             None => more.push(base.to_path_buf()),
-            Some(file) => more.extend(named_dirs(base, &file)),
+            Some(file) if mentions_git(&file) => uncacheable = true,
+            Some(file) => match named_dirs(base, &file) {
+                Some(dirs) => more.extend(dirs),
+                None => uncacheable = true,
+            },
         };
         h.tree(&root, &root, 0, &mut found)?;
+        if uncacheable {
+            return None;
+        }
         for dir in more {
             if roots.iter().any(|r| dir.starts_with(r)) {
                 continue;
@@ -204,10 +219,18 @@ pub fn kustomize(
     Some(h.finish())
 }
 
-/// The directories outside `base` that the strings of the kustomization `file` name.
-fn named_dirs(base: &Path, file: &Path) -> Vec<PathBuf> {
+/// Does a kustomization name something in a `.git` directory (which the key leaves out)?
+fn mentions_git(file: &Path) -> bool {
+    super::read_regular(file, 10 << 20)
+        .map_or(true, |b| String::from_utf8_lossy(&b).contains(".git/"))
+}
+
+/// The directories outside `base` that the strings of the kustomization `file` name; `None`
+/// when one names a directory by an absolute path (`/`, `/srv`: too much to hash, and not
+/// what an overlay meant to be cached with).
+fn named_dirs(base: &Path, file: &Path) -> Option<Vec<PathBuf>> {
     let Ok(bytes) = super::read_regular(file, 10 << 20) else {
-        return Vec::new();
+        return Some(Vec::new());
     };
     let text = String::from_utf8_lossy(&bytes);
     let (docs, _) = crate::parse::yaml::parse_stream(&text, crate::parse::yaml::Limits::default());
@@ -215,12 +238,23 @@ fn named_dirs(base: &Path, file: &Path) -> Vec<PathBuf> {
     for d in &docs {
         collect_strings(&d.root, &mut strings, 0);
     }
-    strings
+    let strings: Vec<String> = strings
         .into_iter()
         .filter(|s| !s.contains("://") && !s.contains('\n') && s.len() < 4096)
-        .filter_map(|s| std::fs::canonicalize(base.join(s)).ok())
-        .filter(|p| !p.starts_with(base) && p.is_dir())
-        .collect()
+        .collect();
+    if strings
+        .iter()
+        .any(|s| Path::new(s).is_absolute() && Path::new(s).is_dir())
+    {
+        return None;
+    }
+    Some(
+        strings
+            .into_iter()
+            .filter_map(|s| std::fs::canonicalize(base.join(s)).ok())
+            .filter(|p| !p.starts_with(base) && p.is_dir())
+            .collect(),
+    )
 }
 
 fn collect_strings(node: &crate::model::Node, out: &mut Vec<String>, depth: usize) {
@@ -262,4 +296,84 @@ pub fn helm(program: &Path, dir: &Path, options: &HelmOptions) -> Option<Key> {
         h.field("set", s.as_bytes());
     }
     Some(h.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, rel: &str, text: &str) {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    #[test]
+    fn the_key_follows_every_file_an_overlay_can_read_and_nothing_else() {
+        let repo = tempfile::tempdir().unwrap();
+        let d = repo.path();
+        let tool = Path::new("/bin/sh");
+        write(d, "base/kustomization.yaml", "resources: [pod.yaml]\n");
+        write(d, "base/pod.yaml", "kind: Pod\n");
+        write(d, "prod/kustomization.yaml", "resources: [../base]\n");
+        write(d, "other/pod.yaml", "kind: Pod\n");
+        write(d, "prod/.git/HEAD", "ref: main\n");
+        let key = || kustomize(tool, "build", &d.join("prod"), LoadRestrictor::RootOnly).unwrap();
+        let first = key();
+        assert_eq!(first, key(), "the same inputs, the same key");
+        write(d, "other/pod.yaml", "kind: Service\n");
+        assert_eq!(first, key(), "a file the overlay cannot read");
+        write(d, "prod/.git/HEAD", "ref: other\n");
+        assert_eq!(first, key(), "the repository's history");
+        write(d, "base/pod.yaml", "kind: Pod # changed\n");
+        let second = key();
+        assert_ne!(first, second, "a base's file");
+        write(d, "prod/new.yaml", "");
+        assert_ne!(second, key(), "a new file of the overlay");
+        assert_ne!(
+            key(),
+            kustomize(tool, "kustomize", &d.join("prod"), LoadRestrictor::RootOnly).unwrap(),
+            "another tool command"
+        );
+        assert!(kustomize(tool, "build", &d.join("prod"), LoadRestrictor::None).is_none());
+        write(d, "prod/kustomization.yaml", "resources: [../base, /]\n");
+        assert!(
+            key_or_none(tool, &d.join("prod")).is_none(),
+            "an absolute directory"
+        );
+    }
+
+    fn key_or_none(tool: &Path, dir: &Path) -> Option<Key> {
+        kustomize(tool, "build", dir, LoadRestrictor::RootOnly)
+    }
+
+    #[test]
+    fn a_chart_key_follows_its_files_and_values() {
+        let repo = tempfile::tempdir().unwrap();
+        let d = repo.path();
+        let tool = Path::new("/bin/sh");
+        write(d, "chart/Chart.yaml", "name: shop\n");
+        write(d, "values.yaml", "a: 1\n");
+        let none = HelmOptions::default();
+        let values = HelmOptions {
+            values: vec![d.join("values.yaml")],
+            set: Vec::new(),
+        };
+        let k = helm(tool, &d.join("chart"), &none).unwrap();
+        let v = helm(tool, &d.join("chart"), &values).unwrap();
+        assert_ne!(k, v);
+        write(d, "values.yaml", "a: 2\n");
+        assert_ne!(v, helm(tool, &d.join("chart"), &values).unwrap());
+        let set = HelmOptions {
+            values: Vec::new(),
+            set: vec!["a=1".into()],
+        };
+        assert_ne!(k, helm(tool, &d.join("chart"), &set).unwrap());
+        // A link, and what it leads to.
+        std::os::unix::fs::symlink("Chart.yaml", d.join("chart/link")).unwrap();
+        let linked = helm(tool, &d.join("chart"), &none).unwrap();
+        assert_ne!(k, linked);
+        write(d, "chart/Chart.yaml", "name: shop2\n");
+        assert_ne!(linked, helm(tool, &d.join("chart"), &none).unwrap());
+    }
 }
