@@ -205,6 +205,27 @@ fn kustomize_findings_are_placed_in_the_base_the_patch_or_the_kustomization() {
         privileged["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "overlays/prod/%5Bkustomize%20build%5D"
     );
+    // Scanned from elsewhere: paths as the scan names the overlay, going up from it.
+    std::fs::create_dir(d.join("elsewhere")).unwrap();
+    let out = rampart(&d.join("elsewhere"), cache.path())
+        .args(["scan", "--format", "json", "../overlays/prod"])
+        .output()
+        .unwrap();
+    let paths: Vec<String> = json(&out)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "K8S-001" || f["code"] == "K8S-005")
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "../overlays/prod/kustomization.yaml",
+            "../base/deployment.yaml"
+        ],
+        "{paths:?}"
+    );
     // The human report says where it is in the render.
     let human = rampart(d, cache.path())
         .args(["scan", "overlays/prod"])

@@ -71,13 +71,40 @@ struct Loaded {
 struct Files {
     roots: Vec<PathBuf>,
     loaded: HashMap<PathBuf, Option<Arc<Loaded>>>,
+    /// The overlay's or chart's directory, real and as the scan names it.
+    anchor: (PathBuf, PathBuf),
 }
 
 impl Files {
-    fn new(roots: Vec<PathBuf>) -> Files {
+    fn new(roots: Vec<PathBuf>, dir: &Path) -> Files {
+        let real = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
         Files {
             roots,
             loaded: HashMap::new(),
+            anchor: (real, dir.to_path_buf()),
+        }
+    }
+
+    /// A real path as the scan names files: from the overlay's (or chart's) directory as the
+    /// scan names it, going up from it as far as needed; else relative to the working
+    /// directory when it lies below it.
+    fn presented(&self, real: &Path) -> PathBuf {
+        let (anchor, named) = &self.anchor;
+        let mut common = anchor.as_path();
+        let mut named = named.clone();
+        while !real.starts_with(common) {
+            let last = named.components().next_back();
+            match (common.parent(), last) {
+                (Some(up), Some(std::path::Component::Normal(_))) => {
+                    common = up;
+                    named.pop();
+                }
+                _ => return presented(real),
+            }
+        }
+        match real.strip_prefix(common) {
+            Ok(rest) => named.join(rest),
+            Err(_) => presented(real),
         }
     }
 
@@ -101,7 +128,7 @@ impl Files {
         let text: Arc<str> = Arc::from(String::from_utf8(bytes).ok()?);
         let (docs, _) = yaml::parse_stream(&text, yaml::Limits::default());
         Some(Loaded {
-            path: presented(real),
+            path: self.presented(real),
             text,
             docs,
         })
@@ -126,8 +153,8 @@ pub(super) fn place(result: &mut FileResult, source: Source<'_>) {
     let text = result.unit[rendered].text.clone();
     let (docs, _) = yaml::parse_stream(&text, yaml::Limits::default());
     let mut files = match source {
-        Source::Kustomize(dir) => Files::new(kustomize::roots(dir)),
-        Source::Helm(dir) => Files::new(std::fs::canonicalize(dir).into_iter().collect()),
+        Source::Kustomize(dir) => Files::new(kustomize::roots(dir), dir),
+        Source::Helm(dir) => Files::new(std::fs::canonicalize(dir).into_iter().collect(), dir),
     };
     let mut unit: Vec<SourceFile> = result.unit.to_vec();
     for f in &mut result.findings {

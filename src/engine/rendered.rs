@@ -70,7 +70,7 @@ pub(super) fn start<'scope>(
 impl Renders {
     /// Lint what the renders build, as they finish. Each render is reported as a virtual file
     /// next to its source (`overlays/prod/[kustomize build]`) whose objects name the file they
-    /// came from. From an overlay, only findings that its own files do not already show are
+    /// came from, and each of its findings is placed in a real file ([`locate`]). From an overlay, only findings that its own files do not already show are
     /// kept (what patches, image overrides and generators add); a chart's findings are all
     /// kept, since its templates cannot be linted unrendered. `manifests` are the Kubernetes
     /// files the scan checked (what an overlay's own files show is linted again on demand, so
