@@ -27,7 +27,7 @@ scan() {
   start=$(date +%s%N)
   "$bin" scan --jobs 2 --no-progress --format json "$@" "$corpus" >/dev/null 2>&1 || true
   end=$(date +%s%N)
-  awk "BEGIN {printf \"%.2f\", ($end - $start) / 1e9}"
+  awk "BEGIN {printf \"%.2f\\n\", ($end - $start) / 1e9}"
 }
 
 best() {
