@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::absolute;
 use crate::engine::ScanResult;
 use crate::lint::FileResult;
-use crate::report::{display_path, fingerprint_at};
+use crate::report::{display_path, fingerprint_at, identity};
 
 pub(crate) const FILE_NAME: &str = ".rampart-baseline.json";
 
@@ -86,7 +86,7 @@ impl Baseline {
         let mut map: BTreeMap<(String, String, String), Entry> = BTreeMap::new();
         for f in &result.files {
             for finding in f.active() {
-                let path = relative_to(f.unit_path(finding.file), dir);
+                let path = relative_to(f.unit_path(identity(finding).0), dir);
                 let fp = fingerprint_at(f, finding, &path);
                 map.entry((path.clone(), finding.meta.code.to_string(), fp.clone()))
                     .and_modify(|e| e.count += 1)
@@ -175,7 +175,7 @@ impl BaselineFilter {
                 if finding.suppressed.is_some() {
                     return false;
                 }
-                let path = relative_to(f.unit_path(finding.file), &self.dir);
+                let path = relative_to(f.unit_path(identity(finding).0), &self.dir);
                 let fp = fingerprint_at(f, finding, &path);
                 match self.remaining.get_mut(fp.as_str()) {
                     Some(n) if *n > 0 => {

@@ -335,6 +335,10 @@ pub struct Finding {
     /// The subjects the finding is about (`memory`, `SYS_ADMIN`), which decide the peer IDs it
     /// carries; `None`: it carries all the rule's equivalents.
     pub about: Option<Vec<&'static str>>,
+    /// For a finding in what a render tool built that was placed in a real file (the base,
+    /// the patch, the template): where it is in the rendered text. Its fingerprint is taken
+    /// from there, as it was before findings were placed.
+    pub rendered: Option<Related>,
 }
 
 impl Finding {
@@ -358,6 +362,7 @@ impl Finding {
             scopes: Vec::new(),
             suppressed: None,
             about: None,
+            rendered: None,
         }
     }
 

@@ -616,7 +616,7 @@ fn kustomize_overlays_are_rendered_and_report_what_they_add() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["path"].as_str().unwrap().contains("[kustomize build]"))
+        .filter(|f| f["rendered"]["path"] == "overlays/prod/[kustomize build]")
         .map(|f| {
             (
                 f["path"].as_str().unwrap(),
@@ -626,10 +626,11 @@ fn kustomize_overlays_are_rendered_and_report_what_they_add() {
         })
         .collect();
     // Only what the overlay adds; the base's own findings are reported on the base file, once.
+    // The overlay's finding is placed at the inline patch that adds it.
     assert_eq!(
         rendered,
         [(
-            "overlays/prod/[kustomize build]",
+            "overlays/prod/kustomization.yaml",
             "K8S-001",
             "base/deployment.yaml"
         )],

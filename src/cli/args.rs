@@ -110,6 +110,11 @@ pub(crate) struct Selection {
     /// Do not render Kustomize overlays and Helm charts with the installed tools.
     #[arg(long)]
     pub(crate) no_render: bool,
+    /// Render every overlay and chart again instead of taking unchanged ones from the render
+    /// cache (`$RAMPART_CACHE_DIR/render`, else `$XDG_CACHE_HOME/rampart/render` or
+    /// `~/.cache/rampart/render`).
+    #[arg(long)]
+    pub(crate) no_cache: bool,
     /// Values file for `helm template` (repeatable).
     #[arg(long, value_name = "FILE")]
     pub(crate) helm_values: Vec<PathBuf>,

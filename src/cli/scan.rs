@@ -107,10 +107,30 @@ pub(crate) fn scan_options(sel: &Selection, resolver: Resolver) -> ScanOptions {
             set: sel.helm_set.clone(),
         },
         kustomize_load_restrictor: sel.kustomize_load_restrictor.unwrap_or_default(),
+        render_cache: render_cache(sel),
         allow_read: sel.allow_read.clone(),
         tf_vars: sel.tf_vars.clone(),
         plans: sel.plan.clone(),
         shard: sel.shard,
+    }
+}
+
+/// The render cache of this scan: none with `--no-render` or `--no-cache`, or when there is no
+/// cache directory; one that cannot be used safely is said on stderr and left alone.
+fn render_cache(sel: &Selection) -> Option<std::sync::Arc<crate::render::Cache>> {
+    if sel.no_render || sel.no_cache {
+        return None;
+    }
+    let dir = crate::render::cache::default_dir()?;
+    match crate::render::Cache::open(&dir, crate::render::cache::DEFAULT_LIMIT) {
+        Ok(cache) => Some(std::sync::Arc::new(cache)),
+        Err(why) => {
+            eprintln!(
+                "rampart: render cache not used: {}",
+                report::text::line(&why)
+            );
+            None
+        }
     }
 }
 

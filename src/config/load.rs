@@ -27,6 +27,7 @@ struct RawConfig {
     network_policies_complete: Option<bool>,
     require_suppression_reason: Option<bool>,
     docs_url: Option<String>,
+    render_cache: Option<bool>,
     severity: Option<BTreeMap<String, String>>,
     overrides: Option<Vec<RawOverride>>,
 }
@@ -55,6 +56,7 @@ const KEYS: &[&str] = &[
     "network-policies-complete",
     "require-suppression-reason",
     "docs-url",
+    "render-cache",
     "severity",
     "overrides",
     "files",
@@ -197,6 +199,9 @@ fn read_into(config: &mut Config, raw: RawConfig, file: &Checked) -> Result<(), 
     if let Some(u) = raw.docs_url {
         let url = DocsUrl::parse(&u).map_err(|why| file.error_about(&u, why))?;
         config.docs_url = Some(url);
+    }
+    if let Some(c) = raw.render_cache {
+        config.render_cache = c;
     }
     config.severity.extend(file.severities(raw.severity)?);
     for o in raw.overrides.unwrap_or_default() {

@@ -72,6 +72,9 @@ pub struct Config {
     pub require_suppression_reason: bool,
     /// Where rule pages are (`docs-url`), when not the project's own.
     pub docs_url: Option<DocsUrl>,
+    /// Renders of the overlays and charts this configuration covers may be kept in, and taken
+    /// from, the user's render cache (`render-cache = false` turns it off for them).
+    pub render_cache: bool,
     /// Directory that path globs are relative to (the config file's directory).
     pub root: Option<PathBuf>,
     /// Files this configuration was read from, nearest first.
@@ -101,6 +104,7 @@ impl Default for Config {
             allowed_registries: Vec::new(),
             kubernetes_version: None,
             network_policies_complete: false,
+            render_cache: true,
             require_suppression_reason: true,
             docs_url: None,
             root: None,

@@ -75,6 +75,7 @@ impl Config {
             network_policies_complete: self.network_policies_complete,
             require_suppression_reason: self.require_suppression_reason,
             docs_url: self.docs_url.clone(),
+            render_cache: self.render_cache,
             root: self.root.clone(),
             sources: self.sources.clone(),
             exclude_matcher: self.exclude_matcher.clone(),

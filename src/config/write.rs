@@ -51,6 +51,9 @@ impl Config {
         if let Some(u) = &self.docs_url {
             let _ = writeln!(out, "docs-url = {}", string(u.template()));
         }
+        if !self.render_cache {
+            out.push_str("render-cache = false\n");
+        }
         if !self.severity.is_empty() {
             out.push_str("\n[severity]\n");
             for (k, v) in winning(&self.severity) {

@@ -4,6 +4,7 @@
 //! file's result on in path order as soon as it is ready.
 
 mod discover;
+mod locate;
 mod rendered;
 mod schedule;
 mod shard;
@@ -57,6 +58,8 @@ pub struct ScanOptions {
     pub helm: crate::render::HelmOptions,
     /// `--kustomize-load-restrictor`: which files overlays may read.
     pub kustomize_load_restrictor: crate::render::LoadRestrictor,
+    /// Where renders are kept between scans; `None` renders every time (`--no-cache`).
+    pub render_cache: Option<Arc<crate::render::Cache>>,
     /// `--allow-read DIR`: directories outside the scanned repositories that Terraform module
     /// calls may read.
     pub allow_read: Vec<PathBuf>,
@@ -180,36 +183,47 @@ pub(crate) fn scan_each(
     }
     let mut discovered = candidates.len() + walk_errors.len();
     progress(Progress::Discovered(discovered));
+    let renderable: Vec<PathBuf> = candidates
+        .iter()
+        .filter(|c| {
+            options.render && (rendered::is_kustomization(&c.path) || rendered::is_chart(&c.path))
+        })
+        .map(|c| c.path.clone())
+        .collect();
     let mut units = plan_units(candidates, paths, &options.tf_vars, &options.allow_read);
     units.sort_by(|a, b| a.first_path().cmp(b.first_path()));
 
-    let mut renderable = Vec::new();
-    let mut manifests = Vec::new();
-    schedule::run_in_order(units, pool.current_num_threads(), &mut |f: FileResult| {
-        if options.render {
-            if rendered::is_kustomization(&f.path) || rendered::is_chart(&f.path) {
-                renderable.push(f.path.to_path_buf());
-            }
-            if f.kind == Some(FileKind::Kubernetes) && f.status == FileStatus::Scanned {
+    let threads = pool.current_num_threads();
+    std::thread::scope(|scope| {
+        // The render tools start now and run beside the lint of the files, as many at a time
+        // as there are workers: they are other processes, mostly waited for.
+        let renders = rendered::start(scope, &renderable, paths, options, threads);
+        let mut manifests = Vec::new();
+        schedule::run_in_order(units, threads, &mut |f: FileResult| {
+            if options.render
+                && f.kind == Some(FileKind::Kubernetes)
+                && f.status == FileStatus::Scanned
+            {
                 manifests.push(f.path.to_path_buf());
             }
-        }
-        progress(Progress::Done);
-        sink(f);
-    });
-    walk_errors.sort();
-    for (path, message) in walk_errors {
-        progress(Progress::Done);
-        sink(FileResult::unreadable(path, None, message, &fallback));
-    }
-    if !renderable.is_empty() {
-        let rendered = pool.install(|| {
-            rendered::render_pass(&renderable, &manifests, &set, paths, options, progress)
-        });
-        discovered += rendered.len();
-        for f in rendered {
+            progress(Progress::Done);
             sink(f);
+        });
+        walk_errors.sort();
+        for (path, message) in walk_errors {
+            progress(Progress::Done);
+            sink(FileResult::unreadable(path, None, message, &fallback));
         }
+        if let Some(renders) = renders {
+            let rendered = pool.install(|| renders.finish(&manifests, &set, options, progress));
+            discovered += rendered.len();
+            for f in rendered {
+                sink(f);
+            }
+        }
+    });
+    if let Some(cache) = &options.render_cache {
+        cache.trim();
     }
     Ok(discovered)
 }

@@ -3,11 +3,11 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 
 use rayon::prelude::*;
 
-use super::{Progress, ScanOptions};
+use super::{locate, Progress, ScanOptions};
 use crate::k8s;
 use crate::lint::resolved;
 use crate::lint::{self, FileResult, Input, Unit};
@@ -23,49 +23,111 @@ pub(super) fn is_chart(path: &Path) -> bool {
 }
 
 pub(super) fn is_kustomization(path: &Path) -> bool {
-    path.file_name().is_some_and(|n| {
-        n == "kustomization.yaml" || n == "kustomization.yml" || n == "Kustomization"
-    })
+    render::is_kustomization_file(path)
 }
 
-/// Render every Kustomize overlay and Helm chart of the scan and lint what they build. Each
-/// render is reported as a virtual file next to its source (`overlays/prod/[kustomize build]`)
-/// whose objects name the file they came from. From an overlay, only findings that its own
-/// files do not already show are kept (what patches, image overrides and generators add); a
-/// chart's findings are all kept, since its templates cannot be linted unrendered.
-/// `renderable` are the kustomization and `Chart.yaml` files of the scan, `manifests` every
-/// Kubernetes file it checked (what an overlay's own files show is linted again on demand, so
-/// the scan need not keep its results).
-pub(super) fn render_pass(
+/// The renders of a scan, running: [`start`] them, [`Renders::finish`] to lint what they build.
+pub(super) struct Renders {
+    count: usize,
+    done: mpsc::Receiver<(Job, PathBuf, Rendered)>,
+}
+
+/// Start rendering every Kustomize overlay and Helm chart of the scan on `threads` threads of
+/// `scope`; `None` when there is nothing to render. `renderable` are the kustomization and
+/// `Chart.yaml` files of the scan.
+pub(super) fn start<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
     renderable: &[PathBuf],
-    manifests: &[PathBuf],
-    set: &Arc<k8s::SetFacts>,
     roots: &[PathBuf],
-    options: &ScanOptions,
-    progress: &(dyn Fn(Progress) + Sync),
-) -> Vec<FileResult> {
+    options: &'scope ScanOptions,
+    threads: usize,
+) -> Option<Renders> {
+    if renderable.is_empty() {
+        return None;
+    }
     let (jobs, remote) = jobs(renderable, roots, options);
     if jobs.is_empty() {
-        return Vec::new();
+        return None;
     }
-    progress(Progress::Rendering(jobs.len()));
-    let pass = Pass {
-        scanned: manifests.iter().map(|p| (resolved(p), p)).collect(),
-        known: Mutex::default(),
-        remote,
-        set,
-        options,
+    let count = jobs.len();
+    let queue = Arc::new(Mutex::new(jobs.into_iter()));
+    let remote = Arc::new(remote);
+    let (tx, done) = mpsc::channel();
+    for _ in 0..threads.clamp(1, count) {
+        let (queue, remote, tx) = (queue.clone(), remote.clone(), tx.clone());
+        scope.spawn(move || {
+            while let Some(job) = queue.lock().ok().and_then(|mut q| q.next()) {
+                let (path, rendered) = render(&job, &remote, options);
+                if tx.send((job, path, rendered)).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    Some(Renders { count, done })
+}
+
+impl Renders {
+    /// Lint what the renders build, as they finish. Each render is reported as a virtual file
+    /// next to its source (`overlays/prod/[kustomize build]`) whose objects name the file they
+    /// came from, and each of its findings is placed in a real file ([`locate`]). From an overlay, only findings that its own files do not already show are
+    /// kept (what patches, image overrides and generators add); a chart's findings are all
+    /// kept, since its templates cannot be linted unrendered. `manifests` are the Kubernetes
+    /// files the scan checked (what an overlay's own files show is linted again on demand, so
+    /// the scan need not keep its results).
+    pub(super) fn finish(
+        self,
+        manifests: &[PathBuf],
+        set: &Arc<k8s::SetFacts>,
+        options: &ScanOptions,
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> Vec<FileResult> {
+        progress(Progress::Rendering(self.count));
+        let pass = Pass {
+            scanned: manifests.iter().map(|p| (resolved(p), p)).collect(),
+            known: Mutex::default(),
+            set,
+            options,
+        };
+        let mut out: Vec<FileResult> = self
+            .done
+            .into_iter()
+            .par_bridge()
+            .filter_map(|(job, path, rendered)| {
+                progress(Progress::Done);
+                pass.lint(job, path, rendered)
+            })
+            .collect();
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        out
+    }
+}
+
+/// Run the render tool (in its sandbox); the virtual file it is reported as.
+fn render(job: &Job, remote: &HashSet<PathBuf>, options: &ScanOptions) -> (PathBuf, Rendered) {
+    let dir = &job.dir;
+    let label = if job.kustomize {
+        "[kustomize build]"
+    } else {
+        "[helm template]"
     };
-    let mut out: Vec<FileResult> = jobs
-        .into_par_iter()
-        .filter_map(|job| {
-            let (path, rendered) = pass.render(&job);
-            progress(Progress::Done);
-            pass.lint(job, path, rendered)
-        })
-        .collect();
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    out
+    let path = dir.join(label);
+    // `render-cache = false` in the configuration of the render's files keeps it out.
+    let cache = options
+        .render_cache
+        .as_deref()
+        .filter(|_| options.config.for_file(&path).is_ok_and(|c| c.render_cache));
+    let rendered = if job.kustomize && remote.contains(&resolved(dir)) {
+        Rendered::Unavailable(format!(
+            "Kustomize overlay in {} not rendered: it uses remote resources, which rampart does not fetch",
+            dir.display()
+        ))
+    } else if job.kustomize {
+        render::kustomize(dir, options.kustomize_load_restrictor, cache)
+    } else {
+        render::helm(dir, &options.helm, cache)
+    };
+    (path, rendered)
 }
 
 /// One render: a directory, and whether it is a kustomization (else a chart).
@@ -118,32 +180,11 @@ struct Pass<'p> {
     scanned: HashMap<PathBuf, &'p PathBuf>,
     /// What each scanned manifest reports, linted when first asked for.
     known: Mutex<HashMap<PathBuf, Arc<HashSet<FindingKey>>>>,
-    remote: HashSet<PathBuf>,
     set: &'p Arc<k8s::SetFacts>,
     options: &'p ScanOptions,
 }
 
 impl Pass<'_> {
-    /// Run the render tool (in its sandbox); the virtual file it is reported as.
-    fn render(&self, job: &Job) -> (PathBuf, Rendered) {
-        let dir = &job.dir;
-        let (rendered, label) = if job.kustomize && self.remote.contains(&resolved(dir)) {
-            (
-                Rendered::Unavailable(format!(
-                    "Kustomize overlay in {} not rendered: it uses remote resources, which rampart does not fetch",
-                    dir.display()
-                )),
-                "[kustomize build]",
-            )
-        } else if job.kustomize {
-            let restrictor = self.options.kustomize_load_restrictor;
-            (render::kustomize(dir, restrictor), "[kustomize build]")
-        } else {
-            (render::helm(dir, &self.options.helm), "[helm template]")
-        };
-        (dir.join(label), rendered)
-    }
-
     /// Lint what a render built, keeping from an overlay what its own files do not show.
     fn lint(&self, job: Job, path: PathBuf, rendered: Rendered) -> Option<FileResult> {
         let config = self.options.config.for_file(&path).ok()?;
@@ -190,6 +231,12 @@ impl Pass<'_> {
                     .is_some_and(|k| k.contains(&key))
             });
         }
+        let source = if job.kustomize {
+            locate::Source::Kustomize(&job.dir)
+        } else {
+            locate::Source::Helm(&job.dir)
+        };
+        locate::place(&mut result, source);
         Some(result)
     }
 
@@ -241,7 +288,7 @@ fn looks_remote(entry: &str) -> bool {
 }
 
 /// The local and remote entries of a kustomization's `resources`, `bases` and `components`.
-fn kustomization_refs(text: &str) -> Vec<String> {
+pub(super) fn kustomization_refs(text: &str) -> Vec<String> {
     let (docs, _) = yaml::parse_stream(text, yaml::Limits::default());
     docs.iter()
         .flat_map(|d| {

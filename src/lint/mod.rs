@@ -28,7 +28,7 @@ use crate::terraform::modules::TfEnv;
 
 pub(crate) use kubernetes::helm_template;
 pub(crate) use kubernetes::kind_for_stdin;
-pub(crate) use rendered::resolved;
+pub(crate) use rendered::{kustomize_origin, resolved};
 pub use result::{FileResult, FileStatus, UnavailableModule};
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use terraform::lint_module_within;

@@ -31,7 +31,7 @@ pub(super) fn lint_rendered(
 /// The file a rendered object came from. Kustomize writes origins relative to the wrapper's
 /// view: files of the overlay itself under the `target` link, others relative to the
 /// overlay's parent directory.
-fn kustomize_origin(dir: &Path, origin: &str) -> PathBuf {
+pub(crate) fn kustomize_origin(dir: &Path, origin: &str) -> PathBuf {
     match origin.strip_prefix("target/") {
         Some(rest) => dir.join(rest),
         None => {

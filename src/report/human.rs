@@ -154,7 +154,7 @@ fn footnotes(file: &FileResult, finding: &Finding) -> (Vec<String>, Vec<String>)
         .iter()
         .map(|p| format!("from {}", text::line(p)))
         .collect();
-    notes.extend(finding.related.iter().map(|r| {
+    notes.extend(finding.related.iter().chain(&finding.rendered).map(|r| {
         let pos = file.unit[r.file]
             .line_index()
             .position(r.span.start, ColumnUnit::Chars);

@@ -29,7 +29,7 @@ pub(crate) fn finding_json(
     index: &LineIndex,
     docs: &DocsUrl,
 ) -> Value {
-    json!({
+    let mut value = json!({
         "code": finding.meta.code,
         "name": finding.meta.name,
         "help_uri": docs.link(finding.meta),
@@ -59,7 +59,16 @@ pub(crate) fn finding_json(
         "fingerprint": fingerprint(file, finding),
         "suppressed": finding.suppressed,
         "equivalents": super::equivalents_json(finding),
-    })
+    });
+    // Where a finding placed in a real file is in what the render tool built.
+    if let Some(r) = &finding.rendered {
+        let idx = file.unit[r.file].line_index();
+        value["rendered"] = json!({
+            "path": display_path(file.unit_path(r.file)),
+            "location": location(&idx, r.span),
+        });
+    }
+    value
 }
 
 #[allow(

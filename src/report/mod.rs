@@ -132,16 +132,29 @@ pub use crate::source::display_path;
 
 /// A stable fingerprint: rule, file, resource (and container) and the offending text with
 /// whitespace folded, so it survives line shifts and reformatting.
-pub(crate) fn fingerprint(result: &FileResult, finding: &Finding) -> String {
-    let path = display_path(result.unit_path(finding.file));
+/// A finding placed in a real file from what a render built keeps the fingerprint of its place
+/// in the rendered text ([`identity`]), so that baselines stay valid.
+pub fn fingerprint(result: &FileResult, finding: &Finding) -> String {
+    let path = display_path(result.unit_path(identity(finding).0));
     fingerprint_at(result, finding, &path)
 }
 
-/// [`fingerprint`] with the path as the caller wants it written (relative to a baseline file).
+/// The file (of the result's unit) and span a finding is identified by: where it is, or for a
+/// rendered finding placed in a real file, where it is in the rendered text.
+pub fn identity(finding: &Finding) -> (usize, crate::source::Span) {
+    match &finding.rendered {
+        Some(r) => (r.file, r.span),
+        None => (finding.file, finding.span),
+    }
+}
+
+/// [`fingerprint`] with the path as the caller wants it written (relative to a baseline file):
+/// the path of the file of [`identity`].
 pub(crate) fn fingerprint_at(result: &FileResult, finding: &Finding, path: &str) -> String {
-    let text = result.unit[finding.file].text.as_ref();
+    let (file, span) = identity(finding);
+    let text = result.unit[file].text.as_ref();
     let snippet = text
-        .get(finding.span.start..finding.span.end)
+        .get(span.start..span.end)
         .unwrap_or("")
         .split_whitespace()
         .collect::<Vec<_>>()

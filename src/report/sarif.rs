@@ -119,9 +119,11 @@ fn result(
     if equivalents.as_object().is_some_and(|e| !e.is_empty()) {
         r["properties"]["equivalents"] = equivalents;
     }
-    if !finding.related.is_empty() {
-        r["relatedLocations"] = json!(finding
-            .related
+    // The rendered object a finding placed in a real file is on comes last.
+    let related: Vec<&crate::rule::Related> =
+        finding.related.iter().chain(&finding.rendered).collect();
+    if !related.is_empty() {
+        r["relatedLocations"] = json!(related
             .iter()
             .enumerate()
             .map(|(i, rel)| json!({

@@ -241,13 +241,29 @@ fn render_tools_get_an_empty_environment_no_path_no_network_and_a_copy_of_the_ch
             && why.contains("`files/token` links outside the chart")),
         "{r:?}"
     );
-    // What the tools printed was checked.
+    // What the tools printed was checked: each finding is placed in a real file (what the fake
+    // tools print comes from none, so the chart's Chart.yaml and the overlay's kustomization),
+    // and names where it is in the render.
     let codes: Vec<(&str, &str)> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| Some((f["rendered"]["path"].as_str()?, f["code"].as_str().unwrap())))
+        .collect();
+    let placed: Vec<(&str, &str)> = j["findings"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| (f["path"].as_str().unwrap(), f["code"].as_str().unwrap()))
         .collect();
+    assert!(
+        placed.contains(&("chart/Chart.yaml", "K8S-001")),
+        "{placed:?}"
+    );
+    assert!(
+        placed.contains(&("overlay/kustomization.yaml", "K8S-001")),
+        "{placed:?}"
+    );
     assert!(
         codes.contains(&("chart/[helm template]", "K8S-001")),
         "{codes:?}"
@@ -422,4 +438,110 @@ fn hostile_overlays_never_read_the_host_or_fetch() {
             "{overlay}: {why}"
         );
     }
+}
+
+/// The number of times the fake `name` in `logs` was started.
+fn runs(logs: &Path, name: &str) -> usize {
+    invocations(logs)
+        .iter()
+        .filter(|(h, _)| h.starts_with(&format!("{name} ")))
+        .count()
+}
+
+/// A render is kept in the cache and taken from it while nothing it reads changes: a change to
+/// a base outside the overlay, to the tool or to the options renders again, and so do
+/// `--no-cache` and `render-cache = false`. A failure the tool gave is kept too.
+#[test]
+fn unchanged_renders_come_from_the_cache() {
+    let repo = tempfile::tempdir().unwrap();
+    let d = repo.path();
+    let (tools, bin, log) = tools();
+    let cache = tools.path().join("cache");
+    // The fake prints the pod it finds below the overlay's wrapper, so its output follows the
+    // files, and fails when the overlay says so.
+    let emit = "if /bin/grep -rq fail \"$2\"/target/; then echo 'Error: bad overlay' >&2; exit 1; fi\n/bin/cat \"$2\"/target/../base/pod.yaml 2>/dev/null || /bin/cat \"$2\"/target/pod.yaml";
+    fake(&bin, "kustomize", &log, emit);
+    fake(&bin, "kubectl", &log, "exit 1");
+    write(d, "app/base/pod.yaml", PRIVILEGED_POD);
+    write(d, "app/base/kustomization.yaml", "resources: [pod.yaml]\n");
+    write(
+        d,
+        "app/prod/kustomization.yaml",
+        "resources: [../base]\nnamePrefix: prod-\n",
+    );
+    write(d, "broken/kustomization.yaml", "resources: [fail.yaml]\n");
+    let scan = |extra: &[&str]| {
+        let out = rampart(d, &bin)
+            .env("RAMPART_CACHE_DIR", &cache)
+            .args(["scan", "--format", "json", "--no-progress"])
+            .args(extra)
+            .arg(".")
+            .output()
+            .unwrap();
+        json(&out)
+    };
+    let first = scan(&[]);
+    // kustomize is preferred to kubectl, and each overlay is built once.
+    assert_eq!(runs(&log, "kustomize"), 2, "{:?}", invocations(&log));
+    assert_eq!(runs(&log, "kubectl"), 0);
+    let entries = || std::fs::read_dir(cache.join("render")).unwrap().count();
+    assert_eq!(entries(), 2, "a build and a failure are kept");
+    let second = scan(&[]);
+    assert_eq!(runs(&log, "kustomize"), 2, "nothing rendered again");
+    assert_eq!(first["findings"], second["findings"]);
+    assert_eq!(renders(&first), renders(&second));
+    assert!(
+        renders(&second)
+            .iter()
+            .any(|(p, s, why)| p == "broken/[kustomize build]"
+                && s == "skipped"
+                && why.contains("bad overlay")),
+        "{:?}",
+        renders(&second)
+    );
+    // A base the overlay reads from outside its directory changes: built again.
+    write(
+        d,
+        "app/base/pod.yaml",
+        &PRIVILEGED_POD.replace("privileged: true", "privileged: false"),
+    );
+    scan(&[]);
+    assert_eq!(runs(&log, "kustomize"), 3);
+    // A corrupt entry is a miss.
+    for e in std::fs::read_dir(cache.join("render")).unwrap() {
+        std::fs::write(e.unwrap().path(), "rampart render cache 1\n").unwrap();
+    }
+    scan(&[]);
+    assert_eq!(runs(&log, "kustomize"), 5);
+    scan(&["--no-cache"]);
+    assert_eq!(runs(&log, "kustomize"), 7);
+    write(d, ".rampart.toml", "render-cache = false\n");
+    scan(&[]);
+    assert_eq!(runs(&log, "kustomize"), 9);
+    std::fs::remove_file(d.join(".rampart.toml")).unwrap();
+    scan(&[]);
+    assert_eq!(
+        runs(&log, "kustomize"),
+        9,
+        "cached again without the setting"
+    );
+    // Another tool is another key.
+    fake(&bin, "kustomize", &log, &format!("# v2\n{emit}"));
+    scan(&[]);
+    assert_eq!(runs(&log, "kustomize"), 11);
+    // A cache directory that is a link is not used, and the scan says so.
+    let elsewhere = tools.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    link(&elsewhere, &tools.path().join("linked-cache"));
+    let out = rampart(d, &bin)
+        .env("RAMPART_CACHE_DIR", tools.path().join("linked-cache"))
+        .args(["scan", "--format", "json", "--no-progress", "."])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("render cache not used"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
 }

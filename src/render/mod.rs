@@ -9,6 +9,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+pub(crate) mod cache;
+pub(crate) mod key;
+
+pub(crate) use cache::Cache;
+
 /// Values for `helm template`.
 #[derive(Clone, Debug, Default)]
 pub struct HelmOptions {
@@ -21,8 +26,8 @@ pub struct HelmOptions {
 /// The outcome of a render.
 #[derive(Debug)]
 pub(crate) enum Rendered {
-    /// The rendered manifests.
-    Text { text: String },
+    /// The rendered manifests, and the command that produced them (for messages).
+    Text { text: String, tool: String },
     /// The tool is not installed: what was skipped and how to enable it.
     Unavailable(String),
     /// The tool ran and failed (its first error line).
@@ -154,9 +159,33 @@ fn network_namespace() -> Option<&'static Path> {
         .as_deref()
 }
 
+/// Why a tool's run gave no manifests, and whether the same inputs would always say so (the
+/// tool exited with an error, wrote too much or wrote something that is not UTF-8) or it was
+/// the moment (a time limit, a signal, a tool that could not start).
+struct RunError {
+    message: String,
+    lasting: bool,
+}
+
+impl RunError {
+    fn lasting(message: String) -> RunError {
+        RunError {
+            message,
+            lasting: true,
+        }
+    }
+
+    fn passing(message: String) -> RunError {
+        RunError {
+            message,
+            lasting: false,
+        }
+    }
+}
+
 /// Run a confined command with a time limit; stdout on success, the first stderr line on
 /// failure.
-fn run(sandbox: &Sandbox, program: &Path, args: &[&std::ffi::OsStr]) -> Result<String, String> {
+fn run(sandbox: &Sandbox, program: &Path, args: &[&std::ffi::OsStr]) -> Result<String, RunError> {
     let mut child = sandbox
         .command(program)
         .args(args)
@@ -164,10 +193,13 @@ fn run(sandbox: &Sandbox, program: &Path, args: &[&std::ffi::OsStr]) -> Result<S
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
+        .map_err(|e| RunError::passing(format!("cannot run {}: {e}", program.display())))?;
     let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
         let _ = child.kill();
-        return Err(format!("cannot read the output of {}", program.display()));
+        return Err(RunError::passing(format!(
+            "cannot read the output of {}",
+            program.display()
+        )));
     };
     let overflow = Arc::new(AtomicBool::new(false));
     let flag = overflow.clone();
@@ -188,42 +220,74 @@ fn run(sandbox: &Sandbox, program: &Path, args: &[&std::ffi::OsStr]) -> Result<S
         String::from_utf8_lossy(&bytes).into_owned()
     });
     let start = Instant::now();
-    let stopped = |child: &mut std::process::Child, why: String| {
+    let stopped = |child: &mut std::process::Child, why: RunError| {
         let _ = child.kill();
         let _ = child.wait();
         Err(why)
     };
+    let too_much = || RunError::lasting(format!("output over {} MiB; stopped", MAX_OUTPUT >> 20));
+    // Polled, more slowly as the tool runs longer: most renders take a few tens of
+    // milliseconds, and each one waited for on a 10 ms tick lost 5 on average.
+    let mut tick = Duration::from_millis(1);
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
-            Ok(None) if overflow.load(Ordering::Relaxed) => {
-                return stopped(
-                    &mut child,
-                    format!("output over {} MiB; stopped", MAX_OUTPUT >> 20),
-                );
-            }
+            Ok(None) if overflow.load(Ordering::Relaxed) => return stopped(&mut child, too_much()),
             Ok(None) if start.elapsed() > TIMEOUT => {
-                return stopped(&mut child, format!("gave up after {} s", TIMEOUT.as_secs()));
+                let why = format!("gave up after {} s", TIMEOUT.as_secs());
+                return stopped(&mut child, RunError::passing(why));
             }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => return stopped(&mut child, e.to_string()),
+            Ok(None) => {
+                std::thread::sleep(tick);
+                tick = (tick * 2).min(Duration::from_millis(10));
+            }
+            Err(e) => return stopped(&mut child, RunError::passing(e.to_string())),
         }
     };
     let stdout = out.join().unwrap_or_default();
     let stderr = err.join().unwrap_or_default();
     if stdout.len() as u64 > MAX_OUTPUT {
-        return Err(format!("output over {} MiB; stopped", MAX_OUTPUT >> 20));
+        return Err(too_much());
     }
     if status.success() {
-        String::from_utf8(stdout).map_err(|_| "output is not UTF-8".to_string())
+        String::from_utf8(stdout).map_err(|_| RunError::lasting("output is not UTF-8".into()))
     } else {
         let line = stderr
             .lines()
             .find(|l| !l.trim().is_empty())
             .unwrap_or("no error message")
             .trim();
-        Err(tool_message(line))
+        let message = tool_message(line);
+        // Killed by a signal (out of memory, a user's ^C): not the overlay's answer.
+        Err(match status.code() {
+            Some(_) => RunError::lasting(message),
+            None => RunError::passing(message),
+        })
     }
+}
+
+/// The outcome of a tool's run, kept in `cache` under `key` when it would be the same next
+/// time.
+fn outcome(
+    result: Result<String, RunError>,
+    tool: String,
+    cache: Option<(&Cache, key::Key)>,
+) -> Rendered {
+    let (rendered, lasting) = match result {
+        Ok(text) => (Rendered::Text { text, tool }, true),
+        Err(e) => (Rendered::Failed(e.message), e.lasting),
+    };
+    if let (Some((cache, key)), true) = (cache, lasting) {
+        cache.put(&key, &rendered);
+    }
+    rendered
+}
+
+/// Is `path` a kustomization file (by its name)?
+pub(crate) fn is_kustomization_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| {
+        n == "kustomization.yaml" || n == "kustomization.yml" || n == "Kustomization"
+    })
 }
 
 /// A render tool's error line as a person reads it: kubectl's log header (`E1201
@@ -263,8 +327,10 @@ pub enum LoadRestrictor {
 /// origin annotations so each object names the file it came from. The overlay is wrapped by
 /// a temporary kustomization outside the user's tree; nothing is written next to their files.
 /// Kustomize runs confined (see [`Sandbox`]) with its default restrictions: no plugins, no
-/// exec or container functions, no Helm inflation, files under each kustomization's root.
-pub(crate) fn kustomize(dir: &Path, restrictor: LoadRestrictor) -> Rendered {
+/// exec or container functions, no Helm inflation, files under each kustomization's root. A
+/// standalone `kustomize` is preferred to `kubectl kustomize` (it starts faster). With a
+/// `cache`, a build whose inputs are unchanged since it was kept is not run again.
+pub(crate) fn kustomize(dir: &Path, restrictor: LoadRestrictor, cache: Option<&Cache>) -> Rendered {
     let (program, subcommand) = match which(&["kustomize"]) {
         Some(p) => (p, "build"),
         None => match which(&["kubectl"]) {
@@ -277,6 +343,11 @@ pub(crate) fn kustomize(dir: &Path, restrictor: LoadRestrictor) -> Rendered {
             }
         },
     };
+    let cache =
+        cache.and_then(|c| Some((c, key::kustomize(&program, subcommand, dir, restrictor)?)));
+    if let Some(hit) = cache.and_then(|(c, k)| c.get(&k)) {
+        return hit;
+    }
     let sandbox = match Sandbox::new() {
         Ok(s) => s,
         Err(e) => return Rendered::Failed(e),
@@ -302,24 +373,30 @@ pub(crate) fn kustomize(dir: &Path, restrictor: LoadRestrictor) -> Rendered {
         args.push("--load-restrictor".as_ref());
         args.push("LoadRestrictionsNone".as_ref());
     }
-    match run(&sandbox, &program, &args) {
-        Ok(text) => Rendered::Text { text },
-        Err(e) => Rendered::Failed(e),
-    }
+    let tool = format!(
+        "{} {subcommand}",
+        program.file_name().unwrap_or_default().to_string_lossy()
+    );
+    outcome(run(&sandbox, &program, &args), tool, cache)
 }
 
 /// `helm template` of the chart in `dir`. Helm reads every file of a chart, following
 /// symbolic links (`.Files.Get`, `.Files.Glob`), so it renders a copy: links that stay inside
 /// the chart are copied as the files they point to, and a chart with a link that leads out of
 /// it is not rendered. Helm runs confined (see [`Sandbox`]): no repositories, plugins,
-/// registries or cluster.
-pub(crate) fn helm(dir: &Path, options: &HelmOptions) -> Rendered {
+/// registries or cluster. With a `cache`, a render whose inputs are unchanged since it was
+/// kept is not run again.
+pub(crate) fn helm(dir: &Path, options: &HelmOptions, cache: Option<&Cache>) -> Rendered {
     let Some(program) = which(&["helm"]) else {
         return Rendered::Unavailable(format!(
             "Helm chart in {} not rendered: install `helm` to check it (or pipe `helm template` into `rampart scan -`)",
             dir.display()
         ));
     };
+    let cache = cache.and_then(|c| Some((c, key::helm(&program, dir, options)?)));
+    if let Some(hit) = cache.and_then(|(c, k)| c.get(&k)) {
+        return hit;
+    }
     let sandbox = match Sandbox::new() {
         Ok(s) => s,
         Err(e) => return Rendered::Failed(e),
@@ -345,10 +422,11 @@ pub(crate) fn helm(dir: &Path, options: &HelmOptions) -> Rendered {
         args.push(s.into());
     }
     let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
-    match run(&sandbox, &program, &refs) {
-        Ok(text) => Rendered::Text { text },
-        Err(e) => Rendered::Failed(e),
-    }
+    outcome(
+        run(&sandbox, &program, &refs),
+        "helm template".into(),
+        cache,
+    )
 }
 
 /// Copy the chart in `from` to `to`: regular files and directories; a link is copied as what
