@@ -14,6 +14,7 @@ pub(crate) mod image;
 pub mod k8s;
 pub mod model;
 pub mod parse;
+pub mod policy;
 pub mod render;
 pub mod rule;
 pub(crate) mod shell;

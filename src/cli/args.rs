@@ -83,6 +83,10 @@ pub(crate) struct Selection {
     /// Use this configuration file instead of looking for `.rampart.toml` upward from each file.
     #[arg(long, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
+    /// A rule file, or a directory of `*.yaml`/`*.yml` rule files, with users' own rules
+    /// (repeatable; see docs/policy.md). Added to the `policies` of the configuration.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) policy: Vec<PathBuf>,
     /// Select a rule set: pss-baseline, pss-restricted or all.
     #[arg(long, value_name = "PROFILE")]
     pub(crate) profile: Option<String>,

@@ -25,6 +25,7 @@ use crate::rule::{Domain, RuleMeta, Severity};
 
 pub use crate::suggest::did_you_mean;
 pub use effective::Effective;
+pub use load::policies_of;
 pub use overrides::Override;
 pub use resolve::Resolver;
 pub(crate) use validate::path_globs;
@@ -70,6 +71,8 @@ pub struct Config {
     pub network_policies_complete: bool,
     /// Suppressions must give a reason.
     pub require_suppression_reason: bool,
+    /// Users' rule files and directories (`policies`), resolved against the file's directory.
+    pub policies: Vec<PathBuf>,
     /// Directory that path globs are relative to (the config file's directory).
     pub root: Option<PathBuf>,
     /// Files this configuration was read from, nearest first.
@@ -100,6 +103,7 @@ impl Default for Config {
             kubernetes_version: None,
             network_policies_complete: false,
             require_suppression_reason: true,
+            policies: Vec::new(),
             root: None,
             sources: Vec::new(),
             exclude_matcher: Matcher::default(),
@@ -208,6 +212,14 @@ impl Config {
             .map(|(_, sev)| *sev)
             .unwrap_or(meta.severity)
     }
+}
+
+/// The `.rampart.toml` that applies to `dir`: the nearest one upward.
+pub fn nearest_file(dir: &Path) -> Option<PathBuf> {
+    absolute(dir)
+        .ancestors()
+        .map(|d| d.join(FILE_NAME))
+        .find(|p| p.is_file())
 }
 
 /// The path made absolute against the working directory (no file system access).

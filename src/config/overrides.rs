@@ -74,6 +74,7 @@ impl Config {
             kubernetes_version: self.kubernetes_version.clone(),
             network_policies_complete: self.network_policies_complete,
             require_suppression_reason: self.require_suppression_reason,
+            policies: self.policies.clone(),
             root: self.root.clone(),
             sources: self.sources.clone(),
             exclude_matcher: self.exclude_matcher.clone(),

@@ -80,7 +80,7 @@ impl<'a> Unit<'a> {
                 text: Arc::from(text),
                 config: Arc::new(config.clone()),
             },
-            rules: crate::rules::RULES,
+            rules: crate::rules::all(),
             set: &crate::k8s::NO_SET,
         }
     }
@@ -108,7 +108,7 @@ impl<'a> Unit<'a> {
                 configs,
                 env,
             },
-            rules: crate::rules::RULES,
+            rules: crate::rules::all(),
             set: &crate::k8s::NO_SET,
         }
     }

@@ -1,0 +1,276 @@
+//! Users' own rules: YAML rule files whose conditions are CEL expressions (docs/policy.md).
+//!
+//! A rule file is read once per scan ([`load_paths`]): its metadata becomes a [`RuleMeta`], its
+//! condition is parsed and checked against the model it will see, and the rule joins the
+//! registry ([`crate::rules::install`]) beside the built-in rules. From there its findings go
+//! through the same tail as every other rule: configuration, suppressions, baselines, reports.
+
+mod eval;
+mod load;
+mod schema;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+pub use load::{
+    load_text, LoadError, Taken, MAX_COMPREHENSION_DEPTH, MAX_CONDITION, MAX_NESTING, MAX_RULES,
+    MAX_RULE_FILE,
+};
+
+use crate::rule::{Context, Domain, Finding, Rule, RuleMeta};
+use schema::Shape;
+
+/// What a rule's condition is evaluated on.
+#[derive(Debug)]
+pub enum Target {
+    /// Kubernetes objects of these kinds (empty: every object). A kind with a `/` names a
+    /// custom resource by API group: `example.com/Widget`.
+    Kinds(Vec<String>),
+    /// The pod spec of every workload of these kinds (empty: every workload).
+    PodSpecs(Vec<String>),
+    /// Every container (init and ephemeral too) of every pod spec of these kinds.
+    Containers(Vec<String>),
+    /// Terraform resources of these types (empty: every resource).
+    Resources(Vec<String>),
+    /// Dockerfile instructions with these keywords (empty: every instruction).
+    Instructions(Vec<String>),
+    /// Every Dockerfile build stage.
+    Stages,
+}
+
+impl Target {
+    pub fn domain(&self) -> Domain {
+        match self {
+            Target::Kinds(_) | Target::PodSpecs(_) | Target::Containers(_) => Domain::Kubernetes,
+            Target::Resources(_) => Domain::Terraform,
+            Target::Instructions(_) | Target::Stages => Domain::Dockerfile,
+        }
+    }
+
+    /// The variables a condition of this target sees, with their shapes.
+    pub(crate) fn variables(&self) -> Vec<(&'static str, &'static Shape)> {
+        match self {
+            Target::Kinds(_) => vec![("object", &schema::OBJECT)],
+            Target::PodSpecs(_) => {
+                vec![("object", &schema::OBJECT), ("podSpec", &schema::POD_SPEC)]
+            }
+            Target::Containers(_) => vec![
+                ("object", &schema::OBJECT),
+                ("podSpec", &schema::POD_SPEC),
+                ("container", &schema::CONTAINER),
+                ("effective", &schema::SECURITY_CONTEXT),
+            ],
+            Target::Resources(_) => vec![("resource", &Shape::Any)],
+            Target::Instructions(_) => vec![
+                ("instruction", &schema::INSTRUCTION),
+                ("stage", &schema::STAGE),
+            ],
+            Target::Stages => vec![("stage", &schema::STAGE)],
+        }
+    }
+}
+
+/// A fix: set the key at `path` to `value` (the text written into the file), or remove it.
+#[derive(Debug)]
+pub struct FixSpec {
+    pub path: Vec<String>,
+    pub value: Option<String>,
+    pub title: Option<String>,
+    pub safe: bool,
+}
+
+/// An example document of a rule file: it must fire (`violating`) or stay silent.
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub label: String,
+    pub text: String,
+    pub violating: bool,
+}
+
+/// A rule from a rule file.
+pub struct PolicyRule {
+    pub meta: &'static RuleMeta,
+    /// The rule file it was read from.
+    pub source: PathBuf,
+    pub target: Target,
+    expr: cel::IdedExpr,
+    /// `assert` rather than `condition`: false is the violation.
+    negate: bool,
+    /// Chains of fields the condition names from the target's variables.
+    paths: Vec<Vec<String>>,
+    report_at: Option<Vec<String>>,
+    message: Option<String>,
+    fix: Option<FixSpec>,
+    pub examples: Vec<Example>,
+}
+
+impl std::fmt::Debug for PolicyRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PolicyRule")
+            .field("code", &self.meta.code)
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+impl Rule for PolicyRule {
+    fn meta(&self) -> &'static RuleMeta {
+        self.meta
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        eval::check(self, cx, out);
+    }
+}
+
+/// Notes about conditions that were not decided (an unknown Terraform value, an evaluation
+/// error), for `-v`. Bounded: past [`MAX_NOTES`] they are counted, not kept.
+static NOTES: Mutex<(Vec<String>, usize)> = Mutex::new((Vec::new(), 0));
+const MAX_NOTES: usize = 1_000;
+
+pub(crate) fn note(text: String) {
+    if let Ok(mut notes) = NOTES.lock() {
+        if notes.0.len() < MAX_NOTES {
+            notes.0.push(text);
+        } else {
+            notes.1 += 1;
+        }
+    }
+}
+
+/// The notes gathered so far, and how many more were dropped; the store is emptied.
+pub fn take_notes() -> (Vec<String>, usize) {
+    NOTES
+        .lock()
+        .map(|mut n| std::mem::take(&mut *n))
+        .unwrap_or_default()
+}
+
+/// The rule files of `path`: the file itself, or the `*.yaml`/`*.yml` files below the
+/// directory (sorted; hidden entries and `tests` directories, which hold fixtures, left out).
+pub fn rule_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        std::fs::metadata(path)?;
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![(path.to_path_buf(), 0usize)];
+    while let Some((dir, depth)) = stack.pop() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+            let name = name.unwrap_or_default();
+            if name.starts_with('.') {
+                continue;
+            }
+            // Symbolic links are not followed: a loop must not hang the load.
+            let Ok(meta) = std::fs::symlink_metadata(&p) else {
+                continue;
+            };
+            if meta.is_dir() {
+                if name != "tests" && depth < 8 {
+                    stack.push((p, depth + 1));
+                }
+            } else if meta.is_file() && (name.ends_with(".yaml") || name.ends_with(".yml")) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Read every rule file of `paths` (files or directories). The rules must not take the code or
+/// name of `builtin` nor of each other. All problems of all files are returned together.
+pub fn load_paths(
+    paths: &[PathBuf],
+    builtin: &[&'static RuleMeta],
+) -> Result<Vec<PolicyRule>, Vec<LoadError>> {
+    let mut rules: Vec<PolicyRule> = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen_files = Vec::new();
+    for path in paths {
+        let files = match rule_files(path) {
+            Ok(f) => f,
+            Err(e) => {
+                errors.push(LoadError {
+                    file: path.clone(),
+                    line: 1,
+                    column: 1,
+                    span: crate::source::Span::empty(0),
+                    message: format!("cannot read the rule files: {e}"),
+                });
+                continue;
+            }
+        };
+        for file in files {
+            let canonical = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+            if seen_files.contains(&canonical) {
+                continue;
+            }
+            seen_files.push(canonical);
+            let text = match crate::source::read_text(&file, load::MAX_RULE_FILE as u64) {
+                Ok(t) => t,
+                Err(e) => {
+                    errors.push(LoadError {
+                        file: file.clone(),
+                        line: 1,
+                        column: 1,
+                        span: crate::source::Span::empty(0),
+                        message: e.message,
+                    });
+                    continue;
+                }
+            };
+            let mut metas: Vec<&'static RuleMeta> = builtin.to_vec();
+            metas.extend(rules.iter().map(|r| r.meta));
+            match load_text(&file, &text, &Taken { metas: &metas }) {
+                Ok(new) => rules.extend(new),
+                Err(e) => errors.extend(e),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(rules)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Load the rule files of `paths` and add their rules to the registry. Returns how many rules
+/// were added.
+pub fn install(paths: &[PathBuf]) -> Result<usize, Vec<LoadError>> {
+    if paths.is_empty() {
+        return Ok(0);
+    }
+    let rules = load_paths(paths, &crate::rules::metas())?;
+    let n = rules.len();
+    let leaked: Vec<&'static PolicyRule> = rules
+        .into_iter()
+        .map(|r| &*Box::leak(Box::new(r)))
+        .collect();
+    crate::rules::install(leaked.iter().map(|r| *r as &'static dyn Rule));
+    if let Ok(mut all) = INSTALLED.lock() {
+        all.extend(leaked);
+    }
+    Ok(n)
+}
+
+static INSTALLED: Mutex<Vec<&'static PolicyRule>> = Mutex::new(Vec::new());
+
+/// The users' rules in the registry, in load order.
+pub fn installed() -> Vec<&'static PolicyRule> {
+    INSTALLED.lock().map(|v| v.clone()).unwrap_or_default()
+}
+
+/// The rule file a user's rule came from.
+pub fn source_of(code: &str) -> Option<PathBuf> {
+    installed()
+        .into_iter()
+        .find(|r| r.meta.code.eq_ignore_ascii_case(code))
+        .map(|r| r.source.clone())
+}
