@@ -112,7 +112,13 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
             #[cfg(not(feature = "lsp"))]
             bail!("this rampart was built without the language server (cargo feature `lsp`)")
         }
-        Command::Rules { format, output_dir } => {
+        Command::Test { paths, config } => cli::test::run(&paths, config.as_deref()),
+        Command::Rules {
+            format,
+            output_dir,
+            policies,
+        } => {
+            install_policies(&policies.policy, policies.config.as_deref(), &[])?;
             let out = match format {
                 ListFormat::Json => rules_json(),
                 ListFormat::Human => rules_table(),
@@ -144,7 +150,8 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
             write_stdout(&effective.to_toml())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Explain { rule } => {
+        Command::Explain { rule, policies } => {
+            install_policies(&policies.policy, policies.config.as_deref(), &[])?;
             let Some(rule) = rules::find(&rule) else {
                 // A code or name, or one word of a name (`privilegd` → privileged-container).
                 let metas = rules::metas();

@@ -5,3 +5,4 @@ pub(crate) mod args;
 pub(crate) mod catalog;
 pub(crate) mod output;
 pub(crate) mod scan;
+pub(crate) mod test;

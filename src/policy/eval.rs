@@ -66,6 +66,26 @@ pub(super) fn check(rule: &PolicyRule, cx: &Context<'_>, out: &mut Vec<Finding>)
         for (name, v) in &s.values {
             ctx.add_variable_from_value(*name, v.clone());
         }
+        if rule.depth > 0 {
+            let longest = s
+                .nodes
+                .iter()
+                .filter_map(|(_, n)| *n)
+                .map(longest_list)
+                .chain(s.values.iter().map(longest_cel_list))
+                .max()
+                .unwrap_or(0) as u64;
+            let steps = longest.saturating_pow(rule.depth as u32);
+            if steps > super::MAX_STEPS {
+                super::note(format!(
+                    "{} on {}: not decided, the condition would take about {steps} steps (over {})",
+                    rule.meta.code,
+                    s.resource.name,
+                    super::MAX_STEPS
+                ));
+                continue;
+            }
+        }
         if let Some(path) = unknown_path(rule, &s) {
             super::note(format!(
                 "{} on {}: not decided, `{}` is not known before apply",
@@ -214,9 +234,7 @@ fn kind_matches(r: &Resource, kinds: &[String]) -> bool {
     };
     kinds.is_empty()
         || kinds.iter().any(|k| match k.rsplit_once('/') {
-            Some((group, want)) => {
-                want == kind && api_version.split('/').next() == Some(group)
-            }
+            Some((group, want)) => want == kind && api_version.split('/').next() == Some(group),
             None => k == kind,
         })
 }
@@ -336,6 +354,35 @@ fn stage_value(cx: &Context<'_>, df: &Dockerfile, st: &Stage) -> Cel {
     ])
 }
 
+/// The length of the longest list in the tree.
+fn longest_list(node: &Node) -> usize {
+    match &node.value {
+        Value::List(items) => items
+            .iter()
+            .map(longest_list)
+            .max()
+            .unwrap_or(0)
+            .max(items.len()),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|e| longest_list(&e.value))
+            .max()
+            .unwrap_or(0),
+        _ => 0,
+    }
+}
+
+fn longest_cel_list(v: &(&'static str, Cel)) -> usize {
+    fn walk(v: &Cel) -> usize {
+        match v {
+            Cel::List(items) => items.iter().map(walk).max().unwrap_or(0).max(items.len()),
+            Cel::Map(m) => m.map.values().map(walk).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+    walk(&v.1)
+}
+
 /// Does the tree hold a value unknown before apply?
 fn has_unknown(node: &Node) -> bool {
     match &node.value {
@@ -370,7 +417,14 @@ fn reaches_unknown(node: &Node, path: &[String]) -> bool {
         return false;
     };
     match &node.value {
+        Value::Map(entries) if first == "*" => entries
+            .iter()
+            .take(1_000)
+            .any(|e| reaches_unknown(&e.value, rest)),
         Value::Map(_) => node.get(first).is_some_and(|n| reaches_unknown(n, rest)),
+        Value::List(items) if first == "*" => {
+            items.iter().take(1_000).any(|n| reaches_unknown(n, rest))
+        }
         Value::List(items) => match first.parse::<usize>() {
             Ok(i) => items.get(i).is_some_and(|n| reaches_unknown(n, rest)),
             Err(_) => items.iter().take(1_000).any(|n| reaches_unknown(n, path)),

@@ -416,7 +416,7 @@ fn read_rule(
     let equivalents = read_equivalents(r, item);
     let target = read_match(r, item);
     let domain = target.as_ref().map(Target::domain);
-    let (program, negate, paths) = match &target {
+    let (program, negate, paths, depth) = match &target {
         Some(t) => read_condition(r, item, t, text)?,
         None => {
             // Still check that there is a condition.
@@ -467,6 +467,7 @@ fn read_rule(
         source: r.file.to_path_buf(),
         target,
         expr: program,
+        depth,
         negate,
         paths,
         report_at,
@@ -729,7 +730,7 @@ fn read_match(r: &mut Reader<'_>, item: &Node) -> Option<Target> {
     })
 }
 
-type Condition = (cel::IdedExpr, bool, Vec<Vec<String>>);
+type Condition = (cel::IdedExpr, bool, Vec<Vec<String>>, usize);
 
 /// The compiled condition (or assertion), whether it is negated, and the paths it names.
 fn read_condition(
@@ -809,7 +810,7 @@ fn read_condition(
     }
     let mut paths = Vec::new();
     static_paths(&expr, &vars, &mut Vec::new(), &mut paths);
-    Some((expr, negate, paths))
+    Some((expr, negate, paths, depth))
 }
 
 /// The byte offset in the rule file of byte `off` of the condition `source`, the value of the
@@ -876,16 +877,17 @@ pub(crate) fn env() -> Arc<cel::Env> {
 }
 
 /// Every chain of fields rooted at one of the target's variables (`resource.versioning.enabled`,
-/// `has(container.securityContext)`, `resource.rule[0].cidr`): an unknown value on one of
-/// them leaves the condition undecided.
+/// `has(container.securityContext)`, `resource.rule[0].cidr`), and through the variables of
+/// comprehensions over such a chain (`resource.rule.exists(r, r.cidr == …)` names
+/// `resource.rule.*.cidr`): an unknown value on one of them leaves the condition undecided.
 fn static_paths(
     e: &cel::IdedExpr,
     vars: &[(&'static str, &'static schema::Shape)],
-    bound: &mut Vec<String>,
+    bound: &mut Vec<(String, Option<Vec<String>>)>,
     out: &mut Vec<Vec<String>>,
 ) {
     if let Some(path) = chain(e, vars, bound) {
-        if path.len() > 1 && !out.contains(&path) {
+        if path.len() > 1 && !out.contains(&path) && out.len() < 256 {
             out.push(path);
         }
     }
@@ -901,10 +903,16 @@ fn static_paths(
         }
         Expr::Comprehension(c) => {
             static_paths(&c.iter_range, vars, bound, out);
+            let element = chain(&c.iter_range, vars, bound).map(|mut p| {
+                p.push("*".to_string());
+                p
+            });
             let depth = bound.len();
-            bound.push(c.iter_var.clone());
-            bound.extend(c.iter_var2.clone());
-            bound.push(c.accu_var.clone());
+            bound.push((c.iter_var.clone(), element));
+            if let Some(v2) = &c.iter_var2 {
+                bound.push((v2.clone(), None));
+            }
+            bound.push((c.accu_var.clone(), None));
             for x in [&c.accu_init, &c.loop_cond, &c.loop_step, &c.result] {
                 static_paths(x, vars, bound, out);
             }
@@ -927,23 +935,30 @@ fn static_paths(
     }
 }
 
-/// `a.b[0].c` as `[a, b, 0, c]` when `a` is a variable of the target (not a comprehension's).
+/// `a.b[0].c` as `[a, b, 0, c]` when `a` is a variable of the target, or a comprehension's
+/// variable over such a chain (`*`: any element).
 fn chain(
     e: &cel::IdedExpr,
     vars: &[(&'static str, &'static schema::Shape)],
-    bound: &[String],
+    bound: &[(String, Option<Vec<String>>)],
 ) -> Option<Vec<String>> {
     let mut segs = Vec::new();
     let mut cur = e;
     loop {
         match &cur.expr {
             Expr::Ident(name) => {
-                if bound.contains(name) || !vars.iter().any(|(v, _)| v == name) {
+                segs.reverse();
+                if let Some((_, prefix)) = bound.iter().rev().find(|(n, _)| n == name) {
+                    let mut path = prefix.clone()?;
+                    path.extend(segs);
+                    return Some(path);
+                }
+                if !vars.iter().any(|(v, _)| v == name) {
                     return None;
                 }
-                segs.push(name.clone());
-                segs.reverse();
-                return Some(segs);
+                let mut path = vec![name.clone()];
+                path.extend(segs);
+                return Some(path);
             }
             Expr::Select(s) => {
                 segs.push(s.field.clone());

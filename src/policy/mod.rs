@@ -94,6 +94,8 @@ pub struct PolicyRule {
     pub source: PathBuf,
     pub target: Target,
     expr: cel::IdedExpr,
+    /// How deeply comprehensions nest in it.
+    depth: usize,
     /// `assert` rather than `condition`: false is the violation.
     negate: bool,
     /// Chains of fields the condition names from the target's variables.
@@ -125,6 +127,10 @@ impl Rule for PolicyRule {
 
 /// Notes about conditions that were not decided (an unknown Terraform value, an evaluation
 /// error), for `-v`. Bounded: past [`MAX_NOTES`] they are counted, not kept.
+/// Steps one evaluation may take, estimated before it runs as the length of the longest list
+/// of its input to the power of the condition's comprehension depth.
+pub const MAX_STEPS: u64 = 1_000_000;
+
 static NOTES: Mutex<(Vec<String>, usize)> = Mutex::new((Vec::new(), 0));
 const MAX_NOTES: usize = 1_000;
 
@@ -184,15 +190,39 @@ pub fn rule_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// `path` relative to the working directory when it lies below it (as scanned paths are shown).
+fn relative(path: &Path) -> PathBuf {
+    match std::env::current_dir() {
+        Ok(cwd) if path.is_absolute() => path
+            .strip_prefix(&cwd)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| path.to_path_buf()),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// A rule file's or fixture's text, read as scanned files are (regular files, bounded, UTF-8).
+pub fn read_bounded(path: &Path) -> Result<String, String> {
+    crate::source::read_text(path, load::MAX_RULE_FILE as u64).map_err(|e| e.message)
+}
+
 /// Read every rule file of `paths` (files or directories). The rules must not take the code or
 /// name of `builtin` nor of each other. All problems of all files are returned together.
 pub fn load_paths(
     paths: &[PathBuf],
     builtin: &[&'static RuleMeta],
 ) -> Result<Vec<PolicyRule>, Vec<LoadError>> {
+    load_new(paths, builtin, Vec::new())
+}
+
+/// [`load_paths`], leaving out the rule files of `seen_files` (canonical paths).
+fn load_new(
+    paths: &[PathBuf],
+    builtin: &[&'static RuleMeta],
+    mut seen_files: Vec<PathBuf>,
+) -> Result<Vec<PolicyRule>, Vec<LoadError>> {
     let mut rules: Vec<PolicyRule> = Vec::new();
     let mut errors = Vec::new();
-    let mut seen_files = Vec::new();
     for path in paths {
         let files = match rule_files(path) {
             Ok(f) => f,
@@ -228,7 +258,7 @@ pub fn load_paths(
             };
             let mut metas: Vec<&'static RuleMeta> = builtin.to_vec();
             metas.extend(rules.iter().map(|r| r.meta));
-            match load_text(&file, &text, &Taken { metas: &metas }) {
+            match load_text(&relative(&file), &text, &Taken { metas: &metas }) {
                 Ok(new) => rules.extend(new),
                 Err(e) => errors.extend(e),
             }
@@ -241,13 +271,17 @@ pub fn load_paths(
     }
 }
 
-/// Load the rule files of `paths` and add their rules to the registry. Returns how many rules
-/// were added.
+/// Load the rule files of `paths` and add their rules to the registry. A file already
+/// installed is not read again. Returns how many rules were added.
 pub fn install(paths: &[PathBuf]) -> Result<usize, Vec<LoadError>> {
     if paths.is_empty() {
         return Ok(0);
     }
-    let rules = load_paths(paths, &crate::rules::metas())?;
+    let done: Vec<PathBuf> = installed()
+        .iter()
+        .map(|r| std::fs::canonicalize(&r.source).unwrap_or_else(|_| r.source.clone()))
+        .collect();
+    let rules = load_new(paths, &crate::rules::metas(), done)?;
     let n = rules.len();
     let leaked: Vec<&'static PolicyRule> = rules
         .into_iter()
