@@ -14,7 +14,7 @@ pub(crate) mod image;
 pub mod k8s;
 pub mod model;
 pub mod parse;
-pub mod policy;
+
 pub mod render;
 pub mod rule;
 pub(crate) mod shell;
@@ -33,3 +33,5 @@ pub mod merge;
 pub mod report;
 #[path = "../rules/mod.rs"]
 pub mod rules;
+/// Rule files: users' rules in YAML with CEL conditions (docs/policy.md).
+pub use rules::policy::rule as policy;

@@ -32,7 +32,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "configuration, docs and render tools",
         &["config", "docs", "render"],
     ),
-    ("rules", &["rules", "policy"]),
+    ("rules", &["rules"]),
     ("lint", &["suppress", "lint"]),
     ("engine", &["engine"]),
     ("reports", &["report"]),

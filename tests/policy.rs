@@ -216,7 +216,7 @@ fn load_errors_name_file_line_and_column() {
     let err = stderr(&out);
     for want in [
         "bad.yaml:4:5: unknown key `titel` in a rule; did you mean `title`?",
-        "bad.yaml:6:41: condition: unknown field `privilegd`; did you mean `privileged`?",
+        "bad.yaml:6:42: condition: unknown field `privilegd`; did you mean `privileged`?",
         "bad.yaml:7:11: code `K8S-001`: the `K8S` prefix belongs to rampart's own rules",
         "bad.yaml:10:21: unknown Kubernetes kind `Deploymnet`; did you mean `Deployment`?",
     ] {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use cel::objects::{Key, Map};
 use cel::Value as Cel;
 
-use super::{FixSpec, PolicyRule, Target};
+use super::rule::{FixSpec, PolicyRule, Target};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::k8s;
 use crate::model::{Node, Resource, Value};
@@ -76,18 +76,18 @@ pub(super) fn check(rule: &PolicyRule, cx: &Context<'_>, out: &mut Vec<Finding>)
                 .max()
                 .unwrap_or(0) as u64;
             let steps = longest.saturating_pow(rule.depth as u32);
-            if steps > super::MAX_STEPS {
-                super::note(format!(
+            if steps > super::rule::MAX_STEPS {
+                super::rule::note(format!(
                     "{} on {}: not decided, the condition would take about {steps} steps (over {})",
                     rule.meta.code,
                     s.resource.name,
-                    super::MAX_STEPS
+                    super::rule::MAX_STEPS
                 ));
                 continue;
             }
         }
         if let Some(path) = unknown_path(rule, &s) {
-            super::note(format!(
+            super::rule::note(format!(
                 "{} on {}: not decided, `{}` is not known before apply",
                 rule.meta.code,
                 s.resource.name,
@@ -98,7 +98,7 @@ pub(super) fn check(rule: &PolicyRule, cx: &Context<'_>, out: &mut Vec<Finding>)
         let violated = match Cel::resolve(&rule.expr, &ctx) {
             Ok(Cel::Bool(b)) => b != rule.negate,
             Ok(other) => {
-                super::note(format!(
+                super::rule::note(format!(
                     "{} on {}: not decided, the condition gave {} rather than true or false",
                     rule.meta.code,
                     s.resource.name,
@@ -112,7 +112,7 @@ pub(super) fn check(rule: &PolicyRule, cx: &Context<'_>, out: &mut Vec<Finding>)
                 } else {
                     ""
                 };
-                super::note(format!(
+                super::rule::note(format!(
                     "{} on {}: not decided, {e}{why}",
                     rule.meta.code, s.resource.name
                 ));
@@ -125,6 +125,8 @@ pub(super) fn check(rule: &PolicyRule, cx: &Context<'_>, out: &mut Vec<Finding>)
     }
 }
 
+/// What the rule's target names in this context, each with its variables. Long: one arm per
+/// kind of target, each a few lines of the same shape.
 fn subjects<'a>(rule: &PolicyRule, cx: &Context<'a>) -> Vec<Subject<'a>> {
     let mut out = Vec::new();
     match &rule.target {
@@ -484,7 +486,12 @@ fn finding(rule: &PolicyRule, cx: &Context<'_>, s: &Subject<'_>) -> Finding {
         f = f.with_fix(build_fix(fix, cx, s));
     }
     if let Some(v) = value {
-        f = f.with_origin(v, r.file, "the value");
+        let what = rule
+            .report_at
+            .as_ref()
+            .and_then(|p| p.last())
+            .map_or("the value", String::as_str);
+        f = f.with_origin(v, r.file, what);
     }
     f
 }
@@ -496,8 +503,8 @@ fn report_at<'a>(s: &Subject<'a>, path: &[String]) -> (Option<&'a Node>, Option<
             return (None, None);
         };
         return match effective_node(pod, c, &path[1..]) {
-            Some(n) => (Some(n), Some(n.span)),
-            None => (None, locate(c, &["securityContext".to_string()]).1),
+            Some(n) if !matches!(n.value, Value::Null) => (Some(n), Some(n.span)),
+            _ => (None, locate(c, &["securityContext".to_string()]).1),
         };
     }
     let Some(base) = variable_node(s, &path[0]) else {
@@ -508,6 +515,10 @@ fn report_at<'a>(s: &Subject<'a>, path: &[String]) -> (Option<&'a Node>, Option<
         (Some(n), Some(key)) if matches!(n.value, Value::Map(_) | Value::List(_)) => {
             (None, Some(key))
         }
+        // `null` is as good as unset: the nearest written key on the way holds the finding.
+        (Some(n), _) if matches!(n.value, Value::Null) => {
+            (None, locate(base, &path[1..path.len() - 1]).1)
+        }
         (Some(n), _) if path.len() > 1 => (Some(n), Some(n.span)),
         (_, deepest) => (None, deepest),
     }
@@ -515,14 +526,19 @@ fn report_at<'a>(s: &Subject<'a>, path: &[String]) -> (Option<&'a Node>, Option<
 
 /// The rule's `message` with `{resource}`, `{container}` and `{value}` filled in; without one,
 /// the title on the resource.
-fn message(rule: &PolicyRule, s: &Subject<'_>, value: Option<&Node>) -> String {
+fn message(rule: &PolicyRule, s: &Subject<'_>, value_node: Option<&Node>) -> String {
+    let value = value_node;
     let container = s
         .container
         .as_ref()
         .map(|(n, _)| format!("container \"{n}\""))
         .unwrap_or_default();
     let value = value.map(Node::display).unwrap_or_else(|| "(unset)".into());
-    match &rule.message {
+    let template = match (&rule.message_unset, value_node) {
+        (Some(unset), None) => Some(unset),
+        _ => rule.message.as_ref(),
+    };
+    match template {
         Some(m) => m
             .replace("{resource}", &s.resource.name)
             .replace("{container}", &container)
@@ -549,6 +565,9 @@ fn build_fix(spec: &FixSpec, cx: &Context<'_>, s: &Subject<'_>) -> Option<Fix> {
         Some(value) => {
             if terraform {
                 match crate::terraform::attrs::lookup(base, &rest) {
+                    Some(v) if matches!(v.value, Value::Null) => {
+                        crate::rules::terraform::setting::insert_setting(text, r, &rest, value)
+                    }
                     Some(v) if !v.is_unknown() => {
                         crate::edit::replace_scalar(text, v, value.trim_matches('"'))
                     }

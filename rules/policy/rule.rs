@@ -1,24 +1,20 @@
-//! Users' own rules: YAML rule files whose conditions are CEL expressions (docs/policy.md).
+//! Users' own rules (and declarative built-in ones): YAML rule files whose conditions are CEL expressions (docs/policy.md).
 //!
 //! A rule file is read once per scan ([`load_paths`]): its metadata becomes a [`RuleMeta`], its
 //! condition is parsed and checked against the model it will see, and the rule joins the
 //! registry ([`crate::rules::install`]) beside the built-in rules. From there its findings go
 //! through the same tail as every other rule: configuration, suppressions, baselines, reports.
 
-mod eval;
-mod load;
-mod schema;
-
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-pub use load::{
+pub use super::load::{
     load_text, LoadError, Taken, MAX_COMPREHENSION_DEPTH, MAX_CONDITION, MAX_NESTING, MAX_RULES,
     MAX_RULE_FILE,
 };
 
+use super::schema::{self, Shape};
 use crate::rule::{Context, Domain, Finding, Rule, RuleMeta};
-use schema::Shape;
 
 /// What a rule's condition is evaluated on.
 #[derive(Debug)]
@@ -93,16 +89,18 @@ pub struct PolicyRule {
     /// The rule file it was read from.
     pub source: PathBuf,
     pub target: Target,
-    expr: cel::IdedExpr,
+    pub(super) expr: cel::IdedExpr,
     /// How deeply comprehensions nest in it.
-    depth: usize,
+    pub(super) depth: usize,
     /// `assert` rather than `condition`: false is the violation.
-    negate: bool,
+    pub(super) negate: bool,
     /// Chains of fields the condition names from the target's variables.
-    paths: Vec<Vec<String>>,
-    report_at: Option<Vec<String>>,
-    message: Option<String>,
-    fix: Option<FixSpec>,
+    pub(super) paths: Vec<Vec<String>>,
+    pub(super) report_at: Option<Vec<String>>,
+    pub(super) message: Option<String>,
+    /// The message when the `report-at` value is not written.
+    pub(super) message_unset: Option<String>,
+    pub(super) fix: Option<FixSpec>,
     pub examples: Vec<Example>,
 }
 
@@ -121,7 +119,7 @@ impl Rule for PolicyRule {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        eval::check(self, cx, out);
+        super::eval::check(self, cx, out);
     }
 }
 
@@ -201,9 +199,33 @@ fn relative(path: &Path) -> PathBuf {
     }
 }
 
+/// Is `text` a rule file (for the language server, which gets no list of them)? A YAML file
+/// whose first document has a `rules` list whose first item has a `code` and a `match`.
+pub fn is_rule_file(path: &Path, text: &str) -> bool {
+    let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+    // Cheap tests first: this runs on every manifest the editor opens.
+    if !yaml
+        || !text.contains("rules")
+        || !text.contains("match")
+        || text.len() > super::load::MAX_RULE_FILE
+    {
+        return false;
+    }
+    let limits = crate::parse::yaml::Limits {
+        max_depth: 64,
+        max_alias_nodes: 10_000,
+        max_nodes: 200_000,
+    };
+    let (docs, _) = crate::parse::yaml::parse_stream(text, limits);
+    docs.first()
+        .and_then(|d| d.root.get("rules"))
+        .and_then(|r| r.as_list().first())
+        .is_some_and(|first| first.get("code").is_some() && first.get("match").is_some())
+}
+
 /// A rule file's or fixture's text, read as scanned files are (regular files, bounded, UTF-8).
 pub fn read_bounded(path: &Path) -> Result<String, String> {
-    crate::source::read_text(path, load::MAX_RULE_FILE as u64).map_err(|e| e.message)
+    crate::source::read_text(path, super::load::MAX_RULE_FILE as u64).map_err(|e| e.message)
 }
 
 /// Read every rule file of `paths` (files or directories). The rules must not take the code or
@@ -243,7 +265,7 @@ fn load_new(
                 continue;
             }
             seen_files.push(canonical);
-            let text = match crate::source::read_text(&file, load::MAX_RULE_FILE as u64) {
+            let text = match crate::source::read_text(&file, super::load::MAX_RULE_FILE as u64) {
                 Ok(t) => t,
                 Err(e) => {
                     errors.push(LoadError {
@@ -258,7 +280,11 @@ fn load_new(
             };
             let mut metas: Vec<&'static RuleMeta> = builtin.to_vec();
             metas.extend(rules.iter().map(|r| r.meta));
-            match load_text(&relative(&file), &text, &Taken { metas: &metas }) {
+            let taken = Taken {
+                metas: &metas,
+                builtin: false,
+            };
+            match load_text(&relative(&file), &text, &taken) {
                 Ok(new) => rules.extend(new),
                 Err(e) => errors.extend(e),
             }

@@ -249,6 +249,8 @@ pub(crate) const STAGE: Shape = Object(&[
 pub(crate) struct SchemaError {
     pub message: String,
     pub offset: Option<(u32, u32)>,
+    /// The word at fault, found from `offset` on (a field's name after its `.`).
+    pub word: Option<String>,
 }
 
 /// Checks a parsed condition against the variables a target has. Comprehension variables
@@ -370,6 +372,9 @@ impl Checker<'_> {
                         fields.iter().map(|(n, _)| *n),
                     ));
                     self.error(id, format!("unknown field `{field}`{hint}"));
+                    if let Some(last) = self.errors.last_mut() {
+                        last.word = Some(field.to_string());
+                    }
                     None
                 }
             },
@@ -385,7 +390,11 @@ impl Checker<'_> {
 
     fn error(&mut self, id: u64, message: String) {
         let offset = (self.offsets)(id);
-        self.errors.push(SchemaError { message, offset });
+        self.errors.push(SchemaError {
+            message,
+            offset,
+            word: None,
+        });
     }
 }
 

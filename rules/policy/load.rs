@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use cel::common::ast::Expr;
 
+use super::rule::{Example, FixSpec, PolicyRule, Target};
 use super::schema::{self, Checker};
-use super::{Example, FixSpec, PolicyRule, Target};
 use crate::model::{Node, Value};
 use crate::rule::{Domain, Equivalents, FixAvailability, RuleMeta, Severity, Status};
 use crate::source::{LineIndex, Span};
@@ -40,7 +40,14 @@ pub struct LoadError {
 /// Codes and names rules may not take: the built-in ones and those loaded before.
 pub struct Taken<'a> {
     pub metas: &'a [&'static RuleMeta],
+    /// The rule files shipped inside rampart (declarative built-in rules): they take the
+    /// built-in code families, known tags only, and their own doc page (`doc`, `added`,
+    /// `fix-availability`).
+    pub builtin: bool,
 }
+
+/// Keys only the rule files shipped inside rampart use.
+const BUILTIN_KEYS: &[&str] = &["doc", "added", "fix-availability"];
 
 const RULE_KEYS: &[&str] = &[
     "code",
@@ -52,6 +59,7 @@ const RULE_KEYS: &[&str] = &[
     "references",
     "tags",
     "equivalents",
+    "compliance",
     "enabled",
     "match",
     "condition",
@@ -342,7 +350,9 @@ pub fn load_text(
     }
 }
 
-/// One rule of the file; `None` (with errors recorded) when it is not valid.
+/// One rule of the file; `None` (with errors recorded) when it is not valid. Long: it reads
+/// every key of a rule in one place, in the order the format lists them, so that all of a
+/// rule's problems are reported together.
 fn read_rule(
     r: &mut Reader<'_>,
     item: &Node,
@@ -358,7 +368,12 @@ fn read_rule(
         return None;
     }
     let before = r.errors.len();
-    r.keys(item, RULE_KEYS, "a rule");
+    let keys: Vec<&str> = if taken.builtin {
+        RULE_KEYS.iter().chain(BUILTIN_KEYS).copied().collect()
+    } else {
+        RULE_KEYS.to_vec()
+    };
+    r.keys(item, &keys, "a rule");
     let required = |r: &mut Reader<'_>, key: &str| -> Option<String> {
         match item.get(key) {
             Some(n) => r.string(n, key),
@@ -375,7 +390,7 @@ fn read_rule(
     let name = required(r, "name");
     let title = required(r, "title");
     if let (Some(code), Some(n)) = (&code, item.get("code")) {
-        check_code(r, code, n.span, taken, seen);
+        check_code(r, code, n.span, taken, seen, taken.builtin);
     }
     if let (Some(name), Some(n)) = (&name, item.get("name")) {
         check_name(r, name, n.span, taken, seen);
@@ -402,7 +417,30 @@ fn read_rule(
     let text_of = |r: &mut Reader<'_>, key: &str| item.get(key).and_then(|n| r.string(n, key));
     let description = text_of(r, "description");
     let remediation = text_of(r, "remediation");
-    let message = text_of(r, "message");
+    let (message, message_unset) = read_message(r, item);
+    let compliance: Vec<String> = item
+        .get("compliance")
+        .map(|n| {
+            r.strings(n, "compliance")
+                .into_iter()
+                .map(|(s, _)| s)
+                .collect()
+        })
+        .unwrap_or_default();
+    let own_doc = text_of(r, "doc");
+    let added = text_of(r, "added");
+    let availability = match item.get("fix-availability") {
+        None => None,
+        Some(n) => match r.string(n, "fix-availability").as_deref() {
+            Some("always") => Some(FixAvailability::Always),
+            Some("sometimes") => Some(FixAvailability::Sometimes),
+            Some("none") => Some(FixAvailability::None),
+            _ => {
+                r.error(n.span, "`fix-availability` is always, sometimes or none");
+                None
+            }
+        },
+    };
     let references: Vec<String> = item
         .get("references")
         .map(|n| {
@@ -412,7 +450,7 @@ fn read_rule(
                 .collect()
         })
         .unwrap_or_default();
-    let tags = read_tags(r, item);
+    let tags = read_tags(r, item, taken.builtin);
     let equivalents = read_equivalents(r, item);
     let target = read_match(r, item);
     let domain = target.as_ref().map(Target::domain);
@@ -434,13 +472,26 @@ fn read_rule(
         return None;
     }
     let (code, name, title) = (code?, name?, title?);
-    let doc = doc_text(
-        description.as_deref(),
-        remediation.as_deref(),
-        &references,
-        fix.as_ref(),
-        r.file,
-    );
+    let doc = match own_doc {
+        // As rustdoc writes a doc comment: each line with the one space after `///`.
+        Some(d) => d
+            .lines()
+            .map(|l| {
+                if l.is_empty() {
+                    "\n".to_string()
+                } else {
+                    format!(" {l}\n")
+                }
+            })
+            .collect(),
+        None => doc_text(
+            description.as_deref(),
+            remediation.as_deref(),
+            &references,
+            fix.as_ref(),
+            r.file,
+        ),
+    };
     let meta: &'static RuleMeta = Box::leak(Box::new(RuleMeta {
         code: leak(code),
         name: leak(name),
@@ -451,16 +502,20 @@ fn read_rule(
         tags: leak_all(tags),
         severity,
         enabled_by_default: enabled,
-        fix: if fix.is_some() {
+        fix: availability.unwrap_or(if fix.is_some() {
             FixAvailability::Sometimes
         } else {
             FixAvailability::None
+        }),
+        added: match added {
+            Some(a) => leak(a),
+            None if taken.builtin => RuleMeta::DEFAULT.added,
+            None => "user",
         },
-        added: "user",
         status: Status::Stable,
         references: leak_all(references),
         equivalents,
-        compliance: &[],
+        compliance: leak_all(compliance),
     }));
     Some(PolicyRule {
         meta,
@@ -472,6 +527,7 @@ fn read_rule(
         paths,
         report_at,
         message,
+        message_unset,
         fix,
         examples,
     })
@@ -483,6 +539,7 @@ fn check_code(
     span: Span,
     taken: &Taken<'_>,
     seen: &[(String, String)],
+    builtin: bool,
 ) {
     let well_formed = code.rsplit_once('-').is_some_and(|(prefix, number)| {
         !prefix.is_empty()
@@ -502,7 +559,7 @@ fn check_code(
         return;
     }
     let prefix = code.split('-').next().unwrap_or_default();
-    if RESERVED.contains(&prefix) {
+    if RESERVED.contains(&prefix) && !builtin {
         r.error(
             span,
             format!("code `{code}`: the `{prefix}` prefix belongs to rampart's own rules; use your own prefix (`ACME-001`)"),
@@ -558,12 +615,16 @@ fn check_name(
     }
 }
 
-fn read_tags(r: &mut Reader<'_>, item: &Node) -> Vec<String> {
+fn read_tags(r: &mut Reader<'_>, item: &Node, builtin: bool) -> Vec<String> {
     let Some(n) = item.get("tags") else {
         return Vec::new();
     };
     let mut out = Vec::new();
     for (t, span) in r.strings(n, "tags") {
+        if builtin && !crate::rules::tags::is_known(&t) {
+            r.error(span, format!("tag `{t}` is not in rules/tags.rs"));
+            continue;
+        }
         let ok = !t.is_empty()
             && t.chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
@@ -574,6 +635,24 @@ fn read_tags(r: &mut Reader<'_>, item: &Node) -> Vec<String> {
         }
     }
     out
+}
+
+/// `message`: one template, or `set` (the `report-at` value is written) and `unset` (it is
+/// not) templates.
+fn read_message(r: &mut Reader<'_>, item: &Node) -> (Option<String>, Option<String>) {
+    let Some(n) = item.get("message") else {
+        return (None, None);
+    };
+    if !n.is_map() {
+        return (r.string(n, "message"), None);
+    }
+    r.keys(n, &["set", "unset"], "`message`");
+    let set = n.get("set").and_then(|v| r.string(v, "set"));
+    let unset = n.get("unset").and_then(|v| r.string(v, "unset"));
+    if set.is_none() {
+        r.error(n.span, "`message` with `unset` needs the `set` message too");
+    }
+    (set, unset)
 }
 
 fn read_equivalents(r: &mut Reader<'_>, item: &Node) -> Equivalents {
@@ -608,6 +687,8 @@ fn read_equivalents(r: &mut Reader<'_>, item: &Node) -> Equivalents {
     eq
 }
 
+/// `match`: the target and the names it takes, each checked against what rampart knows. Long:
+/// one arm per kind of target, each with its own check and suggestion.
 fn read_match(r: &mut Reader<'_>, item: &Node) -> Option<Target> {
     let Some(m) = item.get("match") else {
         r.error(
@@ -795,7 +876,12 @@ fn read_condition(
     checker.check(&expr);
     let errors = std::mem::take(&mut checker.errors);
     for e in errors {
-        let off = e.offset.map_or(0, |(s, _)| s as usize);
+        let mut off = e.offset.map_or(0, |(s, _)| s as usize);
+        if let Some(word) = &e.word {
+            if let Some(i) = source.get(off..).and_then(|rest| rest.find(word.as_str())) {
+                off += i;
+            }
+        }
         let span = Span::empty(offset_in_file(text, node, &source, off));
         r.error(span, format!("condition: {}", e.message));
     }
