@@ -140,6 +140,8 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
         }
         Command::Config { path, config } => {
             named_paths_exist([&path].into_iter().chain(config.as_ref()))?;
+            // Its `select` may name users' rules of its `policies`.
+            install_policies(&[], config.as_deref(), std::slice::from_ref(&path))?;
             let resolver =
                 Resolver::new(config.as_deref(), CliSettings::default(), rules::metas())?;
             let effective = if path.is_dir() {

@@ -405,3 +405,43 @@ fn allowed_comprehensions_over_big_lists_finish() {
     let out = run(&["scan", "--policy", &policy, "--select", "BIG-001", &short]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
+
+/// `select` in the configuration may name the users' rules of its own `policies`.
+#[test]
+fn configuration_selects_its_own_users_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("rules")).unwrap();
+    std::fs::copy(
+        root().join(ACME).join("acme.yaml"),
+        d.join("rules/acme.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join(".rampart.toml"),
+        "policies = [\"rules\"]\nselect = [\"team-label-missing\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("web.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: a}]\n",
+    )
+    .unwrap();
+    let out = rampart()
+        .current_dir(d)
+        .args(["scan", "-f", "json", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(codes(&stdout(&out)), ["ACME-001"]);
+    let config = rampart()
+        .current_dir(d)
+        .args(["config", "."])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&config).contains("policies = ["),
+        "{}",
+        stdout(&config)
+    );
+}

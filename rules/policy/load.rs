@@ -912,27 +912,32 @@ fn offset_in_file(text: &str, node: &Node, source: &str, off: usize) -> usize {
     if raw.len() == source.len() + 2 && &raw[1..raw.len() - 1] == source {
         return node.span.start + 1 + off;
     }
-    if raw.starts_with('|') {
-        // The value's line `n` is the file's line `n` after the header, less the indentation.
-        let line = source[..off.min(source.len())].matches('\n').count();
-        let col = off
-            - source[..off.min(source.len())]
-                .rfind('\n')
-                .map_or(0, |i| i + 1);
-        let mut lines = raw.split_inclusive('\n');
-        let header = lines.next().map_or(0, str::len);
-        let body = &raw[header..];
-        let indent = body
-            .lines()
-            .find(|l| !l.trim().is_empty())
-            .map_or(0, |l| l.len() - l.trim_start().len());
-        let mut at = node.span.start + header;
-        for (i, l) in body.split_inclusive('\n').enumerate() {
-            if i == line {
-                return (at + indent + col).min(node.span.end);
+    // A block scalar (`|`): the value's line `n` is the file's line `n` from where the value
+    // starts, less the block's indentation.
+    let first = source.lines().next().unwrap_or_default();
+    let body_start = if raw.starts_with('|') {
+        raw.find('\n').map(|i| i + 1).and_then(|i| {
+            let rest = &raw[i..];
+            rest.find(|c: char| c != ' ')
+                .map(|j| node.span.start + i + j)
+        })
+    } else {
+        Some(node.span.start)
+    };
+    if let Some(start) = body_start.filter(|s| !first.is_empty() && text[*s..].starts_with(first)) {
+        let before = &source[..off.min(source.len())];
+        let line = before.matches('\n').count();
+        let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1);
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let indent = start - line_start;
+        let mut at = line_start;
+        for _ in 0..line {
+            match text[at..].find('\n') {
+                Some(i) => at += i + 1,
+                None => return node.span.start,
             }
-            at += l.len();
         }
+        return (at + indent + col).min(text.len());
     }
     node.span.start
 }
@@ -1287,4 +1292,88 @@ fn doc_text(
     ));
     // `RuleMeta::doc_markdown` drops one leading space per line, as rustdoc leaves it.
     md.lines().map(|l| format!(" {l}\n")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Vec<PolicyRule>, Vec<LoadError>> {
+        load_text(
+            Path::new("r.yaml"),
+            text,
+            &Taken {
+                metas: &[],
+                builtin: false,
+            },
+        )
+    }
+
+    fn errors(text: &str) -> Vec<String> {
+        load(text)
+            .err()
+            .unwrap_or_default()
+            .iter()
+            .map(|e| e.to_string())
+            .collect()
+    }
+
+    const HEAD: &str = "rules:\n  - code: ACME-001\n    name: x\n    title: t\n";
+
+    #[test]
+    fn an_error_in_a_block_scalar_condition_is_located_on_its_line() {
+        let text = format!(
+            "{HEAD}    match: {{containers: [\"*\"]}}\n    condition: |\n      has(container.image) &&\n        container.securityContext.privilegd\n"
+        );
+        assert_eq!(
+            errors(&text),
+            ["r.yaml:8:35: condition: unknown field `privilegd`; did you mean `privileged`?"]
+        );
+    }
+
+    #[test]
+    fn comprehension_variables_are_checked_against_the_element_shape() {
+        let text = format!(
+            "{HEAD}    match: {{pod-specs: [\"*\"]}}\n    condition: podSpec.containers.exists(c, c.imag == 'x')\n"
+        );
+        let e = errors(&text);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].contains("unknown field `imag`; did you mean `image`?"),
+            "{e:?}"
+        );
+        // Labels are a map: any key.
+        let ok = format!(
+            "{HEAD}    match: {{kinds: [Pod]}}\n    condition: object.metadata.labels.app == 'x'\n"
+        );
+        assert!(load(&ok).is_ok());
+    }
+
+    #[test]
+    fn paths_named_through_comprehensions_are_known() {
+        let text = format!(
+            "{HEAD}    match: {{resources: [aws_s3_bucket]}}\n    condition: resource.rule.exists(r, r.cidr[0] == 'x') || has(resource.versioning[0].enabled)\n"
+        );
+        let rules = load(&text).unwrap_or_default();
+        let paths: Vec<String> = rules[0].paths.iter().map(|p| p.join(".")).collect();
+        for want in [
+            "resource.rule",
+            "resource.rule.*.cidr.0",
+            "resource.versioning.0.enabled",
+        ] {
+            assert!(paths.iter().any(|p| p == want), "{want} not in {paths:?}");
+        }
+    }
+
+    #[test]
+    fn both_polarities_and_neither() {
+        let both = format!(
+            "{HEAD}    match: {{kinds: [Pod]}}\n    condition: 'true'\n    assert: 'true'\n"
+        );
+        assert!(errors(&both)[0].contains("not both"));
+        let neither = format!("{HEAD}    match: {{kinds: [Pod]}}\n");
+        assert!(errors(&neither)[0].contains("no `condition`"));
+        let assert = format!("{HEAD}    match: {{kinds: [Pod]}}\n    assert: 'true'\n");
+        assert!(load(&assert).is_ok_and(|r| r[0].negate));
+    }
 }
