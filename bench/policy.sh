@@ -4,7 +4,8 @@
 # Terraform resources, 10 on Dockerfile instructions), best of 3 runs each (CPU time, user +
 # system, so the result does not depend on the other load of the machine). Prints both times and
 # the time added; fails when it is over MAX_PERCENT (default 50).
-# Usage: bench/policy.sh [CORPUS_DIR] [MAX_PERCENT]
+# Usage: bench/policy.sh [CORPUS_DIR] [MAX_PERCENT]; BIN=path/to/rampart uses a binary built
+# earlier instead of building the release binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=${1:-../shared/corpus/real}
@@ -13,8 +14,12 @@ if [ ! -d "$corpus" ]; then
   echo "bench: skipped, no corpus at $corpus"
   exit 0
 fi
-cargo build --release --quiet --bin rampart
-bin=$PWD/target/release/rampart
+if [ -n "${BIN:-}" ]; then
+  bin=$BIN
+else
+  cargo build --release --quiet --bin rampart
+  bin=$PWD/target/release/rampart
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -81,7 +86,8 @@ PY
 best() {
   local t best=""
   for _ in 1 2 3; do
-    t=$( { /usr/bin/time -f '%U %S' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n1 | awk '{print $1 + $2}')
+    /usr/bin/time -o "$work/time" -f '%U %S' "$@" >/dev/null 2>&1 || true
+    t=$(tail -n1 "$work/time" | awk '{print $1 + $2}')
     if [ -z "$best" ] || awk "BEGIN {exit !($t < $best)}"; then best=$t; fi
   done
   echo "$best"

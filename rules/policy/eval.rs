@@ -44,6 +44,34 @@ pub(crate) fn to_cel(node: &Node) -> Cel {
     }
 }
 
+thread_local! {
+    /// The CEL form of the nodes converted while one context's rules run, by node address:
+    /// rules of the same target share the conversion. [`reset_cache`] empties it before and
+    /// after each run of the rules, while the context's nodes cannot move or be freed.
+    static CONVERTED: std::cell::RefCell<HashMap<usize, Cel>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
+/// Forget the converted nodes (the rules of a new context are about to run, or have run).
+pub(crate) fn reset_cache() {
+    CONVERTED.with(|c| {
+        let mut c = c.borrow_mut();
+        c.clear();
+        c.shrink_to(64);
+    });
+}
+
+/// [`to_cel`] of a node of the context, converted once for all the rules.
+fn converted(node: &Node) -> Cel {
+    let key = node as *const Node as usize;
+    if let Some(v) = CONVERTED.with(|c| c.borrow().get(&key).cloned()) {
+        return v;
+    }
+    let v = to_cel(node);
+    CONVERTED.with(|c| c.borrow_mut().insert(key, v.clone()));
+    v
+}
+
 /// One thing the condition is evaluated on, with the nodes its variables stand for.
 struct Subject<'a> {
     resource: &'a Resource,
@@ -59,20 +87,20 @@ struct Subject<'a> {
 pub(super) fn check(rule: &PolicyRule, cx: &Context<'_>, out: &mut Vec<Finding>) {
     let env = super::load::env();
     for s in subjects(rule, cx) {
-        let mut ctx = cel::Context::with_env(env.clone());
-        for (name, node) in &s.nodes {
-            ctx.add_variable_from_value(*name, node.map_or(Cel::Null, to_cel));
-        }
-        for (name, v) in &s.values {
-            ctx.add_variable_from_value(*name, v.clone());
-        }
+        let used = |name: &str| rule.uses.contains(&name);
         if rule.depth > 0 {
             let longest = s
                 .nodes
                 .iter()
+                .filter(|(v, _)| used(v))
                 .filter_map(|(_, n)| *n)
                 .map(longest_list)
-                .chain(s.values.iter().map(longest_cel_list))
+                .chain(
+                    s.values
+                        .iter()
+                        .filter(|(v, _)| used(v))
+                        .map(longest_cel_list),
+                )
                 .max()
                 .unwrap_or(0) as u64;
             let steps = longest.saturating_pow(rule.depth as u32);
@@ -94,6 +122,14 @@ pub(super) fn check(rule: &PolicyRule, cx: &Context<'_>, out: &mut Vec<Finding>)
                 path.join(".")
             ));
             continue;
+        }
+        // Only the variables the condition reads are built: the whole object is the largest.
+        let mut ctx = cel::Context::with_env(env.clone());
+        for (name, node) in s.nodes.iter().filter(|(v, _)| used(v)) {
+            ctx.add_variable_from_value(*name, node.map_or(Cel::Null, converted));
+        }
+        for (name, v) in s.values.iter().filter(|(v, _)| used(v)) {
+            ctx.add_variable_from_value(*name, v.clone());
         }
         let violated = match Cel::resolve(&rule.expr, &ctx) {
             Ok(Cel::Bool(b)) => b != rule.negate,
@@ -156,7 +192,11 @@ fn subjects<'a>(rule: &PolicyRule, cx: &Context<'a>) -> Vec<Subject<'a>> {
             for (r, pod, c) in
                 k8s::each_pod_container(cx.resources).filter(|(r, _, _)| kind_matches(r, kinds))
             {
-                let effective = effective_context(pod, c.node);
+                let effective = if rule.uses.contains(&"effective") {
+                    effective_context(pod, c.node)
+                } else {
+                    Cel::Null
+                };
                 let mut s = Subject {
                     resource: r,
                     nodes: vec![
@@ -194,10 +234,13 @@ fn subjects<'a>(rule: &PolicyRule, cx: &Context<'a>) -> Vec<Subject<'a>> {
                 let Some(r) = stage_resource(cx, ins.stage) else {
                     continue;
                 };
-                let stage = ins
-                    .stage
-                    .and_then(|s| df.stages.get(s))
-                    .map_or(Cel::Null, |s| stage_value(cx, df, s));
+                let stage = if rule.uses.contains(&"stage") {
+                    ins.stage
+                        .and_then(|s| df.stages.get(s))
+                        .map_or(Cel::Null, |s| stage_value(cx, df, s))
+                } else {
+                    Cel::Null
+                };
                 out.push(Subject {
                     resource: r,
                     nodes: Vec::new(),

@@ -466,6 +466,14 @@ fn read_rule(
     };
     let target = target?;
     let report_at = read_path(r, item, "report-at", &target);
+    let mut names = Vec::new();
+    idents(&program, &mut names);
+    let uses: Vec<&'static str> = target
+        .variables()
+        .iter()
+        .map(|(v, _)| *v)
+        .filter(|v| names.iter().any(|n| n == v))
+        .collect();
     let fix = read_fix(r, item, &target);
     let examples = read_examples(r, item, text);
     if r.errors.len() > before {
@@ -525,6 +533,7 @@ fn read_rule(
         depth,
         negate,
         paths,
+        uses,
         report_at,
         message,
         message_unset,
@@ -1069,6 +1078,47 @@ fn chain(
             }
             _ => return None,
         }
+    }
+}
+
+/// Every identifier the expression names.
+fn idents(e: &cel::IdedExpr, out: &mut Vec<String>) {
+    match &e.expr {
+        Expr::Ident(name) => {
+            if !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        Expr::Select(s) => idents(&s.operand, out),
+        Expr::Call(c) => {
+            if let Some(t) = &c.target {
+                idents(t, out);
+            }
+            for a in &c.args {
+                idents(a, out);
+            }
+        }
+        Expr::Comprehension(c) => {
+            for x in [
+                &c.iter_range,
+                &c.accu_init,
+                &c.loop_cond,
+                &c.loop_step,
+                &c.result,
+            ] {
+                idents(x, out);
+            }
+        }
+        Expr::List(l) => l.elements.iter().for_each(|x| idents(x, out)),
+        Expr::Map(m) => {
+            for en in &m.entries {
+                if let cel::common::ast::EntryExpr::MapEntry(me) = &en.expr {
+                    idents(&me.key, out);
+                    idents(&me.value, out);
+                }
+            }
+        }
+        _ => {}
     }
 }
 

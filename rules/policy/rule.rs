@@ -96,6 +96,8 @@ pub struct PolicyRule {
     pub(super) negate: bool,
     /// Chains of fields the condition names from the target's variables.
     pub(super) paths: Vec<Vec<String>>,
+    /// The target's variables the condition reads: only those are built for an evaluation.
+    pub(super) uses: Vec<&'static str>,
     pub(super) report_at: Option<Vec<String>>,
     pub(super) message: Option<String>,
     /// The message when the `report-at` value is not written.
@@ -121,6 +123,12 @@ impl Rule for PolicyRule {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         super::eval::check(self, cx, out);
     }
+}
+
+/// Call before and after running the rules of one context: users' rules share the values they
+/// build from its nodes only while it lives.
+pub fn new_context() {
+    super::eval::reset_cache();
 }
 
 /// Notes about conditions that were not decided (an unknown Terraform value, an evaluation

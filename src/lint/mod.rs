@@ -260,12 +260,14 @@ fn run_rules(
     rules: &[&dyn Rule],
 ) -> Vec<Finding> {
     let mut out = Vec::new();
+    crate::rules::policy::rule::new_context();
     for rule in rules {
         let meta = rule.meta();
         if meta.domain == domain && enabled(meta) {
             rule.check(cx, &mut out);
         }
     }
+    crate::rules::policy::rule::new_context();
     out
 }
 
