@@ -1084,11 +1084,7 @@ fn chain(
 /// Every identifier the expression names.
 fn idents(e: &cel::IdedExpr, out: &mut Vec<String>) {
     match &e.expr {
-        Expr::Ident(name) => {
-            if !out.contains(name) {
-                out.push(name.clone());
-            }
-        }
+        Expr::Ident(name) if !out.contains(name) => out.push(name.clone()),
         Expr::Select(s) => idents(&s.operand, out),
         Expr::Call(c) => {
             if let Some(t) = &c.target {
