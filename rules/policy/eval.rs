@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use cel::common::value::{CowVal, Val};
+use cel::context::VariableResolver;
 use cel::objects::{Key, Map};
 use cel::Value as Cel;
 
@@ -48,8 +50,29 @@ thread_local! {
     /// The CEL form of the nodes converted while one context's rules run, by node address:
     /// rules of the same target share the conversion. [`reset_cache`] empties it before and
     /// after each run of the rules, while the context's nodes cannot move or be freed.
-    static CONVERTED: std::cell::RefCell<HashMap<usize, Cel>> =
+    static CONVERTED: std::cell::RefCell<HashMap<usize, Arc<Box<dyn Val>>>> =
         std::cell::RefCell::new(HashMap::new());
+}
+
+/// The variables of one evaluation, lent to the CEL context without copying them.
+struct Vars {
+    vals: Vec<(&'static str, Arc<Box<dyn Val>>)>,
+}
+
+impl VariableResolver for Vars {
+    fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
+        self.vals
+            .iter()
+            .find(|(n, _)| *n == variable)
+            .map(|(_, v)| CowVal::Borrowed(&***v))
+    }
+}
+
+/// A CEL value in the evaluator's own form; a value it cannot hold becomes `null`.
+fn boxed(v: Cel) -> Arc<Box<dyn Val>> {
+    let b: Box<dyn Val> =
+        Box::<dyn Val>::try_from(v).unwrap_or_else(|_| Box::new(cel::common::types::CelNull));
+    Arc::new(b)
 }
 
 /// Forget the converted nodes (the rules of a new context are about to run, or have run).
@@ -62,12 +85,12 @@ pub(crate) fn reset_cache() {
 }
 
 /// [`to_cel`] of a node of the context, converted once for all the rules.
-fn converted(node: &Node) -> Cel {
+fn converted(node: &Node) -> Arc<Box<dyn Val>> {
     let key = node as *const Node as usize;
     if let Some(v) = CONVERTED.with(|c| c.borrow().get(&key).cloned()) {
         return v;
     }
-    let v = to_cel(node);
+    let v = boxed(to_cel(node));
     CONVERTED.with(|c| c.borrow_mut().insert(key, v.clone()));
     v
 }
@@ -124,13 +147,16 @@ pub(super) fn check(rule: &PolicyRule, cx: &Context<'_>, out: &mut Vec<Finding>)
             continue;
         }
         // Only the variables the condition reads are built: the whole object is the largest.
-        let mut ctx = cel::Context::with_env(env.clone());
+        let mut vals: Vec<(&'static str, Arc<Box<dyn Val>>)> = Vec::new();
         for (name, node) in s.nodes.iter().filter(|(v, _)| used(v)) {
-            ctx.add_variable_from_value(*name, node.map_or(Cel::Null, converted));
+            vals.push((name, node.map_or_else(|| boxed(Cel::Null), converted)));
         }
         for (name, v) in s.values.iter().filter(|(v, _)| used(v)) {
-            ctx.add_variable_from_value(*name, v.clone());
+            vals.push((name, boxed(v.clone())));
         }
+        let vars = Vars { vals };
+        let mut ctx = cel::Context::with_env(env.clone());
+        ctx.set_variable_resolver(&vars);
         let violated = match Cel::resolve(&rule.expr, &ctx) {
             Ok(Cel::Bool(b)) => b != rule.negate,
             Ok(other) => {
