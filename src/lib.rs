@@ -42,3 +42,6 @@ pub mod limits {
     pub use crate::k8s::MAX_CONTAINERS;
     pub use crate::merge::MAX_PART_SIZE;
 }
+
+/// Rule files: users' rules in YAML with CEL conditions (docs/policy.md).
+pub(crate) use rules::policy::rule as policy;

@@ -210,6 +210,9 @@ impl lsp::Linter for CoreLinter {
         open: &dyn Fn(&Path) -> Option<String>,
         settings: &lsp::Settings,
     ) -> Vec<lsp::FileDiagnostics> {
+        if crate::policy::is_rule_file(path, text) {
+            return vec![rule_file_diagnostics(path, text)];
+        }
         let (config, error) = self.config(path, settings);
         let min = settings.severity.as_deref().and_then(Severity::parse);
         let docs = config.docs_url.clone().unwrap_or_else(DocsUrl::project);
@@ -253,7 +256,77 @@ impl lsp::Linter for CoreLinter {
     }
 }
 
+/// A users' rule file being edited: every problem its loading finds, at its place.
+fn rule_file_diagnostics(path: &Path, text: &str) -> lsp::FileDiagnostics {
+    let builtin = crate::rules::metas();
+    let taken = crate::policy::Taken {
+        metas: &builtin,
+        builtin: false,
+    };
+    let errors = crate::policy::load_text(path, text, &taken)
+        .err()
+        .unwrap_or_default();
+    let diagnostics = errors
+        .into_iter()
+        .map(|e| lsp::Diagnostic {
+            code: "rule-file".into(),
+            name: "rule-file".into(),
+            message: e.message,
+            level: lsp::Level::Error,
+            start: e.span.start.min(text.len()),
+            end: e.span.end.max(e.span.start).min(text.len()),
+            href: "https://github.com/rampart-lint/rampart/blob/main/docs/policy.md".into(),
+            related: Vec::new(),
+            fixes: Vec::new(),
+            suppress: None,
+            unnecessary: false,
+        })
+        .collect();
+    lsp::FileDiagnostics {
+        path: path.to_path_buf(),
+        text: Arc::from(text),
+        diagnostics,
+    }
+}
+
 /// Serve the language server over stdio; how the session ended gives the exit code.
 pub(crate) fn serve_stdio() -> Result<lsp::Ending, Box<dyn std::error::Error + Send + Sync>> {
     lsp::run_stdio(Arc::new(CoreLinter::new()))
+}
+
+#[cfg(test)]
+mod rule_file_tests {
+    use super::*;
+    use lsp::Linter;
+
+    #[test]
+    fn a_rule_file_being_edited_gets_its_load_errors() {
+        let text = "rules:\n  - code: ACME-001\n    name: x\n    title: t\n    match: {containers: [\"*\"]}\n    condition: container.securityContext.privilegd\n";
+        let linter = CoreLinter::new();
+        let out = linter.lint(
+            Path::new("policy/acme.yaml"),
+            text,
+            &|_| None,
+            &lsp::Settings::default(),
+        );
+        assert_eq!(out.len(), 1);
+        let d = &out[0].diagnostics;
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(
+            d[0].message.contains("did you mean `privileged`?"),
+            "{}",
+            d[0].message
+        );
+        let at = text.find("privilegd").unwrap_or_default();
+        assert_eq!(d[0].start, at);
+        // A Kubernetes manifest is linted as before.
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: a, securityContext: {privileged: true}}]\n";
+        let out = linter.lint(
+            Path::new("pod.yaml"),
+            pod,
+            &|_| None,
+            &lsp::Settings::default(),
+        );
+        assert!(out[0].diagnostics.iter().any(|d| d.code == "K8S-001"));
+    }
 }

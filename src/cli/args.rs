@@ -35,6 +35,8 @@ pub(crate) enum Command {
     Compliance(ComplianceArgs),
     /// List every rule with its metadata; `--format markdown` writes the documentation pages.
     Rules {
+        #[command(flatten)]
+        policies: PolicyArgs,
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
         /// With `--format markdown` (required there): the directory for the pages, e.g.
@@ -44,6 +46,8 @@ pub(crate) enum Command {
     },
     /// Print a rule's documentation.
     Explain {
+        #[command(flatten)]
+        policies: PolicyArgs,
         /// Rule code or name, e.g. K8S-001 or privileged-container.
         rule: String,
     },
@@ -61,6 +65,15 @@ pub(crate) enum Command {
     },
     /// Run the language server on stdin/stdout.
     Lsp,
+    /// Check users' rule files: every example must fire (`violating`) or stay silent
+    /// (`compliant`). Exit 1 when one does not, 2 when a rule file has an error.
+    Test {
+        /// Rule files or directories (default: the `policies` of the configuration).
+        paths: Vec<PathBuf>,
+        /// Use this configuration file instead of looking for `.rampart.toml`.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// Print the effective configuration for a file or directory.
     Config {
         #[arg(default_value = ".")]
@@ -69,6 +82,18 @@ pub(crate) enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+}
+
+/// Users' rule files to list or explain with the built-in rules.
+#[derive(Args)]
+pub(crate) struct PolicyArgs {
+    /// A rule file or directory of users' rules (repeatable; see docs/policy.md).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) policy: Vec<PathBuf>,
+    /// The configuration whose `policies` are listed too (default: the `.rampart.toml` of the
+    /// current directory).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -86,6 +111,10 @@ pub(crate) struct Selection {
     /// Use this configuration file instead of looking for `.rampart.toml` upward from each file.
     #[arg(long, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
+    /// A rule file, or a directory of `*.yaml`/`*.yml` rule files, with users' own rules
+    /// (repeatable; see docs/policy.md). Added to the `policies` of the configuration.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) policy: Vec<PathBuf>,
     /// Select a rule set: pss-baseline, pss-restricted or all.
     #[arg(long, value_name = "PROFILE")]
     pub(crate) profile: Option<String>,

@@ -29,6 +29,8 @@ pub(crate) fn rules_json() -> String {
                 "compliance": m.compliance,
                 "references": m.references,
                 "help_uri": m.help_uri(),
+                "source": crate::policy::source_of(m.code)
+                    .map(|p| crate::report::display_path(&p)),
             })
         })
         .collect();
@@ -54,8 +56,11 @@ pub(crate) fn rules_table() -> String {
     let code_width = metas.iter().map(|m| m.code.len()).max().unwrap_or(0);
     let name_width = metas.iter().map(|m| m.name.len()).max().unwrap_or(0);
     for m in metas {
+        let source = crate::policy::source_of(m.code)
+            .map(|p| format!(" (from {})", crate::report::display_path(&p)))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "{:<code_width$} {:<name_width$} {:<9} {}{}\n",
+            "{:<code_width$} {:<name_width$} {:<9} {}{}{source}\n",
             m.code,
             m.name,
             m.severity.as_str(),

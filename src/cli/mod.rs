@@ -117,7 +117,13 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
             #[cfg(not(feature = "lsp"))]
             bail!("this rampart was built without the language server (cargo feature `lsp`)")
         }
-        Command::Rules { format, output_dir } => {
+        Command::Test { paths, config } => test::run(&paths, config.as_deref()),
+        Command::Rules {
+            format,
+            output_dir,
+            policies,
+        } => {
+            install_policies(&policies.policy, policies.config.as_deref(), &[])?;
             let out = match format {
                 ListFormat::Json => rules_json(),
                 ListFormat::Human => rules_table(),
@@ -139,6 +145,8 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
         }
         Command::Config { path, config } => {
             named_paths_exist([&path].into_iter().chain(config.as_ref()))?;
+            // Its `select` may name users' rules of its `policies`.
+            install_policies(&[], config.as_deref(), std::slice::from_ref(&path))?;
             let resolver =
                 Resolver::new(config.as_deref(), CliSettings::default(), rules::metas())?;
             let effective = if path.is_dir() {
@@ -149,7 +157,8 @@ fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
             write_stdout(&effective.to_toml())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Explain { rule } => {
+        Command::Explain { rule, policies } => {
+            install_policies(&policies.policy, policies.config.as_deref(), &[])?;
             // Another scanner's ID (`CKV_K8S_13`) explains the rule that covers it.
             let Some(rule) = rules::find(&rule).or_else(|| rules::covering(&rule)) else {
                 // A code or name, or one word of a name (`privilegd` → privileged-container).
@@ -202,3 +211,4 @@ fn merge(
         ExitCode::SUCCESS
     })
 }
+pub(crate) mod test;

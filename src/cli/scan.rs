@@ -32,6 +32,7 @@ pub(crate) fn resolver(sel: &Selection, fail_on: Option<Severity>) -> Result<Res
         max_file_size: sel.max_file_size,
         profile: sel.profile.clone(),
     };
+    install_policies(&sel.policy, sel.config.as_deref(), &sel.paths)?;
     let metas = rules::metas();
     let resolver = Resolver::new(sel.config.as_deref(), cli, metas.clone())?;
     let unknown = resolver.for_dir(Path::new("."))?.unknown_selectors(&metas);
@@ -42,6 +43,64 @@ pub(crate) fn resolver(sel: &Selection, fail_on: Option<Severity>) -> Result<Res
         );
     }
     Ok(resolver)
+}
+
+/// Load users' rule files into the registry: those named with `--policy` and the `policies` of
+/// the configuration (`--config`, else the `.rampart.toml` that applies to each named path).
+/// Any problem in a rule file is an error (exit 2) naming its file, line and column.
+pub(crate) fn install_policies(
+    named: &[PathBuf],
+    config: Option<&Path>,
+    paths: &[PathBuf],
+) -> Result<()> {
+    let mut all: Vec<PathBuf> = named.to_vec();
+    let configs: Vec<PathBuf> = match config {
+        Some(c) => vec![c.to_path_buf()],
+        None => {
+            let mut found: Vec<PathBuf> = paths
+                .iter()
+                .filter(|p| *p != Path::new("-"))
+                .chain(paths.is_empty().then(|| PathBuf::from(".")).as_ref())
+                .filter_map(|p| {
+                    let dir = if p.is_dir() {
+                        p.as_path()
+                    } else {
+                        p.parent().unwrap_or(Path::new("."))
+                    };
+                    let dir = if dir.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        dir
+                    };
+                    crate::config::nearest_file(dir)
+                })
+                .collect();
+            if found.is_empty() {
+                found.extend(crate::config::nearest_file(Path::new(".")));
+            }
+            found.sort();
+            found.dedup();
+            found
+        }
+    };
+    for c in configs {
+        all.extend(crate::config::policies_of(&c));
+    }
+    named_paths_exist(&all)?;
+    if let Err(errors) = crate::policy::install(&all) {
+        for e in &errors {
+            eprintln!(
+                "rampart: error: {}",
+                crate::report::text::line(&e.to_string())
+            );
+        }
+        bail!(
+            "{} problem{} in rule files",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" }
+        );
+    }
+    Ok(())
 }
 
 /// Lint stdin (`-`) as one file.
@@ -286,6 +345,13 @@ fn finish(
     out.finish(discovered, human)?;
     if args.verbose {
         eprint!("{note_text}");
+        let (notes, dropped) = crate::policy::take_notes();
+        for n in notes {
+            eprintln!("note: {}", crate::report::text::line(&n));
+        }
+        if dropped > 0 {
+            eprintln!("note: {dropped} more conditions of users' rules were not decided");
+        }
     } else if !args.quiet {
         for line in named_skipped {
             eprintln!("{line}");

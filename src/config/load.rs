@@ -30,6 +30,7 @@ struct RawConfig {
     render_cache: Option<bool>,
     severity: Option<BTreeMap<String, String>>,
     overrides: Option<Vec<RawOverride>>,
+    policies: Option<Vec<String>>,
 }
 
 /// One `[[overrides]]` table as written.
@@ -59,11 +60,39 @@ const KEYS: &[&str] = &[
     "render-cache",
     "severity",
     "overrides",
+    "policies",
     "files",
 ];
 
 /// How long an `extend` chain may be (a longer one is taken for a cycle).
 const MAX_EXTEND_DEPTH: usize = 16;
+
+/// The rule files a configuration file names (`policies`, relative to the file), following
+/// `extend`: read before the rules are known, because its rules are checked against them.
+/// Errors are left to [`Config::load`], which reads the file again with every rule known.
+pub(crate) fn policies_of(path: &Path) -> Vec<std::path::PathBuf> {
+    fn walk(path: &Path, depth: usize) -> Vec<std::path::PathBuf> {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return Vec::new();
+        };
+        let Ok(table) = text.parse::<toml::Table>() else {
+            return Vec::new();
+        };
+        let dir = path.parent().unwrap_or(Path::new(""));
+        if let Some(list) = table.get("policies").and_then(toml::Value::as_array) {
+            return list
+                .iter()
+                .filter_map(toml::Value::as_str)
+                .map(|p| dir.join(p))
+                .collect();
+        }
+        match table.get("extend").and_then(toml::Value::as_str) {
+            Some(parent) if depth < MAX_EXTEND_DEPTH => walk(&dir.join(parent), depth + 1),
+            _ => Vec::new(),
+        }
+    }
+    walk(path, 0)
+}
 
 impl Config {
     /// Read a configuration file (and what it extends).
@@ -202,6 +231,9 @@ fn read_into(config: &mut Config, raw: RawConfig, file: &Checked) -> Result<(), 
     }
     if let Some(c) = raw.render_cache {
         config.render_cache = c;
+    }
+    if let Some(p) = raw.policies {
+        config.policies = p.iter().map(|p| dir.join(p)).collect();
     }
     config.severity.extend(file.severities(raw.severity)?);
     for o in raw.overrides.unwrap_or_default() {

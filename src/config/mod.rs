@@ -25,6 +25,7 @@ use crate::rule::{DocsUrl, Domain, Finding, RuleMeta, Severity};
 
 pub(crate) use crate::suggest::did_you_mean;
 pub(crate) use effective::Effective;
+pub(crate) use load::policies_of;
 pub(crate) use overrides::Override;
 pub(crate) use resolve::Resolver;
 pub(crate) use validate::path_globs;
@@ -75,6 +76,8 @@ pub struct Config {
     /// Renders of the overlays and charts this configuration covers may be kept in, and taken
     /// from, the user's render cache (`render-cache = false` turns it off for them).
     pub render_cache: bool,
+    /// Users' rule files and directories (`policies`), resolved against the file's directory.
+    pub policies: Vec<PathBuf>,
     /// Directory that path globs are relative to (the config file's directory).
     pub root: Option<PathBuf>,
     /// Files this configuration was read from, nearest first.
@@ -107,6 +110,7 @@ impl Default for Config {
             render_cache: true,
             require_suppression_reason: true,
             docs_url: None,
+            policies: Vec::new(),
             root: None,
             sources: Vec::new(),
             exclude_matcher: Matcher::default(),
@@ -283,6 +287,14 @@ impl Config {
             .map(|(_, sev)| *sev)
             .unwrap_or(meta.severity)
     }
+}
+
+/// The `.rampart.toml` that applies to `dir`: the nearest one upward.
+pub fn nearest_file(dir: &Path) -> Option<PathBuf> {
+    absolute(dir)
+        .ancestors()
+        .map(|d| d.join(FILE_NAME))
+        .find(|p| p.is_file())
 }
 
 /// The path made absolute against the working directory (no file system access).

@@ -76,6 +76,7 @@ impl Config {
             require_suppression_reason: self.require_suppression_reason,
             docs_url: self.docs_url.clone(),
             render_cache: self.render_cache,
+            policies: self.policies.clone(),
             root: self.root.clone(),
             sources: self.sources.clone(),
             exclude_matcher: self.exclude_matcher.clone(),

@@ -54,6 +54,14 @@ impl Config {
         if !self.render_cache {
             out.push_str("render-cache = false\n");
         }
+        if !self.policies.is_empty() {
+            let paths: Vec<String> = self
+                .policies
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect();
+            let _ = writeln!(out, "policies = {}", list(&paths));
+        }
         if !self.severity.is_empty() {
             out.push_str("\n[severity]\n");
             for (k, v) in winning(&self.severity) {

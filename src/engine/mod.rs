@@ -324,7 +324,7 @@ fn lint_candidate(c: Candidate) -> FileResult {
                 text: Arc::from(text),
                 config: c.config,
             },
-            rules: rules::RULES,
+            rules: rules::all(),
             set: &c.set,
         }),
         Err(e) => FileResult::unreadable(c.path, Some(c.kind), e.message, &c.config)
@@ -367,7 +367,7 @@ fn lint_terraform_dir(dir: &Path, report: Vec<Candidate>, env: TfEnv) -> Vec<Fil
             configs,
             env,
         },
-        rules: rules::RULES,
+        rules: rules::all(),
         set: &k8s::NO_SET,
     }));
     results

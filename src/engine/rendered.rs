@@ -214,7 +214,7 @@ impl Pass<'_> {
                 config: Arc::new(config),
                 overlay: job.kustomize.then(|| job.dir.clone()),
             },
-            rules: rules::RULES,
+            rules: rules::all(),
             set: &k8s::NO_SET,
         });
         if job.kustomize {
@@ -256,7 +256,7 @@ impl Pass<'_> {
                 text: Arc::from(text),
                 config: Arc::new(config),
             },
-            rules: rules::RULES,
+            rules: rules::all(),
             set: self.set,
         });
         let keys: Arc<HashSet<FindingKey>> = Arc::new(

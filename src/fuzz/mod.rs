@@ -139,7 +139,7 @@ pub fn terraform_module(data: &[u8]) {
         boundary: None,
     };
     let budget = Rc::new(Budget::new());
-    let results = lint::lint_module_within(files, &configs, rules::RULES, &env, &budget);
+    let results = lint::lint_module_within(files, &configs, rules::all(), &env, &budget);
     for r in &results {
         check_result(r);
     }

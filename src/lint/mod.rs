@@ -82,7 +82,7 @@ impl<'a> Unit<'a> {
                 text: Arc::from(text),
                 config: Arc::new(config.clone()),
             },
-            rules: crate::rules::RULES,
+            rules: crate::rules::all(),
             set: &crate::k8s::NO_SET,
         }
     }
@@ -110,12 +110,11 @@ impl<'a> Unit<'a> {
                 configs,
                 env,
             },
-            rules: crate::rules::RULES,
+            rules: crate::rules::all(),
             set: &crate::k8s::NO_SET,
         }
     }
 
-    #[cfg(test)]
     /// Only these rules may run.
     pub(crate) fn with_rules<'b>(self, rules: &'b [&'b dyn Rule]) -> Unit<'b>
     where
@@ -263,12 +262,14 @@ fn run_rules(
     rules: &[&dyn Rule],
 ) -> Vec<Finding> {
     let mut out = Vec::new();
+    crate::rules::policy::rule::new_context();
     for rule in rules {
         let meta = rule.meta();
         if meta.domain == domain && enabled(meta) {
             rule.check(cx, &mut out);
         }
     }
+    crate::rules::policy::rule::new_context();
     out
 }
 
