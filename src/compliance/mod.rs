@@ -23,6 +23,7 @@ use serde::Deserialize;
 
 use crate::lint::{FileResult, FileStatus};
 use crate::rule::{Domain, Finding, RuleMeta};
+use crate::source::FileKind;
 
 pub(crate) use render::{human, json};
 
@@ -300,11 +301,17 @@ pub(crate) fn evaluate(
     let mut by_code: BTreeMap<&str, Vec<(&FileResult, &Finding)>> = BTreeMap::new();
     let mut checked: Vec<Domain> = Vec::new();
     for file in files {
+        // The domain of the file's own language: Kubernetes objects that Terraform's
+        // Kubernetes provider declares count as Terraform here (a known gap: their Pod
+        // Security controls read as not applicable in a scan without manifests).
         if let (FileStatus::Scanned, Some(kind)) = (&file.status, file.kind) {
-            for d in [Domain::Kubernetes, Domain::Dockerfile, Domain::Terraform] {
-                if d.applies_to(kind) && !checked.contains(&d) {
-                    checked.push(d);
-                }
+            let d = match kind {
+                FileKind::Kubernetes => Domain::Kubernetes,
+                FileKind::Dockerfile => Domain::Dockerfile,
+                FileKind::Terraform | FileKind::TerraformPlan => Domain::Terraform,
+            };
+            if !checked.contains(&d) {
+                checked.push(d);
             }
         }
         for f in &file.findings {
