@@ -155,6 +155,10 @@ pub fn take_notes() -> (Vec<String>, usize) {
 pub fn rule_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     if !path.is_dir() {
         std::fs::metadata(path)?;
+        // A Rego policy named by itself is read by `rego`, not as a rule file.
+        if path.extension().is_some_and(|e| e == "rego") {
+            return Ok(Vec::new());
+        }
         return Ok(vec![path.to_path_buf()]);
     }
     let mut out = Vec::new();
@@ -308,7 +312,9 @@ pub fn install(paths: &[PathBuf]) -> Result<usize, Vec<LoadError>> {
         .map(|r| std::fs::canonicalize(&r.source).unwrap_or_else(|_| r.source.clone()))
         .collect();
     let rules = load_new(paths, &crate::rules::metas(), done)?;
-    let n = rules.len();
+    // Rego policies (`*.rego`) under the same paths (docs/policy.md, "Rego policies").
+    let rego = super::rego::install(paths)?;
+    let n = rules.len() + rego;
     let leaked: Vec<&'static PolicyRule> = rules
         .into_iter()
         .map(|r| &*Box::leak(Box::new(r)))
