@@ -83,8 +83,15 @@ pub struct PolicySet {
 }
 
 impl PolicySet {
+    pub(super) fn new(engine: Engine, terraform: TerraformInput) -> PolicySet {
+        PolicySet {
+            engine: Mutex::new(engine),
+            terraform,
+        }
+    }
+
     /// Evaluate `rule` (`data.main.deny`) with `input`. `Ok(None)`: undefined.
-    fn eval(&self, rule: &str, input: &Json) -> Result<Option<Json>, String> {
+    pub(super) fn eval(&self, rule: &str, input: &Json) -> Result<Option<Json>, String> {
         let text = input.to_string();
         if text.len() > MAX_INPUT {
             return Err(format!(
@@ -115,7 +122,7 @@ fn first_line(s: &str) -> String {
 }
 
 /// A new engine with rampart's limits: Rego v1 (or v0 when `v0`), a time limit.
-fn engine(v0: bool) -> Engine {
+pub(super) fn engine(v0: bool) -> Engine {
     let mut e = Engine::new();
     e.set_rego_v0(v0);
     e.set_strict_builtin_errors(false);
@@ -574,7 +581,11 @@ pub(crate) fn rego_error(file: &Path, text: &str, e: &str) -> LoadError {
 
 /// Parse `text` into `engine`, as Rego v1 and, when that fails, as v0 (conftest reads both).
 /// Returns the package (`data.main` → `main`).
-fn add_policy(engine: &mut Engine, file: &Path, text: &str) -> Result<String, LoadError> {
+pub(super) fn add_policy(
+    engine: &mut Engine,
+    file: &Path,
+    text: &str,
+) -> Result<String, LoadError> {
     let name = file.to_string_lossy().into_owned();
     engine.set_rego_v0(false);
     let v1 = engine.add_policy(name.clone(), text.to_string());

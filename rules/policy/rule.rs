@@ -282,6 +282,10 @@ fn load_new(
                     continue;
                 }
             };
+            // Gatekeeper templates and constraints are read by `gatekeeper`.
+            if super::gatekeeper::is_gatekeeper(&text) {
+                continue;
+            }
             let mut metas: Vec<&'static RuleMeta> = builtin.to_vec();
             metas.extend(rules.iter().map(|r| r.meta));
             let taken = Taken {
@@ -313,7 +317,7 @@ pub fn install(paths: &[PathBuf]) -> Result<usize, Vec<LoadError>> {
         .collect();
     let rules = load_new(paths, &crate::rules::metas(), done)?;
     // Rego policies (`*.rego`) under the same paths (docs/policy.md, "Rego policies").
-    let rego = super::rego::install(paths)?;
+    let rego = super::rego::install(paths)? + super::gatekeeper::install(paths)?;
     let n = rules.len() + rego;
     let leaked: Vec<&'static PolicyRule> = rules
         .into_iter()
