@@ -370,3 +370,38 @@ pub fn install(paths: &[PathBuf]) -> Result<usize, Vec<LoadError>> {
     );
     Ok(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn match_by_kind_namespace_and_labels() {
+        let spec = json!({"match": {
+            "kinds": [{"apiGroups": ["apps"], "kinds": ["Deployment"]}],
+            "excludedNamespaces": ["kube-*"],
+            "labelSelector": {"matchLabels": {"tier": "web"},
+                "matchExpressions": [{"key": "exempt", "operator": "DoesNotExist"}]}
+        }});
+        let m = Match::read(&spec);
+        let obj = |ns: &str, labels: Json| json!({"metadata": {"namespace": ns, "labels": labels}});
+        assert!(m.admits(
+            &obj("shop", json!({"tier": "web"})),
+            "apps/v1",
+            "Deployment"
+        ));
+        assert!(!m.admits(&obj("shop", json!({"tier": "web"})), "v1", "Deployment"));
+        assert!(!m.admits(
+            &obj("kube-system", json!({"tier": "web"})),
+            "apps/v1",
+            "Deployment"
+        ));
+        assert!(!m.admits(&obj("shop", json!({"tier": "db"})), "apps/v1", "Deployment"));
+        assert!(!m.admits(
+            &obj("shop", json!({"tier": "web", "exempt": "y"})),
+            "apps/v1",
+            "Deployment"
+        ));
+        assert!(Match::default().admits(&obj("a", json!({})), "v1", "Pod"));
+    }
+}

@@ -879,7 +879,7 @@ mod tests {
     #[test]
     fn conftest_rule_names() {
         let text = "package main\n\ndeny contains msg if { true }\ndeny_x[msg] { true }\n  warn := 1\nviolation_not\ndenyx := 2\n";
-        assert_eq!(declared_rules(text), ["deny", "deny_x"]);
+        assert_eq!(declared_rules(text), ["deny", "deny_x", "violation_not"]);
     }
 
     #[test]
