@@ -79,6 +79,9 @@ pub enum TerraformInput {
 /// The compiled policies of one `--policy` path.
 pub struct PolicySet {
     engine: Mutex<Engine>,
+    /// Copies of `engine` not in use: an evaluation takes one (or makes one) and puts it back,
+    /// so the compiled policies are copied once per worker, not once per evaluation.
+    pool: Mutex<Vec<Engine>>,
     pub terraform: TerraformInput,
 }
 
@@ -86,6 +89,7 @@ impl PolicySet {
     pub(super) fn new(engine: Engine, terraform: TerraformInput) -> PolicySet {
         PolicySet {
             engine: Mutex::new(engine),
+            pool: Mutex::new(Vec::new()),
             terraform,
         }
     }
@@ -99,14 +103,23 @@ impl PolicySet {
                 text.len()
             ));
         }
-        let mut engine = match self.engine.lock() {
-            Ok(e) => e.clone(),
-            Err(_) => return Err("the policy engine is unusable after a panic".into()),
+        let pooled = self.pool.lock().ok().and_then(|mut p| p.pop());
+        let mut engine = match pooled {
+            Some(e) => e,
+            None => match self.engine.lock() {
+                Ok(e) => e.clone(),
+                Err(_) => return Err("the policy engine is unusable after a panic".into()),
+            },
         };
         engine.set_input(regorus::Value::from(input.clone()));
-        let value = engine
-            .eval_rule(rule.to_string())
-            .map_err(|e| format!("{e:#}"))?;
+        let result = engine.eval_rule(rule.to_string());
+        // An engine stopped by the time limit is dropped rather than reused.
+        if result.is_ok() {
+            if let Ok(mut p) = self.pool.lock() {
+                p.push(engine);
+            }
+        }
+        let value = result.map_err(|e| format!("{e:#}"))?;
         if value == regorus::Value::Undefined {
             return Ok(None);
         }
@@ -695,10 +708,7 @@ fn load_set(path: &Path, ns: &Namespaces) -> Result<Vec<RegoRule>, Vec<LoadError
     if !errors.is_empty() {
         return Err(errors);
     }
-    let set = Arc::new(PolicySet {
-        engine: Mutex::new(engine),
-        terraform,
-    });
+    let set = Arc::new(PolicySet::new(engine, terraform));
     let mut rules = Vec::new();
     let mut errors = Vec::new();
     for (file, package, names) in declared {
