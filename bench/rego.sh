@@ -2,7 +2,7 @@
 # Cost of Rego policies: the corpus scanned by the release binary without and with 36 generated
 # conftest rules (12 on Kubernetes objects, 12 on Dockerfiles, 12 on Terraform resources, each
 # file of them in package main), best of 3 runs each (CPU time, user + system). Policies are
-# compiled once per scan; each evaluation clones the compiled engine. Prints both times and the
+# compiled once per scan; evaluations reuse copies of the compiled engine. Prints both times and the
 # time added; fails when it is over MAX_PERCENT (default 300).
 # Usage: bench/rego.sh [CORPUS_DIR] [MAX_PERCENT]
 set -euo pipefail

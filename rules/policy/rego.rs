@@ -2,7 +2,7 @@
 //! (docs/policy.md, "Rego policies"), evaluated in process by `regorus`.
 //!
 //! Every `--policy` path is one policy set: its `.rego` files are parsed and compiled once, into
-//! one engine, when the scan starts; each evaluation works on a clone of it, with a time limit
+//! one engine, when the scan starts; evaluations work on pooled copies of it, with a time limit
 //! and a bounded input. Each `deny*`/`violation*`/`warn*` rule of a selected package becomes a
 //! rule of the registry (code `REGO.<package>.<rule>`), once for each kind of file, and each
 //! message it gives becomes a finding on the object, the Dockerfile or the Terraform resource.
