@@ -160,6 +160,10 @@ pub(crate) fn take_notes() -> (Vec<String>, usize) {
 pub(crate) fn rule_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     if !path.is_dir() {
         std::fs::metadata(path)?;
+        // A Rego policy named by itself is read by `rego`, not as a rule file.
+        if path.extension().is_some_and(|e| e == "rego") {
+            return Ok(Vec::new());
+        }
         return Ok(vec![path.to_path_buf()]);
     }
     let mut out = Vec::new();
@@ -283,6 +287,10 @@ fn load_new(
                     continue;
                 }
             };
+            // Gatekeeper templates and constraints are read by `gatekeeper`.
+            if super::gatekeeper::is_gatekeeper(&text) {
+                continue;
+            }
             let mut metas: Vec<&'static RuleMeta> = builtin.to_vec();
             metas.extend(rules.iter().map(|r| r.meta));
             let taken = Taken {
@@ -313,7 +321,9 @@ pub(crate) fn install(paths: &[PathBuf]) -> Result<usize, Vec<LoadError>> {
         .map(|r| std::fs::canonicalize(&r.source).unwrap_or_else(|_| r.source.clone()))
         .collect();
     let rules = load_new(paths, &crate::rules::metas(), done)?;
-    let n = rules.len();
+    // Rego policies (`*.rego`) under the same paths (docs/policy.md, "Rego policies").
+    let rego = super::rego::install(paths)? + super::gatekeeper::install(paths)?;
+    let n = rules.len() + rego;
     let leaked: Vec<&'static PolicyRule> = rules
         .into_iter()
         .map(|r| &*Box::leak(Box::new(r)))

@@ -115,6 +115,12 @@ pub(crate) struct Selection {
     /// (repeatable; see docs/policy.md). Added to the `policies` of the configuration.
     #[arg(long, value_name = "PATH")]
     pub(crate) policy: Vec<PathBuf>,
+    /// The Rego package whose deny/violation/warn rules run (repeatable; default `main`).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) namespace: Vec<String>,
+    /// Run the deny/violation/warn rules of every Rego package.
+    #[arg(long)]
+    pub(crate) all_namespaces: bool,
     /// Select a rule set: pss-baseline, pss-restricted or all.
     #[arg(long, value_name = "PROFILE")]
     pub(crate) profile: Option<String>,

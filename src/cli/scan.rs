@@ -32,6 +32,10 @@ pub(crate) fn resolver(sel: &Selection, fail_on: Option<Severity>) -> Result<Res
         max_file_size: sel.max_file_size,
         profile: sel.profile.clone(),
     };
+    crate::rules::policy::rego::set_namespaces(crate::rules::policy::rego::Namespaces {
+        names: sel.namespace.clone(),
+        all: sel.all_namespaces,
+    });
     install_policies(&sel.policy, sel.config.as_deref(), &sel.paths)?;
     let metas = rules::metas();
     let resolver = Resolver::new(sel.config.as_deref(), cli, metas.clone())?;

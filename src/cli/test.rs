@@ -91,6 +91,33 @@ pub(crate) fn run(paths: &[PathBuf], config: Option<&Path>) -> Result<ExitCode> 
             ));
         }
     }
+    // OPA-style unit tests: the `test_*` rules of `*_test.rego` files.
+    match crate::rules::policy::rego::run_tests(&paths) {
+        Ok(outcomes) => {
+            for t in outcomes {
+                let file = crate::report::display_path(&t.file);
+                match t.failure {
+                    None => {
+                        passed += 1;
+                        out.push_str(&format!("ok {} ({file})\n", t.name));
+                    }
+                    Some(why) => {
+                        failed += 1;
+                        out.push_str(&format!("FAIL {} ({file}): {why}\n", t.name));
+                    }
+                }
+            }
+        }
+        Err(errors) => {
+            for e in &errors {
+                eprintln!(
+                    "rampart: error: {}",
+                    crate::report::text::line(&e.to_string())
+                );
+            }
+            bail!("{} problem(s) in Rego files", errors.len());
+        }
+    }
     out.push_str(&format!("{passed} passed, {failed} failed"));
     if untested > 0 {
         out.push_str(&format!(", {untested} skipped"));
