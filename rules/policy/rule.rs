@@ -210,6 +210,7 @@ fn relative(path: &Path) -> PathBuf {
 
 /// Is `text` a rule file (for the language server, which gets no list of them)? A YAML file
 /// whose first document has a `rules` list whose first item has a `code` and a `match`.
+#[cfg(feature = "lsp")]
 pub(crate) fn is_rule_file(path: &Path, text: &str) -> bool {
     let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
     // Cheap tests first: this runs on every manifest the editor opens.
