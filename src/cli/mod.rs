@@ -98,6 +98,8 @@ fn pair_formats(m: &clap::ArgMatches) -> Vec<(Format, Option<PathBuf>)> {
     pairs
 }
 
+/// One arm per subcommand, each short: the dispatch reads in one place, which is why this
+/// function is longer than most.
 fn run(cli: Cli, outputs: Vec<(Format, Option<PathBuf>)>) -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan(args, outputs),

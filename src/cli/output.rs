@@ -262,7 +262,8 @@ impl Outputs {
         }
     }
 
-    /// Write what waited for the end of the scan.
+    /// Write what waited for the end of the scan: the streams' endings, then each whole-scan
+    /// report in turn (one arm per format), which is why this function is longer than most.
     pub(crate) fn finish(self, discovered: usize, human: &HumanOptions) -> Result<()> {
         if let Some(e) = self.error {
             return Err(e);
@@ -434,4 +435,60 @@ impl Bar {
             bar.finish_and_clear();
         }
     }
+}
+
+/// What the HTML report says the scan was run with.
+pub(crate) fn settings_shown(args: &super::args::ScanArgs) -> Vec<(String, String)> {
+    let sel = &args.selection;
+    let list = |v: &[String]| v.join(", ");
+    let paths: Vec<String> = sel
+        .paths
+        .iter()
+        .map(|p| crate::report::display_path(p))
+        .collect();
+    let mut out = vec![
+        ("rampart".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+        (
+            "paths".into(),
+            if paths.is_empty() {
+                ".".into()
+            } else {
+                list(&paths)
+            },
+        ),
+    ];
+    let optional = [
+        (
+            "configuration",
+            sel.config.as_ref().map(|p| p.display().to_string()),
+        ),
+        ("profile", sel.profile.clone()),
+        (
+            "select",
+            (!sel.select.is_empty()).then(|| list(&sel.select)),
+        ),
+        (
+            "ignore",
+            (!sel.ignore.is_empty()).then(|| list(&sel.ignore)),
+        ),
+        (
+            "exclude",
+            (!sel.exclude.is_empty()).then(|| list(&sel.exclude)),
+        ),
+        ("fail on", args.fail_on.map(|s| s.as_str().to_string())),
+        (
+            "baseline",
+            args.baseline.as_ref().map(|p| p.display().to_string()),
+        ),
+        (
+            "rendering",
+            sel.no_render.then(|| "off (--no-render)".to_string()),
+        ),
+    ];
+    out.extend(
+        optional
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k.to_string(), v))),
+    );
+    out
 }

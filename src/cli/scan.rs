@@ -240,6 +240,9 @@ pub(crate) fn run_scan(sel: &Selection, resolver: Resolver) -> Result<(ScanResul
     Ok((result, options.config))
 }
 
+/// `rampart scan`: the outputs, the baseline, the scan or its fixes, the notes and the exit
+/// code, in that order; each step is a call, but they share the outputs, which is why this
+/// function is a little longer than most.
 pub(crate) fn scan(
     mut args: ScanArgs,
     outputs: Vec<(Format, Option<PathBuf>)>,
@@ -282,7 +285,7 @@ pub(crate) fn scan(
     if args.verbose {
         out.skipped = Some(Vec::new());
     }
-    out.settings = settings_shown(&args);
+    out.settings = super::output::settings_shown(&args);
     out.named = sel
         .paths
         .iter()
@@ -545,60 +548,4 @@ pub(crate) fn write_stdout(s: &str) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("writing to stdout"),
     }
-}
-
-/// What the HTML report says the scan was run with.
-fn settings_shown(args: &ScanArgs) -> Vec<(String, String)> {
-    let sel = &args.selection;
-    let list = |v: &[String]| v.join(", ");
-    let paths: Vec<String> = sel
-        .paths
-        .iter()
-        .map(|p| crate::report::display_path(p))
-        .collect();
-    let mut out = vec![
-        ("rampart".to_string(), env!("CARGO_PKG_VERSION").to_string()),
-        (
-            "paths".into(),
-            if paths.is_empty() {
-                ".".into()
-            } else {
-                list(&paths)
-            },
-        ),
-    ];
-    let optional = [
-        (
-            "configuration",
-            sel.config.as_ref().map(|p| p.display().to_string()),
-        ),
-        ("profile", sel.profile.clone()),
-        (
-            "select",
-            (!sel.select.is_empty()).then(|| list(&sel.select)),
-        ),
-        (
-            "ignore",
-            (!sel.ignore.is_empty()).then(|| list(&sel.ignore)),
-        ),
-        (
-            "exclude",
-            (!sel.exclude.is_empty()).then(|| list(&sel.exclude)),
-        ),
-        ("fail on", args.fail_on.map(|s| s.as_str().to_string())),
-        (
-            "baseline",
-            args.baseline.as_ref().map(|p| p.display().to_string()),
-        ),
-        (
-            "rendering",
-            sel.no_render.then(|| "off (--no-render)".to_string()),
-        ),
-    ];
-    out.extend(
-        optional
-            .into_iter()
-            .filter_map(|(k, v)| v.map(|v| (k.to_string(), v))),
-    );
-    out
 }

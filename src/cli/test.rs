@@ -22,6 +22,9 @@ struct Case {
     violating: bool,
 }
 
+/// `rampart test`: load the rule files, run every example and fixture of the YAML rules and
+/// the Rego unit tests, print each failure and the counts. The steps run in order and share
+/// their tallies, which is why this function is longer than most.
 pub(crate) fn run(paths: &[PathBuf], config: Option<&Path>) -> Result<ExitCode> {
     let mut paths = paths.to_vec();
     if paths.is_empty() {

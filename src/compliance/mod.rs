@@ -341,33 +341,14 @@ pub(crate) fn evaluate(
         }
         let applicable = running.iter().any(|m| checked.contains(&m.domain))
             || (running.is_empty() && c.domains.iter().any(|d| checked.contains(d)));
-        let (status, reason) = if rules.is_empty() {
-            (
-                Status::Manual,
-                Some(c.manual.clone().unwrap_or_else(|| {
-                    "no rampart rule evaluates it yet: check it by hand".to_string()
-                })),
-            )
-        } else if running.is_empty() {
-            (
-                Status::NotApplicable,
-                Some(format!(
-                    "its rules ({}) are turned off in this scan's configuration",
-                    codes.join(", ")
-                )),
-            )
-        } else if !findings.is_empty() {
-            (Status::Fail, None)
-        } else if !exceptions.is_empty() {
-            (Status::Exception, None)
-        } else if !applicable {
-            (
-                Status::NotApplicable,
-                Some("nothing in the scan is of its kind".to_string()),
-            )
-        } else {
-            (Status::Pass, None)
-        };
+        let (status, reason) = status_of(
+            c,
+            &codes,
+            running.is_empty(),
+            &findings,
+            &exceptions,
+            applicable,
+        );
         controls.push(ControlResult {
             id: c.id.clone(),
             title: c.title.clone(),
@@ -378,11 +359,57 @@ pub(crate) fn evaluate(
             exceptions,
         });
     }
+    let totals = totals_of(&controls);
+    Report {
+        framework: framework.id.clone(),
+        name: framework.name.clone(),
+        version: framework.version.clone(),
+        url: framework.url.clone(),
+        controls,
+        totals,
+    }
+}
+
+/// A control's status and, for manual and not-applicable ones, why.
+fn status_of(
+    c: &Control,
+    codes: &[&'static str],
+    none_ran: bool,
+    findings: &[Evidence],
+    exceptions: &[Evidence],
+    applicable: bool,
+) -> (Status, Option<String>) {
+    if codes.is_empty() {
+        let why = c
+            .manual
+            .clone()
+            .unwrap_or_else(|| "no rampart rule evaluates it yet: check it by hand".to_string());
+        (Status::Manual, Some(why))
+    } else if none_ran {
+        let why = format!(
+            "its rules ({}) are turned off in this scan's configuration",
+            codes.join(", ")
+        );
+        (Status::NotApplicable, Some(why))
+    } else if !findings.is_empty() {
+        (Status::Fail, None)
+    } else if !exceptions.is_empty() {
+        (Status::Exception, None)
+    } else if !applicable {
+        let why = "nothing in the scan is of its kind".to_string();
+        (Status::NotApplicable, Some(why))
+    } else {
+        (Status::Pass, None)
+    }
+}
+
+/// The counts of each status, and the share of passed controls among the decided ones.
+fn totals_of(controls: &[ControlResult]) -> Totals {
     let mut totals = Totals {
         controls: controls.len(),
         ..Totals::default()
     };
-    for c in &controls {
+    for c in controls {
         match c.status {
             Status::Pass => totals.pass += 1,
             Status::Fail => totals.fail += 1,
@@ -394,14 +421,7 @@ pub(crate) fn evaluate(
     let decided = totals.pass + totals.fail + totals.exception;
     totals.score =
         (decided > 0).then(|| (totals.pass as f64 * 1000.0 / decided as f64).round() / 10.0);
-    Report {
-        framework: framework.id.clone(),
-        name: framework.name.clone(),
-        version: framework.version.clone(),
-        url: framework.url.clone(),
-        controls,
-        totals,
-    }
+    totals
 }
 
 /// The rules of a framework: every rule that names one of its controls.
