@@ -221,7 +221,7 @@ fn human_and_sarif_reports() {
     let human = stdout(&out);
     assert!(
         human.contains(
-            "error[REGO.main.deny]: rego-main-deny: Deployment web: container app is privileged"
+            "high[REGO.main.deny]: rego-main-deny: Deployment web: container app is privileged"
         ),
         "{human}"
     );
