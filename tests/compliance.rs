@@ -184,3 +184,30 @@ fn usage_errors_exit_2() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn html_has_a_row_per_control_with_the_json_statuses() {
+    let (_, doc) = json_report(&["--framework", "pss-restricted", "examples"]);
+    let o = run(&[
+        "compliance",
+        "--framework",
+        "pss-restricted",
+        "--format",
+        "html",
+        "examples",
+    ]);
+    let html = stdout(&o);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("default-src 'none'"));
+    let controls = doc["frameworks"][0]["controls"].as_array().unwrap();
+    assert_eq!(
+        html.matches("<tr class=\"control\"").count(),
+        controls.len()
+    );
+    for status in ["fail", "pass", "exception", "manual", "not-applicable"] {
+        let want = controls.iter().filter(|c| c["status"] == status).count();
+        let rows = html.matches(&format!("data-status=\"{status}\"")).count();
+        assert_eq!(rows, want, "{status}");
+    }
+    assert!(html.contains("examples/shop/deploy/api.yaml:34:25 K8S-001"));
+}

@@ -46,6 +46,12 @@ fn main() {
             "chromium",
             screenshots_at_desktop_and_phone_widths,
         ),
+        common::needs_program(
+            "the_compliance_page_renders_every_control",
+            chromium,
+            "chromium",
+            the_compliance_page_renders_every_control,
+        ),
         libtest_mimic::Trial::test("the_page_fetches_nothing", || {
             the_page_fetches_nothing();
             Ok(())
@@ -236,4 +242,27 @@ fn the_page_fetches_nothing() {
             &text[i.saturating_sub(40)..(i + 60).min(text.len())]
         );
     }
+}
+
+fn the_compliance_page_renders_every_control() {
+    let html = out_dir().join("compliance.html");
+    let o = common::rampart()
+        .args([
+            "compliance",
+            "--framework",
+            "cis-kubernetes",
+            "--format",
+            "html",
+            "--output",
+        ])
+        .arg(&html)
+        .arg("examples")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    // The page has no script: what the browser builds is the whole page.
+    let dom = dom(&html, true);
+    assert_eq!(dom.matches("<tr class=\"control\"").count(), 39);
+    assert!(dom.contains("data-status=\"manual\""));
+    assert!(dom.contains("<svg role=\"img\" aria-label=\"Controls by status\""));
 }

@@ -268,7 +268,7 @@ pub(crate) struct ComplianceArgs {
     /// List the frameworks with their versions and control counts.
     #[arg(long)]
     pub(crate) list: bool,
-    /// human (a table) or json (docs/compliance.md).
+    /// human (a table), json (docs/compliance.md) or html (one self-contained page).
     #[arg(long, value_enum, default_value = "human")]
     pub(crate) format: ComplianceFormat,
     /// Write the report to FILE instead of stdout.
@@ -289,6 +289,7 @@ pub(crate) struct ComplianceArgs {
 pub(crate) enum ComplianceFormat {
     Human,
     Json,
+    Html,
 }
 
 #[derive(Args)]

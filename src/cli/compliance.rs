@@ -71,6 +71,7 @@ pub(crate) fn run(mut args: ComplianceArgs) -> Result<ExitCode> {
     let text = match args.format {
         ComplianceFormat::Human => compliance::human(&reports),
         ComplianceFormat::Json => compliance::json(&reports),
+        ComplianceFormat::Html => compliance::html(&reports),
     };
     match &args.output {
         Some(p) => crate::fixer::check_output_path(p)

@@ -25,7 +25,7 @@ use crate::lint::{FileResult, FileStatus};
 use crate::rule::{Domain, Finding, RuleMeta};
 use crate::source::FileKind;
 
-pub(crate) use render::{human, json};
+pub(crate) use render::{html, human, json};
 
 /// The framework files, built into the binary.
 const FILES: &[(&str, &str)] = &[

@@ -28,7 +28,7 @@ const MAX_SPAN_LINES: usize = 6;
 /// Rules in the "most frequent" chart.
 const TOP_RULES: usize = 10;
 
-const STYLE: &str = include_str!("html/report.css");
+pub(crate) const STYLE: &str = include_str!("html/report.css");
 const SCRIPT: &str = include_str!("html/report.js");
 
 /// What the page says about the scan besides its results.
@@ -43,7 +43,7 @@ pub(crate) struct HtmlOptions<'a> {
 
 /// Text for HTML content and attribute values: `&<>"'` escaped, and control and bidi
 /// characters written as visible escapes (as in every report).
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let line = text::line(s);
     let mut out = String::with_capacity(line.len());
     for c in line.chars() {
@@ -60,7 +60,7 @@ fn esc(s: &str) -> String {
 }
 
 /// A URL for an `href`: only http(s) links are written (anything else could run script).
-fn href(url: &str) -> Option<String> {
+pub(crate) fn href(url: &str) -> Option<String> {
     let lower = url.to_ascii_lowercase();
     (lower.starts_with("https://") || lower.starts_with("http://")).then(|| esc(url))
 }
@@ -131,7 +131,7 @@ fn overview(out: &mut String, summary: &Summary, options: &HtmlOptions<'_>) {
 }
 
 /// One horizontal bar chart as inline SVG: a row per (label, count, class).
-fn bar_chart(out: &mut String, title: &str, rows: &[(String, usize, &str)]) {
+pub(crate) fn bar_chart(out: &mut String, title: &str, rows: &[(String, usize, &str)]) {
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
     let (row_h, label_w, bar_w) = (26, 150, 300);
     let height = row_h * rows.len().max(1) + 8;
