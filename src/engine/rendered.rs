@@ -237,6 +237,20 @@ impl Pass<'_> {
             locate::Source::Helm(&job.dir)
         };
         locate::place(&mut result, source);
+        // A finding placed in a scanned file (a patch) that the file's own lint already
+        // reports is said once, by that file.
+        if job.kustomize {
+            let unit = result.unit.clone();
+            result.findings.retain(|f| {
+                if f.rendered.is_none() || f.meta.domain == Domain::Input {
+                    return true;
+                }
+                let key = (f.meta.code, resource_kind(f), f.container.clone());
+                !self
+                    .keys_of(&unit[f.file].path)
+                    .is_some_and(|k| k.contains(&key))
+            });
+        }
         Some(result)
     }
 
