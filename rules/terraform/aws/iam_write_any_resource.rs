@@ -145,8 +145,9 @@ fn writes(pattern: &str) -> bool {
         return false;
     }
     WRITE_VERBS.iter().any(|verb| {
-        stem.len() >= verb.len()
-            && stem[..verb.len()].eq_ignore_ascii_case(verb)
+        // `get`: a verb's length may end inside a multi-byte character of a hostile action.
+        stem.get(..verb.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(verb))
             // `Put` in `PutObject`, not `Settings` in `SettingsGet`.
             && stem[verb.len()..]
                 .chars()
